@@ -1,0 +1,30 @@
+# The ECS cluster both services and the migration task run in. Fargate only; no capacity to manage.
+
+resource "aws_cloudwatch_log_group" "exec" {
+  name              = "/ecs/${var.name}/exec"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.log_kms_key_arn
+}
+
+resource "aws_ecs_cluster" "this" {
+  name = var.name
+
+  # E9: Container Insights (per-task CPU/memory metrics and the performance dashboards).
+  setting {
+    name  = "containerInsights"
+    value = var.container_insights
+  }
+
+  # E12: ECS Exec sessions (off by default in the service module) are always logged and encrypted.
+  configuration {
+    execute_command_configuration {
+      kms_key_id = var.log_kms_key_arn
+      logging    = "OVERRIDE"
+
+      log_configuration {
+        cloud_watch_log_group_name     = aws_cloudwatch_log_group.exec.name
+        cloud_watch_encryption_enabled = var.log_kms_key_arn != null
+      }
+    }
+  }
+}

@@ -1,0 +1,26 @@
+variable "name" {
+  description = "Alias name of the key, without the alias/ prefix (e.g. library-dev)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-zA-Z0-9/_-]{1,200}$", var.name)) && !startswith(var.name, "aws/")
+    error_message = "name must be 1-200 characters of letters, digits, /, _ or -, and must not start with aws/."
+  }
+}
+
+variable "description" {
+  description = "Human-readable description of what the key protects."
+  type        = string
+  default     = "Logs and alerts of the library stack"
+}
+
+variable "deletion_window_days" {
+  description = "Days a scheduled key deletion waits before the key is gone (7-30); longer gives more time to cancel."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.deletion_window_days >= 7 && var.deletion_window_days <= 30
+    error_message = "deletion_window_days must be between 7 and 30."
+  }
+}

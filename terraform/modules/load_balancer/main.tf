@@ -1,0 +1,145 @@
+# The one public entry point: an ALB in the public subnets that routes by HTTP method,
+# GET/HEAD to the reader and POST/PUT/PATCH/DELETE to the writer (DESIGN.md).
+
+locals {
+  https = var.certificate_arn != null
+
+  # Listener that carries the routing rules: HTTPS with a certificate, else plain HTTP (dev only).
+  app_listener_arn = local.https ? aws_lb_listener.https[0].arn : aws_lb_listener.http.arn
+
+  routes = {
+    reader = { priority = 10, methods = ["GET", "HEAD"] }
+    writer = { priority = 20, methods = ["POST", "PUT", "PATCH", "DELETE"] }
+  }
+
+  # Anything else (OPTIONS, TRACE, ...) gets a JSON 405 in the app's error shape.
+  not_allowed_body = jsonencode({ statusCode = 405, error = "Method Not Allowed", message = "Method not allowed" })
+}
+
+################################################################################
+# Load balancer
+################################################################################
+
+resource "aws_lb" "this" {
+  name               = var.name
+  load_balancer_type = "application"
+  internal           = false # the one public resource (Trivy AVD-AWS-0053 waived)
+  subnets            = var.public_subnet_ids
+  security_groups    = [var.security_group_id]
+
+  drop_invalid_header_fields = true        # L1
+  desync_mitigation_mode     = "defensive" # L2
+  idle_timeout               = 60          # DP-8: below the app's keep-alive (72 s)
+  enable_http2               = true
+  enable_deletion_protection = var.deletion_protection # L5
+
+  dynamic "access_logs" { # L6
+    for_each = var.access_logs ? [1] : []
+    content {
+      bucket  = aws_s3_bucket.access_logs[0].id
+      prefix  = var.name
+      enabled = true
+    }
+  }
+
+  depends_on = [aws_s3_bucket_policy.access_logs]
+}
+
+################################################################################
+# Target groups (L9, DP-6, DP-7)
+################################################################################
+
+resource "aws_lb_target_group" "this" {
+  for_each = local.routes
+
+  name                 = "${var.name}-${each.key}"
+  vpc_id               = var.vpc_id
+  target_type          = "ip"
+  protocol             = "HTTP"
+  port                 = var.target_port
+  deregistration_delay = var.deregistration_delay
+
+  health_check {
+    enabled             = true
+    path                = "/health" # liveness: a DB outage must not make ECS replace every task
+    protocol            = "HTTP"
+    matcher             = "200"
+    interval            = 10
+    timeout             = 5
+    healthy_threshold   = 2
+    unhealthy_threshold = 3
+  }
+}
+
+################################################################################
+# Listeners
+################################################################################
+
+resource "aws_lb_listener" "http" {
+  load_balancer_arn = aws_lb.this.arn
+  port              = 80
+  protocol          = "HTTP"
+
+  # L3: with a certificate, port 80 only redirects.
+  default_action {
+    type = local.https ? "redirect" : "fixed-response"
+
+    dynamic "redirect" {
+      for_each = local.https ? [1] : []
+      content {
+        protocol    = "HTTPS"
+        port        = "443"
+        status_code = "HTTP_301"
+      }
+    }
+
+    dynamic "fixed_response" {
+      for_each = local.https ? [] : [1]
+      content {
+        content_type = "application/json"
+        status_code  = "405"
+        message_body = local.not_allowed_body
+      }
+    }
+  }
+}
+
+resource "aws_lb_listener" "https" {
+  count = local.https ? 1 : 0
+
+  load_balancer_arn = aws_lb.this.arn
+  port              = 443
+  protocol          = "HTTPS"
+  certificate_arn   = var.certificate_arn
+  ssl_policy        = var.ssl_policy # L4
+
+  default_action {
+    type = "fixed-response"
+
+    fixed_response {
+      content_type = "application/json"
+      status_code  = "405"
+      message_body = local.not_allowed_body
+    }
+  }
+}
+
+resource "aws_lb_listener_rule" "route" {
+  for_each = local.routes
+
+  listener_arn = local.app_listener_arn
+  priority     = each.value.priority
+
+  action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.this[each.key].arn
+  }
+
+  condition {
+    http_request_method {
+      values = each.value.methods
+    }
+  }
+
+  tags = { Name = "${var.name}-${each.key}" }
+}

@@ -1,0 +1,49 @@
+output "vpc_id" {
+  description = "Id of the VPC."
+  value       = aws_vpc.this.id
+}
+
+output "public_subnet_ids" {
+  description = "Public subnet ids, one per AZ (for the ALB only)."
+  value       = [for az in var.availability_zones : aws_subnet.public[az].id]
+}
+
+output "private_subnet_ids" {
+  description = "Private subnet ids, one per AZ (Fargate tasks, interface endpoints)."
+  value       = [for az in var.availability_zones : aws_subnet.private[az].id]
+}
+
+output "database_subnet_ids" {
+  description = "Database subnet ids, one per AZ (RDS; no route out of the VPC)."
+  value       = [for az in var.availability_zones : aws_subnet.database[az].id]
+}
+
+output "alb_security_group_id" {
+  description = "Security group of the ALB (80/443 from the internet, out to the tasks only)."
+  value       = aws_security_group.alb.id
+}
+
+output "services_security_group_id" {
+  description = "Security group of the reader, writer and migration tasks."
+  value       = aws_security_group.services.id
+}
+
+output "database_security_group_id" {
+  description = "Security group of the database (5432 from the services group only)."
+  value       = aws_security_group.database.id
+}
+
+output "nat_gateway_count" {
+  description = "Number of NAT gateways (0 with egress_mode = endpoints, 1 with single_nat_gateway, else one per AZ)."
+  value       = length(aws_nat_gateway.this)
+}
+
+output "interface_endpoints" {
+  description = "Services reached through interface VPC endpoints (empty in NAT mode)."
+  value       = sort(tolist(local.interface_endpoints))
+}
+
+output "flow_logs_enabled" {
+  description = "Whether VPC flow logs are recorded."
+  value       = length(aws_flow_log.this) == 1
+}

@@ -1,0 +1,127 @@
+variable "name" {
+  description = "Name prefix for every network resource (e.g. library-dev)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,30}[a-z0-9]$", var.name))
+    error_message = "name must be 3-32 lowercase letters, digits or hyphens, starting with a letter."
+  }
+}
+
+variable "environment" {
+  description = "Environment this network belongs to: dev or prod. prod refuses the unsafe settings below."
+  type        = string
+
+  validation {
+    condition     = contains(["dev", "prod"], var.environment)
+    error_message = "environment must be \"dev\" or \"prod\"."
+  }
+}
+
+variable "cidr_block" {
+  description = "IPv4 CIDR of the VPC, /16 to /20; each tier gets one 1/16th of it per AZ."
+  type        = string
+  default     = "10.0.0.0/16"
+
+  validation {
+    condition     = can(cidrhost(var.cidr_block, 0)) && tonumber(split("/", var.cidr_block)[1]) >= 16 && tonumber(split("/", var.cidr_block)[1]) <= 20
+    error_message = "cidr_block must be a valid IPv4 CIDR with a prefix between /16 and /20."
+  }
+}
+
+variable "availability_zones" {
+  description = "Availability zones to spread the subnets over: 2 to 4 distinct names (the ALB needs 2, ELB.13)."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.availability_zones) >= 2 && length(var.availability_zones) <= 4 && length(distinct(var.availability_zones)) == length(var.availability_zones)
+    error_message = "availability_zones must list 2 to 4 distinct availability zones."
+  }
+}
+
+variable "egress_mode" {
+  description = "How tasks in the private subnets reach ECR, CloudWatch Logs and Secrets Manager: \"nat\" (NAT gateways) or \"endpoints\" (interface VPC endpoints, no internet egress at all)."
+  type        = string
+  default     = "endpoints"
+
+  validation {
+    condition     = contains(["nat", "endpoints"], var.egress_mode)
+    error_message = "egress_mode must be \"nat\" or \"endpoints\"."
+  }
+}
+
+variable "single_nat_gateway" {
+  description = "With egress_mode = \"nat\": one NAT gateway for all AZs (cheap, but one AZ failure cuts egress everywhere). Safe default false = one per AZ; refused in prod."
+  type        = bool
+  default     = false
+
+  validation {
+    condition     = !(var.environment == "prod" && var.single_nat_gateway)
+    error_message = "single_nat_gateway = true is not allowed in prod: an AZ outage would cut every task's egress. Use one NAT per AZ or egress_mode = \"endpoints\"."
+  }
+}
+
+variable "flow_logs" {
+  description = "Record VPC flow logs (ALL traffic) to CloudWatch Logs (RELIABILITY S6). Safe default true; refused as false in prod."
+  type        = bool
+  default     = true
+
+  validation {
+    condition     = !(var.environment == "prod" && !var.flow_logs)
+    error_message = "flow_logs = false is not allowed in prod (CKV2_AWS_11 / FSBP EC2.6)."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Retention of the flow-log group in days. Safe default 365; prod refuses less (CKV_AWS_338)."
+  type        = number
+  default     = 365
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be one of the values CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, ...)."
+  }
+
+  validation {
+    condition     = !(var.environment == "prod" && var.log_retention_days < 365)
+    error_message = "prod keeps logs for at least 365 days."
+  }
+}
+
+variable "log_kms_key_arn" {
+  description = "ARN of the customer-managed KMS key that encrypts the flow-log group (RELIABILITY C3). Required in prod."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.log_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:", var.log_kms_key_arn))
+    error_message = "log_kms_key_arn must be a KMS key ARN (arn:aws:kms:...)."
+  }
+
+  validation {
+    condition     = !(var.environment == "prod" && var.log_kms_key_arn == null)
+    error_message = "prod encrypts its log groups with a customer-managed key: set log_kms_key_arn."
+  }
+}
+
+variable "app_port" {
+  description = "Port the containers listen on (the ALB reaches tasks only on it)."
+  type        = number
+  default     = 8000
+
+  validation {
+    condition     = var.app_port >= 1024 && var.app_port <= 65535 && floor(var.app_port) == var.app_port
+    error_message = "app_port must be an unprivileged port, 1024-65535 (the container runs as non-root)."
+  }
+}
+
+variable "db_port" {
+  description = "PostgreSQL port (5432; a non-default port is waived, FSBP RDS.23)."
+  type        = number
+  default     = 5432
+
+  validation {
+    condition     = var.db_port >= 1150 && var.db_port <= 65535 && floor(var.db_port) == var.db_port
+    error_message = "db_port must be between 1150 and 65535 (RDS range)."
+  }
+}
