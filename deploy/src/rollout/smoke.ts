@@ -1,0 +1,59 @@
+import type { ServiceName } from '../targets/schema.js';
+
+export interface SmokeResult {
+  service: ServiceName;
+  method: 'GET' | 'POST';
+  url: string;
+  ok: boolean;
+  status?: number;
+  detail: string;
+}
+
+/**
+ * Post-rollout smoke check through the ALB (DESIGN.md routes by method: GET/HEAD → reader, writes → writer).
+ *
+ * - reader route: `GET {app_url}/health/ready` must answer 200 (the reader is up and reaches the database).
+ * - writer route: `POST {app_url}/health/ready` with an empty body. The ALB sends it to the writer; nothing
+ *   writes (no /books route is touched). A 200 means the writer serves readiness on POST; a 404/405 with the
+ *   app's JSON error body still proves a healthy writer task answered through the ALB. A 5xx (the ALB's
+ *   502/503/504 included) or a non-JSON body fails. The writer's database readiness is proven earlier by the
+ *   migration gate (same image, subnets, security groups and secret) and by its start-up DB check.
+ */
+export async function smokeCheck(
+  fetchImpl: typeof fetch,
+  appUrl: string,
+  services: ServiceName[],
+  opts: { attempts: number; delayMs: number; sleep: (ms: number) => Promise<void>; timeoutMs?: number },
+): Promise<SmokeResult[]> {
+  const base = appUrl.replace(/\/+$/, '');
+  const check = async (service: ServiceName): Promise<SmokeResult> => {
+    const method = service === 'reader' ? 'GET' : 'POST';
+    const url = `${base}/health/ready`;
+    let last: SmokeResult = { service, method, url, ok: false, detail: 'not tried' };
+    for (let i = 1; i <= opts.attempts; i++) {
+      try {
+        const res = await fetchImpl(url, {
+          method,
+          headers: { 'user-agent': 'library-deploy-cli smoke', ...(method === 'POST' ? { 'content-length': '0' } : {}) },
+          signal: AbortSignal.timeout(opts.timeoutMs ?? 5_000),
+        });
+        const text = await res.text();
+        let json = false;
+        try {
+          JSON.parse(text);
+          json = true;
+        } catch {
+          /* not JSON */
+        }
+        const ok = res.status === 200 || (service === 'writer' && (res.status === 404 || res.status === 405) && json);
+        last = { service, method, url, ok, status: res.status, detail: `${res.status} ${text.slice(0, 120).replace(/\s+/g, ' ')}` };
+      } catch (err) {
+        last = { service, method, url, ok: false, detail: (err as Error).message };
+      }
+      if (last.ok) return last;
+      if (i < opts.attempts) await opts.sleep(opts.delayMs);
+    }
+    return last;
+  };
+  return Promise.all(services.map(check));
+}

@@ -1,0 +1,578 @@
+/**
+ * A small, stateful stand-in for the AWS account behind one env, installed with aws-sdk-client-mock.
+ * Each DescribeServices call is one step of simulated time for that service's unfinished deployments,
+ * following the behaviour chosen per service:
+ *   ok       → 1/2 running, then COMPLETED (older deployments drained)
+ *   breaker  → two tasks fail (exit code 1; ELB health checks), then ECS marks it FAILED and the circuit
+ *              breaker starts a rollback deployment on the previous revision, which completes
+ *   failing  → one more failed task per step, never trips the breaker (threshold 10)
+ *   pull     → tasks never start: CannotPullContainerError
+ *   hang     → 0 running forever (for --timeout)
+ * Deployments back to a service's original revision always behave `ok` (that is what a rollback runs).
+ */
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchLogsClient,
+  DescribeLogGroupsCommand,
+  FilterLogEventsCommand,
+  GetLogEventsCommand,
+  StartLiveTailCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeImagesCommand, ECRClient, GetAuthorizationTokenCommand, ImageNotFoundException, RepositoryNotFoundException, DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
+import {
+  DescribeClustersCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListTaskDefinitionsCommand,
+  ListTasksCommand,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+  UpdateServiceCommand,
+  type Deployment,
+  type Service,
+  type Tag,
+  type Task,
+  type TaskDefinition,
+} from '@aws-sdk/client-ecs';
+import { DescribeTargetGroupsCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client, type TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
+import { DescribeDBInstancesCommand, RDSClient, StartDBInstanceCommand, StopDBInstanceCommand } from '@aws-sdk/client-rds';
+import { ExpiredTokenException, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+
+export type Behaviour = 'ok' | 'breaker' | 'failing' | 'pull' | 'hang';
+export type Key = 'reader' | 'writer';
+
+export const ACCOUNT = '123456789012';
+export const REGION = 'eu-west-1';
+export const CLUSTER = 'library-dev';
+const REGISTRY = `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com`;
+export const REPO = { reader: `${REGISTRY}/library/reader`, writer: `${REGISTRY}/library/writer` } as const;
+export const SERVICE = { reader: 'library-dev-reader', writer: 'library-dev-writer' } as const;
+export const TG = {
+  reader: `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/library-dev-reader/aaa`,
+  writer: `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/library-dev-writer/bbb`,
+} as const;
+export const ACTOR = `arn:aws:sts::${ACCOUNT}:assumed-role/deployer/alice`;
+
+/** The digest the fake docker reports for repo:tag (sha256 of the reference). */
+export function fakeDigest(ref: string): string {
+  return `sha256:${createHash('sha256').update(ref).digest('hex')}`;
+}
+export const OLD_DIGEST = { reader: fakeDigest(`${REPO.reader}:0ld0ld`), writer: fakeDigest(`${REPO.writer}:0ld0ld`) } as const;
+
+export function tdArn(family: string, rev: number): string {
+  return `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${family}:${rev}`;
+}
+
+interface Dep extends Deployment {
+  behaviour: Behaviour;
+  step: number;
+}
+
+interface Svc {
+  key: Key;
+  name: string;
+  taskDefinition: string;
+  original: string;
+  desired: number;
+  deployments: Dep[];
+  events: { id: string; createdAt: Date; message: string }[];
+}
+
+export interface AwsCall {
+  client: string;
+  command: string;
+  input: Record<string, unknown>;
+}
+
+const MUTATING = new Set(['RegisterTaskDefinition', 'UpdateService', 'RunTask', 'StopTask', 'StopDBInstance', 'StartDBInstance', 'DeregisterTaskDefinition']);
+
+export class FakeAws {
+  readonly ecs = mockClient(ECSClient);
+  readonly ecr = mockClient(ECRClient);
+  readonly sts = mockClient(STSClient);
+  readonly logs = mockClient(CloudWatchLogsClient);
+  readonly elbv2 = mockClient(ElasticLoadBalancingV2Client);
+  readonly cloudwatch = mockClient(CloudWatchClient);
+  readonly rds = mockClient(RDSClient);
+  readonly iam = mockClient(IAMClient);
+  readonly ec2 = mockClient(EC2Client);
+
+  readonly calls: AwsCall[] = [];
+  behaviour: Partial<Record<Key, Behaviour>> = {};
+  migrationExitCode = 0;
+  migrationLogs = ['query: SELECT * FROM "migrations"', 'Migration AddIsbnIndex1732700000000 has been executed successfully.', 'migrations: 1 applied'];
+  expiredCredentials = false;
+  missingRepositories = new Set<string>();
+  readonly images = new Map<string, string>(); // "library/reader:<tag>" → digest
+  readonly taskDefs = new Map<string, { td: TaskDefinition; tags: Tag[] }>();
+  readonly latest = new Map<string, number>();
+  readonly services = new Map<string, Svc>();
+  readonly tasks = new Map<string, Task>();
+  readonly streams = new Map<string, string[]>();
+  targetHealth: Record<string, TargetHealthDescription[]> = { [TG.reader]: [], [TG.writer]: [] };
+  alarms: { AlarmName: string; StateValue: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA'; StateReason: string }[] = [];
+  dbStatus = 'available';
+  /** The fake docker's call log: an image pushed there is "in ECR" from then on. */
+  dockerLog?: string;
+  private seq = 0;
+
+  constructor() {
+    this.seedService('reader', 7);
+    this.seedService('writer', 12);
+    this.install();
+  }
+
+  restore(): void {
+    for (const m of [this.ecs, this.ecr, this.sts, this.logs, this.elbv2, this.cloudwatch, this.rds, this.iam, this.ec2]) m.restore();
+  }
+
+  private pushedDigest(repositoryName: string, tag: string): string | undefined {
+    if (!this.dockerLog || !existsSync(this.dockerLog)) return undefined;
+    const ref = `${REGISTRY}/${repositoryName}:${tag}`;
+    const pushed = readFileSync(this.dockerLog, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .some((l) => {
+        const args = (JSON.parse(l) as { args: string[] }).args;
+        return args[0] === 'push' && args[1] === ref;
+      });
+    return pushed ? fakeDigest(ref) : undefined;
+  }
+
+  /** Calls that change something in AWS. */
+  mutatingCalls(): AwsCall[] {
+    return this.calls.filter((c) => MUTATING.has(c.command));
+  }
+
+  commandNames(): string[] {
+    return this.calls.map((c) => c.command);
+  }
+
+  private record(client: string, command: string, input: unknown): void {
+    this.calls.push({ client, command, input: (input ?? {}) as Record<string, unknown> });
+  }
+
+  seedService(key: Key, rev: number, extra: { image?: string; tags?: Tag[] } = {}): void {
+    const family = SERVICE[key];
+    const arn = tdArn(family, rev);
+    const image = extra.image ?? `${REPO[key]}@${OLD_DIGEST[key]}`;
+    this.putTaskDef(family, rev, this.containerTd(key, family, arn, rev, image), extra.tags ?? [
+      { key: 'deploy:commit', value: '0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld0' },
+      { key: 'deploy:digest', value: OLD_DIGEST[key] },
+      { key: 'deploy:actor', value: ACTOR },
+      { key: 'deploy:time', value: '2026-11-26T09:00:00.000Z' },
+    ]);
+    this.services.set(family, {
+      key,
+      name: family,
+      taskDefinition: arn,
+      original: arn,
+      desired: 2,
+      deployments: [
+        {
+          id: `ecs-svc/100${rev}`,
+          status: 'PRIMARY',
+          taskDefinition: arn,
+          desiredCount: 2,
+          runningCount: 2,
+          pendingCount: 0,
+          failedTasks: 0,
+          rolloutState: 'COMPLETED',
+          rolloutStateReason: 'ECS deployment ecs-svc/100 completed.',
+          createdAt: new Date('2026-11-26T09:00:00Z'),
+          updatedAt: new Date('2026-11-26T09:03:00Z'),
+          behaviour: 'ok',
+          step: 99,
+        },
+      ],
+      events: [{ id: 'e0', createdAt: new Date('2026-11-26T09:03:00Z'), message: `(service ${family}) has reached a steady state.` }],
+    });
+  }
+
+  containerTd(key: Key, family: string, arn: string, rev: number, image: string): TaskDefinition {
+    return {
+      taskDefinitionArn: arn,
+      family,
+      revision: rev,
+      status: 'ACTIVE',
+      networkMode: 'awsvpc',
+      requiresCompatibilities: ['FARGATE'],
+      compatibilities: ['EC2', 'FARGATE'],
+      cpu: '256',
+      memory: '512',
+      executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/library-dev-exec`,
+      taskRoleArn: `arn:aws:iam::${ACCOUNT}:role/library-dev-${key}`,
+      requiresAttributes: [{ name: 'com.amazonaws.ecs.capability.logging-driver.awslogs' }],
+      registeredAt: new Date('2026-11-26T09:00:00Z'),
+      registeredBy: ACTOR,
+      containerDefinitions: [
+        {
+          name: key,
+          image,
+          essential: true,
+          portMappings: [{ containerPort: 8000, protocol: 'tcp' }],
+          environment: [
+            { name: 'PORT', value: '8000' },
+            { name: 'DB_HOST', value: 'library-dev-db.abc.eu-west-1.rds.amazonaws.com' },
+            { name: 'DB_SSL', value: 'verify-full' },
+          ],
+          secrets: [{ name: 'DB_PASSWORD', valueFrom: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:rds!db-1234-AbCdEf:password::` }],
+          logConfiguration: {
+            logDriver: 'awslogs',
+            options: { 'awslogs-group': `/ecs/library-dev/${key}`, 'awslogs-region': REGION, 'awslogs-stream-prefix': 'ecs' },
+          },
+        },
+      ],
+    };
+  }
+
+  putTaskDef(family: string, rev: number, td: TaskDefinition, tags: Tag[]): void {
+    this.taskDefs.set(tdArn(family, rev), { td, tags });
+    this.latest.set(family, Math.max(rev, this.latest.get(family) ?? 0));
+  }
+
+  service(key: Key): Svc {
+    return this.services.get(SERVICE[key])!;
+  }
+
+  /** Put an unfinished deployment on a service (for the in-progress guard). */
+  startForeignDeployment(key: Key): void {
+    const s = this.service(key);
+    s.deployments[0]!.status = 'ACTIVE';
+    s.deployments.unshift({ id: 'ecs-svc/999', status: 'PRIMARY', taskDefinition: s.taskDefinition, desiredCount: 2, runningCount: 1, pendingCount: 1, failedTasks: 0, rolloutState: 'IN_PROGRESS', behaviour: 'hang', step: 0, createdAt: new Date() });
+  }
+
+  private snapshot(s: Svc): Service {
+    const primary = s.deployments.find((d) => d.status === 'PRIMARY');
+    return {
+      serviceName: s.name,
+      serviceArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:service/${CLUSTER}/${s.name}`,
+      clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${CLUSTER}`,
+      status: 'ACTIVE',
+      taskDefinition: primary?.taskDefinition ?? s.taskDefinition,
+      desiredCount: s.desired,
+      runningCount: s.deployments.reduce((n, d) => n + (d.runningCount ?? 0), 0),
+      pendingCount: s.deployments.reduce((n, d) => n + (d.pendingCount ?? 0), 0),
+      launchType: 'FARGATE',
+      loadBalancers: [{ targetGroupArn: TG[s.key], containerName: s.key, containerPort: 8000 }],
+      deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true }, maximumPercent: 200, minimumHealthyPercent: 100 },
+      deployments: s.deployments.map(({ behaviour: _b, step: _s, ...d }) => ({ ...d })),
+      events: [...s.events].reverse().slice(0, 10),
+    };
+  }
+
+  private event(s: Svc, message: string): void {
+    this.seq++;
+    s.events.push({ id: `e${this.seq}`, createdAt: new Date(Date.UTC(2026, 10, 27, 12, 0, this.seq)), message: `(service ${s.name}) ${message}` });
+  }
+
+  private failTask(s: Svc, d: Dep, kind: 'exit' | 'elb' | 'pull'): void {
+    this.seq++;
+    const id = `${s.key}${String(this.seq).padStart(4, '0')}f`;
+    const arn = `arn:aws:ecs:${REGION}:${ACCOUNT}:task/${CLUSTER}/${id}`;
+    const ip = `10.0.1.${10 + this.seq}`;
+    const task: Task = {
+      taskArn: arn,
+      taskDefinitionArn: d.taskDefinition,
+      lastStatus: 'STOPPED',
+      desiredStatus: 'STOPPED',
+      startedBy: d.id,
+      group: `service:${s.name}`,
+      attachments: [{ type: 'ElasticNetworkInterface', details: [{ name: 'privateIPv4Address', value: ip }] }],
+      ...(kind === 'exit'
+        ? {
+            stopCode: 'EssentialContainerExited',
+            stoppedReason: 'Essential container in task exited',
+            containers: [{ name: s.key, exitCode: 1, lastStatus: 'STOPPED' }],
+          }
+        : kind === 'elb'
+          ? {
+              stopCode: 'ServiceSchedulerInitiated',
+              stoppedReason: `Task failed ELB health checks in (target-group ${TG[s.key]})`,
+              containers: [{ name: s.key, exitCode: 137, lastStatus: 'STOPPED' }],
+            }
+          : {
+              stopCode: 'TaskFailedToStart',
+              stoppedReason: `CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ${REPO[s.key]}@sha256:…: not found`,
+              containers: [{ name: s.key, lastStatus: 'STOPPED', reason: 'CannotPullContainerError: ref not found' }],
+            }),
+    };
+    this.tasks.set(arn, task);
+    if (kind === 'exit') {
+      this.streams.set(`ecs/${s.key}/${id}`, [
+        '{"level":30,"msg":"Starting Nest application..."}',
+        '{"level":50,"msg":"Config validation error: DB_SSL must be one of off, require, verify-full"}',
+        'Error: process exited with code 1',
+      ]);
+    }
+    if (kind === 'elb') {
+      this.targetHealth[TG[s.key]] = [
+        { Target: { Id: ip, Port: 8000 }, TargetHealth: { State: 'unhealthy', Reason: 'Target.ResponseCodeMismatch', Description: 'Health checks failed with these codes: [500]' } },
+      ];
+      this.streams.set(`ecs/${s.key}/${id}`, ['{"level":50,"req":{"url":"/health"},"msg":"TypeError: Cannot read properties of undefined (reading \'ping\')"}']);
+    }
+    d.failedTasks = (d.failedTasks ?? 0) + 1;
+    this.event(s, `has stopped 1 running tasks: (task ${id}).`);
+  }
+
+  /** One step of simulated time for a service. */
+  private advance(s: Svc): void {
+    for (const d of [...s.deployments]) {
+      if (d.rolloutState !== 'IN_PROGRESS') continue;
+      d.step++;
+      const desired = d.desiredCount ?? 2;
+      switch (d.behaviour) {
+        case 'ok':
+          if (d.step === 1) {
+            d.runningCount = 1;
+            d.pendingCount = desired - 1;
+            this.event(s, `has started ${desired} tasks: (task ${s.key}-new).`);
+          } else {
+            d.runningCount = desired;
+            d.pendingCount = 0;
+            d.rolloutState = 'COMPLETED';
+            d.rolloutStateReason = `ECS deployment ${d.id} completed.`;
+            s.deployments = s.deployments.filter((x) => x === d || x.rolloutState === 'IN_PROGRESS');
+            s.taskDefinition = d.taskDefinition!;
+            this.event(s, 'has reached a steady state.');
+          }
+          break;
+        case 'breaker':
+          if (d.step === 1) this.failTask(s, d, 'exit');
+          else if (d.step === 2) this.failTask(s, d, 'elb');
+          else {
+            d.rolloutState = 'FAILED';
+            d.rolloutStateReason = 'ECS deployment circuit breaker: tasks failed to start.';
+            d.status = 'ACTIVE';
+            const prev = s.deployments.find((x) => x !== d && x.taskDefinition === s.original);
+            s.deployments = s.deployments.filter((x) => x === d);
+            this.seq++;
+            s.deployments.unshift({
+              id: `ecs-svc/rb${this.seq}`,
+              status: 'PRIMARY',
+              taskDefinition: prev?.taskDefinition ?? s.original,
+              desiredCount: desired,
+              runningCount: 0,
+              pendingCount: 0,
+              failedTasks: 0,
+              rolloutState: 'IN_PROGRESS',
+              createdAt: new Date(),
+              behaviour: 'ok',
+              step: 0,
+            });
+            this.event(s, `deployment ${d.id} deployment failed: tasks failed to start. Rolling back to the last COMPLETED deployment.`);
+          }
+          break;
+        case 'failing':
+          this.failTask(s, d, 'exit');
+          break;
+        case 'pull':
+          this.failTask(s, d, 'pull');
+          break;
+        case 'hang':
+          d.pendingCount = desired;
+          break;
+      }
+    }
+  }
+
+  private install(): void {
+    const on = <I extends object, O extends object>(
+      stub: { on: (c: never) => { callsFake: (fn: (input: I) => unknown) => unknown } },
+      client: string,
+      command: { new (input: I): unknown; name: string },
+      fn: (input: I) => O | Promise<O>,
+    ) => {
+      stub.on(command as never).callsFake(async (input: I) => {
+        this.record(client, command.name.replace(/Command$/, ''), input);
+        return fn(input);
+      });
+    };
+
+    // STS
+    on(this.sts, 'sts', GetCallerIdentityCommand, () => {
+      if (this.expiredCredentials) throw new ExpiredTokenException({ message: 'The security token included in the request is expired', $metadata: {} });
+      return { Account: ACCOUNT, Arn: ACTOR, UserId: 'AROA:alice' };
+    });
+
+    // ECR
+    on(this.ecr, 'ecr', DescribeImagesCommand, (input) => {
+      if (this.missingRepositories.has(input.repositoryName!)) {
+        throw new RepositoryNotFoundException({ message: `The repository with name '${input.repositoryName}' does not exist in the registry with id '${ACCOUNT}'`, $metadata: {} });
+      }
+      const tag = input.imageIds?.[0]?.imageTag;
+      const digest = this.images.get(`${input.repositoryName}:${tag}`) ?? this.pushedDigest(input.repositoryName!, tag!);
+      if (!digest) throw new ImageNotFoundException({ message: `The image with imageId {imageTag:'${tag}'} does not exist within the repository`, $metadata: {} });
+      return { imageDetails: [{ repositoryName: input.repositoryName, imageDigest: digest, imageTags: [tag!], imagePushedAt: new Date() }] };
+    });
+    on(this.ecr, 'ecr', GetAuthorizationTokenCommand, () => ({
+      authorizationData: [{ authorizationToken: Buffer.from('AWS:ecr-password').toString('base64'), proxyEndpoint: `https://${REGISTRY}`, expiresAt: new Date() }],
+    }));
+    on(this.ecr, 'ecr', DescribeRepositoriesCommand, (input) => {
+      const missing = (input.repositoryNames ?? []).find((n: string) => this.missingRepositories.has(n));
+      if (missing) throw new RepositoryNotFoundException({ message: `The repository with name '${missing}' does not exist`, $metadata: {} });
+      return { repositories: (input.repositoryNames ?? []).map((n: string) => ({ repositoryName: n, imageTagMutability: 'IMMUTABLE' as const })) };
+    });
+
+    // ECS
+    on(this.ecs, 'ecs', DescribeClustersCommand, (input) => ({
+      clusters: (input.clusters ?? []).filter((c: string) => c === CLUSTER).map((c: string) => ({ clusterName: c, status: 'ACTIVE' })),
+      failures: (input.clusters ?? []).filter((c: string) => c !== CLUSTER).map((c: string) => ({ arn: c, reason: 'MISSING' })),
+    }));
+    on(this.ecs, 'ecs', DescribeServicesCommand, (input) => {
+      const out: Service[] = [];
+      const failures: { arn: string; reason: string }[] = [];
+      for (const name of input.services ?? []) {
+        const s = this.services.get(name);
+        if (!s) {
+          failures.push({ arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:service/${CLUSTER}/${name}`, reason: 'MISSING' });
+          continue;
+        }
+        this.advance(s);
+        out.push(this.snapshot(s));
+      }
+      return { services: out, failures };
+    });
+    on(this.ecs, 'ecs', DescribeTaskDefinitionCommand, (input) => {
+      let ref = input.taskDefinition!;
+      if (!ref.startsWith('arn:')) ref = ref.includes(':') ? tdArn(ref.split(':')[0]!, Number(ref.split(':')[1])) : tdArn(ref, this.latest.get(ref) ?? 0);
+      const found = this.taskDefs.get(ref);
+      if (!found) throw Object.assign(new Error('Unable to describe task definition.'), { name: 'ClientException' });
+      return { taskDefinition: structuredClone(found.td), tags: input.include?.includes('TAGS') ? structuredClone(found.tags) : undefined };
+    });
+    on(this.ecs, 'ecs', RegisterTaskDefinitionCommand, (input) => {
+      const forbidden = ['taskDefinitionArn', 'revision', 'status', 'requiresAttributes', 'compatibilities', 'registeredAt', 'registeredBy', 'deregisteredAt'];
+      const bad = forbidden.filter((k) => k in input);
+      if (bad.length) throw Object.assign(new Error(`Unexpected key(s) ${bad.join(', ')}`), { name: 'ClientException' });
+      const rev = (this.latest.get(input.family!) ?? 0) + 1;
+      const arn = tdArn(input.family!, rev);
+      const { tags, ...rest } = input;
+      const td: TaskDefinition = { ...structuredClone(rest), taskDefinitionArn: arn, revision: rev, status: 'ACTIVE', registeredAt: new Date(), registeredBy: ACTOR } as TaskDefinition;
+      this.putTaskDef(input.family!, rev, td, tags ?? []);
+      return { taskDefinition: structuredClone(td), tags };
+    });
+    on(this.ecs, 'ecs', ListTaskDefinitionsCommand, (input) => {
+      const fam = input.familyPrefix!;
+      const arns = [...this.taskDefs.keys()].filter((a) => a.includes(`/${fam}:`));
+      arns.sort((a, b) => Number(a.split(':').pop()) - Number(b.split(':').pop()));
+      if (input.sort === 'DESC') arns.reverse();
+      return { taskDefinitionArns: arns };
+    });
+    on(this.ecs, 'ecs', UpdateServiceCommand, (input) => {
+      const s = this.services.get(input.service!);
+      if (!s) throw Object.assign(new Error('Service not found.'), { name: 'ServiceNotFoundException' });
+      if (input.desiredCount !== undefined) {
+        s.desired = input.desiredCount;
+        for (const d of s.deployments) if (d.status === 'PRIMARY') d.desiredCount = input.desiredCount;
+      }
+      if (input.taskDefinition) {
+        for (const d of s.deployments) if (d.status === 'PRIMARY') d.status = 'ACTIVE';
+        this.seq++;
+        const back = input.taskDefinition === s.original;
+        s.deployments.unshift({
+          id: `ecs-svc/${String(2000 + this.seq)}`,
+          status: 'PRIMARY',
+          taskDefinition: input.taskDefinition,
+          desiredCount: s.desired,
+          runningCount: 0,
+          pendingCount: 0,
+          failedTasks: 0,
+          rolloutState: 'IN_PROGRESS',
+          rolloutStateReason: 'ECS deployment in progress.',
+          createdAt: new Date(),
+          behaviour: back ? 'ok' : (this.behaviour[s.key] ?? 'ok'),
+          step: 0,
+        });
+      }
+      return { service: this.snapshot(s) };
+    });
+    on(this.ecs, 'ecs', ListTasksCommand, (input) => ({
+      taskArns: [...this.tasks.values()]
+        .filter((t) => (!input.startedBy || t.startedBy === input.startedBy) && (!input.desiredStatus || t.desiredStatus === input.desiredStatus) && (!input.serviceName || t.group === `service:${input.serviceName}`))
+        .map((t) => t.taskArn!),
+    }));
+    on(this.ecs, 'ecs', DescribeTasksCommand, (input) => ({ tasks: (input.tasks ?? []).map((a) => this.tasks.get(a)).filter(Boolean) as Task[] }));
+    on(this.ecs, 'ecs', RunTaskCommand, (input) => {
+      this.seq++;
+      const id = `mig${String(this.seq).padStart(4, '0')}`;
+      const arn = `arn:aws:ecs:${REGION}:${ACCOUNT}:task/${CLUSTER}/${id}`;
+      const container = input.overrides?.containerOverrides?.[0]?.name ?? 'writer';
+      this.tasks.set(arn, {
+        taskArn: arn,
+        taskDefinitionArn: input.taskDefinition,
+        lastStatus: 'STOPPED',
+        desiredStatus: 'STOPPED',
+        startedBy: input.startedBy,
+        stopCode: 'EssentialContainerExited',
+        stoppedReason: 'Essential container in task exited',
+        containers: [{ name: container, exitCode: this.migrationExitCode, lastStatus: 'STOPPED' }],
+      });
+      this.streams.set(
+        `ecs/${container}/${id}`,
+        this.migrationExitCode === 0 ? this.migrationLogs : [...this.migrationLogs.slice(0, 1), 'QueryFailedError: column "isbn" contains null values', 'migrations: failed, rolled back the transaction'],
+      );
+      return { tasks: [{ taskArn: arn, lastStatus: 'PROVISIONING', taskDefinitionArn: input.taskDefinition }], failures: [] };
+    });
+
+    // CloudWatch Logs
+    on(this.logs, 'logs', GetLogEventsCommand, (input) => {
+      const lines = this.streams.get(input.logStreamName!);
+      if (!lines) throw Object.assign(new Error('The specified log stream does not exist.'), { name: 'ResourceNotFoundException' });
+      const all = lines.map((message, i) => ({ message, timestamp: Date.UTC(2026, 10, 27, 12, 0, i) }));
+      if (input.startFromHead) {
+        if (input.nextToken === 'f/end') return { events: [], nextForwardToken: 'f/end' };
+        return { events: all, nextForwardToken: 'f/end' };
+      }
+      return { events: all.slice(-(input.limit ?? 10)), nextForwardToken: 'f/end' };
+    });
+    on(this.logs, 'logs', DescribeLogGroupsCommand, (input) => ({
+      logGroups: ['/ecs/library-dev/reader', '/ecs/library-dev/writer']
+        .filter((g) => g.startsWith(input.logGroupNamePrefix ?? ''))
+        .map((g) => ({ logGroupName: g, arn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${g}:*`, logGroupArn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${g}` })),
+    }));
+    on(this.logs, 'logs', FilterLogEventsCommand, (input) => ({
+      events: [...this.streams.entries()]
+        .filter(([k]) => k.includes(input.logGroupName!.split('/').pop()!))
+        .flatMap(([k, lines]) => lines.map((message, i) => ({ logStreamName: k, message, timestamp: Date.UTC(2026, 10, 27, 12, 0, i) }))),
+    }));
+    void StartLiveTailCommand;
+
+    // ELBv2
+    on(this.elbv2, 'elbv2', DescribeTargetHealthCommand, (input) => ({ TargetHealthDescriptions: this.targetHealth[input.TargetGroupArn!] ?? [] }));
+    on(this.elbv2, 'elbv2', DescribeTargetGroupsCommand, (input) => ({
+      TargetGroups: (input.TargetGroupArns ?? []).map((a: string) => ({ TargetGroupArn: a, Port: 8000, HealthCheckPath: '/health', TargetType: 'ip' as const })),
+    }));
+
+    // CloudWatch alarms
+    on(this.cloudwatch, 'cloudwatch', DescribeAlarmsCommand, (input) => ({
+      MetricAlarms: this.alarms.filter((a) => a.AlarmName.startsWith(input.AlarmNamePrefix ?? '')),
+    }));
+
+    // RDS
+    on(this.rds, 'rds', DescribeDBInstancesCommand, (input) => ({
+      DBInstances: [{ DBInstanceIdentifier: input.DBInstanceIdentifier, DBInstanceStatus: this.dbStatus }],
+    }));
+    on(this.rds, 'rds', StopDBInstanceCommand, (input) => {
+      this.dbStatus = 'stopped';
+      return { DBInstance: { DBInstanceIdentifier: input.DBInstanceIdentifier, DBInstanceStatus: 'stopping' } };
+    });
+    on(this.rds, 'rds', StartDBInstanceCommand, (input) => {
+      this.dbStatus = 'available';
+      return { DBInstance: { DBInstanceIdentifier: input.DBInstanceIdentifier, DBInstanceStatus: 'starting' } };
+    });
+
+    // IAM, EC2 (verify)
+    on(this.iam, 'iam', SimulatePrincipalPolicyCommand, (input) => ({
+      EvaluationResults: (input.ActionNames ?? []).map((a) => ({ EvalActionName: a, EvalDecision: 'allowed' as const })),
+    }));
+    on(this.ec2, 'ec2', DescribeSubnetsCommand, (input) => ({ Subnets: (input.SubnetIds ?? []).map((id: string) => ({ SubnetId: id })) }));
+    on(this.ec2, 'ec2', DescribeSecurityGroupsCommand, (input) => ({ SecurityGroups: (input.GroupIds ?? []).map((id: string) => ({ GroupId: id })) }));
+  }
+}
