@@ -1,0 +1,27 @@
+terraform {
+  # 1.9 for cross-variable validation in the modules; 1.10 for S3-native state locking (use_lockfile).
+  required_version = ">= 1.10"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = "~> 5.0"
+    }
+  }
+
+  # Partial configuration: bucket, key, region and locking come from backend.hcl
+  # (terraform init -backend-config=backend.hcl); see backend.hcl.example and README.md.
+  backend "s3" {}
+}
+
+provider "aws" {
+  region = var.aws_region
+
+  default_tags {
+    tags = {
+      Project     = var.project
+      Environment = local.environment
+      ManagedBy   = "terraform"
+    }
+  }
+}

@@ -1,0 +1,49 @@
+# prod: safe. Module defaults are already the production-safe values; they are spelled out here so a
+# reader sees prod's choices in one place, and the modules refuse the unsafe ones for environment = "prod".
+
+locals {
+  environment = "prod"
+
+  settings = {
+    vpc_cidr           = "10.20.0.0/16"
+    az_count           = 3
+    egress_mode        = "endpoints" # private ECR/Logs/Secrets Manager pulls, no internet egress (FSBP EC2.55/56)
+    single_nat_gateway = false
+    flow_logs          = true
+    log_retention_days = 365
+    container_insights = "enabled"
+    ecr_force_delete   = false
+
+    stop_timeout         = 30
+    deregistration_delay = 15
+
+    task = {
+      cpu           = 512
+      memory        = 1024
+      desired_count = 2
+      min_capacity  = 2
+      max_capacity  = 6
+      db_pool_max   = 10
+      log_level     = "info"
+    }
+
+    db = {
+      instance_class        = "db.t4g.medium"
+      allocated_storage     = 50
+      max_allocated_storage = 200
+      multi_az              = true
+      deletion_protection   = true
+      backup_retention_days = 14
+      skip_final_snapshot   = false
+      monitoring_interval   = 60
+      performance_insights  = true
+      connections_alarm     = 300 # of ~400 on a t4g.medium; 2 services x 6 tasks x 10 = 120 at full scale
+    }
+
+    alb = {
+      deletion_protection = true
+      access_logs         = true
+      enable_waf          = true
+    }
+  }
+}

@@ -1,0 +1,87 @@
+variable "aws_region" {
+  description = "AWS region of the stack."
+  type        = string
+  default     = "eu-west-1"
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-gov)?-[a-z]+-[0-9]$", var.aws_region))
+    error_message = "aws_region must be a region name such as eu-west-1."
+  }
+}
+
+variable "project" {
+  description = "Project name; prefixes every resource name as <project>-<environment>."
+  type        = string
+  default     = "library"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,15}$", var.project))
+    error_message = "project must be 2-16 lowercase letters, digits or hyphens, starting with a letter."
+  }
+}
+
+variable "certificate_arn" {
+  description = "ACM certificate for the HTTPS listener (HTTP then only redirects). Required in prod."
+  type        = string
+
+  validation {
+    condition     = var.certificate_arn != null && can(regex("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/", var.certificate_arn))
+    error_message = "prod serves HTTPS only: certificate_arn must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/...)."
+  }
+}
+
+variable "app_hostname" {
+  description = "DNS name users reach the app at (a CNAME/alias to the ALB that you manage); null uses the ALB's own DNS name in app_url."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.app_hostname == null || can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,}$", var.app_hostname))
+    error_message = "app_hostname must be a lowercase DNS name without scheme or path (e.g. books.example.com)."
+  }
+}
+
+variable "alarm_email" {
+  description = "E-mail address that receives alarms and deployment events; null for none."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.alarm_email == null || can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.alarm_email))
+    error_message = "alarm_email must be an e-mail address or null."
+  }
+}
+
+variable "initial_image_tag" {
+  description = "Image tag of the first task-definition revision. Tasks cannot start until the first `npm run deploy` pushes a commit-tagged image and registers its revision."
+  type        = string
+  default     = "bootstrap"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.initial_image_tag)) && var.initial_image_tag != "latest"
+    error_message = "initial_image_tag must be a valid Docker tag and not latest."
+  }
+}
+
+variable "cpu_architecture" {
+  description = "CPU architecture of the tasks (X86_64 or ARM64); the deploy CLI must build images for it."
+  type        = string
+  default     = "X86_64"
+
+  validation {
+    condition     = contains(["X86_64", "ARM64"], var.cpu_architecture)
+    error_message = "cpu_architecture must be X86_64 or ARM64."
+  }
+}
+
+variable "create_read_replica" {
+  description = "Create a PostgreSQL read replica; the reader then reads from it (DB_READ_HOST) and database.read_endpoint is set."
+  type        = bool
+  default     = false
+}
+
+variable "enable_execute_command" {
+  description = "Allow ECS Exec into the tasks (off by default; sessions are logged)."
+  type        = bool
+  default     = false
+}

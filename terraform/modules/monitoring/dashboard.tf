@@ -1,0 +1,85 @@
+# One dashboard with the alarmed metrics, so an operator looks instead of reading.
+
+locals {
+  svc_keys = sort(keys(var.services))
+
+  dashboard_widgets = concat(
+    [
+      for i, k in local.svc_keys : {
+        type = "metric", x = (i % 2) * 12, y = 0, width = 12, height = 6
+        properties = {
+          title  = "${var.services[k].service_name}: CPU and memory (%)"
+          region = local.region, view = "timeSeries", stat = "Average", period = 60
+          metrics = [
+            ["AWS/ECS", "CPUUtilization", "ClusterName", var.cluster_name, "ServiceName", var.services[k].service_name],
+            ["AWS/ECS", "MemoryUtilization", "ClusterName", var.cluster_name, "ServiceName", var.services[k].service_name],
+          ]
+        }
+      }
+    ],
+    [
+      {
+        type = "metric", x = 0, y = 6, width = 12, height = 6
+        properties = {
+          title  = "ALB requests and 5xx"
+          region = local.region, view = "timeSeries", stat = "Sum", period = 60
+          metrics = concat(
+            [["AWS/ApplicationELB", "RequestCount", "LoadBalancer", var.alb_arn_suffix]],
+            [["AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", "LoadBalancer", var.alb_arn_suffix]],
+            [for k in local.svc_keys : ["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "LoadBalancer", var.alb_arn_suffix, "TargetGroup", var.services[k].target_group_arn_suffix, { label = "${k} target 5xx" }]],
+          )
+        }
+      },
+      {
+        type = "metric", x = 12, y = 6, width = 12, height = 6
+        properties = {
+          title  = "Target response time p95 (s) and healthy/unhealthy targets"
+          region = local.region, view = "timeSeries", period = 60
+          metrics = concat(
+            [["AWS/ApplicationELB", "TargetResponseTime", "LoadBalancer", var.alb_arn_suffix, { stat = "p95" }]],
+            flatten([for k in local.svc_keys : [
+              ["AWS/ApplicationELB", "HealthyHostCount", "LoadBalancer", var.alb_arn_suffix, "TargetGroup", var.services[k].target_group_arn_suffix, { stat = "Minimum", label = "${k} healthy", yAxis = "right" }],
+              ["AWS/ApplicationELB", "UnHealthyHostCount", "LoadBalancer", var.alb_arn_suffix, "TargetGroup", var.services[k].target_group_arn_suffix, { stat = "Maximum", label = "${k} unhealthy", yAxis = "right" }],
+            ]]),
+          )
+        }
+      },
+      {
+        type = "metric", x = 0, y = 12, width = 8, height = 6
+        properties = {
+          title   = "Database CPU (%)"
+          region  = local.region, view = "timeSeries", stat = "Average", period = 60
+          metrics = [["AWS/RDS", "CPUUtilization", "DBInstanceIdentifier", var.db_instance_identifier]]
+        }
+      },
+      {
+        type = "metric", x = 8, y = 12, width = 8, height = 6
+        properties = {
+          title   = "Database connections"
+          region  = local.region, view = "timeSeries", stat = "Maximum", period = 60
+          metrics = [["AWS/RDS", "DatabaseConnections", "DBInstanceIdentifier", var.db_instance_identifier]]
+        }
+      },
+      {
+        type = "metric", x = 16, y = 12, width = 8, height = 6
+        properties = {
+          title   = "Database free storage (bytes)"
+          region  = local.region, view = "timeSeries", stat = "Minimum", period = 300
+          metrics = [["AWS/RDS", "FreeStorageSpace", "DBInstanceIdentifier", var.db_instance_identifier]]
+        }
+      },
+      {
+        type = "alarm", x = 0, y = 18, width = 24, height = 4
+        properties = {
+          title  = "Alarms"
+          alarms = [for n in local.alarm_names : "arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:${n}"]
+        }
+      },
+    ],
+  )
+}
+
+resource "aws_cloudwatch_dashboard" "this" {
+  dashboard_name = var.name
+  dashboard_body = jsonencode({ widgets = local.dashboard_widgets })
+}

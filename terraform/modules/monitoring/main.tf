@@ -1,0 +1,177 @@
+# Alerts and the operator's view: an encrypted SNS topic, alarms on the services, the ALB and the
+# database, ECS deployment events to the same topic, and one dashboard showing the same metrics.
+# Service names are passed in as strings (not module outputs), so the services can take the 5xx alarm
+# names from here for alarm-based rollback without a dependency cycle.
+
+data "aws_caller_identity" "current" {}
+data "aws_region" "current" {}
+data "aws_partition" "current" {}
+
+locals {
+  account_id = data.aws_caller_identity.current.account_id
+  region     = data.aws_region.current.name
+  partition  = data.aws_partition.current.partition
+  topic_arn  = aws_sns_topic.alerts.arn
+
+  service_alarms = merge([
+    for svc_key, svc in var.services : {
+      "${svc_key}-cpu" = {
+        service     = svc_key, namespace = "AWS/ECS", metric = "CPUUtilization", statistic = "Average"
+        threshold   = var.service_cpu_threshold, periods = 3, operator = "GreaterThanOrEqualToThreshold"
+        dimensions  = { ClusterName = var.cluster_name, ServiceName = svc.service_name }
+        description = "${svc.service_name}: average CPU >= ${var.service_cpu_threshold}% for 3 minutes"
+      }
+      "${svc_key}-memory" = {
+        service     = svc_key, namespace = "AWS/ECS", metric = "MemoryUtilization", statistic = "Average"
+        threshold   = var.service_memory_threshold, periods = 3, operator = "GreaterThanOrEqualToThreshold"
+        dimensions  = { ClusterName = var.cluster_name, ServiceName = svc.service_name }
+        description = "${svc.service_name}: average memory >= ${var.service_memory_threshold}% for 3 minutes"
+      }
+      "${svc_key}-unhealthy-hosts" = {
+        service     = svc_key, namespace = "AWS/ApplicationELB", metric = "UnHealthyHostCount", statistic = "Maximum"
+        threshold   = 1, periods = 2, operator = "GreaterThanOrEqualToThreshold"
+        dimensions  = { LoadBalancer = var.alb_arn_suffix, TargetGroup = svc.target_group_arn_suffix }
+        description = "${svc.service_name}: at least one unhealthy target for 2 minutes"
+      }
+      "${svc_key}-5xx" = {
+        service     = svc_key, namespace = "AWS/ApplicationELB", metric = "HTTPCode_Target_5XX_Count", statistic = "Sum"
+        threshold   = var.target_5xx_threshold, periods = 2, operator = "GreaterThanOrEqualToThreshold"
+        dimensions  = { LoadBalancer = var.alb_arn_suffix, TargetGroup = svc.target_group_arn_suffix }
+        description = "${svc.service_name}: >= ${var.target_5xx_threshold} target 5xx per minute for 2 minutes (also rolls back a deployment)"
+      }
+    }
+  ]...)
+
+  stack_alarms = {
+    alb-5xx = {
+      namespace   = "AWS/ApplicationELB", metric = "HTTPCode_ELB_5XX_Count", statistic = "Sum"
+      threshold   = var.alb_5xx_threshold, periods = 2, operator = "GreaterThanOrEqualToThreshold"
+      dimensions  = { LoadBalancer = var.alb_arn_suffix }
+      description = "ALB: >= ${var.alb_5xx_threshold} load-balancer 5xx (502/503/504) per minute for 2 minutes"
+    }
+    db-cpu = {
+      namespace   = "AWS/RDS", metric = "CPUUtilization", statistic = "Average"
+      threshold   = var.db_cpu_threshold, periods = 5, operator = "GreaterThanOrEqualToThreshold"
+      dimensions  = { DBInstanceIdentifier = var.db_instance_identifier }
+      description = "Database: CPU >= ${var.db_cpu_threshold}% for 5 minutes"
+    }
+    db-free-storage = {
+      namespace   = "AWS/RDS", metric = "FreeStorageSpace", statistic = "Minimum"
+      threshold   = var.db_free_storage_bytes, periods = 5, operator = "LessThanOrEqualToThreshold"
+      dimensions  = { DBInstanceIdentifier = var.db_instance_identifier }
+      description = "Database: free storage <= ${var.db_free_storage_bytes} bytes"
+    }
+    db-connections = {
+      namespace   = "AWS/RDS", metric = "DatabaseConnections", statistic = "Maximum"
+      threshold   = var.db_connections_threshold, periods = 5, operator = "GreaterThanOrEqualToThreshold"
+      dimensions  = { DBInstanceIdentifier = var.db_instance_identifier }
+      description = "Database: >= ${var.db_connections_threshold} connections (pool budget, P-4)"
+    }
+  }
+
+  # Target response time uses a percentile (extended statistic), so it has its own resource.
+  alarms = merge(local.service_alarms, local.stack_alarms)
+
+  response_time_alarm_name = "${var.name}-alb-response-time-p95"
+  alarm_names              = concat([for k in sort(keys(local.alarms)) : "${var.name}-${k}"], [local.response_time_alarm_name])
+}
+
+################################################################################
+# SNS topic (N1, N2)
+################################################################################
+
+resource "aws_sns_topic" "alerts" {
+  name              = "${var.name}-alerts"
+  kms_master_key_id = var.kms_key_arn # a CMK: alarms cannot publish to a topic on alias/aws/sns
+}
+
+locals {
+  topic_policy_statements = [
+    {
+      Sid       = "AlarmsAndEventsPublish"
+      Effect    = "Allow"
+      Principal = { Service = ["cloudwatch.amazonaws.com", "events.amazonaws.com"] }
+      Action    = "sns:Publish"
+      Resource  = local.topic_arn
+      Condition = { StringEquals = { "aws:SourceAccount" = local.account_id } }
+    },
+  ]
+}
+
+resource "aws_sns_topic_policy" "alerts" {
+  arn    = aws_sns_topic.alerts.arn
+  policy = jsonencode({ Version = "2012-10-17", Statement = local.topic_policy_statements })
+}
+
+resource "aws_sns_topic_subscription" "email" {
+  count = var.alarm_email == null ? 0 : 1
+
+  topic_arn = aws_sns_topic.alerts.arn
+  protocol  = "email"
+  endpoint  = var.alarm_email
+}
+
+################################################################################
+# Alarms (C4: every alarm acts, to the topic)
+################################################################################
+
+resource "aws_cloudwatch_metric_alarm" "this" {
+  for_each = local.alarms
+
+  alarm_name          = "${var.name}-${each.key}"
+  alarm_description   = each.value.description
+  namespace           = each.value.namespace
+  metric_name         = each.value.metric
+  statistic           = each.value.statistic
+  dimensions          = each.value.dimensions
+  period              = 60
+  evaluation_periods  = each.value.periods
+  datapoints_to_alarm = each.value.periods
+  threshold           = each.value.threshold
+  comparison_operator = each.value.operator
+  treat_missing_data  = "notBreaching"
+  actions_enabled     = true
+  alarm_actions       = [local.topic_arn]
+  ok_actions          = [local.topic_arn]
+}
+
+resource "aws_cloudwatch_metric_alarm" "target_response_time" {
+  alarm_name          = local.response_time_alarm_name
+  alarm_description   = "ALB: p95 target response time >= ${var.response_time_p95_seconds}s for 5 minutes"
+  namespace           = "AWS/ApplicationELB"
+  metric_name         = "TargetResponseTime"
+  extended_statistic  = "p95"
+  dimensions          = { LoadBalancer = var.alb_arn_suffix }
+  period              = 60
+  evaluation_periods  = 5
+  datapoints_to_alarm = 5
+  threshold           = var.response_time_p95_seconds
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  actions_enabled     = true
+  alarm_actions       = [local.topic_arn]
+  ok_actions          = [local.topic_arn]
+}
+
+################################################################################
+# ECS deployment state changes -> SNS (DP-11)
+################################################################################
+
+resource "aws_cloudwatch_event_rule" "deployments" {
+  name        = "${var.name}-ecs-deployments"
+  description = "ECS deployment state changes of the ${var.cluster_name} services"
+  event_pattern = jsonencode({
+    source        = ["aws.ecs"]
+    "detail-type" = ["ECS Deployment State Change"]
+    resources     = [{ prefix = "arn:${local.partition}:ecs:${local.region}:${local.account_id}:service/${var.cluster_name}/" }]
+    detail = {
+      eventName = ["SERVICE_DEPLOYMENT_FAILED", "SERVICE_DEPLOYMENT_COMPLETED", "SERVICE_DEPLOYMENT_IN_PROGRESS"]
+    }
+  })
+}
+
+resource "aws_cloudwatch_event_target" "deployments" {
+  rule      = aws_cloudwatch_event_rule.deployments.name
+  target_id = "alerts-topic"
+  arn       = aws_sns_topic.alerts.arn
+}

@@ -1,0 +1,24 @@
+output "topic_arn" {
+  description = "ARN of the alerts SNS topic."
+  value       = aws_sns_topic.alerts.arn
+}
+
+output "service_5xx_alarm_names" {
+  description = "Name of each service's target-5xx alarm, by service key (for alarm-based deployment rollback)."
+  value       = { for k in keys(var.services) : k => aws_cloudwatch_metric_alarm.this["${k}-5xx"].alarm_name }
+}
+
+output "alarm_names" {
+  description = "Names of every alarm this module creates."
+  value       = local.alarm_names
+}
+
+output "dashboard_name" {
+  description = "Name of the CloudWatch dashboard."
+  value       = aws_cloudwatch_dashboard.this.dashboard_name
+}
+
+output "deployment_events_rule_name" {
+  description = "EventBridge rule that forwards ECS deployment state changes to the topic."
+  value       = aws_cloudwatch_event_rule.deployments.name
+}
