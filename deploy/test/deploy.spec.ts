@@ -89,3 +89,314 @@ describe('deploy: happy path', () => {
     expect(h.stderr()).toContain('migrations: 1 applied');
   });
 });
+
+describe('deploy: images (W-4)', () => {
+  it('skips build and push when the commit tag is already in ECR, and pins its digest', async () => {
+    aws.images.set(`library/reader:${COMMIT}`, 'sha256:' + 'a'.repeat(64));
+    aws.images.set(`library/writer:${COMMIT}`, 'sha256:' + 'b'.repeat(64));
+    const h = makeHarness({ aws });
+    expect(await deploy(h)).toBe(ExitCode.Ok);
+    expect(h.dockerCalls()).toEqual([]); // not even `docker info`: nothing to build
+    expect(aws.commandNames()).not.toContain('GetAuthorizationToken');
+    const reg = aws.calls.filter((c) => c.command === 'RegisterTaskDefinition').map((c) => (c.input as any).containerDefinitions[0].image);
+    expect(reg.sort()).toEqual([`${REPO.reader}@sha256:${'a'.repeat(64)}`, `${REPO.writer}@sha256:${'b'.repeat(64)}`]);
+  });
+
+  it('refuses when ECR holds a different digest under the same tag than the one just pushed', async () => {
+    const h = makeHarness({ aws });
+    let calls = 0;
+    // first DescribeImages (preflight): not there; after the push ECR answers with another digest
+    aws.ecr.on((await import('@aws-sdk/client-ecr')).DescribeImagesCommand).callsFake(async () => {
+      calls++;
+      if (calls <= 2) throw Object.assign(new Error('not found'), { name: 'ImageNotFoundException' });
+      return { imageDetails: [{ imageDigest: 'sha256:' + 'f'.repeat(64) }] };
+    });
+    expect(await deploy(h)).toBe(ExitCode.Build);
+    expect(h.stderr()).toMatch(/ECR has .* with digest sha256:f+, but the pushed image is sha256:/);
+    expect(aws.mutatingCalls()).toEqual([]);
+  });
+});
+
+describe('deploy: no change (W-5)', () => {
+  it('exits 0 and changes nothing when both digests already run', async () => {
+    aws.images.set(`library/reader:${COMMIT}`, OLD_DIGEST.reader);
+    aws.images.set(`library/writer:${COMMIT}`, OLD_DIGEST.writer);
+    const h = makeHarness({ aws });
+    expect(await deploy(h)).toBe(ExitCode.Ok);
+    expect(aws.mutatingCalls()).toEqual([]);
+    expect(h.stderr()).toMatch(/no change: reader already runs [0-9a-f]{12}, writer already runs/);
+    expect(h.stdout()).toMatch(/NO-CHANGE/);
+  });
+
+  it('deploys only the service whose digest changed (the writer is unchanged: no migration)', async () => {
+    aws.images.set(`library/writer:${COMMIT}`, OLD_DIGEST.writer);
+    const h = makeHarness({ aws });
+    expect(await deploy(h)).toBe(ExitCode.Ok);
+    expect(aws.mutatingCalls().map((c) => c.command)).toEqual(['RegisterTaskDefinition', 'UpdateService']);
+    expect(aws.calls.find((c) => c.command === 'UpdateService')!.input.service).toBe(SERVICE.reader);
+    expect(h.stdout()).toMatch(/writer\s+library-dev-writer:12\s+.*unchanged/);
+  });
+
+  it('--force redeploys an unchanged digest', async () => {
+    aws.images.set(`library/reader:${COMMIT}`, OLD_DIGEST.reader);
+    aws.images.set(`library/writer:${COMMIT}`, OLD_DIGEST.writer);
+    const h = makeHarness({ aws });
+    expect(await deploy(h, '--force')).toBe(ExitCode.Ok);
+    expect(aws.mutatingCalls().filter((c) => c.command === 'UpdateService')).toHaveLength(2);
+  });
+});
+
+describe('deploy: migration gate (W-6)', () => {
+  it('a failed migration stops the deploy before either service changes', async () => {
+    aws.migrationExitCode = 3;
+    const h = makeHarness({ aws });
+    expect(await deploy(h)).toBe(ExitCode.Migration);
+    expect(aws.commandNames()).not.toContain('UpdateService');
+    // only the writer revision the migration ran from was registered
+    expect(aws.mutatingCalls().map((c) => c.command)).toEqual(['RegisterTaskDefinition', 'RunTask']);
+    expect(h.stderr()).toContain('QueryFailedError: column "isbn" contains null values');
+    expect(h.stderr()).toMatch(/✖ migration failed: task mig\d+ exited 3/);
+    expect(h.stderr()).toMatch(/fix: no service was changed/);
+  });
+
+  it('with --service reader there is no writer revision, so no migration', async () => {
+    const h = makeHarness({ aws });
+    expect(await deploy(h, '--service', 'reader')).toBe(ExitCode.Ok);
+    expect(aws.commandNames()).not.toContain('RunTask');
+    expect(h.dockerCalls().filter((a) => a[0] === 'buildx')).toHaveLength(1);
+  });
+});
+
+describe('deploy: verdict on our deployment (W-2)', () => {
+  it('reports a circuit-breaker rollback as a failure with each failed task explained inline', async () => {
+    aws.behaviour.writer = 'breaker';
+    const h = makeHarness({ aws });
+    expect(await deploy(h)).toBe(ExitCode.RolledBack);
+    const err = h.stderr();
+    // stop code, stopped reason, container exit code, target health reason, last log lines
+    expect(err).toMatch(/task writer\d+f \(library-dev-writer:13\) stopped: EssentialContainerExited — Essential container in task exited/);
+    expect(err).toMatch(/container writer: exit code 1/);
+    expect(err).toContain('log │ {"level":50,"msg":"Config validation error: DB_SSL must be one of off, require, verify-full"}');
+    expect(err).toMatch(/stopped: ServiceSchedulerInitiated — Task failed ELB health checks/);
+    expect(err).toMatch(/target health: unhealthy — Target.ResponseCodeMismatch — Health checks failed with these codes: \[500\]/);
+    expect(err).toMatch(/ECS marked deployment ecs-svc\/\d+ FAILED: ECS deployment circuit breaker/);
+    // ECS already rolled back: we follow its rollback deployment instead of issuing another UpdateService
+    expect(aws.calls.filter((c) => c.command === 'UpdateService').map((c) => c.input.service)).toEqual([SERVICE.writer, SERVICE.reader]);
+    expect(err).toMatch(/circuit breaker already started it/);
+    expect(h.stdout()).toMatch(/ROLLED-BACK/);
+    expect(h.stdout()).toMatch(/writer\s+library-dev-writer:12\s+.*rolled-back/);
+    // without --atomic the reader keeps its new revision
+    expect(h.stdout()).toMatch(/reader\s+library-dev-reader:8\s+.*deployed/);
+  });
+
+  it('--max-failed-tasks rolls back before the circuit breaker would', async () => {
+    aws.behaviour.reader = 'failing';
+    const h = makeHarness({ aws });
+    expect(await deploy(h, '--max-failed-tasks', '2', '--service', 'reader')).toBe(ExitCode.RolledBack);
+    expect(h.stderr()).toMatch(/2 task\(s\) of the new revision failed \(--max-failed-tasks 2\); not waiting for the circuit breaker/);
+    const updates = aws.calls.filter((c) => c.command === 'UpdateService').map((c) => c.input.taskDefinition);
+    expect(updates).toEqual([tdArn(SERVICE.reader, 8), tdArn(SERVICE.reader, 7)]);
+    expect(aws.service('reader').taskDefinition).toBe(tdArn(SERVICE.reader, 7));
+  });
+
+  it('a task that cannot pull its image is explained with a hint', async () => {
+    aws.behaviour.reader = 'pull';
+    const h = makeHarness({ aws });
+    expect(await deploy(h, '--max-failed-tasks', '1', '--service', 'reader')).toBe(ExitCode.RolledBack);
+    expect(h.stderr()).toMatch(/TaskFailedToStart — CannotPullContainerError/);
+    expect(h.stderr()).toMatch(/hint: the task could not pull its image/);
+  });
+
+  it('times out, rolls back and exits with the timeout code', async () => {
+    aws.behaviour.reader = 'hang';
+    const h = makeHarness({ aws });
+    expect(await deploy(h, '--service', 'reader', '--timeout', '2m')).toBe(ExitCode.Timeout);
+    expect(h.stderr()).toMatch(/timed out: not COMPLETED before the deadline \(0\/2 running\)/);
+    expect(aws.calls.filter((c) => c.command === 'UpdateService').map((c) => c.input.taskDefinition)).toEqual([tdArn(SERVICE.reader, 8), tdArn(SERVICE.reader, 7)]);
+    expect(h.stdout()).toMatch(/TIMEOUT/);
+    expect(h.clock.now - Date.UTC(2026, 10, 27, 12)).toBeGreaterThanOrEqual(120_000);
+  });
+
+  it('--atomic rolls both services back when one fails', async () => {
+    aws.behaviour.writer = 'breaker';
+    const h = makeHarness({ aws });
+    expect(await deploy(h, '--atomic')).toBe(ExitCode.RolledBack);
+    expect(aws.service('reader').taskDefinition).toBe(tdArn(SERVICE.reader, 7));
+    expect(aws.service('writer').taskDefinition).toBe(tdArn(SERVICE.writer, 12));
+    expect(h.stdout()).toMatch(/reader\s+library-dev-reader:7\s+.*rolled-back/);
+    expect(h.stdout()).toMatch(/reader: (rolled back with the other service \(--atomic\)|stopped following: another service failed \(--atomic\))/);
+  });
+
+  it('a failed smoke check rolls the service back', async () => {
+    await alb.close();
+    alb = await startAlb({ reader: [503, '{"status":"error","error":{"database":{"status":"down"}}}'] });
+    const h = makeHarness({ aws });
+    expect(await deploy(h, '--service', 'reader')).toBe(ExitCode.RolledBack);
+    expect(h.stderr()).toMatch(/✖ reader: GET http:\/\/127.0.0.1:\d+\/health\/ready → 503/);
+    expect(aws.service('reader').taskDefinition).toBe(tdArn(SERVICE.reader, 7));
+  });
+
+  it('a 502 from the ALB on the writer route fails the writer smoke check', async () => {
+    await alb.close();
+    alb = await startAlb({ writer: [502, '<html><body>502 Bad Gateway</body></html>'] });
+    const h = makeHarness({ aws });
+    expect(await deploy(h)).toBe(ExitCode.RolledBack);
+    expect(aws.service('writer').taskDefinition).toBe(tdArn(SERVICE.writer, 12));
+    expect(aws.service('reader').taskDefinition).toBe(tdArn(SERVICE.reader, 8));
+  });
+});
+
+describe('deploy: guards and errors (W-7)', () => {
+  it('refuses while a deployment of the service is in progress, unless --force', async () => {
+    aws.startForeignDeployment('reader');
+    const h = makeHarness({ aws });
+    expect(await deploy(h)).toBe(ExitCode.Preflight);
+    expect(h.stderr()).toMatch(/✖ a deployment of library-dev-reader is still in progress \(ecs-svc\/999, IN_PROGRESS, library-dev-reader:7\)/);
+    expect(h.stderr()).toMatch(/fix: wait for it .*--force/);
+    expect(aws.mutatingCalls()).toEqual([]);
+    expect(h.dockerCalls()).toEqual([]);
+  });
+
+  it('maps expired credentials to one actionable line', async () => {
+    aws.expiredCredentials = true;
+    const h = makeHarness({ aws });
+    expect(await deploy(h)).toBe(ExitCode.Preflight);
+    expect(h.stderr()).toMatch(/✖ AWS credentials have expired \(ExpiredTokenException\)\n {2}fix: refresh them \(e\.g\. `aws sso login/);
+  });
+
+  it('a missing ECR repository is a preflight failure that says what to run', async () => {
+    aws.missingRepositories.add('library/writer');
+    const h = makeHarness({ aws });
+    expect(await deploy(h)).toBe(ExitCode.Preflight);
+    expect(h.stderr()).toMatch(/✖ ECR repository not found: The repository with name 'library\/writer' does not exist/);
+    expect(h.stderr()).toMatch(/terraform apply/);
+  });
+
+  it('a service missing from the cluster is named', async () => {
+    const h = makeHarness({ aws });
+    expect(await h.run(['deploy', '--targets', FIXTURE, '--set', 'services.reader.service_name=nope'])).toBe(ExitCode.Preflight);
+    expect(h.stderr()).toMatch(/✖ ECS service not found in cluster library-dev: nope \(MISSING\)/);
+  });
+
+  it('docker not running is a preflight failure', async () => {
+    const h = makeHarness({ aws, dockerFail: 'info' });
+    expect(await deploy(h)).toBe(ExitCode.Preflight);
+    expect(h.stderr()).toMatch(/✖ docker is not running or not reachable: .*Cannot connect to the Docker daemon/);
+    expect(h.stderr()).toMatch(/fix: start Docker Desktop/);
+  });
+
+  it('a docker build failure stops before any AWS change', async () => {
+    const h = makeHarness({ aws, dockerFail: 'build' });
+    expect(await deploy(h)).toBe(ExitCode.Build);
+    expect(h.stderr()).toMatch(/✖ docker build failed: .*failed to solve: process "\/bin\/sh -c npm run build" did not complete successfully/);
+    expect(aws.mutatingCalls()).toEqual([]);
+  });
+
+  it('refuses a dirty tree, and --allow-dirty tags <commit>-dirty-<time>', async () => {
+    const dirty = makeHarness({ aws, git: { isDirty: async () => true } });
+    expect(await deploy(dirty)).toBe(ExitCode.Preflight);
+    expect(dirty.stderr()).toMatch(/uncommitted changes/);
+    const allowed = makeHarness({ aws, git: { isDirty: async () => true } });
+    expect(await deploy(allowed, '--allow-dirty', '--service', 'reader')).toBe(ExitCode.Ok);
+    expect(allowed.dockerCalls().find((a) => a[0] === 'push')![1]).toBe(`${REPO.reader}:${COMMIT}-dirty-20261127T120000Z`);
+  });
+
+  it('rejects bad flags as a usage error', async () => {
+    const h = makeHarness({ aws });
+    expect(await deploy(h, '--max-failed-tasks', 'zero')).toBe(ExitCode.Usage);
+    expect(h.stderr()).toMatch(/invalid maxFailedTasks/);
+    expect(await deploy(makeHarness({ aws }), '--service', 'db')).toBe(ExitCode.Usage);
+    expect(await deploy(makeHarness({ aws }), '--bogus')).toBe(ExitCode.Usage);
+  });
+});
+
+describe('deploy: plan and output', () => {
+  it('--dry-run prints the exact plan and makes no mutating call', async () => {
+    aws.images.set(`library/writer:${COMMIT}`, 'sha256:' + 'b'.repeat(64));
+    const h = makeHarness({ aws });
+    expect(await deploy(h, '--dry-run')).toBe(ExitCode.Ok);
+    expect(aws.mutatingCalls()).toEqual([]);
+    expect(h.dockerCalls()).toEqual([]);
+    const out = h.stdout();
+    expect(out).toContain(`Plan for env dev (cluster library-dev, eu-west-1) — commit ${COMMIT}`);
+    expect(out).toContain(`${REPO.writer}:${COMMIT}`);
+    expect(out).toContain(`digest sha256:${'b'.repeat(64)} (already in ECR: skip build and push)`);
+    expect(out).toContain('not in ECR: docker buildx build --platform linux/amd64 --build-arg APP=reader');
+    expect(out).toContain('container writer command ["migrate"]');
+    expect(out).toContain('subnets subnet-0a1, subnet-0b2; security groups sg-0writer; public IP no');
+    expect(out).toContain('library-dev-reader:7 → new library-dev-reader revision');
+    expect(out).toContain('Dry run: nothing was built, pushed, registered or updated.');
+  });
+
+  it('--json prints one result document on stdout and progress on stderr', async () => {
+    const h = makeHarness({ aws });
+    expect(await deploy(h, '--json')).toBe(ExitCode.Ok);
+    const doc = JSON.parse(h.stdout());
+    expect(doc).toMatchObject({
+      command: 'deploy',
+      result: 'deployed',
+      exitCode: 0,
+      env: 'dev',
+      cluster: 'library-dev',
+      commit: COMMIT,
+      imageTag: COMMIT,
+      actor: ACTOR,
+      migration: { command: ['migrate'], exitCode: 0, taskDefinition: 'library-dev-writer:13' },
+      smoke: [expect.objectContaining({ service: 'writer', ok: true }), expect.objectContaining({ service: 'reader', ok: true, status: 200 })],
+    });
+    expect(doc.services).toHaveLength(2);
+    expect(doc.services[0]).toMatchObject({
+      service: 'reader',
+      serviceName: SERVICE.reader,
+      previousTaskDefinition: tdArn(SERVICE.reader, 7),
+      taskDefinition: tdArn(SERVICE.reader, 8),
+      image: `${REPO.reader}@${newDigest('reader')}`,
+      digest: newDigest('reader'),
+      deploymentId: expect.stringMatching(/^ecs-svc\//),
+      outcome: 'deployed',
+      running: 2,
+      desired: 2,
+      failedTasks: [],
+      rollback: null,
+    });
+    expect(h.stderr()).toMatch(/▶ Preflight/);
+  });
+
+  it('--json on a failure still prints a JSON document', async () => {
+    aws.expiredCredentials = true;
+    const h = makeHarness({ aws });
+    expect(await deploy(h, '--json')).toBe(ExitCode.Preflight);
+    expect(JSON.parse(h.stdout())).toEqual({ ok: false, exitCode: 3, error: { message: 'AWS credentials have expired (ExpiredTokenException)', hint: expect.stringContaining('aws sso login') } });
+  });
+
+  it('--json for a failed rollout lists the failed tasks and the rollback', async () => {
+    aws.behaviour.writer = 'breaker';
+    const h = makeHarness({ aws });
+    expect(await deploy(h, '--json', '--service', 'writer')).toBe(ExitCode.RolledBack);
+    const doc = JSON.parse(h.stdout());
+    expect(doc.result).toBe('rolled-back');
+    expect(doc.services[0].failedTasks[0]).toMatchObject({ stopCode: 'EssentialContainerExited', exitCode: 1, lastLogLines: expect.arrayContaining([expect.stringContaining('DB_SSL')]) });
+    expect(doc.services[0].rollback).toMatchObject({ by: 'ecs', outcome: 'completed', taskDefinition: tdArn(SERVICE.writer, 12) });
+  });
+
+  it('non-TTY output is plain timestamped lines, one event per line', async () => {
+    const h = makeHarness({ aws, interactive: false });
+    await deploy(h);
+    const lines = h.stderr().trim().split('\n');
+    expect(lines.every((l) => /^2026-11-27T\d\d:\d\d:\d\dZ /.test(l))).toBe(true);
+    expect(h.stderr()).toMatch(/✔ Roll out library-dev-writer library-dev-writer:13 \(\d+\.\ds\)/);
+    expect(h.stderr()).not.toMatch(/\u001b\[/); // no ANSI escapes
+  });
+
+  it('--env dev reads `terraform -chdir=terraform/envs/dev output -json` once (fake terraform on PATH)', async () => {
+    const h = makeHarness({ aws });
+    expect(await h.run(['deploy', '--env', 'dev', '--set', `app_url=${alb.url}`])).toBe(ExitCode.Ok);
+    expect(h.terraformCalls()).toEqual([[`-chdir=${COMMIT && (await import('./harness.js')).REPO_ROOT}/terraform/envs/dev`, 'output', '-json']]);
+  });
+
+  it('a default command: `deploy --env dev` without the subcommand name', async () => {
+    const h = makeHarness({ aws });
+    expect(await h.run(['--env', 'dev', '--set', `app_url=${alb.url}`, '--dry-run'])).toBe(ExitCode.Ok);
+    expect(h.stdout()).toContain('Plan for env dev');
+  });
+});

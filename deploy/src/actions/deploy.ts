@@ -72,6 +72,7 @@ export interface ServiceReport {
   service: ServiceName;
   serviceName: string;
   previousTaskDefinition: string;
+  previousImage: string | null;
   taskDefinition: string | null;
   image: string | null;
   digest: string | null;
@@ -81,7 +82,14 @@ export interface ServiceReport {
   running: number;
   desired: number;
   failedTasks: FailedTask[];
-  rollback: { deploymentId: string | null; taskDefinition: string; outcome: 'completed' | 'failed' | 'timeout'; by: 'ecs' | 'deploy-cli' } | null;
+  rollback: {
+    deploymentId: string | null;
+    taskDefinition: string;
+    outcome: 'completed' | 'failed' | 'timeout';
+    by: 'ecs' | 'deploy-cli';
+    running: number;
+    desired: number;
+  } | null;
   durationMs: number;
 }
 
@@ -210,6 +218,7 @@ export async function deployAction(input: DeployInput, ctx: Context): Promise<Ex
       service: p.key,
       serviceName: p.target.service_name,
       previousTaskDefinition: p.service.taskDefinition!,
+      previousImage: p.liveImage ?? null,
       taskDefinition: null,
       image: p.pinned ?? null,
       digest: p.digest ?? null,
@@ -256,7 +265,7 @@ export async function deployAction(input: DeployInput, ctx: Context): Promise<Ex
     try {
       await progress.parallel(
         toBuild.map((p) => ({
-          title: `Build and push ${p.key} ${p.imageRef.split('/').pop()}`,
+          title: `Build and push ${p.key} :${imageTag.slice(0, 12)}`,
           run: async (step) => {
             step.update(`docker buildx build --platform ${input.platform} --build-arg APP=${p.key}`);
             await deps.docker.build({ app: p.key, image: p.imageRef, platform: input.platform, context, dockerfile: input.dockerfile, onLine: (l) => step.update(l.slice(0, 160)) });
@@ -541,7 +550,7 @@ export async function rollBack(
     step,
   );
   if (v.outcome === 'completed') step.update(`back on ${revisionLabel(arn)}: ${v.running}/${v.desired} running`);
-  return { deploymentId, taskDefinition: arn, outcome: v.outcome, by: alreadyByEcs ? 'ecs' : 'deploy-cli' };
+  return { deploymentId, taskDefinition: arn, outcome: v.outcome, by: alreadyByEcs ? 'ecs' : 'deploy-cli', running: v.running, desired: v.desired };
 }
 
 async function ecrDigest(ctx: Context, p: Pick<ServicePlan, 'repo'>, tag: string): Promise<string | undefined> {
@@ -621,8 +630,10 @@ function summary(r: DeployReport): string {
   const rows = r.services.map((s) => [
     s.service,
     revisionLabel(s.rollback?.taskDefinition ?? s.taskDefinition ?? s.previousTaskDefinition),
-    `${r.imageTag.slice(0, 12)}@${short(s.digest)}`,
-    `${s.running}/${s.desired}`,
+    s.rollback || s.outcome === 'unchanged' || s.outcome === 'not-started'
+      ? `${s.outcome === 'unchanged' ? r.imageTag.slice(0, 12) : 'previous'}@${short(s.previousImage?.split('@')[1])}`
+      : `${r.imageTag.slice(0, 12)}@${short(s.digest)}`,
+    s.rollback ? `${s.rollback.running}/${s.rollback.desired}` : `${s.running}/${s.desired}`,
     s.outcome,
     seconds(s.durationMs),
   ]);

@@ -76,7 +76,7 @@ export async function followDeployment(input: FollowInput, step: Step): Promise<
       for (const line of formatFailedTask(f)) step.log(line);
     }
 
-    const status = `${revisionLabel(input.taskDefinitionArn)}: ${last.running}/${last.desired} running, ${ours?.pendingCount ?? 0} pending, ${ours?.failedTasks ?? failed.length} failed (${ours?.rolloutState ?? 'gone'})`;
+    const status = `${last.running}/${last.desired} running, ${ours?.pendingCount ?? 0} pending, ${ours?.failedTasks ?? failed.length} failed (${ours?.rolloutState ?? 'gone'})`;
     if (status !== lastStatus) {
       step.update(status);
       progressed = true;
