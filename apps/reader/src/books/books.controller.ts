@@ -1,0 +1,41 @@
+import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { BookDto, type BookView } from '#libs/persistence/src/index.js';
+import { ErrorDto, etagFor, ifNoneMatchHits, ParseResourceIdPipe } from '#libs/platform/src/index.js';
+import { BooksQueryService, type BookPage } from './books-query.service.js';
+import { BookPageDto } from './dto/book-page.dto.js';
+import { ListBooksQueryDto } from './dto/list-books-query.dto.js';
+
+@ApiTags('books')
+@ApiBadRequestResponse({ type: ErrorDto, description: 'Invalid query, cursor or id' })
+@Controller('books')
+export class BooksController {
+  constructor(private readonly books: BooksQueryService) {}
+
+  @Get()
+  @ApiOkResponse({ type: BookPageDto })
+  list(@Query() query: ListBooksQueryDto): Promise<BookPage> {
+    return this.books.list(query);
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: BookDto, headers: { ETag: { description: 'Strong validator; send as If-Match to the writer' } } })
+  @ApiResponse({ status: 304, description: 'If-None-Match matched the current ETag' })
+  @ApiNotFoundResponse({ type: ErrorDto })
+  @ApiHeader({ name: 'If-None-Match', required: false })
+  async get(
+    @Param('id', ParseResourceIdPipe) id: number,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<BookView | undefined> {
+    const book = await this.books.get(id);
+    const etag = etagFor(book);
+    void reply.header('etag', etag).header('cache-control', 'no-cache');
+    if (ifNoneMatchHits(ifNoneMatch, etag)) {
+      void reply.status(304);
+      return undefined;
+    }
+    return book;
+  }
+}

@@ -1,0 +1,7 @@
+import { BookDto } from '#libs/persistence/src/index.js';
+
+export class BookPageDto {
+  items!: BookDto[];
+  /** Pass as `cursor` to get the next page; null on the last page. */
+  nextCursor!: string | null;
+}

@@ -1,0 +1,38 @@
+import { Transform } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+
+const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
+const toInteger = ({ value }: { value: unknown }): unknown => (typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : value);
+
+export class ListBooksQueryDto {
+  /** Page size, 1–100. */
+  // class-validator runs decorators bottom-up and stops at the first failure: type checks go last.
+  @Max(100, { message: 'limit must be an integer between 1 and 100' })
+  @Min(1, { message: 'limit must be an integer between 1 and 100' })
+  @IsInt({ message: 'limit must be an integer between 1 and 100' })
+  @Transform(toInteger)
+  @IsOptional()
+  limit?: number = 20;
+
+  /** The `nextCursor` of the previous page; opaque. */
+  @MaxLength(200)
+  @IsString()
+  @IsOptional()
+  cursor?: string;
+
+  /** Exact author name, case-insensitive. */
+  @Matches(NO_CONTROL_CHARACTERS, { message: 'author must not contain control characters' })
+  @MaxLength(100)
+  @MinLength(1)
+  @IsString()
+  @IsOptional()
+  author?: string;
+
+  /** Substring searched in title and author, case-insensitive. */
+  @Matches(NO_CONTROL_CHARACTERS, { message: 'q must not contain control characters' })
+  @MaxLength(100)
+  @MinLength(1)
+  @IsString()
+  @IsOptional()
+  q?: string;
+}

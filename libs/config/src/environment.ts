@@ -1,0 +1,126 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsEnum, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, validateSync } from 'class-validator';
+
+export const DB_SSL_MODES = ['off', 'require', 'verify-full'] as const;
+export type DbSslMode = (typeof DB_SSL_MODES)[number];
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Environment variables only: '8000' must become 8000, 'abc' must stay 'abc' so validation names it. */
+const toInteger = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+const emptyToUndefined = ({ value }: { value: unknown }): unknown => (value === '' ? undefined : value);
+
+const HOSTNAME = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$|^\[?[0-9a-fA-F:]+\]?$/;
+
+/**
+ * Every setting either service reads, with its default. The names are the contract in DESIGN.md;
+ * nothing else in the code reads process.env.
+ */
+export class EnvironmentVariables {
+  @IsOptional()
+  @Transform(toInteger)
+  @IsInt({ message: 'PORT must be an integer between 1 and 65535' })
+  @Min(1, { message: 'PORT must be an integer between 1 and 65535' })
+  @Max(65535, { message: 'PORT must be an integer between 1 and 65535' })
+  PORT?: number;
+
+  @Transform(emptyToUndefined)
+  @IsString({ message: 'DB_HOST is required (the PostgreSQL host name)' })
+  @Matches(HOSTNAME, { message: 'DB_HOST must be a host name or IP address' })
+  DB_HOST!: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  @Matches(HOSTNAME, { message: 'DB_READ_HOST must be a host name or IP address' })
+  DB_READ_HOST?: string;
+
+  @Transform(toInteger)
+  @IsInt({ message: 'DB_PORT must be an integer between 1 and 65535' })
+  @Min(1, { message: 'DB_PORT must be an integer between 1 and 65535' })
+  @Max(65535, { message: 'DB_PORT must be an integer between 1 and 65535' })
+  DB_PORT: number = 5432;
+
+  @IsString()
+  @MinLength(1, { message: 'DB_NAME must not be empty' })
+  @MaxLength(63, { message: 'DB_NAME must be at most 63 characters' })
+  DB_NAME: string = 'library_db';
+
+  @IsString()
+  @MinLength(1, { message: 'DB_USER must not be empty' })
+  @MaxLength(63, { message: 'DB_USER must be at most 63 characters' })
+  DB_USER: string = 'postgres';
+
+  @IsOptional()
+  @IsString()
+  DB_PASSWORD?: string;
+
+  @IsEnum(DB_SSL_MODES, { message: `DB_SSL must be one of: ${DB_SSL_MODES.join(', ')}` })
+  DB_SSL: DbSslMode = 'off';
+
+  @Transform(toInteger)
+  @IsInt({ message: 'DB_POOL_MAX must be an integer between 1 and 100' })
+  @Min(1, { message: 'DB_POOL_MAX must be an integer between 1 and 100' })
+  @Max(100, { message: 'DB_POOL_MAX must be an integer between 1 and 100' })
+  DB_POOL_MAX: number = 10;
+
+  /** How long one connection attempt may take before the request fails with 503. */
+  @Transform(toInteger)
+  @IsInt({ message: 'DB_CONNECT_TIMEOUT_MS must be an integer between 100 and 60000' })
+  @Min(100, { message: 'DB_CONNECT_TIMEOUT_MS must be an integer between 100 and 60000' })
+  @Max(60_000, { message: 'DB_CONNECT_TIMEOUT_MS must be an integer between 100 and 60000' })
+  DB_CONNECT_TIMEOUT_MS: number = 5000;
+
+  /** PostgreSQL `statement_timeout`; kept well below the ALB's 60 s idle timeout. */
+  @Transform(toInteger)
+  @IsInt({ message: 'DB_STATEMENT_TIMEOUT_MS must be an integer between 100 and 55000' })
+  @Min(100, { message: 'DB_STATEMENT_TIMEOUT_MS must be an integer between 100 and 55000' })
+  @Max(55_000, { message: 'DB_STATEMENT_TIMEOUT_MS must be an integer between 100 and 55000' })
+  DB_STATEMENT_TIMEOUT_MS: number = 5000;
+
+  /** How long start-up keeps retrying an unreachable database before exiting non-zero. */
+  @Transform(toInteger)
+  @IsInt({ message: 'DB_STARTUP_RETRY_SECONDS must be an integer between 0 and 120' })
+  @Min(0, { message: 'DB_STARTUP_RETRY_SECONDS must be an integer between 0 and 120' })
+  @Max(120, { message: 'DB_STARTUP_RETRY_SECONDS must be an integer between 0 and 120' })
+  DB_STARTUP_RETRY_SECONDS: number = 10;
+
+  /** How long a POST's Idempotency-Key is remembered; older keys are purged and count as new. */
+  @Transform(toInteger)
+  @IsInt({ message: 'IDEMPOTENCY_KEY_TTL_HOURS must be an integer between 1 and 720' })
+  @Min(1, { message: 'IDEMPOTENCY_KEY_TTL_HOURS must be an integer between 1 and 720' })
+  @Max(720, { message: 'IDEMPOTENCY_KEY_TTL_HOURS must be an integer between 1 and 720' })
+  IDEMPOTENCY_KEY_TTL_HOURS: number = 24;
+
+  @IsEnum(LOG_LEVELS, { message: `LOG_LEVEL must be one of: ${LOG_LEVELS.join(', ')}` })
+  LOG_LEVEL: LogLevel = 'info';
+}
+
+export class ConfigurationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigurationError';
+  }
+}
+
+/**
+ * Validates the raw environment once and returns typed settings. Throws one ConfigurationError that
+ * lists every bad variable, so a misconfigured task says everything that is wrong in one log line.
+ */
+export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVariables {
+  const known = Object.keys(new EnvironmentVariables()).concat(['PORT', 'DB_HOST', 'DB_READ_HOST', 'DB_PASSWORD']);
+  const picked = Object.fromEntries(Object.entries(raw).filter(([key]) => known.includes(key)));
+  const settings = plainToInstance(EnvironmentVariables, picked, { exposeDefaultValues: true });
+  const errors = validateSync(settings, { skipMissingProperties: false, forbidUnknownValues: true });
+  if (errors.length > 0) {
+    const problems = errors.map((error) => {
+      const message = Object.values(error.constraints ?? {})[0] ?? `${error.property} is invalid`;
+      const shown = error.property === 'DB_PASSWORD' || error.value === undefined ? '' : ` (got "${String(error.value)}")`;
+      return `${message}${shown}`;
+    });
+    throw new ConfigurationError(problems);
+  }
+  return settings;
+}

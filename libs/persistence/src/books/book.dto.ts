@@ -1,0 +1,19 @@
+/** The response schema of a book, for OpenAPI (the CLI plugin reads the property types). */
+export class BookDto {
+  /** @example 42 */
+  id!: number;
+  /** @example "The Left Hand of Darkness" */
+  title!: string;
+  /** @example "Ursula K. Le Guin" */
+  author!: string;
+  /** @example "A novel set on the planet Gethen." */
+  description!: string;
+  /** ISBN-13 without separators, or null. @example "9780441478125" */
+  isbn!: string | null;
+  /** Bumped on every write; the ETag is derived from it. @example 1 */
+  version!: number;
+  /** @example "2026-11-27T12:00:00.000Z" */
+  createdAt!: string;
+  /** @example "2026-11-27T12:00:00.000Z" */
+  updatedAt!: string;
+}

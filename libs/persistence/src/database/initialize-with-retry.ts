@@ -1,0 +1,36 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { DataSource } from 'typeorm';
+
+/**
+ * Start-up tolerates a database that is still coming up (compose, a restarting RDS instance) for a few
+ * seconds, then gives up so a task with a wrong DB setting fails its deployment instead of serving errors.
+ */
+export async function initializeWithRetry(
+  dataSource: DataSource,
+  retrySeconds: number,
+  onRetry: (attempt: number, error: Error) => void = () => undefined,
+): Promise<DataSource> {
+  const deadline = Date.now() + retrySeconds * 1000;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await dataSource.initialize();
+    } catch (error) {
+      const reason = error instanceof Error ? error : new Error(String(error));
+      if (Date.now() + 1000 > deadline) throw new DatabaseUnreachableError(dataSource, reason);
+      onRetry(attempt, reason);
+      await sleep(1000);
+    }
+  }
+}
+
+export class DatabaseUnreachableError extends Error {
+  constructor(dataSource: DataSource, cause: Error) {
+    const options = dataSource.options as { host?: string; port?: number; database?: string };
+    super(
+      `Cannot connect to PostgreSQL at ${options.host}:${options.port}/${options.database}: ${cause.message || cause.name}` +
+        ' (check DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD, DB_SSL and the security group)',
+      { cause },
+    );
+    this.name = 'DatabaseUnreachableError';
+  }
+}

@@ -1,0 +1,65 @@
+import pino from 'pino';
+import { ConfigurationError, EnvironmentVariables, validateEnvironment } from '#libs/config/src/index.js';
+import { createServiceApp } from './create-app.js';
+import type { ServiceSpec } from './service-spec.js';
+import { runMigrations } from '#libs/persistence/src/database/migrate.js';
+
+const USAGE = 'usage: main.js [serve|migrate]  (serve is the default)';
+
+/**
+ * The container's entry point: `serve` (default) or `migrate`. Any start-up failure is logged as one JSON
+ * line and ends the process with exit code 1 (2 for a usage error), so ECS marks the task failed.
+ */
+export async function runService(spec: ServiceSpec, argv: string[] = process.argv.slice(2)): Promise<void> {
+  const bootLogger = pino({
+    base: { service: spec.name },
+    messageKey: 'msg',
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+  });
+  const command = argv[0] ?? 'serve';
+  try {
+    switch (command) {
+      case 'serve':
+        await serve(spec, bootLogger);
+        return;
+      case 'migrate':
+        await migrate(bootLogger);
+        return;
+      case '--help':
+      case 'help':
+        process.stdout.write(`${USAGE}\n`);
+        return;
+      default:
+        bootLogger.error(`unknown command "${command}"; ${USAGE}`);
+        process.exitCode = 2;
+        return;
+    }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    // A configuration error is fully described by its message; anything else keeps its stack for debugging.
+    bootLogger.fatal({ command, err: error instanceof ConfigurationError ? undefined : error }, message);
+    process.exit(1);
+  }
+}
+
+async function serve(spec: ServiceSpec, bootLogger: pino.Logger): Promise<void> {
+  const startedAt = performance.now();
+  const app = await createServiceApp(spec);
+  const env = app.get(EnvironmentVariables);
+  const port = env.PORT ?? spec.defaultPort;
+  await app.listen({ port, host: '0.0.0.0' });
+  bootLogger.info(
+    { port, startupMs: Math.round(performance.now() - startedAt) },
+    `${spec.name} listening on http://0.0.0.0:${port} (docs at /docs)`,
+  );
+}
+
+async function migrate(bootLogger: pino.Logger): Promise<void> {
+  const env = validateEnvironment(process.env);
+  const report = await runMigrations(env, { info: (msg, fields) => bootLogger.info(fields ?? {}, msg) });
+  bootLogger.info(
+    { applied: report.applied },
+    report.applied.length === 0 ? 'database is up to date; nothing to apply' : `applied ${report.applied.length} migration(s)`,
+  );
+}

@@ -1,0 +1,88 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+}
+
+export interface ErrorResponse {
+  body: ErrorBody;
+  headers: Record<string, string>;
+  /** True when the cause is ours (a bug or an outage), so it is logged at error level with its stack. */
+  serverFault: boolean;
+}
+
+/** node-postgres / PostgreSQL signs that the database is unreachable or went away: answer 503, retryable. */
+const CONNECTION_ERROR_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE',
+  '57P01', '57P02', '57P03', // admin_shutdown, crash_shutdown, cannot_connect_now
+  '53300', // too_many_connections
+  '57014', // query_canceled (statement_timeout)
+]);
+const CONNECTION_ERROR_MESSAGES = [
+  /Connection terminated/i,
+  /timeout exceeded when trying to connect/i,
+  /Query read timeout/i,
+  /Client has encountered a connection error/i,
+  /Connection is not established/i,
+  /Cannot use a pool after calling end/i,
+];
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const candidate = error as { code?: unknown; driverError?: { code?: unknown } };
+  const code = candidate.driverError?.code ?? candidate.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const code = errorCode(error);
+  if (code && (CONNECTION_ERROR_CODES.has(code) || code.startsWith('08'))) return true;
+  const message = error instanceof Error ? error.message : '';
+  return CONNECTION_ERROR_MESSAGES.some((pattern) => pattern.test(message));
+}
+
+function body(statusCode: number, message: string): ErrorBody {
+  return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
+}
+
+function messageOf(response: string | object): string {
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  if (Array.isArray(message)) return message.join('; ');
+  return typeof message === 'string' ? message : 'Request failed';
+}
+
+/**
+ * The single mapping from anything thrown to DESIGN.md's `{ statusCode, error, message }`. Used by the Nest
+ * exception filter and by Fastify's own error and not-found handlers, so framework errors (bad JSON, 413,
+ * 415) come out in the same shape. Never includes SQL, stack traces or driver messages.
+ */
+export function toErrorResponse(error: unknown): ErrorResponse {
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const headers: Record<string, string> = {};
+    if (status === HttpStatus.TOO_MANY_REQUESTS || status === HttpStatus.SERVICE_UNAVAILABLE) headers['retry-after'] = '1';
+    return { body: body(status, messageOf(error.getResponse())), headers, serverFault: status >= 500 };
+  }
+  if (isDatabaseUnavailable(error)) {
+    return {
+      body: body(503, 'The database is unavailable; retry shortly'),
+      headers: { 'retry-after': '1' },
+      serverFault: true,
+    };
+  }
+  if (errorCode(error) === '23505') {
+    return { body: body(409, 'The request conflicts with an existing record'), headers: {}, serverFault: false };
+  }
+  // Fastify's own client errors (body too large, bad JSON, wrong content type, proto poisoning) carry a 4xx
+  // statusCode and a message written for clients.
+  const frameworkStatus = (error as { statusCode?: unknown } | null)?.statusCode;
+  if (typeof frameworkStatus === 'number' && frameworkStatus >= 400 && frameworkStatus < 500) {
+    const message = error instanceof Error && error.message ? error.message : (STATUS_CODES[frameworkStatus] ?? 'Bad request');
+    return { body: body(frameworkStatus, message), headers: {}, serverFault: false };
+  }
+  return { body: body(500, 'Internal server error'), headers: {}, serverFault: true };
+}

@@ -1,0 +1,38 @@
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { requestIdOf } from '../logging/request-id.js';
+
+export const HTTP_LIMITS = {
+  /** Books are small; anything larger is refused with 413 before it is parsed. */
+  bodyLimitBytes: 64 * 1024,
+  /** Must exceed the ALB's 60 s idle timeout, or the ALB reuses sockets we already closed and returns 502. */
+  keepAliveTimeoutMs: 72_000,
+  /** Bounds a slow client; well above the DB statement timeout so slow queries answer 503 first. */
+  requestTimeoutMs: 30_000,
+} as const;
+
+/** Fastify server options; exported so a unit test can pin them. */
+export const fastifyServerOptions = {
+  bodyLimit: HTTP_LIMITS.bodyLimitBytes,
+  keepAliveTimeout: HTTP_LIMITS.keepAliveTimeoutMs,
+  requestTimeout: HTTP_LIMITS.requestTimeoutMs,
+  // The ALB is the one proxy in front of the tasks: trust exactly one hop of X-Forwarded-For.
+  trustProxy: (_address: string, hop: number) => hop < 1,
+  onProtoPoisoning: 'error',
+  onConstructorPoisoning: 'error',
+  return503OnClosing: true,
+  forceCloseConnections: 'idle',
+  genReqId: (req: Parameters<typeof requestIdOf>[0]) => requestIdOf(req),
+  logger: false,
+} as const;
+
+export function createFastifyAdapter(): FastifyAdapter {
+  const adapter = new FastifyAdapter(fastifyServerOptions);
+  const fastify = adapter.getInstance();
+  // JSON only: without this, Fastify accepts text/plain bodies as strings instead of answering 415.
+  fastify.removeContentTypeParser('text/plain');
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header('x-request-id', request.id);
+    done();
+  });
+  return adapter;
+}

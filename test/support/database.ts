@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { validateEnvironment } from '#libs/config/src/index.js';
+import { runMigrations } from '#libs/persistence/src/index.js';
+
+export type Environment = Record<string, string | undefined>;
+
+/** Connection settings for the run's PostgreSQL server and the given database. */
+export function environmentFor(database: string, overrides: Environment = {}): Environment {
+  const server = inject('postgres');
+  return {
+    DB_HOST: server.host,
+    DB_PORT: String(server.port),
+    DB_USER: server.user,
+    DB_PASSWORD: server.password,
+    DB_NAME: database,
+    LOG_LEVEL: 'silent',
+    DB_STARTUP_RETRY_SECONDS: '0',
+    ...overrides,
+  };
+}
+
+export function adminClient(database = 'postgres'): pg.Client {
+  const server = inject('postgres');
+  return new pg.Client({ host: server.host, port: server.port, user: server.user, password: server.password, database });
+}
+
+/** A fresh, empty database for one test file; dropped by the returned function. */
+export async function createTestDatabase(prefix = 'test'): Promise<{ name: string; drop: () => Promise<void> }> {
+  const name = `${prefix}_${randomBytes(4).toString('hex')}`.toLowerCase();
+  const admin = adminClient();
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  return {
+    name,
+    drop: async () => {
+      const client = adminClient();
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+/** A fresh database with every migration applied. */
+export async function createMigratedDatabase(prefix = 'test'): Promise<{ name: string; drop: () => Promise<void> }> {
+  const database = await createTestDatabase(prefix);
+  await runMigrations(validateEnvironment(environmentFor(database.name)), { info: () => undefined });
+  return database;
+}
+
+/** Runs SQL as the superuser against a test database (setup and assertions, never through the services). */
+export async function sql<T extends pg.QueryResultRow = pg.QueryResultRow>(database: string, text: string, params: unknown[] = []): Promise<T[]> {
+  const client = adminClient(database);
+  await client.connect();
+  try {
+    return (await client.query<T>(text, params)).rows;
+  } finally {
+    await client.end();
+  }
+}

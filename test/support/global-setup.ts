@@ -1,0 +1,45 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { startEmbeddedPostgres } from '../../scripts/embedded-postgres.mjs';
+
+/**
+ * One real PostgreSQL for the whole run: an embedded one on a free port, or the server named by DB_HOST
+ * (e.g. the compose database). Tests create their own databases on it, so they never touch real data;
+ * a user-supplied database is refused unless its name says it is for tests.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  let stop = async (): Promise<void> => undefined;
+  let server: { host: string; port: number; user: string; password: string };
+  if (process.env.DB_HOST) {
+    const name = process.env.DB_NAME ?? 'library_test';
+    if (!/test/i.test(name)) {
+      throw new Error(`Refusing to run tests against DB_NAME="${name}": tests create and drop databases; use a name containing "test"`);
+    }
+    server = {
+      host: process.env.DB_HOST,
+      port: Number(process.env.DB_PORT ?? 5432),
+      user: process.env.DB_USER ?? 'postgres',
+      password: process.env.DB_PASSWORD ?? '',
+    };
+  } else {
+    const dataDir = mkdtempSync(join(tmpdir(), 'library-test-pg-'));
+    chmodSync(dataDir, 0o755); // as root, PostgreSQL runs as an unprivileged user that must reach its data dir
+    const embedded = await startEmbeddedPostgres({ dataDir: join(dataDir, 'data'), persistent: false });
+    server = embedded;
+    stop = async () => {
+      await embedded.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    };
+  }
+  const { host, port, user, password } = server;
+  project.provide('postgres', { host, port, user, password });
+  return stop;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    postgres: { host: string; port: number; user: string; password: string };
+  }
+}
