@@ -26,7 +26,7 @@ aws.behaviour = behaviours[scenario] ?? {};
 if (scenario === 'migration-fails') aws.migrationExitCode = 1;
 
 const alb = await startAlb();
-const h = makeHarness({ aws, tee: { stdout: process.stdout, stderr: process.stderr } });
+const h = makeHarness({ aws, tee: { stdout: process.stdout, stderr: process.stderr }, interactive: !!process.stderr.isTTY && !process.env.CI });
 const argv = extra.length && !extra[0]!.startsWith('-') ? [...extra, '--env', 'dev', '--set', `app_url=${alb.url}`] : ['--env', 'dev', '--set', `app_url=${alb.url}`, ...extra];
 process.stderr.write(`$ npm run deploy -- ${argv.join(' ')}\n`);
 const code = await h.run(argv);
