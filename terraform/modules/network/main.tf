@@ -38,7 +38,9 @@ resource "aws_vpc" "this" {
 
 # S5: take over the default security group and leave it without rules (deny all).
 resource "aws_default_security_group" "this" {
-  vpc_id = aws_vpc.this.id
+  vpc_id  = aws_vpc.this.id
+  ingress = []
+  egress  = []
 
   tags = { Name = "${var.name}-default-deny-all" }
 }

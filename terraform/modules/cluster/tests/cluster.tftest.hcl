@@ -1,0 +1,82 @@
+# Cluster module: Container Insights and logged ECS Exec (RELIABILITY E9, E12).
+
+mock_provider "aws" {
+  source = "../../tests/mocks"
+}
+
+variables {
+  name            = "library-test"
+  environment     = "dev"
+  log_kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000"
+}
+
+run "insights_and_exec_logging" {
+  command = plan
+
+  assert {
+    condition     = contains(["enabled", "enhanced"], one([for s in aws_ecs_cluster.this.setting : s.value if s.name == "containerInsights"]))
+    error_message = "E9: Container Insights on by default."
+  }
+  assert {
+    condition     = aws_ecs_cluster.this.configuration[0].execute_command_configuration[0].logging != "NONE"
+    error_message = "E12: ECS Exec sessions are logged."
+  }
+  assert {
+    condition = (
+      aws_ecs_cluster.this.configuration[0].execute_command_configuration[0].log_configuration[0].cloud_watch_log_group_name == aws_cloudwatch_log_group.exec.name &&
+      aws_ecs_cluster.this.configuration[0].execute_command_configuration[0].log_configuration[0].cloud_watch_encryption_enabled &&
+      aws_ecs_cluster.this.configuration[0].execute_command_configuration[0].kms_key_id == var.log_kms_key_arn
+    )
+    error_message = "CKV_AWS_224: exec logs go to an encrypted log group; sessions use the CMK."
+  }
+  assert {
+    condition     = aws_cloudwatch_log_group.exec.retention_in_days == 365 && aws_cloudwatch_log_group.exec.kms_key_id == var.log_kms_key_arn
+    error_message = "C1-C3: the exec log group has retention and a CMK."
+  }
+}
+
+run "dev_may_disable_insights" {
+  command = plan
+  variables {
+    container_insights = "disabled"
+  }
+  assert {
+    condition     = one([for s in aws_ecs_cluster.this.setting : s.value if s.name == "containerInsights"]) == "disabled"
+    error_message = "Dev can save the Container Insights cost."
+  }
+}
+
+run "prod_rejects_disabled_insights" {
+  command = plan
+  variables {
+    environment        = "prod"
+    container_insights = "disabled"
+  }
+  expect_failures = [var.container_insights]
+}
+
+run "prod_rejects_logs_without_cmk" {
+  command = plan
+  variables {
+    environment     = "prod"
+    log_kms_key_arn = null
+  }
+  expect_failures = [var.log_kms_key_arn]
+}
+
+run "prod_rejects_short_log_retention" {
+  command = plan
+  variables {
+    environment        = "prod"
+    log_retention_days = 14
+  }
+  expect_failures = [var.log_retention_days]
+}
+
+run "rejects_unknown_insights_mode" {
+  command = plan
+  variables {
+    container_insights = "on"
+  }
+  expect_failures = [var.container_insights]
+}

@@ -1,0 +1,305 @@
+# Database module: RDS PostgreSQL 17 hardening and the prod guards (RELIABILITY 1.3).
+
+mock_provider "aws" {
+  source = "../../tests/mocks"
+}
+
+variables {
+  identifier        = "library-test"
+  environment       = "dev"
+  subnet_ids        = ["subnet-db-a", "subnet-db-b"]
+  security_group_id = "sg-database"
+  log_kms_key_arn   = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000"
+}
+
+run "safe_defaults" {
+  command = plan
+
+  assert {
+    condition     = aws_db_instance.this.engine == "postgres" && aws_db_instance.this.engine_version == "17" && aws_db_parameter_group.this.family == "postgres17"
+    error_message = "PostgreSQL 17, the major of docker-compose.yml and the embedded test database."
+  }
+  assert {
+    condition     = aws_db_instance.this.storage_encrypted == true
+    error_message = "D1: storage encrypted."
+  }
+  assert {
+    condition     = aws_db_instance.this.publicly_accessible == false
+    error_message = "D2: not publicly accessible."
+  }
+  assert {
+    condition     = aws_db_instance.this.multi_az == true && aws_db_instance.this.deletion_protection == true
+    error_message = "D3/D4: Multi-AZ and deletion protection by default."
+  }
+  assert {
+    condition     = aws_db_instance.this.backup_retention_period >= 7 && aws_db_instance.this.skip_final_snapshot == false && aws_db_instance.this.final_snapshot_identifier == "library-test-final"
+    error_message = "D5/D6: 7+ days of backups and a final snapshot by default."
+  }
+  assert {
+    condition     = contains(aws_db_instance.this.enabled_cloudwatch_logs_exports, "postgresql") && contains(aws_db_instance.this.enabled_cloudwatch_logs_exports, "upgrade")
+    error_message = "D9: postgresql and upgrade logs exported to CloudWatch."
+  }
+  assert {
+    condition     = aws_db_instance.this.auto_minor_version_upgrade == true && aws_db_instance.this.copy_tags_to_snapshot == true
+    error_message = "D10/D11: minor upgrades and tags copied to snapshots."
+  }
+  assert {
+    condition     = contains(["rds-ca-rsa2048-g1", "rds-ca-rsa4096-g1", "rds-ca-ecc384-g1"], aws_db_instance.this.ca_cert_identifier)
+    error_message = "D12: a current CA."
+  }
+  assert {
+    condition     = aws_db_instance.this.username != "postgres" && aws_db_instance.this.db_name == "library_db"
+    error_message = "D13: admin user is not the engine default; the database is library_db."
+  }
+  assert {
+    condition     = aws_db_instance.this.manage_master_user_password == true && aws_db_instance.this.password == null
+    error_message = "D14: the password is RDS-managed in Secrets Manager, never in tfvars or state."
+  }
+  assert {
+    condition     = contains([1, 5, 10, 15, 30, 60], aws_db_instance.this.monitoring_interval) && length(aws_iam_role.monitoring) == 1
+    error_message = "D15: enhanced monitoring with its role."
+  }
+  assert {
+    condition     = aws_db_instance.this.performance_insights_enabled == true
+    error_message = "D16: Performance Insights on by default."
+  }
+  assert {
+    condition     = aws_db_instance.this.vpc_security_group_ids == toset(["sg-database"]) && aws_db_subnet_group.this.subnet_ids == toset(["subnet-db-a", "subnet-db-b"])
+    error_message = "The database sits in the database subnets behind its own security group."
+  }
+  assert {
+    condition     = length(aws_db_instance.replica) == 0
+    error_message = "No replica unless asked for."
+  }
+}
+
+run "parameter_group_forces_tls_and_logs_statements" {
+  command = plan
+
+  assert {
+    condition     = anytrue([for p in aws_db_parameter_group.this.parameter : p.name == "rds.force_ssl" && p.value == "1"])
+    error_message = "D7: rds.force_ssl = 1."
+  }
+  assert {
+    condition     = anytrue([for p in aws_db_parameter_group.this.parameter : p.name == "log_statement" && p.value == "ddl"]) && anytrue([for p in aws_db_parameter_group.this.parameter : p.name == "log_min_duration_statement" && p.value == "500"])
+    error_message = "D8: log_statement = ddl and log_min_duration_statement = 500."
+  }
+  assert {
+    condition     = aws_db_instance.this.parameter_group_name == aws_db_parameter_group.this.name
+    error_message = "The instance uses that parameter group."
+  }
+}
+
+run "log_groups_have_retention_and_cmk" {
+  command = plan
+
+  assert {
+    condition     = toset(keys(aws_cloudwatch_log_group.this)) == toset(["postgresql", "upgrade"]) && alltrue([for g in aws_cloudwatch_log_group.this : g.retention_in_days == 365 && g.kms_key_id == var.log_kms_key_arn && startswith(g.name, "/aws/rds/instance/library-test/")])
+    error_message = "C1-C3: exported log groups exist up front with retention and a CMK."
+  }
+}
+
+run "dev_cheap_values" {
+  command = plan
+
+  variables {
+    instance_class        = "db.t4g.micro"
+    multi_az              = false
+    deletion_protection   = false
+    backup_retention_days = 1
+    skip_final_snapshot   = true
+    monitoring_interval   = 0
+    performance_insights  = false
+    log_retention_days    = 14
+  }
+
+  assert {
+    condition     = !aws_db_instance.this.multi_az && !aws_db_instance.this.deletion_protection && aws_db_instance.this.skip_final_snapshot && aws_db_instance.this.final_snapshot_identifier == null
+    error_message = "Dev may run single-AZ, unprotected, without a final snapshot."
+  }
+  assert {
+    condition     = aws_db_instance.this.backup_retention_period == 1 && aws_db_instance.this.monitoring_interval == 0 && length(aws_iam_role.monitoring) == 0
+    error_message = "Dev keeps 1 day of backups (never 0) and no enhanced monitoring."
+  }
+}
+
+run "read_replica" {
+  command = plan
+
+  variables {
+    create_read_replica = true
+  }
+
+  assert {
+    condition     = length(aws_db_instance.replica) == 1 && aws_db_instance.replica[0].replicate_source_db == "library-test" && aws_db_instance.replica[0].identifier == "library-test-replica"
+    error_message = "The replica replicates the primary."
+  }
+  assert {
+    condition     = aws_db_instance.replica[0].publicly_accessible == false && aws_db_instance.replica[0].storage_encrypted == true && aws_db_instance.replica[0].vpc_security_group_ids == toset(["sg-database"])
+    error_message = "D1/D2 hold for the replica too."
+  }
+  assert {
+    condition     = aws_db_instance.replica[0].manage_master_user_password == null && aws_db_instance.replica[0].password == null
+    error_message = "The replica carries no credentials of its own."
+  }
+}
+
+run "apply_outputs_with_replica" {
+  command = apply
+
+  variables {
+    create_read_replica = true
+  }
+
+  assert {
+    condition     = output.secret_arn == "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-00000000-0000-0000-0000-000000000000-AbCdEf"
+    error_message = "secret_arn is the RDS-managed master secret."
+  }
+  assert {
+    condition     = output.read_endpoint != null && output.instance_identifier == "library-test" && output.db_name == "library_db" && output.username == "library_admin"
+    error_message = "Outputs give host, replica host, database and user."
+  }
+}
+
+run "apply_outputs_without_replica" {
+  command = apply
+
+  assert {
+    condition     = output.read_endpoint == null && output.replica_identifier == null
+    error_message = "read_endpoint is null without a replica."
+  }
+}
+
+run "prod_safe_values_plan" {
+  command = plan
+
+  variables {
+    environment = "prod"
+  }
+
+  assert {
+    condition     = aws_db_instance.this.multi_az
+    error_message = "Prod plans with the defaults."
+  }
+}
+
+run "prod_rejects_single_az" {
+  command = plan
+  variables {
+    environment = "prod"
+    multi_az    = false
+  }
+  expect_failures = [var.multi_az]
+}
+
+run "prod_rejects_no_deletion_protection" {
+  command = plan
+  variables {
+    environment         = "prod"
+    deletion_protection = false
+  }
+  expect_failures = [var.deletion_protection]
+}
+
+run "prod_rejects_short_backups" {
+  command = plan
+  variables {
+    environment           = "prod"
+    backup_retention_days = 3
+  }
+  expect_failures = [var.backup_retention_days]
+}
+
+run "prod_rejects_skipping_final_snapshot" {
+  command = plan
+  variables {
+    environment         = "prod"
+    skip_final_snapshot = true
+  }
+  expect_failures = [var.skip_final_snapshot]
+}
+
+run "prod_rejects_no_enhanced_monitoring" {
+  command = plan
+  variables {
+    environment         = "prod"
+    monitoring_interval = 0
+  }
+  expect_failures = [var.monitoring_interval]
+}
+
+run "prod_rejects_no_performance_insights" {
+  command = plan
+  variables {
+    environment          = "prod"
+    performance_insights = false
+  }
+  expect_failures = [var.performance_insights]
+}
+
+run "prod_rejects_short_log_retention" {
+  command = plan
+  variables {
+    environment        = "prod"
+    log_retention_days = 30
+  }
+  expect_failures = [var.log_retention_days]
+}
+
+run "prod_rejects_logs_without_cmk" {
+  command = plan
+  variables {
+    environment     = "prod"
+    log_kms_key_arn = null
+  }
+  expect_failures = [var.log_kms_key_arn]
+}
+
+run "rejects_zero_backups" {
+  command = plan
+  variables {
+    backup_retention_days = 0
+  }
+  expect_failures = [var.backup_retention_days]
+}
+
+run "rejects_other_major_version" {
+  command = plan
+  variables {
+    engine_version = "16.4"
+  }
+  expect_failures = [var.engine_version]
+}
+
+run "rejects_postgres_username" {
+  command = plan
+  variables {
+    username = "postgres"
+  }
+  expect_failures = [var.username]
+}
+
+run "rejects_unknown_monitoring_interval" {
+  command = plan
+  variables {
+    monitoring_interval = 45
+  }
+  expect_failures = [var.monitoring_interval]
+}
+
+run "rejects_single_subnet" {
+  command = plan
+  variables {
+    subnet_ids = ["subnet-db-a"]
+  }
+  expect_failures = [var.subnet_ids]
+}
+
+run "rejects_max_storage_below_allocated" {
+  command = plan
+  variables {
+    allocated_storage     = 100
+    max_allocated_storage = 50
+  }
+  expect_failures = [var.max_allocated_storage]
+}

@@ -1,0 +1,50 @@
+# KMS module: rotation and a key policy without a bare '*' principal (RELIABILITY K1, K2, C3, N1).
+
+mock_provider "aws" {
+  source = "../../tests/mocks"
+}
+
+variables {
+  name = "library-test"
+}
+
+run "key_rotates_and_policy_is_scoped" {
+  command = plan
+
+  assert {
+    condition     = aws_kms_key.this.enable_key_rotation == true
+    error_message = "K1: key rotation on."
+  }
+  assert {
+    condition     = aws_kms_key.this.policy != null && alltrue([for s in jsondecode(aws_kms_key.this.policy).Statement : s.Principal != "*" && try(s.Principal.AWS, "") != "*"])
+    error_message = "K2: a key policy with no bare '*' principal."
+  }
+  assert {
+    condition     = anytrue([for s in jsondecode(aws_kms_key.this.policy).Statement : try(s.Principal.Service == "logs.eu-west-1.amazonaws.com" && s.Condition.ArnLike["kms:EncryptionContext:aws:logs:arn"] == "arn:aws:logs:eu-west-1:123456789012:*", false)])
+    error_message = "C3: CloudWatch Logs of this account and region may use the key."
+  }
+  assert {
+    condition     = anytrue([for s in jsondecode(aws_kms_key.this.policy).Statement : try(toset(s.Principal.Service) == toset(["cloudwatch.amazonaws.com", "events.amazonaws.com"]) && s.Condition.StringEquals["aws:SourceAccount"] == "123456789012", false)])
+    error_message = "N1: alarms and EventBridge may use the key to publish to the encrypted topic, from this account only."
+  }
+  assert {
+    condition     = aws_kms_alias.this.name == "alias/library-test" && aws_kms_key.this.deletion_window_in_days == 30
+    error_message = "Alias and a 30-day deletion window."
+  }
+}
+
+run "rejects_aws_reserved_alias" {
+  command = plan
+  variables {
+    name = "aws/logs"
+  }
+  expect_failures = [var.name]
+}
+
+run "rejects_short_deletion_window" {
+  command = plan
+  variables {
+    deletion_window_days = 3
+  }
+  expect_failures = [var.deletion_window_days]
+}
