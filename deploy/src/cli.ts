@@ -1,12 +1,30 @@
 import { Command, CommanderError } from 'commander';
 import { deployCommand } from './commands/deploy.js';
+import { diffCommand } from './commands/diff.js';
+import { historyCommand } from './commands/history.js';
+import { logsCommand } from './commands/logs.js';
+import { migrateCommand } from './commands/migrate.js';
+import { pauseCommand } from './commands/pause.js';
+import { rollbackCommand } from './commands/rollback.js';
+import { statusCommand } from './commands/status.js';
+import { verifyCommand } from './commands/verify.js';
 import type { CommandModule } from './commands/loader.js';
 import { commonSchema, openContext } from './context.js';
 import type { Deps } from './deps.js';
 import { toCliError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 
-export const COMMANDS: CommandModule[] = [deployCommand];
+export const COMMANDS: CommandModule[] = [
+  deployCommand,
+  statusCommand,
+  logsCommand,
+  historyCommand,
+  rollbackCommand,
+  migrateCommand,
+  verifyCommand,
+  diffCommand,
+  pauseCommand,
+];
 
 /**
  * Builds the program and runs it; returns the exit code instead of exiting, so output always finishes

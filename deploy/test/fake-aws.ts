@@ -22,6 +22,9 @@ import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from
 import { DescribeImagesCommand, ECRClient, GetAuthorizationTokenCommand, ImageNotFoundException, RepositoryNotFoundException, DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
 import {
   DescribeClustersCommand,
+  ListTagsForResourceCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
@@ -73,6 +76,8 @@ export function tdArn(family: string, rev: number): string {
 interface Dep extends Deployment {
   behaviour: Behaviour;
   step: number;
+  /** desiredCount changed by UpdateService: the next step brings runningCount to it */
+  scaling?: boolean;
 }
 
 interface Svc {
@@ -119,6 +124,10 @@ export class FakeAws {
   targetHealth: Record<string, TargetHealthDescription[]> = { [TG.reader]: [], [TG.writer]: [] };
   alarms: { AlarmName: string; StateValue: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA'; StateReason: string }[] = [];
   dbStatus = 'available';
+  readonly resourceTags = new Map<string, Tag[]>();
+  missingLogGroups = new Set<string>();
+  /** StartLiveTail: the events to stream, or an error name to throw (e.g. an endpoint without Live Tail). */
+  liveTail: { events?: { logStreamName: string; message: string; timestamp: number }[]; error?: string } = { events: [] };
   /** The fake docker's call log: an image pushed there is "in ECR" from then on. */
   dockerLog?: string;
   private seq = 0;
@@ -242,6 +251,27 @@ export class FakeAws {
     return this.services.get(SERVICE[key])!;
   }
 
+  /** Older revisions of the reader family, as earlier deploys (and Terraform's first apply) left them. */
+  seedHistory(): void {
+    const fam = SERVICE.reader;
+    const mk = (rev: number, commit: string | null, time: string) => {
+      const ref = `${REPO.reader}:${commit ?? 'bootstrap'}`;
+      const td = this.containerTd('reader', fam, tdArn(fam, rev), rev, commit ? `${REPO.reader}@${fakeDigest(ref)}` : ref);
+      const tags: Tag[] = commit
+        ? [
+            { key: 'deploy:commit', value: commit },
+            { key: 'deploy:digest', value: fakeDigest(ref) },
+            { key: 'deploy:actor', value: `arn:aws:sts::${ACCOUNT}:assumed-role/deployer/bob` },
+            { key: 'deploy:time', value: time },
+          ]
+        : [];
+      this.taskDefs.set(tdArn(fam, rev), { td, tags });
+    };
+    mk(1, null, '2026-11-01T08:00:00.000Z');
+    mk(5, 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678', '2026-11-20T10:00:00.000Z');
+    mk(6, 'b2c3d4e5f60718293a4b5c6d7e8f9012345678a1', '2026-11-24T15:30:00.000Z');
+  }
+
   /** Put an unfinished deployment on a service (for the in-progress guard). */
   startForeignDeployment(key: Key): void {
     const s = this.service(key);
@@ -263,7 +293,7 @@ export class FakeAws {
       launchType: 'FARGATE',
       loadBalancers: [{ targetGroupArn: TG[s.key], containerName: s.key, containerPort: 8000 }],
       deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true }, maximumPercent: 200, minimumHealthyPercent: 100 },
-      deployments: s.deployments.map(({ behaviour: _b, step: _s, ...d }) => ({ ...d })),
+      deployments: s.deployments.map(({ behaviour: _b, step: _s, scaling: _c, ...d }) => ({ ...d })),
       events: [...s.events].reverse().slice(0, 10),
     };
   }
@@ -325,6 +355,11 @@ export class FakeAws {
   /** One step of simulated time for a service. */
   private advance(s: Svc): void {
     for (const d of [...s.deployments]) {
+      // a scale-in/out of a settled deployment takes one step
+      if (d.scaling) {
+        d.runningCount = d.desiredCount;
+        d.scaling = false;
+      }
       if (d.rolloutState !== 'IN_PROGRESS') continue;
       d.step++;
       const desired = d.desiredCount ?? 2;
@@ -470,7 +505,11 @@ export class FakeAws {
       if (!s) throw Object.assign(new Error('Service not found.'), { name: 'ServiceNotFoundException' });
       if (input.desiredCount !== undefined) {
         s.desired = input.desiredCount;
-        for (const d of s.deployments) if (d.status === 'PRIMARY') d.desiredCount = input.desiredCount;
+        for (const d of s.deployments) {
+          if (d.status !== 'PRIMARY') continue;
+          d.desiredCount = input.desiredCount;
+          d.scaling = true;
+        }
       }
       if (input.taskDefinition) {
         for (const d of s.deployments) if (d.status === 'PRIMARY') d.status = 'ACTIVE';
@@ -493,6 +532,16 @@ export class FakeAws {
       }
       return { service: this.snapshot(s) };
     });
+    on(this.ecs, 'ecs', TagResourceCommand, (input) => {
+      const cur = (this.resourceTags.get(input.resourceArn!) ?? []).filter((t) => !(input.tags ?? []).some((n) => n.key === t.key));
+      this.resourceTags.set(input.resourceArn!, [...cur, ...(input.tags ?? [])]);
+      return {};
+    });
+    on(this.ecs, 'ecs', UntagResourceCommand, (input) => {
+      this.resourceTags.set(input.resourceArn!, (this.resourceTags.get(input.resourceArn!) ?? []).filter((t) => !(input.tagKeys ?? []).includes(t.key!)));
+      return {};
+    });
+    on(this.ecs, 'ecs', ListTagsForResourceCommand, (input) => ({ tags: this.resourceTags.get(input.resourceArn!) ?? [] }));
     on(this.ecs, 'ecs', ListTasksCommand, (input) => ({
       taskArns: [...this.tasks.values()]
         .filter((t) => (!input.startedBy || t.startedBy === input.startedBy) && (!input.desiredStatus || t.desiredStatus === input.desiredStatus) && (!input.serviceName || t.group === `service:${input.serviceName}`))
@@ -534,15 +583,30 @@ export class FakeAws {
     });
     on(this.logs, 'logs', DescribeLogGroupsCommand, (input) => ({
       logGroups: ['/ecs/library-dev/reader', '/ecs/library-dev/writer']
-        .filter((g) => g.startsWith(input.logGroupNamePrefix ?? ''))
+        .filter((g) => g.startsWith(input.logGroupNamePrefix ?? '') && !this.missingLogGroups.has(g))
         .map((g) => ({ logGroupName: g, arn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${g}:*`, logGroupArn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${g}` })),
     }));
-    on(this.logs, 'logs', FilterLogEventsCommand, (input) => ({
-      events: [...this.streams.entries()]
-        .filter(([k]) => k.includes(input.logGroupName!.split('/').pop()!))
-        .flatMap(([k, lines]) => lines.map((message, i) => ({ logStreamName: k, message, timestamp: Date.UTC(2026, 10, 27, 12, 0, i) }))),
-    }));
-    void StartLiveTailCommand;
+    on(this.logs, 'logs', FilterLogEventsCommand, (input) => {
+      if (this.missingLogGroups.has(input.logGroupName!)) throw Object.assign(new Error('The specified log group does not exist.'), { name: 'ResourceNotFoundException' });
+      const container = input.logGroupName!.split('/').pop()!;
+      return {
+        events: [...this.streams.entries()]
+          .filter(([k]) => k.split('/')[1] === container && (!input.logStreamNames || input.logStreamNames.includes(k)))
+          .flatMap(([k, lines]) => lines.map((message, i) => ({ eventId: `${k}#${i}`, logStreamName: k, message, timestamp: Date.UTC(2026, 10, 27, 12, 0, i) })))
+          .filter((e) => e.timestamp >= (input.startTime ?? 0)),
+      };
+    });
+    on(this.logs, 'logs', StartLiveTailCommand, (input) => {
+      if (this.liveTail.error) throw Object.assign(new Error('live tail is not supported here'), { name: this.liveTail.error });
+      const events = this.liveTail.events ?? [];
+      const group = input.logGroupIdentifiers?.[0];
+      async function* stream() {
+        yield { sessionStart: { sessionId: 's-1', logGroupIdentifiers: [group!] } };
+        yield { sessionUpdate: { sessionMetadata: { sampled: false }, sessionResults: events.map((e) => ({ ...e, logGroupIdentifier: group })) } };
+        yield { SessionTimeoutException: { message: 'session ended (3h limit)' } };
+      }
+      return { responseStream: stream() } as never;
+    });
 
     // ELBv2
     on(this.elbv2, 'elbv2', DescribeTargetHealthCommand, (input) => ({ TargetHealthDescriptions: this.targetHealth[input.TargetGroupArn!] ?? [] }));

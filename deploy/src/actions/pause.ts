@@ -1,0 +1,115 @@
+import { DescribeDBInstancesCommand, StartDBInstanceCommand, StopDBInstanceCommand, waitUntilDBInstanceAvailable } from '@aws-sdk/client-rds';
+import { ListTagsForResourceCommand, TagResourceCommand, UntagResourceCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { describeServices, primaryDeployment } from '../aws/ecs.js';
+import type { Context } from '../context.js';
+import { CliError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
+import { poll, PollTimeoutError } from '../rollout/poller.js';
+import { isProduction, SERVICE_NAMES } from '../targets/schema.js';
+import { confirm } from './common.js';
+
+/** Desired count before `pause`, kept on the ECS service itself so `resume` works from any machine. */
+export const PAUSED_TAG = 'deploy:paused-desired-count';
+
+export interface PauseInput {
+  force: boolean;
+  timeoutMs: number;
+}
+
+function refuseProduction(ctx: Context, input: PauseInput, verb: string): void {
+  if (isProduction(ctx.targets) && !input.force) {
+    throw new CliError(`refusing to ${verb} ${ctx.targets.environment}: it is marked production`, ExitCode.Usage, `pass --force if you really mean to ${verb} production`);
+  }
+}
+
+async function waitForServices(ctx: Context, timeoutMs: number, done: (running: number, desired: number, settled: boolean) => boolean, step: { update(l: string): void }) {
+  const names = SERVICE_NAMES.map((k) => ctx.targets.services[k].service_name);
+  try {
+    await poll(
+      async () => {
+        const svcs = await describeServices(ctx.aws.ecs, ctx.targets.ecs_cluster_name, names);
+        const states = svcs.map((s) => {
+          const p = primaryDeployment(s);
+          return { name: s.serviceName!, running: s.runningCount ?? 0, desired: s.desiredCount ?? 0, settled: (s.deployments?.length ?? 0) === 1 && p?.rolloutState !== 'IN_PROGRESS' };
+        });
+        step.update(states.map((s) => `${s.name} ${s.running}/${s.desired}`).join(', '));
+        return states.every((s) => done(s.running, s.desired, s.settled)) ? { done: true, value: undefined } : { done: false };
+      },
+      { intervalMs: ctx.deps.timing.pollMs, maxIntervalMs: ctx.deps.timing.maxPollMs, deadline: ctx.now() + timeoutMs, now: ctx.now, sleep: ctx.deps.sleep },
+    );
+  } catch (err) {
+    if (err instanceof PollTimeoutError) throw new CliError(`services did not settle within ${Math.round(timeoutMs / 1000)}s`, ExitCode.Timeout, '`deploy status` shows where they are');
+    throw err;
+  }
+}
+
+export async function pauseAction(input: PauseInput, ctx: Context): Promise<ExitCode> {
+  refuseProduction(ctx, input, 'pause');
+  await confirm(ctx, `Scale ${ctx.targets.environment}'s services to 0 and stop database ${ctx.targets.database.instance_identifier}?`);
+  const { aws, targets, progress } = ctx;
+  const names = SERVICE_NAMES.map((k) => targets.services[k].service_name);
+  const svcs = await describeServices(aws.ecs, targets.ecs_cluster_name, names);
+  const before: Record<string, number> = {};
+  await progress.step('Scale services to 0', async (step) => {
+    for (const s of svcs) {
+      const tags = (await aws.ecs.send(new ListTagsForResourceCommand({ resourceArn: s.serviceArn! }))).tags ?? [];
+      const already = tags.find((t) => t.key === PAUSED_TAG);
+      // Pausing twice must not overwrite the count to restore with 0.
+      const desired = already && (s.desiredCount ?? 0) === 0 ? Number(already.value) : (s.desiredCount ?? 0);
+      before[s.serviceName!] = desired;
+      await aws.ecs.send(new TagResourceCommand({ resourceArn: s.serviceArn!, tags: [{ key: PAUSED_TAG, value: String(desired) }] }));
+      await aws.ecs.send(new UpdateServiceCommand({ cluster: targets.ecs_cluster_name, service: s.serviceName!, desiredCount: 0 }));
+      step.update(`${s.serviceName}: ${desired} → 0`);
+    }
+    await waitForServices(ctx, input.timeoutMs, (running) => running === 0, step);
+  });
+  const db = targets.database.instance_identifier;
+  await progress.step(`Stop database ${db}`, async (step) => {
+    const res = await aws.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: db }));
+    const status = res.DBInstances?.[0]?.DBInstanceStatus;
+    if (status === 'stopped' || status === 'stopping') return step.skip(`already ${status}`);
+    await aws.rds.send(new StopDBInstanceCommand({ DBInstanceIdentifier: db }));
+    step.update('stopping (RDS starts a stopped instance again by itself after 7 days)');
+  });
+  if (ctx.common.json) ctx.json({ command: 'pause', env: targets.environment, desiredCountsBefore: before, database: { identifier: db, action: 'stop' } });
+  else ctx.print(`paused ${targets.environment}: ${Object.entries(before).map(([n, c]) => `${n} ${c} → 0`).join(', ')}; database ${db} stopping. Resume with \`deploy resume --env ${ctx.common.env ?? targets.environment}\`.`);
+  return ExitCode.Ok;
+}
+
+export async function resumeAction(input: PauseInput, ctx: Context): Promise<ExitCode> {
+  refuseProduction(ctx, input, 'resume');
+  const { aws, targets, progress } = ctx;
+  const db = targets.database.instance_identifier;
+  await progress.step(`Start database ${db} and wait until available`, async (step) => {
+    const res = await aws.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: db }));
+    const status = res.DBInstances?.[0]?.DBInstanceStatus;
+    if (status === 'stopped') await aws.rds.send(new StartDBInstanceCommand({ DBInstanceIdentifier: db }));
+    step.update(`was ${status}; waiting for available`);
+    await waitUntilDBInstanceAvailable(
+      { client: aws.rds, maxWaitTime: Math.ceil(input.timeoutMs / 1000), minDelay: ctx.deps.timing.waiterMinDelaySec * 5, maxDelay: ctx.deps.timing.waiterMaxDelaySec * 3 },
+      { DBInstanceIdentifier: db },
+    );
+  });
+  const names = SERVICE_NAMES.map((k) => targets.services[k].service_name);
+  const svcs = await describeServices(aws.ecs, targets.ecs_cluster_name, names);
+  const restored: Record<string, number> = {};
+  await progress.step('Restore desired counts and wait until stable', async (step) => {
+    for (const s of svcs) {
+      const tags = (await aws.ecs.send(new ListTagsForResourceCommand({ resourceArn: s.serviceArn! }))).tags ?? [];
+      const saved = tags.find((t) => t.key === PAUSED_TAG)?.value;
+      if (saved === undefined) {
+        restored[s.serviceName!] = s.desiredCount ?? 0;
+        step.update(`${s.serviceName}: not paused by deploy (desired ${s.desiredCount}), left alone`);
+        continue;
+      }
+      restored[s.serviceName!] = Number(saved);
+      await aws.ecs.send(new UpdateServiceCommand({ cluster: targets.ecs_cluster_name, service: s.serviceName!, desiredCount: Number(saved) }));
+      step.update(`${s.serviceName}: 0 → ${saved}`);
+    }
+    await waitForServices(ctx, input.timeoutMs, (running, desired, settled) => running === desired && settled, step);
+    for (const s of svcs) await aws.ecs.send(new UntagResourceCommand({ resourceArn: s.serviceArn!, tagKeys: [PAUSED_TAG] }));
+  });
+  if (ctx.common.json) ctx.json({ command: 'resume', env: targets.environment, desiredCounts: restored, database: { identifier: db, status: 'available' } });
+  else ctx.print(`resumed ${targets.environment}: database ${db} available; ${Object.entries(restored).map(([n, c]) => `${n} ${c}/${c} running`).join(', ')}`);
+  return ExitCode.Ok;
+}

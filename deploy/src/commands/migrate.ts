@@ -1,0 +1,18 @@
+import { Command } from 'commander';
+import { migrateAction } from '../actions/migrate.js';
+import { addCommonOptions, commonSchema, durationSchema } from '../context.js';
+import type { CommandModule } from './loader.js';
+
+export const migrateOptionsSchema = commonSchema.extend({ timeout: durationSchema.default(10 * 60_000) });
+
+export const migrateCommand: CommandModule = {
+  name: 'migrate',
+  register(program, run) {
+    program.addCommand(
+      addCommonOptions(new Command('migrate'))
+        .description('run only the migration task (from the writer revision that runs now), stream its logs, exit with its verdict')
+        .option('--timeout <duration>', 'how long the task may run', '10m')
+        .action((opts: Record<string, unknown>) => run(opts, (ctx) => migrateAction({ timeoutMs: migrateOptionsSchema.parse(opts).timeout }, ctx))),
+    );
+  },
+};

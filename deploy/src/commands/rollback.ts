@@ -1,0 +1,42 @@
+import { Command } from 'commander';
+import { z } from 'zod';
+import { rollbackAction } from '../actions/rollback.js';
+import { addCommonOptions, commonSchema, durationSchema } from '../context.js';
+import type { CommandModule } from './loader.js';
+
+export const rollbackOptionsSchema = commonSchema
+  .extend({
+    service: z.enum(['reader', 'writer']).optional(),
+    all: z.boolean().default(false),
+    to: z.string().min(1).optional(),
+    timeout: durationSchema.default(15 * 60_000),
+    maxFailedTasks: z.coerce.number().int().min(1).optional(),
+    force: z.boolean().default(false),
+  })
+  .refine((o) => !!o.service !== o.all, { message: 'name one service, or pass --all', path: ['service'] })
+  .refine((o) => !(o.all && o.to && !/^[0-9a-f]{7,40}$/i.test(o.to)), { message: '--all with --to needs a commit (revisions differ per service)', path: ['to'] });
+
+export const rollbackCommand: CommandModule = {
+  name: 'rollback',
+  register(program, run) {
+    program.addCommand(
+      addCommonOptions(new Command('rollback'))
+        .description('go back to the previous revision (or --to <commit|revision>) without rebuilding; follows the deployment like `deploy`')
+        .argument('[service]', 'reader or writer')
+        .option('--all', 'both services')
+        .option('--to <commit|revision>', 'a commit (7+ hex) or a revision (12, family:12, ARN)')
+        .option('--timeout <duration>', 'give up after this long', '15m')
+        .option('--max-failed-tasks <n>', 'give up once N tasks failed')
+        .option('--force', 'even while a deployment is in progress')
+        .action((service: string | undefined, opts: Record<string, unknown>) =>
+          run(opts, (ctx) => {
+            const o = rollbackOptionsSchema.parse({ ...opts, service });
+            return rollbackAction(
+              { services: o.all ? ['reader', 'writer'] : [o.service!], to: o.to, timeoutMs: o.timeout, maxFailedTasks: o.maxFailedTasks, force: o.force },
+              ctx,
+            );
+          }),
+        ),
+    );
+  },
+};
