@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../../scripts/embedded-postgres.mjs';
+import { ensureBuild } from '../../scripts/ensure-build.mjs';
 
 /**
  * One real PostgreSQL for the whole run: an embedded one on a free port, or the server named by DB_HOST
@@ -10,6 +11,7 @@ import { startEmbeddedPostgres } from '../../scripts/embedded-postgres.mjs';
  * a user-supplied database is refused unless its name says it is for tests.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  ensureBuild(); // process-level tests run dist/, as the container does
   let stop = async (): Promise<void> => undefined;
   let server: { host: string; port: number; user: string; password: string };
   if (process.env.DB_HOST) {

@@ -26,15 +26,16 @@ export class EnvironmentVariables {
   @Max(65535, { message: 'PORT must be an integer between 1 and 65535' })
   PORT?: number;
 
-  @Transform(emptyToUndefined)
-  @IsString({ message: 'DB_HOST is required (the PostgreSQL host name)' })
+  // Decorators run bottom-up and stop at the first failure, so the presence check is last.
   @Matches(HOSTNAME, { message: 'DB_HOST must be a host name or IP address' })
+  @IsString({ message: 'DB_HOST is required (the PostgreSQL host name)' })
+  @Transform(emptyToUndefined)
   DB_HOST!: string;
 
-  @IsOptional()
-  @Transform(emptyToUndefined)
-  @IsString()
   @Matches(HOSTNAME, { message: 'DB_READ_HOST must be a host name or IP address' })
+  @IsString()
+  @Transform(emptyToUndefined)
+  @IsOptional()
   DB_READ_HOST?: string;
 
   @Transform(toInteger)
@@ -113,7 +114,7 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
   const known = Object.keys(new EnvironmentVariables()).concat(['PORT', 'DB_HOST', 'DB_READ_HOST', 'DB_PASSWORD']);
   const picked = Object.fromEntries(Object.entries(raw).filter(([key]) => known.includes(key)));
   const settings = plainToInstance(EnvironmentVariables, picked, { exposeDefaultValues: true });
-  const errors = validateSync(settings, { skipMissingProperties: false, forbidUnknownValues: true });
+  const errors = validateSync(settings, { skipMissingProperties: false, forbidUnknownValues: true, stopAtFirstError: true });
   if (errors.length > 0) {
     const problems = errors.map((error) => {
       const message = Object.values(error.constraints ?? {})[0] ?? `${error.property} is invalid`;

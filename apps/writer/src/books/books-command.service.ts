@@ -6,7 +6,7 @@ import {
   PreconditionFailedException,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource, EntityManager, WhereExpressionBuilder } from 'typeorm';
 import { Book, type BookView } from '#libs/persistence/src/index.js';
 import type { IfMatchCondition } from '#libs/platform/src/index.js';
 import type { CreateBookDto } from './dto/create-book.dto.js';
@@ -39,11 +39,13 @@ function rowToView(row: BookRow): BookView {
   };
 }
 
-const RETURNING = 'id, title, author, description, isbn, version, created_at, updated_at';
+// A string is passed to RETURNING as is; an array would be filtered to entity property names (no created_at).
+const RETURNED_COLUMNS = '*';
 
 /**
  * Every write is one SQL statement. Updates and deletes carry the expected version in their WHERE clause
- * (TypeORM's save() does not), so two clients holding the same ETag cannot both win.
+ * (TypeORM's save() does not), so two clients holding the same ETag cannot both win. The query builder
+ * bumps `version` (@VersionColumn) and `updated_at` (@UpdateDateColumn) in the same UPDATE.
  */
 @Injectable()
 export class BooksCommandService {
@@ -51,13 +53,10 @@ export class BooksCommandService {
 
   async create(dto: CreateBookDto, manager: EntityManager = this.dataSource.manager): Promise<BookView> {
     const values = { title: dto.title, author: dto.author, description: dto.description ?? '', isbn: dto.isbn ?? null };
-    const rows = await this.guardIsbn(values.isbn, () =>
-      manager.query<BookRow[]>(
-        `INSERT INTO books (title, author, description, isbn) VALUES ($1, $2, $3, $4) RETURNING ${RETURNING}`,
-        [values.title, values.author, values.description, values.isbn],
-      ),
+    const result = await this.guardIsbn(values.isbn, () =>
+      manager.createQueryBuilder().insert().into(Book).values(values).returning(RETURNED_COLUMNS).execute(),
     );
-    return rowToView(rows[0]!);
+    return rowToView(result.raw[0] as BookRow);
   }
 
   replace(id: number, dto: CreateBookDto, condition: IfMatchCondition): Promise<BookView> {
@@ -76,30 +75,22 @@ export class BooksCommandService {
   }
 
   async remove(id: number, condition: IfMatchCondition): Promise<void> {
-    const [sql, params] = withVersionCheck(`DELETE FROM books WHERE id = $1`, [id], condition);
-    const [, affected] = await this.dataSource.query<[unknown[], number]>(`${sql} RETURNING id`, params);
-    if (affected === 0) await this.explainMiss(id);
+    const query = this.dataSource.createQueryBuilder().delete().from(Book).where('id = :id', { id });
+    const result = await withVersionCheck(query, condition).execute();
+    if (!result.affected) await this.explainMiss(id);
   }
 
   private async update(id: number, changes: BookChanges, condition: IfMatchCondition): Promise<BookView> {
-    const fields = Object.keys(changes);
-    const assignments = fields.map((field, index) => `${field} = $${index + 2}`);
-    const [sql, params] = withVersionCheck(
-      `UPDATE books SET ${assignments.join(', ')}, version = version + 1, updated_at = now() WHERE id = $1`,
-      [id, ...fields.map((field) => (changes as Record<string, unknown>)[field])],
-      condition,
-    );
-    const [rows] = await this.guardIsbn(changes.isbn ?? null, () =>
-      this.dataSource.query<[BookRow[], number]>(`${sql} RETURNING ${RETURNING}`, params),
-    );
-    if (rows.length === 0) return this.explainMiss(id);
-    return rowToView(rows[0]!);
+    const query = this.dataSource.createQueryBuilder().update(Book).set(changes).where('id = :id', { id });
+    const result = await this.guardIsbn(changes.isbn ?? null, () => withVersionCheck(query, condition).returning(RETURNED_COLUMNS).execute());
+    const row = (result.raw as BookRow[])[0];
+    if (!row) return this.explainMiss(id);
+    return rowToView(row);
   }
 
   /** Zero rows touched: either the book does not exist (404) or its version moved on (412). */
   private async explainMiss(id: number): Promise<never> {
-    const exists = await this.dataSource.query<unknown[]>('SELECT 1 FROM books WHERE id = $1', [id]);
-    if (exists.length === 0) throw new NotFoundException(`book ${id} not found`);
+    if (!(await this.dataSource.getRepository(Book).existsBy({ id }))) throw new NotFoundException(`book ${id} not found`);
     throw new PreconditionFailedException(`book ${id} was modified since the ETag in If-Match; fetch it again and retry`);
   }
 
@@ -116,8 +107,11 @@ export class BooksCommandService {
   }
 }
 
-/** Appends the If-Match condition as a version predicate, so the check and the write are one statement. */
-function withVersionCheck(sql: string, params: unknown[], condition: IfMatchCondition): [string, unknown[]] {
-  if (condition.kind !== 'versions') return [sql, params];
-  return [`${sql} AND version = ANY($${params.length + 1}::int[])`, [...params, condition.versions]];
+/** Adds the If-Match condition as a version predicate, so the check and the write are one statement. */
+function withVersionCheck<Q extends WhereExpressionBuilder>(query: Q, condition: IfMatchCondition): Q {
+  if (condition.kind !== 'versions') return query;
+  // An empty list (only weak or foreign tags) can match nothing: the write must fail with 412.
+  return condition.versions.length === 0
+    ? (query.andWhere('false') as Q)
+    : (query.andWhere('version IN (:...versions)', { versions: condition.versions }) as Q);
 }

@@ -10,6 +10,8 @@ export class CreateBooks1764230400000 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`CREATE EXTENSION IF NOT EXISTS pg_trgm`);
+    // DDL takes no bind parameters; the only interpolations are the compile-time BOOK_LIMITS.
+    // eslint-disable-next-line no-restricted-syntax
     await queryRunner.query(`
       CREATE TABLE books (
         id          integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

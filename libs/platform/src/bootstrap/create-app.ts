@@ -7,7 +7,7 @@ import { mountOpenApi } from '../openapi/openapi.js';
 import type { ServiceSpec } from './service-spec.js';
 
 /**
- * Builds a fully configured service (logger, security headers, OpenAPI, shutdown hooks) without listening.
+ * Builds a fully configured service (logger, security headers, OpenAPI) without listening.
  * `serve` and the e2e tests both use it, so tests exercise exactly what production runs.
  */
 export async function createServiceApp(
@@ -32,6 +32,5 @@ export async function createServiceApp(
     },
   });
   mountOpenApi(app, spec.openApi);
-  app.enableShutdownHooks();
   return app;
 }

@@ -1,3 +1,4 @@
+import type { INestApplication } from '@nestjs/common';
 import pino from 'pino';
 import { ConfigurationError, EnvironmentVariables, validateEnvironment } from '#libs/config/src/index.js';
 import { createServiceApp } from './create-app.js';
@@ -53,9 +54,42 @@ async function serve(spec: ServiceSpec, bootLogger: pino.Logger): Promise<void> 
     { port, startupMs: Math.round(performance.now() - startedAt) },
     `${spec.name} listening on http://0.0.0.0:${port} (docs at /docs)`,
   );
+  drainOnSignals(app, bootLogger);
+}
+
+/** ECS sends SIGTERM, then SIGKILL after the task's stopTimeout (30 s by default). */
+const SHUTDOWN_DEADLINE_MS = 25_000;
+
+/**
+ * Like app.enableShutdownHooks(), which runs the same lifecycle (readiness flips in onModuleDestroy, the
+ * HTTP server drains in-flight requests, TypeORM closes the pool last), but exits 0 when the drain
+ * completes instead of re-raising the signal, and gives up with exit 1 before ECS would SIGKILL.
+ */
+function drainOnSignals(app: INestApplication, bootLogger: pino.Logger): void {
+  const drain = (signal: NodeJS.Signals): void => {
+    bootLogger.info({ signal }, 'shutting down: draining in-flight requests');
+    const startedAt = performance.now();
+    setTimeout(() => {
+      bootLogger.error(`shutdown did not finish within ${SHUTDOWN_DEADLINE_MS} ms; exiting`);
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    app.close().then(
+      () => {
+        bootLogger.info({ shutdownMs: Math.round(performance.now() - startedAt) }, 'shut down cleanly');
+        process.exitCode = 0;
+      },
+      (error: Error) => {
+        bootLogger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', drain);
+  process.once('SIGINT', drain);
 }
 
 async function migrate(bootLogger: pino.Logger): Promise<void> {
+  // eslint-disable-next-line no-restricted-syntax -- the process boundary hands the raw environment to the validator
   const env = validateEnvironment(process.env);
   const report = await runMigrations(env, { info: (msg, fields) => bootLogger.info(fields ?? {}, msg) });
   bootLogger.info(

@@ -28,6 +28,7 @@ const CONNECTION_ERROR_MESSAGES = [
   /Client has encountered a connection error/i,
   /Connection is not established/i,
   /Cannot use a pool after calling end/i,
+  /is not currently accepting connections/i, // 55000 while a database is being restored or dropped
 ];
 
 function errorCode(error: unknown): string | undefined {

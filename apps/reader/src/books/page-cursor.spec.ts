@@ -1,0 +1,42 @@
+import { BadRequestException } from '@nestjs/common';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeCursor, encodeCursor } from './page-cursor.js';
+
+describe('page cursor', () => {
+  it('round-trips the last id for the same filters (author case-insensitively)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2_147_483_647 }), fc.option(fc.string()), fc.option(fc.string()), (id, author, q) => {
+        const filters = { author: author ?? undefined, q: q ?? undefined };
+        expect(decodeCursor(encodeCursor(id, filters), { ...filters, author: filters.author?.toUpperCase() })).toBe(id);
+      }),
+    );
+  });
+
+  it('refuses a cursor used with other filters', () => {
+    expect(() => decodeCursor(encodeCursor(10, { author: 'A' }), { author: 'B' })).toThrow(BadRequestException);
+    expect(() => decodeCursor(encodeCursor(10, { q: 'x' }), {})).toThrow(BadRequestException);
+  });
+
+  it('never throws anything but a 400 for arbitrary input', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), (cursor) => {
+        try {
+          decodeCursor(cursor, {});
+        } catch (error) {
+          expect(error).toBeInstanceOf(BadRequestException);
+        }
+      }),
+    );
+  });
+
+  it.each([
+    Buffer.from('{"v":2,"after":1}').toString('base64url'),
+    Buffer.from('{"v":1,"after":1.5,"f":""}').toString('base64url'),
+    Buffer.from('{"v":1,"after":99999999999,"f":""}').toString('base64url'),
+    Buffer.from('null').toString('base64url'),
+    Buffer.from('[]').toString('base64url'),
+  ])('rejects forged cursor %s', (cursor) => {
+    expect(() => decodeCursor(cursor, {})).toThrow(/cursor is invalid/);
+  });
+});

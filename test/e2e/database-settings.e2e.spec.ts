@@ -1,0 +1,41 @@
+import { DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMigratedDatabase } from '../support/database.js';
+import { type RunningService, startService } from '../support/services.js';
+
+let database: { name: string; drop: () => Promise<void> };
+let reader: RunningService;
+let writer: RunningService;
+
+beforeAll(async () => {
+  database = await createMigratedDatabase('settings');
+  const overrides = { DB_STATEMENT_TIMEOUT_MS: '1500' };
+  [reader, writer] = await Promise.all([startService('reader', database.name, overrides), startService('writer', database.name, overrides)]);
+});
+afterAll(async () => {
+  await Promise.all([reader?.close(), writer?.close()]);
+  await database?.drop();
+});
+
+const setting = async (service: RunningService, name: string): Promise<string> =>
+  (await service.app.get(DataSource).query(`SELECT current_setting($1) AS value`, [name]))[0].value;
+
+describe('database session settings', () => {
+  it('bounds statements and idle transactions on both services', async () => {
+    for (const service of [reader, writer]) {
+      expect(await setting(service, 'statement_timeout')).toBe('1500ms');
+      expect(await setting(service, 'idle_in_transaction_session_timeout')).toBe('10s');
+    }
+  });
+
+  it('makes only the reader read-only', async () => {
+    expect(await setting(reader, 'default_transaction_read_only')).toBe('on');
+    expect(await setting(writer, 'default_transaction_read_only')).toBe('off');
+  });
+
+  it('cancels a statement that outlives statement_timeout', async () => {
+    const started = performance.now();
+    await expect(writer.app.get(DataSource).query('SELECT pg_sleep(5)')).rejects.toThrow(/statement timeout/);
+    expect(performance.now() - started).toBeLessThan(4000);
+  });
+});
