@@ -217,6 +217,15 @@ describe('deploy: verdict on our deployment (W-2)', () => {
     expect(h.clock.now - Date.UTC(2026, 10, 27, 12)).toBeGreaterThanOrEqual(120_000);
   });
 
+  it('a rollback that does not settle either exits with the rollback-failed code', async () => {
+    aws.behaviour.reader = 'failing';
+    aws.rollbackBehaviour = 'hang';
+    const h = makeHarness({ aws });
+    expect(await deploy(h, '--service', 'reader', '--max-failed-tasks', '1', '--timeout', '1m')).toBe(ExitCode.RollbackFailed);
+    expect(h.stdout()).toMatch(/ROLLBACK-FAILED/);
+    expect(h.stdout()).toMatch(/reader\s+library-dev-reader:7\s+previous@[0-9a-f]{12}\s+0\/2\s+rollback-failed/);
+  });
+
   it('--atomic rolls both services back when one fails', async () => {
     aws.behaviour.writer = 'breaker';
     const h = makeHarness({ aws });
@@ -324,7 +333,8 @@ describe('deploy: plan and output', () => {
     expect(out).toContain('not in ECR: docker buildx build --platform linux/amd64 --build-arg APP=reader');
     expect(out).toContain('container writer command ["migrate"]');
     expect(out).toContain('subnets subnet-0a1, subnet-0b2; security groups sg-0writer; public IP no');
-    expect(out).toContain('library-dev-reader:7 → new library-dev-reader revision');
+    expect(out).toContain('library-dev-reader:7 → library-dev-reader:8, image 123456789012.dkr.ecr.eu-west-1.amazonaws.com/library/reader@<digest after push>');
+    expect(out).toContain('RunTask FARGATE from library-dev-writer:13 (image');
     expect(out).toContain('Dry run: nothing was built, pushed, registered or updated.');
   });
 

@@ -111,6 +111,8 @@ export class FakeAws {
 
   readonly calls: AwsCall[] = [];
   behaviour: Partial<Record<Key, Behaviour>> = {};
+  /** How a deployment back to the original revision behaves (a rollback); `ok` unless a test says otherwise. */
+  rollbackBehaviour: Behaviour = 'ok';
   migrationExitCode = 0;
   migrationLogs = ['query: SELECT * FROM "migrations"', 'Migration AddIsbnIndex1732700000000 has been executed successfully.', 'migrations: 1 applied'];
   expiredCredentials = false;
@@ -526,7 +528,7 @@ export class FakeAws {
           rolloutState: 'IN_PROGRESS',
           rolloutStateReason: 'ECS deployment in progress.',
           createdAt: new Date(),
-          behaviour: back ? 'ok' : (this.behaviour[s.key] ?? 'ok'),
+          behaviour: back ? this.rollbackBehaviour : (this.behaviour[s.key] ?? 'ok'),
           step: 0,
         });
       }

@@ -252,8 +252,18 @@ export async function deployAction(input: DeployInput, ctx: Context): Promise<Ex
 
   // ── dry run: the exact plan, no mutating call ───────────────────────────────────────────────
   if (input.dryRun) {
-    for (const p of plans) reports.get(p.key)!.outcome = p.unchanged && !input.force ? 'unchanged' : 'planned';
-    if (!ctx.common.json) ctx.print(planText(ctx, input, pre));
+    // Predict the revision numbers: the newest in each family + 1 (unless someone registers one first).
+    const next = new Map<string, string>();
+    for (const family of new Set([...plans.map((p) => p.target.task_family), targets.migration.task_family])) {
+      const { taskDefinition: latest } = await describeTaskDefinition(aws.ecs, family);
+      next.set(family, `${family}:${(latest.revision ?? 0) + 1}`);
+    }
+    for (const p of plans) {
+      const r = reports.get(p.key)!;
+      r.outcome = p.unchanged && !input.force ? 'unchanged' : 'planned';
+      if (r.outcome === 'planned') r.taskDefinition = next.get(p.target.task_family)!;
+    }
+    if (!ctx.common.json) ctx.print(planText(ctx, input, pre, next));
     return finish('dry-run', ExitCode.Ok);
   }
 
@@ -584,7 +594,7 @@ async function loginToEcr(ctx: Context, plans: ServicePlan[]): Promise<void> {
   });
 }
 
-function planText(ctx: Context, input: DeployInput, pre: { commit: string; imageTag: string; actor: string; plans: ServicePlan[] }): string {
+function planText(ctx: Context, input: DeployInput, pre: { commit: string; imageTag: string; actor: string; plans: ServicePlan[] }, next: Map<string, string>): string {
   const t = ctx.targets;
   const lines: string[] = [];
   lines.push(`Plan for env ${t.environment} (cluster ${t.ecs_cluster_name}, ${ctx.aws.region}) — commit ${pre.commit}, actor ${pre.actor}`);
@@ -598,9 +608,9 @@ function planText(ctx: Context, input: DeployInput, pre: { commit: string; image
   const writer = pre.plans.find((p) => p.key === 'writer' && (!p.unchanged || input.force));
   lines.push('', 'Migration');
   if (writer) {
-    const req = migrationRunTaskInput(t, `${t.migration.task_family}:<new revision>`);
+    const req = migrationRunTaskInput(t, next.get(t.migration.task_family)!);
     lines.push(
-      `  RunTask ${req.launchType} from a new ${t.migration.task_family} revision (image ${writer.pinned ?? writer.imageRef}),`,
+      `  RunTask ${req.launchType} from ${req.taskDefinition} (image ${writer.pinned ?? writer.imageRef}),`,
       `  container ${t.migration.container_name} command ${JSON.stringify(MIGRATE_COMMAND)}`,
       `  subnets ${t.migration.subnet_ids.join(', ')}; security groups ${t.migration.security_group_ids.join(', ')}; public IP ${t.migration.assign_public_ip ? 'yes' : 'no'}`,
       `  wait for STOPPED (≤ ${seconds(input.migrationTimeoutMs)}), exit code 0 required, logs from ${writer.target.log_group_name}`,
@@ -610,7 +620,10 @@ function planText(ctx: Context, input: DeployInput, pre: { commit: string; image
   }
   lines.push('', 'Services');
   for (const p of pre.plans) {
-    const change = p.unchanged && !input.force ? 'no change (digest already running)' : `${revisionLabel(p.service.taskDefinition)} → new ${p.target.task_family} revision, image ${p.pinned ?? `${p.target.ecr_repository_url}@<digest after push>`}`;
+    const change =
+      p.unchanged && !input.force
+        ? 'no change (digest already running)'
+        : `${revisionLabel(p.service.taskDefinition)} → ${next.get(p.target.task_family)}, image ${p.pinned ?? `${p.target.ecr_repository_url}@<digest after push>`}`;
     lines.push(`  ${p.key.padEnd(7)}${p.target.service_name}: ${change}; desired ${p.service.desiredCount ?? 0}`);
   }
   lines.push(
