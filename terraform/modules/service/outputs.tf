@@ -42,3 +42,13 @@ output "desired_count" {
   description = "Task count the service was created with."
   value       = aws_ecs_service.this.desired_count
 }
+
+output "container_environment" {
+  description = "Plain environment of the first revision (no secrets: DB_PASSWORD comes through `secrets`), for review and tests."
+  value       = local.environment
+}
+
+output "secret_value_from" {
+  description = "Where DB_PASSWORD comes from: the RDS-managed secret ARN plus the JSON key selector `:password::`."
+  value       = local.secrets[0].valueFrom
+}

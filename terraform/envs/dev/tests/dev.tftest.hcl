@@ -1,0 +1,164 @@
+# envs/dev: the DESIGN.md output contract and dev's cheap choices, through outputs and module outputs.
+
+mock_provider "aws" {
+  source = "../../tests/mocks"
+}
+
+run "contract_outputs" {
+  command = apply
+
+  assert {
+    condition     = output.environment == "dev" && output.aws_region == "eu-west-1" && output.ecs_cluster_name == "library-dev"
+    error_message = "environment, aws_region and ecs_cluster_name."
+  }
+  assert {
+    condition     = toset(keys(output.services)) == toset(["reader", "writer"])
+    error_message = "services has exactly reader and writer."
+  }
+  assert {
+    condition = alltrue([for k, s in output.services :
+      toset(keys(s)) == toset(["service_name", "task_family", "container_name", "ecr_repository_url", "log_group_name"]) &&
+      s.service_name == "library-dev-${k}" && s.task_family == "library-dev-${k}" && s.container_name == "app" &&
+      s.log_group_name == "/ecs/library-dev-${k}" && s.ecr_repository_url != ""
+    ])
+    error_message = "Each service entry is { service_name, task_family, container_name, ecr_repository_url, log_group_name }."
+  }
+  assert {
+    condition     = toset(keys(output.migration)) == toset(["task_family", "container_name", "subnet_ids", "security_group_ids", "assign_public_ip"])
+    error_message = "migration is { task_family, container_name, subnet_ids, security_group_ids, assign_public_ip }."
+  }
+  assert {
+    condition     = output.migration.task_family == output.services["writer"].task_family && output.migration.container_name == output.services["writer"].container_name
+    error_message = "Migrations run the writer's task family and container (command override [\"migrate\"])."
+  }
+  assert {
+    condition     = output.migration.assign_public_ip == false && output.migration.subnet_ids == module.network.private_subnet_ids && output.migration.security_group_ids == [module.network.services_security_group_id]
+    error_message = "The migration task runs in the private subnets with the services' security group and no public IP."
+  }
+  assert {
+    condition     = toset(keys(output.database)) == toset(["instance_identifier", "endpoint", "read_endpoint", "secret_arn"])
+    error_message = "database is { instance_identifier, endpoint, read_endpoint, secret_arn }."
+  }
+  assert {
+    condition     = output.database.instance_identifier == "library-dev" && output.database.read_endpoint == null && startswith(output.database.secret_arn, "arn:aws:secretsmanager:")
+    error_message = "Without a replica read_endpoint is null; secret_arn is the RDS-managed secret."
+  }
+  assert {
+    condition     = output.app_url == "http://mock-123456789.eu-west-1.elb.amazonaws.com"
+    error_message = "Dev without a certificate: app_url is the ALB over HTTP."
+  }
+}
+
+run "secrets_path_end_to_end" {
+  command = apply
+
+  assert {
+    condition     = alltrue([for k in ["reader", "writer"] : module.service[k].secret_value_from == "${output.database.secret_arn}:password::"])
+    error_message = "Both services take DB_PASSWORD from the database's RDS-managed secret, key password."
+  }
+  assert {
+    condition     = alltrue([for k in ["reader", "writer"] : module.service[k].container_environment.DB_HOST == output.database.endpoint && module.service[k].container_environment.DB_SSL == "verify-full" && module.service[k].container_environment.DB_NAME == "library_db" && module.service[k].container_environment.PORT == "8000"])
+    error_message = "Both services point at the primary with TLS verification, database library_db, port 8000."
+  }
+  assert {
+    condition     = !contains(keys(module.service["reader"].container_environment), "DB_READ_HOST")
+    error_message = "Without a replica the reader gets no DB_READ_HOST."
+  }
+}
+
+run "dev_is_cheap" {
+  command = plan
+
+  assert {
+    condition     = module.network.nat_gateway_count == 1 && length(module.network.interface_endpoints) == 0 && !module.network.flow_logs_enabled
+    error_message = "Dev: one NAT gateway, no interface endpoints, no flow logs."
+  }
+  assert {
+    condition     = length(module.network.private_subnet_ids) == 2
+    error_message = "Dev: two AZs."
+  }
+  assert {
+    condition     = module.database.multi_az == false && module.database.deletion_protection == false && module.database.backup_retention_days >= 1
+    error_message = "Dev: single-AZ database without deletion protection, backups still on."
+  }
+  assert {
+    condition     = alltrue([for k in ["reader", "writer"] : module.service[k].desired_count == 1])
+    error_message = "Dev: one task per service."
+  }
+  assert {
+    condition     = local.settings.task.cpu == 256 && local.settings.task.memory == 512 && local.settings.log_retention_days <= 14
+    error_message = "Dev: smallest Fargate size and short log retention."
+  }
+  assert {
+    condition     = module.load_balancer.https_enabled == false && module.load_balancer.web_acl_arn == null && module.load_balancer.access_logs_bucket == null
+    error_message = "Dev: no certificate, WAF or access logs by default."
+  }
+}
+
+run "timeouts_and_pool_budget_fit_together" {
+  command = plan
+
+  assert {
+    condition     = local.settings.deregistration_delay < local.settings.stop_timeout
+    error_message = "DP-6: deregistration delay is shorter than the stop timeout."
+  }
+  assert {
+    condition     = 2 * local.settings.task.max_capacity * local.settings.task.db_pool_max < local.settings.db.connections_alarm
+    error_message = "P-4: both services at max scale stay below the connections alarm."
+  }
+}
+
+run "with_replica_the_reader_reads_from_it" {
+  command = apply
+
+  variables {
+    create_read_replica = true
+  }
+
+  assert {
+    condition     = output.database.read_endpoint != null && module.service["reader"].container_environment.DB_READ_HOST == output.database.read_endpoint
+    error_message = "With a replica, database.read_endpoint is set and the reader gets it as DB_READ_HOST."
+  }
+  assert {
+    condition     = !contains(keys(module.service["writer"].container_environment), "DB_READ_HOST")
+    error_message = "The writer never reads from the replica."
+  }
+}
+
+run "with_certificate_app_url_is_https" {
+  command = apply
+
+  variables {
+    certificate_arn = "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
+    app_hostname    = "books-dev.example.com"
+  }
+
+  assert {
+    condition     = output.app_url == "https://books-dev.example.com" && module.load_balancer.https_enabled
+    error_message = "With a certificate and a host name, app_url is https://<host>."
+  }
+}
+
+run "rejects_bad_certificate_arn" {
+  command = plan
+  variables {
+    certificate_arn = "not-an-arn"
+  }
+  expect_failures = [var.certificate_arn]
+}
+
+run "rejects_latest_as_initial_tag" {
+  command = plan
+  variables {
+    initial_image_tag = "latest"
+  }
+  expect_failures = [var.initial_image_tag]
+}
+
+run "rejects_bad_region" {
+  command = plan
+  variables {
+    aws_region = "Ireland"
+  }
+  expect_failures = [var.aws_region]
+}

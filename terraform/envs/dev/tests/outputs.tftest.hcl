@@ -1,7 +1,0 @@
-mock_provider "aws" {
-  source = "../../tests/mocks"
-}
-
-run "apply" {
-  command = apply
-}

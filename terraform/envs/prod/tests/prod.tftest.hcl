@@ -1,0 +1,105 @@
+# envs/prod: the DESIGN.md output contract and prod's safe choices, through outputs and module outputs.
+
+mock_provider "aws" {
+  source = "../../tests/mocks"
+}
+
+variables {
+  certificate_arn = "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
+}
+
+run "contract_outputs" {
+  command = apply
+
+  assert {
+    condition     = output.environment == "prod" && output.aws_region == "eu-west-1" && output.ecs_cluster_name == "library-prod"
+    error_message = "environment, aws_region and ecs_cluster_name."
+  }
+  assert {
+    condition = toset(keys(output.services)) == toset(["reader", "writer"]) && alltrue([for k, s in output.services :
+      toset(keys(s)) == toset(["service_name", "task_family", "container_name", "ecr_repository_url", "log_group_name"]) &&
+      s.service_name == "library-prod-${k}" && s.task_family == "library-prod-${k}" && s.log_group_name == "/ecs/library-prod-${k}"
+    ])
+    error_message = "services: reader and writer, each { service_name, task_family, container_name, ecr_repository_url, log_group_name }."
+  }
+  assert {
+    condition = (
+      toset(keys(output.migration)) == toset(["task_family", "container_name", "subnet_ids", "security_group_ids", "assign_public_ip"]) &&
+      output.migration.task_family == output.services["writer"].task_family &&
+      output.migration.assign_public_ip == false && length(output.migration.subnet_ids) == 3 &&
+      output.migration.subnet_ids == module.network.private_subnet_ids && output.migration.security_group_ids == [module.network.services_security_group_id]
+    )
+    error_message = "migration: the writer's family in the three private subnets, services security group, no public IP."
+  }
+  assert {
+    condition     = toset(keys(output.database)) == toset(["instance_identifier", "endpoint", "read_endpoint", "secret_arn"]) && output.database.read_endpoint == null
+    error_message = "database is { instance_identifier, endpoint, read_endpoint (null without replica), secret_arn }."
+  }
+  assert {
+    condition     = output.app_url == "https://mock-123456789.eu-west-1.elb.amazonaws.com"
+    error_message = "Prod: app_url is HTTPS."
+  }
+  assert {
+    condition     = alltrue([for k in ["reader", "writer"] : module.service[k].secret_value_from == "${output.database.secret_arn}:password::"])
+    error_message = "Both services take DB_PASSWORD from the RDS-managed secret."
+  }
+}
+
+run "prod_is_safe" {
+  command = plan
+
+  assert {
+    condition     = module.network.nat_gateway_count == 0 && length(module.network.interface_endpoints) == 4 && module.network.flow_logs_enabled
+    error_message = "Prod: private endpoints instead of NAT, and flow logs."
+  }
+  assert {
+    condition     = length(module.network.private_subnet_ids) == 3 && length(module.network.public_subnet_ids) == 3
+    error_message = "Prod: three AZs."
+  }
+  assert {
+    condition     = module.database.multi_az && module.database.deletion_protection && module.database.backup_retention_days >= 7
+    error_message = "Prod: Multi-AZ, deletion protection, at least 7 days of backups."
+  }
+  assert {
+    condition     = alltrue([for k in ["reader", "writer"] : module.service[k].desired_count >= 2]) && local.settings.task.min_capacity >= 2
+    error_message = "Prod: at least two tasks per service, never scaled below two."
+  }
+  assert {
+    condition     = module.cluster.container_insights != "disabled" && local.settings.log_retention_days >= 365
+    error_message = "Prod: Container Insights and a year of logs."
+  }
+  assert {
+    condition     = module.load_balancer.https_enabled && module.load_balancer.web_acl_arn != null && module.load_balancer.access_logs_bucket != null
+    error_message = "Prod: HTTPS, WAF and ALB access logs."
+  }
+  assert {
+    condition     = local.settings.deregistration_delay < local.settings.stop_timeout && 2 * local.settings.task.max_capacity * local.settings.task.db_pool_max < local.settings.db.connections_alarm
+    error_message = "DP-6 and P-4: drain shorter than stop timeout; max-scale pool below the connections alarm."
+  }
+}
+
+run "with_replica" {
+  command = apply
+
+  variables {
+    create_read_replica = true
+    app_hostname        = "books.example.com"
+  }
+
+  assert {
+    condition     = output.database.read_endpoint != null && module.service["reader"].container_environment.DB_READ_HOST == output.database.read_endpoint
+    error_message = "The reader reads from the replica."
+  }
+  assert {
+    condition     = output.app_url == "https://books.example.com"
+    error_message = "app_url uses the host name when given."
+  }
+}
+
+run "prod_rejects_missing_certificate" {
+  command = plan
+  variables {
+    certificate_arn = null
+  }
+  expect_failures = [var.certificate_arn]
+}
