@@ -256,6 +256,27 @@ describe('deploy: verdict on our deployment (W-2)', () => {
 });
 
 describe('deploy: guards and errors (W-7)', () => {
+  it('if UpdateService is denied for the second service, the first one is judged and rolled back with --atomic', async () => {
+    const { UpdateServiceCommand } = await import('@aws-sdk/client-ecs');
+    const original = aws.ecs.commandCalls; // keep the fake for the writer, deny the reader
+    void original;
+    const h = makeHarness({ aws });
+    const fake = (aws as unknown as { ecs: { on: Function } }).ecs;
+    let n = 0;
+    const passthrough = aws.calls;
+    fake.on(UpdateServiceCommand, { service: SERVICE.reader }).callsFake(async () => {
+      n++;
+      passthrough.push({ client: 'ecs', command: 'UpdateService', input: { service: SERVICE.reader, denied: true } });
+      throw Object.assign(new Error('User: deployer is not authorized to perform: ecs:UpdateService on library-dev-reader'), { name: 'AccessDeniedException' });
+    });
+    const code = await deploy(h, '--atomic');
+    expect(code, h.stderr() + h.stdout()).toBe(ExitCode.RolledBack);
+    expect(n).toBe(1);
+    expect(aws.service('writer').taskDefinition).toBe(tdArn(SERVICE.writer, 12));
+    expect(h.stderr()).toMatch(/library-dev-reader: UpdateService failed: access denied: .*ecs:UpdateService/);
+    expect(h.stdout()).toMatch(/reader: UpdateService failed/);
+  });
+
   it('refuses while a deployment of the service is in progress, unless --force', async () => {
     aws.startForeignDeployment('reader');
     const h = makeHarness({ aws });

@@ -363,6 +363,11 @@ export class FakeAws {
         d.scaling = false;
       }
       if (d.rolloutState !== 'IN_PROGRESS') continue;
+      // An older deployment that is no longer PRIMARY only drains; ECS does not complete it.
+      if (d.status !== 'PRIMARY') {
+        d.runningCount = Math.max(0, (d.runningCount ?? 0) - 1);
+        continue;
+      }
       d.step++;
       const desired = d.desiredCount ?? 2;
       switch (d.behaviour) {

@@ -396,7 +396,18 @@ export async function deployAction(input: DeployInput, ctx: Context): Promise<Ex
   const deployments = new Map<ServiceName, string>();
   for (const p of ordered) {
     const td = registered.get(p.key)!;
-    const { deploymentId } = await updateService(aws.ecs, cluster, p.target.service_name, td.taskDefinitionArn!);
+    let deploymentId: string;
+    try {
+      ({ deploymentId } = await updateService(aws.ecs, cluster, p.target.service_name, td.taskDefinitionArn!));
+    } catch (err) {
+      // Nothing changed on this service; the ones already updated are judged (and rolled back) as usual.
+      const e = toCliError(err);
+      verdicts.set(p.key, { outcome: 'failed', reason: `UpdateService failed: ${e.message}`, rolledBackByEcs: false, running: 0, desired: 0, failedTasks: [] });
+      reports.get(p.key)!.reason = `UpdateService failed: ${e.message}`;
+      progress.note(`✖ ${p.target.service_name}: UpdateService failed: ${e.message}`);
+      if (input.atomic) atomicAbort.abort();
+      continue;
+    }
     deployments.set(p.key, deploymentId);
     const r = reports.get(p.key)!;
     r.taskDefinition = td.taskDefinitionArn!;
@@ -406,7 +417,7 @@ export async function deployAction(input: DeployInput, ctx: Context): Promise<Ex
 
   await progress
     .parallel(
-      ordered.map((p) => ({
+      ordered.filter((p) => deployments.has(p.key)).map((p) => ({
         title: `Roll out ${p.target.service_name} ${revisionLabel(registered.get(p.key)!.taskDefinitionArn)}`,
         run: async (step) => {
           try {
@@ -499,6 +510,10 @@ export async function deployAction(input: DeployInput, ctx: Context): Promise<Ex
           const v = verdicts.get(p.key);
           const byEcs = !!v && v.outcome === 'failed' && v.rolledBackByEcs;
           const r = reports.get(p.key)!;
+          if (!deployments.has(p.key)) {
+            r.outcome = 'rolled-back';
+            return step.skip(`never changed: ${r.reason ?? 'not started'}`);
+          }
           const rb = await rollBack(ctx, p, byEcs, input.timeoutMs, step);
           r.rollback = rb;
           r.outcome = rb.outcome === 'completed' ? (verdicts.get(p.key)?.outcome === 'timeout' ? 'timeout' : 'rolled-back') : 'rollback-failed';
