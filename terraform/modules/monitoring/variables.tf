@@ -32,6 +32,11 @@ variable "alarm_email" {
 variable "cluster_name" {
   description = "ECS cluster of the services."
   type        = string
+
+  validation {
+    condition     = can(regex("^[a-zA-Z0-9_-]{1,255}$", var.cluster_name))
+    error_message = "cluster_name must be an ECS cluster name."
+  }
 }
 
 variable "services" {
@@ -45,16 +50,31 @@ variable "services" {
     condition     = length(var.services) >= 1
     error_message = "services must list at least one service."
   }
+
+  validation {
+    condition     = alltrue([for s in values(var.services) : startswith(s.target_group_arn_suffix, "targetgroup/") && length(s.service_name) > 0])
+    error_message = "each service needs a name and a target_group_arn_suffix like targetgroup/<name>/<id>."
+  }
 }
 
 variable "alb_arn_suffix" {
   description = "ARN suffix of the ALB (LoadBalancer dimension)."
   type        = string
+
+  validation {
+    condition     = can(regex("^app/[^/]+/[^/]+$", var.alb_arn_suffix))
+    error_message = "alb_arn_suffix must look like app/<name>/<id>."
+  }
 }
 
 variable "db_instance_identifier" {
   description = "Identifier of the primary RDS instance."
   type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,62}$", var.db_instance_identifier))
+    error_message = "db_instance_identifier must be an RDS instance identifier."
+  }
 }
 
 variable "service_cpu_threshold" {

@@ -25,11 +25,21 @@ variable "environment" {
 variable "cluster_arn" {
   description = "ARN of the ECS cluster to run in."
   type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:ecs:[a-z0-9-]+:[0-9]{12}:cluster/", var.cluster_arn))
+    error_message = "cluster_arn must be an ECS cluster ARN."
+  }
 }
 
 variable "cluster_name" {
   description = "Name of the ECS cluster (for the autoscaling resource id)."
   type        = string
+
+  validation {
+    condition     = can(regex("^[a-zA-Z0-9_-]{1,255}$", var.cluster_name))
+    error_message = "cluster_name must be an ECS cluster name."
+  }
 }
 
 variable "subnet_ids" {
@@ -45,6 +55,11 @@ variable "subnet_ids" {
     condition     = !(var.environment == "prod" && length(var.subnet_ids) < 2)
     error_message = "prod spreads tasks over at least two private subnets (DP-2)."
   }
+
+  validation {
+    condition     = alltrue([for s in var.subnet_ids : startswith(s, "subnet-")])
+    error_message = "subnet_ids must be subnet ids (subnet-...)."
+  }
 }
 
 variable "security_group_ids" {
@@ -55,16 +70,31 @@ variable "security_group_ids" {
     condition     = length(var.security_group_ids) >= 1
     error_message = "security_group_ids must list at least one security group."
   }
+
+  validation {
+    condition     = alltrue([for s in var.security_group_ids : startswith(s, "sg-")])
+    error_message = "security_group_ids must be security group ids (sg-...)."
+  }
 }
 
 variable "target_group_arn" {
   description = "ALB target group (type ip) the service registers its tasks in."
   type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:elasticloadbalancing:.*:targetgroup/", var.target_group_arn))
+    error_message = "target_group_arn must be an ALB target group ARN."
+  }
 }
 
 variable "alb_resource_label" {
   description = "\"<alb arn_suffix>/<target group arn_suffix>\" for the ALBRequestCountPerTarget scaling metric."
   type        = string
+
+  validation {
+    condition     = can(regex("^app/[^/]+/[^/]+/targetgroup/[^/]+/[^/]+$", var.alb_resource_label))
+    error_message = "alb_resource_label must be app/<alb>/<id>/targetgroup/<tg>/<id>."
+  }
 }
 
 variable "deployment_alarm_names" {

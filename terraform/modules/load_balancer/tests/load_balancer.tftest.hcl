@@ -297,3 +297,11 @@ run "rejects_single_subnet" {
   }
   expect_failures = [var.public_subnet_ids]
 }
+
+run "rejects_a_subnet_as_vpc_id" {
+  command = plan
+  variables {
+    vpc_id = "subnet-123"
+  }
+  expect_failures = [var.vpc_id]
+}

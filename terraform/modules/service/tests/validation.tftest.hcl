@@ -282,3 +282,23 @@ run "rejects_privileged_port" {
 
   expect_failures = [var.container_port]
 }
+
+run "rejects_cidrs_as_subnet_ids" {
+  command = plan
+
+  variables {
+    subnet_ids = ["10.0.1.0/24"]
+  }
+
+  expect_failures = [var.subnet_ids]
+}
+
+run "rejects_a_listener_arn_as_target_group" {
+  command = plan
+
+  variables {
+    target_group_arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/x/1/2"
+  }
+
+  expect_failures = [var.target_group_arn]
+}
