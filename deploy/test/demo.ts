@@ -7,7 +7,7 @@
  *   npx tsx deploy/test/demo.ts rollback       # the writer's new revision crashes; the breaker rolls back
  *   npx tsx deploy/test/demo.ts <scenario> -- <extra CLI args>   e.g. -- --json, -- --atomic, -- status
  */
-import { FakeAws, type Behaviour } from './fake-aws.js';
+import { FakeAws, TG, type Behaviour } from './fake-aws.js';
 import { makeHarness, startAlb } from './harness.js';
 
 const [scenario = 'happy', ...rest] = process.argv.slice(2);
@@ -24,6 +24,35 @@ const behaviours: Record<string, Partial<Record<'reader' | 'writer', Behaviour>>
 };
 aws.behaviour = behaviours[scenario] ?? {};
 if (scenario === 'migration-fails') aws.migrationExitCode = 1;
+if (scenario === 'unhealthy') {
+  aws.targetHealth[TG.writer] = [
+    { Target: { Id: '10.0.2.31', Port: 8000 }, TargetHealth: { State: 'healthy' } },
+    { Target: { Id: '10.0.2.32', Port: 8000 }, TargetHealth: { State: 'unhealthy', Reason: 'Target.Timeout', Description: 'Request timed out' } },
+  ];
+  aws.alarms.push({ AlarmName: 'library-dev-writer-5xx', StateValue: 'ALARM', StateReason: 'Threshold Crossed: 1 datapoint [12.0 (27/11/26 12:00:00)] was greater than the threshold (5.0).' });
+}
+if (scenario === 'broken') {
+  aws.missingLogGroups.add('/ecs/library-dev/writer');
+  aws.missingRepositories.add('library/reader');
+}
+// A lived-in account for the day-two commands: older revisions, healthy targets, an alarm, some log lines.
+aws.seedHistory();
+aws.targetHealth[TG.reader] = [
+  { Target: { Id: '10.0.1.21', Port: 8000 }, TargetHealth: { State: 'healthy' } },
+  { Target: { Id: '10.0.1.22', Port: 8000 }, TargetHealth: { State: 'healthy' } },
+];
+if (!aws.targetHealth[TG.writer]!.length) {
+  aws.targetHealth[TG.writer] = [
+    { Target: { Id: '10.0.2.31', Port: 8000 }, TargetHealth: { State: 'healthy' } },
+    { Target: { Id: '10.0.2.32', Port: 8000 }, TargetHealth: { State: 'healthy' } },
+  ];
+}
+aws.alarms.push({ AlarmName: 'library-dev-reader-5xx', StateValue: 'OK', StateReason: 'Threshold Crossed: no datapoints were received' });
+aws.streams.set('ecs/reader/6f1e2d3c4b5a49788796a5b4c3d2e1f0', [
+  '{"level":30,"time":1764244800000,"reqId":"req-1","req":{"method":"GET","url":"/books?limit=20"},"res":{"statusCode":200},"responseTime":7,"msg":"request completed"}',
+  '{"level":40,"time":1764244801000,"reqId":"req-2","req":{"method":"GET","url":"/books/abc"},"res":{"statusCode":400},"msg":"id must be an integer"}',
+]);
+aws.liveTail = { events: [{ logStreamName: 'ecs/reader/6f1e2d3c4b5a49788796a5b4c3d2e1f0', timestamp: Date.UTC(2026, 10, 27, 12, 1), message: '{"level":30,"reqId":"req-3","req":{"method":"GET","url":"/health/ready"},"res":{"statusCode":200},"msg":"request completed"}' }] };
 
 const alb = await startAlb();
 const h = makeHarness({ aws, tee: { stdout: process.stdout, stderr: process.stderr }, interactive: !!process.stderr.isTTY && !process.env.CI });

@@ -26,8 +26,11 @@ describe('smokeCheck (through a local ALB stand-in on 127.0.0.1)', () => {
     expect(alb.hits).toHaveLength(4);
   });
 
-  it('a 404 that is not the app JSON error (e.g. an ALB fixed response) fails the writer route', async () => {
-    const alb = await startAlb({ writer: [404, 'Not found'] });
+  it.each([
+    [404, 'Not found'],
+    [405, '{"statusCode":405,"error":"Method Not Allowed","message":"Method not allowed"}'],
+  ])('an answer that is not the writer app (%i %s, e.g. the ALB default action) fails the writer route', async (status, body) => {
+    const alb = await startAlb({ writer: [status, body] });
     close = alb.close;
     const [w] = await smokeCheck(fetch, alb.url, ['writer'], opts);
     expect(w!.ok).toBe(false);

@@ -14,10 +14,11 @@ export interface SmokeResult {
  *
  * - reader route: `GET {app_url}/health/ready` must answer 200 (the reader is up and reaches the database).
  * - writer route: `POST {app_url}/health/ready` with an empty body. The ALB sends it to the writer; nothing
- *   writes (no /books route is touched). A 200 means the writer serves readiness on POST; a 404/405 with the
- *   app's JSON error body still proves a healthy writer task answered through the ALB. A 5xx (the ALB's
- *   502/503/504 included) or a non-JSON body fails. The writer's database readiness is proven earlier by the
- *   migration gate (same image, subnets, security groups and secret) and by its start-up DB check.
+ *   writes (no /books route is touched). A 200 means the writer serves readiness on POST; the app's own JSON
+ *   404 naming the path ("Cannot POST /health/ready") still proves a writer task answered through the ALB.
+ *   A 5xx (the ALB's 502/503/504 included), a non-JSON body, or the ALB's own fixed 405 ("Method not
+ *   allowed", no path) fails. The writer's database readiness is proven earlier by the migration gate
+ *   (same image, subnets, security groups and secret) and by its start-up DB check.
  */
 export async function smokeCheck(
   fetchImpl: typeof fetch,
@@ -38,14 +39,14 @@ export async function smokeCheck(
           signal: AbortSignal.timeout(opts.timeoutMs ?? 5_000),
         });
         const text = await res.text();
-        let json = false;
+        let body: { message?: unknown } | undefined;
         try {
-          JSON.parse(text);
-          json = true;
+          body = JSON.parse(text) as { message?: unknown };
         } catch {
           /* not JSON */
         }
-        const ok = res.status === 200 || (service === 'writer' && (res.status === 404 || res.status === 405) && json);
+        const appAnswered = res.status === 404 && typeof body?.message === 'string' && body.message.includes('/health/ready');
+        const ok = res.status === 200 || (service === 'writer' && appAnswered);
         last = { service, method, url, ok, status: res.status, detail: `${res.status} ${text.slice(0, 120).replace(/\s+/g, ' ')}` };
       } catch (err) {
         last = { service, method, url, ok: false, detail: (err as Error).message };
