@@ -208,7 +208,7 @@ variable "monitoring_interval" {
 }
 
 variable "performance_insights" {
-  description = "Performance Insights, 7 days free retention (D16). Safe default true; refused as false in prod. Not available on db.t4g.micro/small."
+  description = "Performance Insights, 7 days free retention (D16). Safe default true; refused as false in prod. Check support for small burstable classes; dev turns it off."
   type        = bool
   default     = true
 
