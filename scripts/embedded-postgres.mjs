@@ -24,7 +24,7 @@ export async function freePort() {
 
 /**
  * @param {{ dataDir: string, port?: number, persistent?: boolean, log?: (line: string) => void, flags?: string[] }} options
- * @returns {Promise<{ host: string, port: number, user: string, password: string, stop: () => Promise<void>, createDatabase: (name: string) => Promise<void>, dropDatabase: (name: string) => Promise<void> }>}
+ * @returns {Promise<{ host: string, port: number, user: string, password: string, stop: () => Promise<void>, start: () => Promise<void>, createDatabase: (name: string) => Promise<void>, dropDatabase: (name: string) => Promise<void> }>}
  */
 export async function startEmbeddedPostgres({ dataDir, port, persistent = true, log = () => {}, flags = [] }) {
   const chosenPort = port ?? (await freePort());
@@ -52,6 +52,8 @@ export async function startEmbeddedPostgres({ dataDir, port, persistent = true, 
     user: EMBEDDED_USER,
     password: EMBEDDED_PASSWORD,
     stop: () => server.stop(),
+    /** Starts the same server again after stop() (the data is kept: persistent). */
+    start: () => server.start(),
     createDatabase: async (name) => {
       const client = new pg.Client({ host: '127.0.0.1', port: chosenPort, user: EMBEDDED_USER, password: EMBEDDED_PASSWORD, database: 'postgres' });
       await client.connect();

@@ -23,6 +23,11 @@ describe('toErrorResponse', () => {
     expect(toErrorResponse(new Error(message)).body.statusCode).toBe(503);
   });
 
+  it('maps a transaction whose connection died under it to 503', async () => {
+    const { QueryRunnerAlreadyReleasedError } = await import('typeorm');
+    expect(toErrorResponse(new QueryRunnerAlreadyReleasedError()).body.statusCode).toBe(503);
+  });
+
   it('never leaks SQL, driver messages or stacks for unknown errors', () => {
     const response = toErrorResponse(pgError('42P01', 'relation "secret_table" does not exist'));
     expect(response).toEqual({ body: { statusCode: 500, error: 'Internal Server Error', message: 'Internal server error' }, headers: {}, serverFault: true });

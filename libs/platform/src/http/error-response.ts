@@ -38,7 +38,11 @@ function errorCode(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+/** TypeORM's answer when the connection under a transaction died (the server went away mid-request). */
+const RELEASED_CONNECTION_ERRORS = new Set(['QueryRunnerAlreadyReleasedError', 'QueryRunnerProviderAlreadyReleasedError']);
+
 export function isDatabaseUnavailable(error: unknown): boolean {
+  if (error instanceof Error && RELEASED_CONNECTION_ERRORS.has(error.name)) return true;
   const code = errorCode(error);
   if (code && (CONNECTION_ERROR_CODES.has(code) || code.startsWith('08'))) return true;
   const message = error instanceof Error ? error.message : '';
