@@ -55,7 +55,9 @@ export async function runCli(argv: string[], deps: Deps, commands: CommandModule
   };
 
   for (const c of commands) c.register(program, run);
-  program.commands.forEach((c) => c.exitOverride().configureOutput({ writeOut: (s) => deps.stdout.write(s), writeErr: (s) => deps.stderr.write(s) }));
+  program.commands.forEach((c) =>
+    c.exitOverride().configureOutput({ writeOut: (s) => deps.stdout.write(s), writeErr: (s) => deps.stderr.write(s) }),
+  );
 
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -67,7 +69,9 @@ export async function runCli(argv: string[], deps: Deps, commands: CommandModule
     const e = toCliError(err);
     deps.stderr.write(`✖ ${e.message}\n${e.hint ? `  fix: ${e.hint}\n` : ''}`);
     if (json && !(err as { documentPrinted?: boolean }).documentPrinted) {
-      deps.stdout.write(`${JSON.stringify({ ok: false, exitCode: e.exitCode, error: { message: e.message, hint: e.hint ?? null } }, null, 2)}\n`);
+      deps.stdout.write(
+        `${JSON.stringify({ ok: false, exitCode: e.exitCode, error: { message: e.message, hint: e.hint ?? null } }, null, 2)}\n`,
+      );
     }
     return e.exitCode;
   }

@@ -13,7 +13,11 @@ export function addCommonOptions(cmd: Command): Command {
   return cmd
     .option('-e, --env <env>', 'environment: reads `terraform -chdir=terraform/envs/<env> output -json`')
     .option('--targets <file>', 'read the outputs from a JSON file instead (env DEPLOY_TARGETS)')
-    .option('--set <key=value>', 'override one output value, e.g. --set services.reader.service_name=x (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option(
+      '--set <key=value>',
+      'override one output value, e.g. --set services.reader.service_name=x (repeatable)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .option('--region <region>', 'AWS region (default: the aws_region output, then AWS_REGION)')
     .option('--json', 'print one JSON document on stdout (progress stays on stderr)')
     .addOption(new Option('--plain', 'plain timestamped progress lines even on a TTY (default in CI)'))
@@ -21,7 +25,10 @@ export function addCommonOptions(cmd: Command): Command {
 }
 
 export const commonSchema = z.object({
-  env: z.string().regex(/^[a-z0-9_-]+$/i, 'letters, digits, - and _ only').optional(),
+  env: z
+    .string()
+    .regex(/^[a-z0-9_-]+$/i, 'letters, digits, - and _ only')
+    .optional(),
   targets: z.string().optional(),
   set: z.array(z.string()).default([]),
   region: z.string().optional(),

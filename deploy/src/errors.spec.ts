@@ -10,12 +10,42 @@ const meta = { $metadata: { attempts: 8 } };
 
 describe('toCliError (the one error funnel)', () => {
   it.each([
-    [new ExpiredTokenException({ message: 'The security token included in the request is expired', ...meta }), ExitCode.Preflight, /^AWS credentials have expired \(ExpiredTokenException\)$/, /aws sso login/],
-    [Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }), ExitCode.Preflight, /^no AWS credentials found$/, /AWS_PROFILE/],
-    [new RepositoryNotFoundException({ message: "The repository with name 'library/reader' does not exist", ...meta }), ExitCode.Preflight, /^ECR repository not found: /, /terraform apply/],
-    [new ServiceNotFoundException({ message: 'Service not found.', ...meta }), ExitCode.Preflight, /^ECS service not found or not active/, /terraform apply/],
-    [Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', ...meta }), ExitCode.Error, /^AWS throttled the request \(ThrottlingException\) after 8 attempts$/, /already retried/],
-    [Object.assign(new Error('User: x is not authorized to perform: ecs:UpdateService'), { name: 'AccessDeniedException' }), ExitCode.Preflight, /ecs:UpdateService/, /grant/],
+    [
+      new ExpiredTokenException({ message: 'The security token included in the request is expired', ...meta }),
+      ExitCode.Preflight,
+      /^AWS credentials have expired \(ExpiredTokenException\)$/,
+      /aws sso login/,
+    ],
+    [
+      Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }),
+      ExitCode.Preflight,
+      /^no AWS credentials found$/,
+      /AWS_PROFILE/,
+    ],
+    [
+      new RepositoryNotFoundException({ message: "The repository with name 'library/reader' does not exist", ...meta }),
+      ExitCode.Preflight,
+      /^ECR repository not found: /,
+      /terraform apply/,
+    ],
+    [
+      new ServiceNotFoundException({ message: 'Service not found.', ...meta }),
+      ExitCode.Preflight,
+      /^ECS service not found or not active/,
+      /terraform apply/,
+    ],
+    [
+      Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', ...meta }),
+      ExitCode.Error,
+      /^AWS throttled the request \(ThrottlingException\) after 8 attempts$/,
+      /already retried/,
+    ],
+    [
+      Object.assign(new Error('User: x is not authorized to perform: ecs:UpdateService'), { name: 'AccessDeniedException' }),
+      ExitCode.Preflight,
+      /ecs:UpdateService/,
+      /grant/,
+    ],
   ])('maps %s', (err, code, message, hint) => {
     const e = toCliError(err);
     expect(e.exitCode).toBe(code);

@@ -76,17 +76,29 @@ export function toCliError(err: unknown): CliError {
     return new CliError(`access denied: ${msg}`, ExitCode.Preflight, 'grant the deploy role the action named above', { cause: err });
   }
   if (name === 'RepositoryNotFoundException') {
-    return new CliError(`ECR repository not found: ${msg}`, ExitCode.Preflight, 'run `terraform apply` for this env (registry module) and re-run', {
-      cause: err,
-    });
+    return new CliError(
+      `ECR repository not found: ${msg}`,
+      ExitCode.Preflight,
+      'run `terraform apply` for this env (registry module) and re-run',
+      {
+        cause: err,
+      },
+    );
   }
   if (name === 'ServiceNotFoundException' || name === 'ServiceNotActiveException') {
-    return new CliError(`ECS service not found or not active: ${msg}`, ExitCode.Preflight, 'run `terraform apply` for this env, or check --env', {
-      cause: err,
-    });
+    return new CliError(
+      `ECS service not found or not active: ${msg}`,
+      ExitCode.Preflight,
+      'run `terraform apply` for this env, or check --env',
+      {
+        cause: err,
+      },
+    );
   }
   if (name === 'ClusterNotFoundException') {
-    return new CliError(`ECS cluster not found: ${msg}`, ExitCode.Preflight, 'check --env and AWS_REGION; run `terraform apply`', { cause: err });
+    return new CliError(`ECS cluster not found: ${msg}`, ExitCode.Preflight, 'check --env and AWS_REGION; run `terraform apply`', {
+      cause: err,
+    });
   }
   if (THROTTLED.has(name)) {
     const attempts = e.$metadata?.attempts;

@@ -23,7 +23,9 @@ describe('status', () => {
     const out = h.stdout();
     expect(out).toContain('env dev · cluster library-dev · http://library-dev-alb-123.eu-west-1.elb.amazonaws.com · HEALTHY');
     expect(out).toMatch(/reader \(library-dev-reader\) — healthy/);
-    expect(out).toMatch(/revision {3}library-dev-reader:7 {2}commit 0ld0ld0ld0ld {2}digest [0-9a-f]{12} {2}by deployer\/alice at 2026-11-26T09:00:00.000Z/);
+    expect(out).toMatch(
+      /revision {3}library-dev-reader:7 {2}commit 0ld0ld0ld0ld {2}digest [0-9a-f]{12} {2}by deployer\/alice at 2026-11-26T09:00:00.000Z/,
+    );
     expect(out).toContain('tasks      2 running / 0 pending / 2 desired');
     expect(out).toMatch(/PRIMARY +ecs-svc\/1007 {2}library-dev-reader:7 {2}COMPLETED {2}2\/2/);
     expect(out).toContain('✔ 10.0.1.21:8000  healthy');
@@ -32,7 +34,12 @@ describe('status', () => {
   });
 
   it('exits non-zero on an unhealthy target, naming the reason', async () => {
-    aws.targetHealth[TG.writer] = [{ Target: { Id: '10.0.1.31', Port: 8000 }, TargetHealth: { State: 'unhealthy', Reason: 'Target.Timeout', Description: 'Request timed out' } }];
+    aws.targetHealth[TG.writer] = [
+      {
+        Target: { Id: '10.0.1.31', Port: 8000 },
+        TargetHealth: { State: 'unhealthy', Reason: 'Target.Timeout', Description: 'Request timed out' },
+      },
+    ];
     const h = makeHarness({ aws });
     expect(await cli(h, 'status')).toBe(ExitCode.Unhealthy);
     expect(h.stdout()).toContain('✖ 10.0.1.31:8000  unhealthy  Target.Timeout — Request timed out');
@@ -41,12 +48,21 @@ describe('status', () => {
   });
 
   it('exits non-zero when an alarm of the service is in ALARM (matched by dimension)', async () => {
-    aws.alarms = [{ AlarmName: 'alb-5xx-writer', StateValue: 'ALARM', StateReason: 'Threshold Crossed: 1 datapoint [12.0] was greater than 5.0', Dimensions: [{ Name: 'TargetGroup', Value: 'targetgroup/library-dev-writer/bbb' }] } as never];
+    aws.alarms = [
+      {
+        AlarmName: 'alb-5xx-writer',
+        StateValue: 'ALARM',
+        StateReason: 'Threshold Crossed: 1 datapoint [12.0] was greater than 5.0',
+        Dimensions: [{ Name: 'TargetGroup', Value: 'targetgroup/library-dev-writer/bbb' }],
+      } as never,
+    ];
     const h = makeHarness({ aws });
     expect(await cli(h, 'status', '--json')).toBe(ExitCode.Unhealthy);
     const doc = JSON.parse(h.stdout());
     expect(doc.healthy).toBe(false);
-    expect(doc.services[1].alarms).toEqual([{ name: 'alb-5xx-writer', state: 'ALARM', reason: expect.stringContaining('Threshold Crossed') }]);
+    expect(doc.services[1].alarms).toEqual([
+      { name: 'alb-5xx-writer', state: 'ALARM', reason: expect.stringContaining('Threshold Crossed') },
+    ]);
     expect(doc.services[1].problems).toContain('alarm alb-5xx-writer is in ALARM');
     expect(doc.services[0].healthy).toBe(true);
   });
@@ -77,7 +93,11 @@ describe('history', () => {
     await cli(h, 'history', 'reader', '--json', '--limit', '2');
     const doc = JSON.parse(h.stdout());
     expect(doc.revisions.map((r: { revision: number }) => r.revision)).toEqual([7, 6]);
-    expect(doc.revisions[0]).toMatchObject({ running: true, commit: '0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld0', actor: expect.stringContaining('alice') });
+    expect(doc.revisions[0]).toMatchObject({
+      running: true,
+      commit: '0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld0',
+      actor: expect.stringContaining('alice'),
+    });
   });
 });
 
@@ -143,7 +163,10 @@ describe('migrate', () => {
     const h = makeHarness({ aws });
     expect(await cli(h, 'migrate')).toBe(ExitCode.Ok);
     expect(aws.mutatingCalls().map((c) => c.command)).toEqual(['RunTask']);
-    expect(aws.calls.find((c) => c.command === 'RunTask')!.input).toMatchObject({ taskDefinition: tdArn(SERVICE.writer, 12), overrides: { containerOverrides: [{ name: 'writer', command: ['migrate'] }] } });
+    expect(aws.calls.find((c) => c.command === 'RunTask')!.input).toMatchObject({
+      taskDefinition: tdArn(SERVICE.writer, 12),
+      overrides: { containerOverrides: [{ name: 'writer', command: ['migrate'] }] },
+    });
     expect(h.stderr()).toContain('│ migrations: 1 applied');
     expect(h.stdout()).toMatch(/migration library-dev-writer:12: task mig\d+ exit 0/);
   });
@@ -160,7 +183,10 @@ describe('migrate', () => {
 
 describe('logs', () => {
   beforeEach(() => {
-    aws.streams.set('ecs/reader/task0001', ['{"level":30,"time":1,"msg":"request completed","reqId":"r-1","res":{"statusCode":200}}', 'plain text line']);
+    aws.streams.set('ecs/reader/task0001', [
+      '{"level":30,"time":1,"msg":"request completed","reqId":"r-1","res":{"statusCode":200}}',
+      'plain text line',
+    ]);
     aws.streams.set('ecs/reader/task0002', ['{"level":50,"msg":"boom"}']);
     aws.streams.set('ecs/writer/task0003', ['writer line']);
   });
@@ -168,8 +194,15 @@ describe('logs', () => {
   it('prints recent lines raw when not a TTY', async () => {
     const h = makeHarness({ aws });
     expect(await cli(h, 'logs', 'reader', '--since', '1h')).toBe(ExitCode.Ok);
-    expect(h.stdout().trim().split('\n')).toEqual(['{"level":30,"time":1,"msg":"request completed","reqId":"r-1","res":{"statusCode":200}}', 'plain text line', '{"level":50,"msg":"boom"}']);
-    expect(aws.calls.find((c) => c.command === 'FilterLogEvents')!.input).toMatchObject({ logGroupName: '/ecs/library-dev/reader', startTime: Date.UTC(2026, 10, 27, 11, 0, 0) });
+    expect(h.stdout().trim().split('\n')).toEqual([
+      '{"level":30,"time":1,"msg":"request completed","reqId":"r-1","res":{"statusCode":200}}',
+      'plain text line',
+      '{"level":50,"msg":"boom"}',
+    ]);
+    expect(aws.calls.find((c) => c.command === 'FilterLogEvents')!.input).toMatchObject({
+      logGroupName: '/ecs/library-dev/reader',
+      startTime: Date.UTC(2026, 10, 27, 11, 0, 0),
+    });
   });
 
   it('pretty-prints JSON lines with --pretty (the TTY default)', async () => {
@@ -191,7 +224,9 @@ describe('logs', () => {
     const h = makeHarness({ aws });
     expect(await cli(h, 'logs', 'reader', '--since', '1m', '--follow')).toBe(ExitCode.Ok);
     expect(h.stdout()).toContain('live line');
-    expect(aws.calls.find((c) => c.command === 'StartLiveTail')!.input).toEqual({ logGroupIdentifiers: ['arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/library-dev/reader'] });
+    expect(aws.calls.find((c) => c.command === 'StartLiveTail')!.input).toEqual({
+      logGroupIdentifiers: ['arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/library-dev/reader'],
+    });
   });
 
   it('--follow falls back to polling FilterLogEvents when Live Tail is unavailable', async () => {
@@ -213,7 +248,11 @@ describe('logs', () => {
   it('--json prints one JSON object per line', async () => {
     const h = makeHarness({ aws });
     await cli(h, 'logs', 'writer', '--since', '1h', '--json');
-    expect(JSON.parse(h.stdout().trim())).toEqual({ timestamp: '2026-11-27T12:00:00.000Z', stream: 'ecs/writer/task0003', message: 'writer line' });
+    expect(JSON.parse(h.stdout().trim())).toEqual({
+      timestamp: '2026-11-27T12:00:00.000Z',
+      stream: 'ecs/writer/task0003',
+      message: 'writer line',
+    });
   });
 });
 
@@ -222,7 +261,9 @@ describe('verify', () => {
     const h = makeHarness({ aws });
     expect(await cli(h, 'verify')).toBe(ExitCode.Ok);
     const out = h.stdout();
-    expect(out).toContain('✔ credentials and region — arn:aws:sts::123456789012:assumed-role/deployer/alice in 123456789012, region eu-west-1');
+    expect(out).toContain(
+      '✔ credentials and region — arn:aws:sts::123456789012:assumed-role/deployer/alice in 123456789012, region eu-west-1',
+    );
     expect(out).toContain('✔ cluster library-dev — ACTIVE');
     expect(out).toContain('✔ service library-dev-writer — ACTIVE, 2/2 running, circuit breaker with rollback on');
     expect(out).toContain('✔ ECR repository library/reader — exists, tags IMMUTABLE');
@@ -237,13 +278,17 @@ describe('verify', () => {
     aws.missingLogGroups.add('/ecs/library-dev/writer');
     aws.missingRepositories.add('library/reader');
     const { SimulatePrincipalPolicyCommand } = await import('@aws-sdk/client-iam');
-    aws.iam.on(SimulatePrincipalPolicyCommand).resolves({ EvaluationResults: [{ EvalActionName: 'secretsmanager:GetSecretValue', EvalDecision: 'implicitDeny' }] });
+    aws.iam
+      .on(SimulatePrincipalPolicyCommand)
+      .resolves({ EvaluationResults: [{ EvalActionName: 'secretsmanager:GetSecretValue', EvalDecision: 'implicitDeny' }] });
     const h = makeHarness({ aws });
     expect(await cli(h, 'verify')).toBe(ExitCode.Preflight);
     const out = h.stdout();
     expect(out).toMatch(/✖ log group \/ecs\/library-dev\/writer — does not exist\n {4}fix: run `terraform apply`/);
     expect(out).toMatch(/✖ ECR repository library\/reader — ECR repository not found/);
-    expect(out).toMatch(/✖ execution role can read the DB secret — .*library-dev-exec may not secretsmanager:GetSecretValue on the secret \(implicitDeny\)\n {4}fix: grant/);
+    expect(out).toMatch(
+      /✖ execution role can read the DB secret — .*library-dev-exec may not secretsmanager:GetSecretValue on the secret \(implicitDeny\)\n {4}fix: grant/,
+    );
     expect(out).toContain('3 of 13 checks failed');
   });
 
@@ -291,7 +336,11 @@ describe('diff', () => {
     const h = makeHarness({ aws });
     expect(await cli(h, 'diff', 'writer', '--json')).toBe(ExitCode.Ok);
     const doc = JSON.parse(h.stdout());
-    expect(doc.changes[0]).toMatchObject({ key: 'image', live: `${REPO.writer}@${OLD_DIGEST.writer}`, next: expect.stringContaining('not in ECR yet') });
+    expect(doc.changes[0]).toMatchObject({
+      key: 'image',
+      live: `${REPO.writer}@${OLD_DIGEST.writer}`,
+      next: expect.stringContaining('not in ECR yet'),
+    });
     expect(doc.driftFromLatest).toEqual([{ key: 'environment.LOG_LEVEL', next: 'debug' }]);
   });
 });
@@ -316,7 +365,9 @@ describe('pause / resume', () => {
     expect(aws.service('writer').desired).toBe(2);
     const cmds = aws.commandNames();
     expect(cmds.lastIndexOf('StartDBInstance')).toBeLessThan(cmds.lastIndexOf('UpdateService'));
-    expect(r.stdout()).toContain('resumed dev: database library-dev-db available; library-dev-reader 2/2 running, library-dev-writer 2/2 running');
+    expect(r.stdout()).toContain(
+      'resumed dev: database library-dev-db available; library-dev-reader 2/2 running, library-dev-writer 2/2 running',
+    );
     expect([...aws.resourceTags.values()].flat()).toEqual([]);
   });
 

@@ -27,9 +27,16 @@ if (scenario === 'migration-fails') aws.migrationExitCode = 1;
 if (scenario === 'unhealthy') {
   aws.targetHealth[TG.writer] = [
     { Target: { Id: '10.0.2.31', Port: 8000 }, TargetHealth: { State: 'healthy' } },
-    { Target: { Id: '10.0.2.32', Port: 8000 }, TargetHealth: { State: 'unhealthy', Reason: 'Target.Timeout', Description: 'Request timed out' } },
+    {
+      Target: { Id: '10.0.2.32', Port: 8000 },
+      TargetHealth: { State: 'unhealthy', Reason: 'Target.Timeout', Description: 'Request timed out' },
+    },
   ];
-  aws.alarms.push({ AlarmName: 'library-dev-writer-5xx', StateValue: 'ALARM', StateReason: 'Threshold Crossed: 1 datapoint [12.0 (27/11/26 12:00:00)] was greater than the threshold (5.0).' });
+  aws.alarms.push({
+    AlarmName: 'library-dev-writer-5xx',
+    StateValue: 'ALARM',
+    StateReason: 'Threshold Crossed: 1 datapoint [12.0 (27/11/26 12:00:00)] was greater than the threshold (5.0).',
+  });
 }
 if (scenario === 'broken') {
   aws.missingLogGroups.add('/ecs/library-dev/writer');
@@ -42,7 +49,9 @@ if (scenario === 'paused') {
     const svc = aws.service(key);
     svc.desired = 0;
     Object.assign(svc.deployments[0]!, { desiredCount: 0, runningCount: 0 });
-    aws.resourceTags.set(`arn:aws:ecs:eu-west-1:123456789012:service/library-dev/${svc.name}`, [{ key: 'deploy:paused-desired-count', value: '2' }]);
+    aws.resourceTags.set(`arn:aws:ecs:eu-west-1:123456789012:service/library-dev/${svc.name}`, [
+      { key: 'deploy:paused-desired-count', value: '2' },
+    ]);
   }
 }
 // A lived-in account for the day-two commands: older revisions, healthy targets, an alarm, some log lines.
@@ -62,11 +71,27 @@ aws.streams.set('ecs/reader/6f1e2d3c4b5a49788796a5b4c3d2e1f0', [
   '{"level":30,"time":1764244800000,"reqId":"req-1","req":{"method":"GET","url":"/books?limit=20"},"res":{"statusCode":200},"responseTime":7,"msg":"request completed"}',
   '{"level":40,"time":1764244801000,"reqId":"req-2","req":{"method":"GET","url":"/books/abc"},"res":{"statusCode":400},"msg":"id must be an integer"}',
 ]);
-aws.liveTail = { events: [{ logStreamName: 'ecs/reader/6f1e2d3c4b5a49788796a5b4c3d2e1f0', timestamp: Date.UTC(2026, 10, 27, 12, 1), message: '{"level":30,"reqId":"req-3","req":{"method":"GET","url":"/health/ready"},"res":{"statusCode":200},"msg":"request completed"}' }] };
+aws.liveTail = {
+  events: [
+    {
+      logStreamName: 'ecs/reader/6f1e2d3c4b5a49788796a5b4c3d2e1f0',
+      timestamp: Date.UTC(2026, 10, 27, 12, 1),
+      message:
+        '{"level":30,"reqId":"req-3","req":{"method":"GET","url":"/health/ready"},"res":{"statusCode":200},"msg":"request completed"}',
+    },
+  ],
+};
 
 const alb = await startAlb();
-const h = makeHarness({ aws, tee: { stdout: process.stdout, stderr: process.stderr }, interactive: !!process.stderr.isTTY && !process.env.CI });
-const argv = extra.length && !extra[0]!.startsWith('-') ? [...extra, '--env', 'dev', '--set', `app_url=${alb.url}`] : ['--env', 'dev', '--set', `app_url=${alb.url}`, ...extra];
+const h = makeHarness({
+  aws,
+  tee: { stdout: process.stdout, stderr: process.stderr },
+  interactive: !!process.stderr.isTTY && !process.env.CI,
+});
+const argv =
+  extra.length && !extra[0]!.startsWith('-')
+    ? [...extra, '--env', 'dev', '--set', `app_url=${alb.url}`]
+    : ['--env', 'dev', '--set', `app_url=${alb.url}`, ...extra];
 process.stderr.write(`$ npm run deploy -- ${argv.join(' ')}\n`);
 const code = await h.run(argv);
 process.stderr.write(`(exit code ${code})\n`);

@@ -33,7 +33,12 @@ describe('deploy: happy path', () => {
     expect(builds).toHaveLength(2);
     expect(builds.map((b) => b[b.indexOf('--build-arg') + 1]).sort()).toEqual(['APP=reader', 'APP=writer']);
     expect(builds[0]).toEqual(expect.arrayContaining(['--platform', 'linux/amd64', '--tag']));
-    expect(docker.filter((a) => a[0] === 'push').map((a) => a[1]).sort()).toEqual([`${REPO.reader}:${COMMIT}`, `${REPO.writer}:${COMMIT}`]);
+    expect(
+      docker
+        .filter((a) => a[0] === 'push')
+        .map((a) => a[1])
+        .sort(),
+    ).toEqual([`${REPO.reader}:${COMMIT}`, `${REPO.writer}:${COMMIT}`]);
 
     // AWS order (W-5): preflight → migrate → register → update → follow
     const names = aws.commandNames();
@@ -56,7 +61,9 @@ describe('deploy: happy path', () => {
     expect(run).toMatchObject({
       cluster: CLUSTER,
       launchType: 'FARGATE',
-      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0a1', 'subnet-0b2'], securityGroups: ['sg-0writer'], assignPublicIp: 'DISABLED' } },
+      networkConfiguration: {
+        awsvpcConfiguration: { subnets: ['subnet-0a1', 'subnet-0b2'], securityGroups: ['sg-0writer'], assignPublicIp: 'DISABLED' },
+      },
       overrides: { containerOverrides: [{ name: 'writer', command: ['migrate'] }] },
     });
 
@@ -64,7 +71,9 @@ describe('deploy: happy path', () => {
     const reg = aws.calls.filter((c) => c.command === 'RegisterTaskDefinition').map((c) => c.input as Record<string, any>);
     const writerReg = reg.find((r) => r.family === SERVICE.writer)!;
     expect(writerReg.containerDefinitions[0].image).toBe(`${REPO.writer}@${newDigest('writer')}`);
-    expect(writerReg.containerDefinitions[0].environment).toEqual(aws.taskDefs.get(tdArn(SERVICE.writer, 12))!.td.containerDefinitions![0]!.environment);
+    expect(writerReg.containerDefinitions[0].environment).toEqual(
+      aws.taskDefs.get(tdArn(SERVICE.writer, 12))!.td.containerDefinitions![0]!.environment,
+    );
     expect(writerReg).not.toHaveProperty('revision');
     expect(writerReg).not.toHaveProperty('taskDefinitionArn');
     expect(writerReg.tags).toEqual(
@@ -76,7 +85,12 @@ describe('deploy: happy path', () => {
       ]),
     );
     const updates = aws.calls.filter((c) => c.command === 'UpdateService').map((c) => c.input);
-    expect(updates[0]).toEqual({ cluster: CLUSTER, service: SERVICE.writer, taskDefinition: tdArn(SERVICE.writer, 13), forceNewDeployment: true });
+    expect(updates[0]).toEqual({
+      cluster: CLUSTER,
+      service: SERVICE.writer,
+      taskDefinition: tdArn(SERVICE.writer, 13),
+      forceNewDeployment: true,
+    });
 
     // The smoke check went through the "ALB": GET → reader route, POST → writer route
     expect(alb.hits.sort()).toEqual(['GET /health/ready', 'POST /health/ready']);
@@ -212,7 +226,10 @@ describe('deploy: verdict on our deployment (W-2)', () => {
     const h = makeHarness({ aws });
     expect(await deploy(h, '--service', 'reader', '--timeout', '2m')).toBe(ExitCode.Timeout);
     expect(h.stderr()).toMatch(/timed out: not COMPLETED before the deadline \(0\/2 running\)/);
-    expect(aws.calls.filter((c) => c.command === 'UpdateService').map((c) => c.input.taskDefinition)).toEqual([tdArn(SERVICE.reader, 8), tdArn(SERVICE.reader, 7)]);
+    expect(aws.calls.filter((c) => c.command === 'UpdateService').map((c) => c.input.taskDefinition)).toEqual([
+      tdArn(SERVICE.reader, 8),
+      tdArn(SERVICE.reader, 7),
+    ]);
     expect(h.stdout()).toMatch(/TIMEOUT/);
     expect(h.clock.now - Date.UTC(2026, 10, 27, 12)).toBeGreaterThanOrEqual(120_000);
   });
@@ -233,7 +250,9 @@ describe('deploy: verdict on our deployment (W-2)', () => {
     expect(aws.service('reader').taskDefinition).toBe(tdArn(SERVICE.reader, 7));
     expect(aws.service('writer').taskDefinition).toBe(tdArn(SERVICE.writer, 12));
     expect(h.stdout()).toMatch(/reader\s+library-dev-reader:7\s+.*rolled-back/);
-    expect(h.stdout()).toMatch(/reader: (rolled back with the other service \(--atomic\)|stopped following: another service failed \(--atomic\))/);
+    expect(h.stdout()).toMatch(
+      /reader: (rolled back with the other service \(--atomic\)|stopped following: another service failed \(--atomic\))/,
+    );
   });
 
   it('a failed smoke check rolls the service back', async () => {
@@ -258,16 +277,14 @@ describe('deploy: verdict on our deployment (W-2)', () => {
 describe('deploy: guards and errors (W-7)', () => {
   it('if UpdateService is denied for the second service, the first one is judged and rolled back with --atomic', async () => {
     const { UpdateServiceCommand } = await import('@aws-sdk/client-ecs');
-    const original = aws.ecs.commandCalls; // keep the fake for the writer, deny the reader
-    void original;
     const h = makeHarness({ aws });
-    const fake = (aws as unknown as { ecs: { on: Function } }).ecs;
     let n = 0;
-    const passthrough = aws.calls;
-    fake.on(UpdateServiceCommand, { service: SERVICE.reader }).callsFake(async () => {
+    // the fake keeps serving the writer; the reader's UpdateService is denied
+    aws.ecs.on(UpdateServiceCommand, { service: SERVICE.reader }).callsFake(async () => {
       n++;
-      passthrough.push({ client: 'ecs', command: 'UpdateService', input: { service: SERVICE.reader, denied: true } });
-      throw Object.assign(new Error('User: deployer is not authorized to perform: ecs:UpdateService on library-dev-reader'), { name: 'AccessDeniedException' });
+      throw Object.assign(new Error('User: deployer is not authorized to perform: ecs:UpdateService on library-dev-reader'), {
+        name: 'AccessDeniedException',
+      });
     });
     const code = await deploy(h, '--atomic');
     expect(code, h.stderr() + h.stdout()).toBe(ExitCode.RolledBack);
@@ -281,7 +298,9 @@ describe('deploy: guards and errors (W-7)', () => {
     aws.startForeignDeployment('reader');
     const h = makeHarness({ aws });
     expect(await deploy(h)).toBe(ExitCode.Preflight);
-    expect(h.stderr()).toMatch(/✖ a deployment of library-dev-reader is still in progress \(ecs-svc\/999, IN_PROGRESS, library-dev-reader:7\)/);
+    expect(h.stderr()).toMatch(
+      /✖ a deployment of library-dev-reader is still in progress \(ecs-svc\/999, IN_PROGRESS, library-dev-reader:7\)/,
+    );
     expect(h.stderr()).toMatch(/fix: wait for it .*--force/);
     expect(aws.mutatingCalls()).toEqual([]);
     expect(h.dockerCalls()).toEqual([]);
@@ -318,7 +337,9 @@ describe('deploy: guards and errors (W-7)', () => {
   it('a docker build failure stops before any AWS change', async () => {
     const h = makeHarness({ aws, dockerFail: 'build' });
     expect(await deploy(h)).toBe(ExitCode.Build);
-    expect(h.stderr()).toMatch(/✖ docker build failed: .*failed to solve: process "\/bin\/sh -c npm run build" did not complete successfully/);
+    expect(h.stderr()).toMatch(
+      /✖ docker build failed: .*failed to solve: process "\/bin\/sh -c npm run build" did not complete successfully/,
+    );
     expect(aws.mutatingCalls()).toEqual([]);
   });
 
@@ -354,7 +375,9 @@ describe('deploy: plan and output', () => {
     expect(out).toContain('not in ECR: docker buildx build --platform linux/amd64 --build-arg APP=reader');
     expect(out).toContain('container writer command ["migrate"]');
     expect(out).toContain('subnets subnet-0a1, subnet-0b2; security groups sg-0writer; public IP no');
-    expect(out).toContain('library-dev-reader:7 → library-dev-reader:8, image 123456789012.dkr.ecr.eu-west-1.amazonaws.com/library/reader@<digest after push>');
+    expect(out).toContain(
+      'library-dev-reader:7 → library-dev-reader:8, image 123456789012.dkr.ecr.eu-west-1.amazonaws.com/library/reader@<digest after push>',
+    );
     expect(out).toContain('RunTask FARGATE from library-dev-writer:13 (image');
     expect(out).toContain('Dry run: nothing was built, pushed, registered or updated.');
   });
@@ -373,7 +396,10 @@ describe('deploy: plan and output', () => {
       imageTag: COMMIT,
       actor: ACTOR,
       migration: { command: ['migrate'], exitCode: 0, taskDefinition: 'library-dev-writer:13' },
-      smoke: [expect.objectContaining({ service: 'writer', ok: true }), expect.objectContaining({ service: 'reader', ok: true, status: 200 })],
+      smoke: [
+        expect.objectContaining({ service: 'writer', ok: true }),
+        expect.objectContaining({ service: 'reader', ok: true, status: 200 }),
+      ],
     });
     expect(doc.services).toHaveLength(2);
     expect(doc.services[0]).toMatchObject({
@@ -397,7 +423,11 @@ describe('deploy: plan and output', () => {
     aws.expiredCredentials = true;
     const h = makeHarness({ aws });
     expect(await deploy(h, '--json')).toBe(ExitCode.Preflight);
-    expect(JSON.parse(h.stdout())).toEqual({ ok: false, exitCode: 3, error: { message: 'AWS credentials have expired (ExpiredTokenException)', hint: expect.stringContaining('aws sso login') } });
+    expect(JSON.parse(h.stdout())).toEqual({
+      ok: false,
+      exitCode: 3,
+      error: { message: 'AWS credentials have expired (ExpiredTokenException)', hint: expect.stringContaining('aws sso login') },
+    });
   });
 
   it('--json for a failed rollout lists the failed tasks and the rollback', async () => {
@@ -406,7 +436,11 @@ describe('deploy: plan and output', () => {
     expect(await deploy(h, '--json', '--service', 'writer')).toBe(ExitCode.RolledBack);
     const doc = JSON.parse(h.stdout());
     expect(doc.result).toBe('rolled-back');
-    expect(doc.services[0].failedTasks[0]).toMatchObject({ stopCode: 'EssentialContainerExited', exitCode: 1, lastLogLines: expect.arrayContaining([expect.stringContaining('DB_SSL')]) });
+    expect(doc.services[0].failedTasks[0]).toMatchObject({
+      stopCode: 'EssentialContainerExited',
+      exitCode: 1,
+      lastLogLines: expect.arrayContaining([expect.stringContaining('DB_SSL')]),
+    });
     expect(doc.services[0].rollback).toMatchObject({ by: 'ecs', outcome: 'completed', taskDefinition: tdArn(SERVICE.writer, 12) });
   });
 
@@ -422,7 +456,18 @@ describe('deploy: plan and output', () => {
   it('--env dev reads `terraform -chdir=terraform/envs/dev output -json` once (fake terraform on PATH)', async () => {
     const h = makeHarness({ aws });
     expect(await h.run(['deploy', '--env', 'dev', '--set', `app_url=${alb.url}`])).toBe(ExitCode.Ok);
-    expect(h.terraformCalls()).toEqual([[`-chdir=${COMMIT && (await import('./harness.js')).REPO_ROOT}/terraform/envs/dev`, 'output', '-json']]);
+    expect(h.terraformCalls()).toEqual([
+      [`-chdir=${COMMIT && (await import('./harness.js')).REPO_ROOT}/terraform/envs/dev`, 'output', '-no-color', '-json'],
+    ]);
+  });
+
+  it('a terraform failure names the env and its first error line (fake terraform on PATH)', async () => {
+    const h = makeHarness({ aws, terraformFail: true });
+    expect(await h.run(['deploy', '--env', 'dev'])).toBe(ExitCode.Preflight);
+    expect(h.stderr()).toMatch(
+      /✖ terraform output failed for env "dev" \(.*terraform\/envs\/dev\): Error: Backend initialization required, please run "terraform init"\n {2}fix: run `terraform -chdir=/,
+    );
+    expect(aws.calls).toEqual([]);
   });
 
   it('a default command: `deploy --env dev` without the subcommand name', async () => {

@@ -19,7 +19,14 @@ import {
   StartLiveTailCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { DescribeImagesCommand, ECRClient, GetAuthorizationTokenCommand, ImageNotFoundException, RepositoryNotFoundException, DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
+import {
+  DescribeImagesCommand,
+  ECRClient,
+  GetAuthorizationTokenCommand,
+  ImageNotFoundException,
+  RepositoryNotFoundException,
+  DescribeRepositoriesCommand,
+} from '@aws-sdk/client-ecr';
 import {
   DescribeClustersCommand,
   ListTagsForResourceCommand,
@@ -40,7 +47,12 @@ import {
   type Task,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
-import { DescribeTargetGroupsCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client, type TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  DescribeTargetGroupsCommand,
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+  type TargetHealthDescription,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { DescribeDBInstancesCommand, RDSClient, StartDBInstanceCommand, StopDBInstanceCommand } from '@aws-sdk/client-rds';
 import { ExpiredTokenException, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -96,7 +108,15 @@ export interface AwsCall {
   input: Record<string, unknown>;
 }
 
-const MUTATING = new Set(['RegisterTaskDefinition', 'UpdateService', 'RunTask', 'StopTask', 'StopDBInstance', 'StartDBInstance', 'DeregisterTaskDefinition']);
+const MUTATING = new Set([
+  'RegisterTaskDefinition',
+  'UpdateService',
+  'RunTask',
+  'StopTask',
+  'StopDBInstance',
+  'StartDBInstance',
+  'DeregisterTaskDefinition',
+]);
 
 export class FakeAws {
   readonly ecs = mockClient(ECSClient);
@@ -114,7 +134,11 @@ export class FakeAws {
   /** How a deployment back to the original revision behaves (a rollback); `ok` unless a test says otherwise. */
   rollbackBehaviour: Behaviour = 'ok';
   migrationExitCode = 0;
-  migrationLogs = ['query: SELECT * FROM "migrations"', 'Migration AddIsbnIndex1732700000000 has been executed successfully.', 'migrations: 1 applied'];
+  migrationLogs = [
+    'query: SELECT * FROM "migrations"',
+    'Migration AddIsbnIndex1732700000000 has been executed successfully.',
+    'migrations: 1 applied',
+  ];
   expiredCredentials = false;
   missingRepositories = new Set<string>();
   readonly images = new Map<string, string>(); // "library/reader:<tag>" → digest
@@ -174,12 +198,17 @@ export class FakeAws {
     const family = SERVICE[key];
     const arn = tdArn(family, rev);
     const image = extra.image ?? `${REPO[key]}@${OLD_DIGEST[key]}`;
-    this.putTaskDef(family, rev, this.containerTd(key, family, arn, rev, image), extra.tags ?? [
-      { key: 'deploy:commit', value: '0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld0' },
-      { key: 'deploy:digest', value: OLD_DIGEST[key] },
-      { key: 'deploy:actor', value: ACTOR },
-      { key: 'deploy:time', value: '2026-11-26T09:00:00.000Z' },
-    ]);
+    this.putTaskDef(
+      family,
+      rev,
+      this.containerTd(key, family, arn, rev, image),
+      extra.tags ?? [
+        { key: 'deploy:commit', value: '0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld0' },
+        { key: 'deploy:digest', value: OLD_DIGEST[key] },
+        { key: 'deploy:actor', value: ACTOR },
+        { key: 'deploy:time', value: '2026-11-26T09:00:00.000Z' },
+      ],
+    );
     this.services.set(family, {
       key,
       name: family,
@@ -278,7 +307,19 @@ export class FakeAws {
   startForeignDeployment(key: Key): void {
     const s = this.service(key);
     s.deployments[0]!.status = 'ACTIVE';
-    s.deployments.unshift({ id: 'ecs-svc/999', status: 'PRIMARY', taskDefinition: s.taskDefinition, desiredCount: 2, runningCount: 1, pendingCount: 1, failedTasks: 0, rolloutState: 'IN_PROGRESS', behaviour: 'hang', step: 0, createdAt: new Date() });
+    s.deployments.unshift({
+      id: 'ecs-svc/999',
+      status: 'PRIMARY',
+      taskDefinition: s.taskDefinition,
+      desiredCount: 2,
+      runningCount: 1,
+      pendingCount: 1,
+      failedTasks: 0,
+      rolloutState: 'IN_PROGRESS',
+      behaviour: 'hang',
+      step: 0,
+      createdAt: new Date(),
+    });
   }
 
   private snapshot(s: Svc): Service {
@@ -294,7 +335,11 @@ export class FakeAws {
       pendingCount: s.deployments.reduce((n, d) => n + (d.pendingCount ?? 0), 0),
       launchType: 'FARGATE',
       loadBalancers: [{ targetGroupArn: TG[s.key], containerName: s.key, containerPort: 8000 }],
-      deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true }, maximumPercent: 200, minimumHealthyPercent: 100 },
+      deploymentConfiguration: {
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+        maximumPercent: 200,
+        minimumHealthyPercent: 100,
+      },
       deployments: s.deployments.map(({ behaviour: _b, step: _s, scaling: _c, ...d }) => ({ ...d })),
       events: [...s.events].reverse().slice(0, 10),
     };
@@ -302,7 +347,11 @@ export class FakeAws {
 
   private event(s: Svc, message: string): void {
     this.seq++;
-    s.events.push({ id: `e${this.seq}`, createdAt: new Date(Date.UTC(2026, 10, 27, 12, 0, this.seq)), message: `(service ${s.name}) ${message}` });
+    s.events.push({
+      id: `e${this.seq}`,
+      createdAt: new Date(Date.UTC(2026, 10, 27, 12, 0, this.seq)),
+      message: `(service ${s.name}) ${message}`,
+    });
   }
 
   private failTask(s: Svc, d: Dep, kind: 'exit' | 'elb' | 'pull'): void {
@@ -346,9 +395,18 @@ export class FakeAws {
     }
     if (kind === 'elb') {
       this.targetHealth[TG[s.key]] = [
-        { Target: { Id: ip, Port: 8000 }, TargetHealth: { State: 'unhealthy', Reason: 'Target.ResponseCodeMismatch', Description: 'Health checks failed with these codes: [500]' } },
+        {
+          Target: { Id: ip, Port: 8000 },
+          TargetHealth: {
+            State: 'unhealthy',
+            Reason: 'Target.ResponseCodeMismatch',
+            Description: 'Health checks failed with these codes: [500]',
+          },
+        },
       ];
-      this.streams.set(`ecs/${s.key}/${id}`, ['{"level":50,"req":{"url":"/health"},"msg":"TypeError: Cannot read properties of undefined (reading \'ping\')"}']);
+      this.streams.set(`ecs/${s.key}/${id}`, [
+        '{"level":50,"req":{"url":"/health"},"msg":"TypeError: Cannot read properties of undefined (reading \'ping\')"}',
+      ]);
     }
     d.failedTasks = (d.failedTasks ?? 0) + 1;
     this.event(s, `has stopped 1 running tasks: (task ${id}).`);
@@ -440,27 +498,46 @@ export class FakeAws {
 
     // STS
     on(this.sts, 'sts', GetCallerIdentityCommand, () => {
-      if (this.expiredCredentials) throw new ExpiredTokenException({ message: 'The security token included in the request is expired', $metadata: {} });
+      if (this.expiredCredentials)
+        throw new ExpiredTokenException({ message: 'The security token included in the request is expired', $metadata: {} });
       return { Account: ACCOUNT, Arn: ACTOR, UserId: 'AROA:alice' };
     });
 
     // ECR
     on(this.ecr, 'ecr', DescribeImagesCommand, (input) => {
       if (this.missingRepositories.has(input.repositoryName!)) {
-        throw new RepositoryNotFoundException({ message: `The repository with name '${input.repositoryName}' does not exist in the registry with id '${ACCOUNT}'`, $metadata: {} });
+        throw new RepositoryNotFoundException({
+          message: `The repository with name '${input.repositoryName}' does not exist in the registry with id '${ACCOUNT}'`,
+          $metadata: {},
+        });
       }
       const tag = input.imageIds?.[0]?.imageTag;
       const digest = this.images.get(`${input.repositoryName}:${tag}`) ?? this.pushedDigest(input.repositoryName!, tag!);
-      if (!digest) throw new ImageNotFoundException({ message: `The image with imageId {imageTag:'${tag}'} does not exist within the repository`, $metadata: {} });
-      return { imageDetails: [{ repositoryName: input.repositoryName, imageDigest: digest, imageTags: [tag!], imagePushedAt: new Date() }] };
+      if (!digest)
+        throw new ImageNotFoundException({
+          message: `The image with imageId {imageTag:'${tag}'} does not exist within the repository`,
+          $metadata: {},
+        });
+      return {
+        imageDetails: [{ repositoryName: input.repositoryName, imageDigest: digest, imageTags: [tag!], imagePushedAt: new Date() }],
+      };
     });
     on(this.ecr, 'ecr', GetAuthorizationTokenCommand, () => ({
-      authorizationData: [{ authorizationToken: Buffer.from('AWS:ecr-password').toString('base64'), proxyEndpoint: `https://${REGISTRY}`, expiresAt: new Date() }],
+      authorizationData: [
+        {
+          authorizationToken: Buffer.from('AWS:ecr-password').toString('base64'),
+          proxyEndpoint: `https://${REGISTRY}`,
+          expiresAt: new Date(),
+        },
+      ],
     }));
     on(this.ecr, 'ecr', DescribeRepositoriesCommand, (input) => {
       const missing = (input.repositoryNames ?? []).find((n: string) => this.missingRepositories.has(n));
-      if (missing) throw new RepositoryNotFoundException({ message: `The repository with name '${missing}' does not exist`, $metadata: {} });
-      return { repositories: (input.repositoryNames ?? []).map((n: string) => ({ repositoryName: n, imageTagMutability: 'IMMUTABLE' as const })) };
+      if (missing)
+        throw new RepositoryNotFoundException({ message: `The repository with name '${missing}' does not exist`, $metadata: {} });
+      return {
+        repositories: (input.repositoryNames ?? []).map((n: string) => ({ repositoryName: n, imageTagMutability: 'IMMUTABLE' as const })),
+      };
     });
 
     // ECS
@@ -484,19 +561,36 @@ export class FakeAws {
     });
     on(this.ecs, 'ecs', DescribeTaskDefinitionCommand, (input) => {
       let ref = input.taskDefinition!;
-      if (!ref.startsWith('arn:')) ref = ref.includes(':') ? tdArn(ref.split(':')[0]!, Number(ref.split(':')[1])) : tdArn(ref, this.latest.get(ref) ?? 0);
+      if (!ref.startsWith('arn:'))
+        ref = ref.includes(':') ? tdArn(ref.split(':')[0]!, Number(ref.split(':')[1])) : tdArn(ref, this.latest.get(ref) ?? 0);
       const found = this.taskDefs.get(ref);
       if (!found) throw Object.assign(new Error('Unable to describe task definition.'), { name: 'ClientException' });
       return { taskDefinition: structuredClone(found.td), tags: input.include?.includes('TAGS') ? structuredClone(found.tags) : undefined };
     });
     on(this.ecs, 'ecs', RegisterTaskDefinitionCommand, (input) => {
-      const forbidden = ['taskDefinitionArn', 'revision', 'status', 'requiresAttributes', 'compatibilities', 'registeredAt', 'registeredBy', 'deregisteredAt'];
+      const forbidden = [
+        'taskDefinitionArn',
+        'revision',
+        'status',
+        'requiresAttributes',
+        'compatibilities',
+        'registeredAt',
+        'registeredBy',
+        'deregisteredAt',
+      ];
       const bad = forbidden.filter((k) => k in input);
       if (bad.length) throw Object.assign(new Error(`Unexpected key(s) ${bad.join(', ')}`), { name: 'ClientException' });
       const rev = (this.latest.get(input.family!) ?? 0) + 1;
       const arn = tdArn(input.family!, rev);
       const { tags, ...rest } = input;
-      const td: TaskDefinition = { ...structuredClone(rest), taskDefinitionArn: arn, revision: rev, status: 'ACTIVE', registeredAt: new Date(), registeredBy: ACTOR } as TaskDefinition;
+      const td: TaskDefinition = {
+        ...structuredClone(rest),
+        taskDefinitionArn: arn,
+        revision: rev,
+        status: 'ACTIVE',
+        registeredAt: new Date(),
+        registeredBy: ACTOR,
+      } as TaskDefinition;
       this.putTaskDef(input.family!, rev, td, tags ?? []);
       return { taskDefinition: structuredClone(td), tags };
     });
@@ -545,16 +639,26 @@ export class FakeAws {
       return {};
     });
     on(this.ecs, 'ecs', UntagResourceCommand, (input) => {
-      this.resourceTags.set(input.resourceArn!, (this.resourceTags.get(input.resourceArn!) ?? []).filter((t) => !(input.tagKeys ?? []).includes(t.key!)));
+      this.resourceTags.set(
+        input.resourceArn!,
+        (this.resourceTags.get(input.resourceArn!) ?? []).filter((t) => !(input.tagKeys ?? []).includes(t.key!)),
+      );
       return {};
     });
     on(this.ecs, 'ecs', ListTagsForResourceCommand, (input) => ({ tags: this.resourceTags.get(input.resourceArn!) ?? [] }));
     on(this.ecs, 'ecs', ListTasksCommand, (input) => ({
       taskArns: [...this.tasks.values()]
-        .filter((t) => (!input.startedBy || t.startedBy === input.startedBy) && (!input.desiredStatus || t.desiredStatus === input.desiredStatus) && (!input.serviceName || t.group === `service:${input.serviceName}`))
+        .filter(
+          (t) =>
+            (!input.startedBy || t.startedBy === input.startedBy) &&
+            (!input.desiredStatus || t.desiredStatus === input.desiredStatus) &&
+            (!input.serviceName || t.group === `service:${input.serviceName}`),
+        )
         .map((t) => t.taskArn!),
     }));
-    on(this.ecs, 'ecs', DescribeTasksCommand, (input) => ({ tasks: (input.tasks ?? []).map((a) => this.tasks.get(a)).filter(Boolean) as Task[] }));
+    on(this.ecs, 'ecs', DescribeTasksCommand, (input) => ({
+      tasks: (input.tasks ?? []).map((a) => this.tasks.get(a)).filter(Boolean) as Task[],
+    }));
     on(this.ecs, 'ecs', RunTaskCommand, (input) => {
       this.seq++;
       const id = `mig${String(this.seq).padStart(4, '0')}`;
@@ -572,7 +676,13 @@ export class FakeAws {
       });
       this.streams.set(
         `ecs/${container}/${id}`,
-        this.migrationExitCode === 0 ? this.migrationLogs : [...this.migrationLogs.slice(0, 1), 'QueryFailedError: column "isbn" contains null values', 'migrations: failed, rolled back the transaction'],
+        this.migrationExitCode === 0
+          ? this.migrationLogs
+          : [
+              ...this.migrationLogs.slice(0, 1),
+              'QueryFailedError: column "isbn" contains null values',
+              'migrations: failed, rolled back the transaction',
+            ],
       );
       return { tasks: [{ taskArn: arn, lastStatus: 'PROVISIONING', taskDefinitionArn: input.taskDefinition }], failures: [] };
     });
@@ -591,15 +701,22 @@ export class FakeAws {
     on(this.logs, 'logs', DescribeLogGroupsCommand, (input) => ({
       logGroups: ['/ecs/library-dev/reader', '/ecs/library-dev/writer']
         .filter((g) => g.startsWith(input.logGroupNamePrefix ?? '') && !this.missingLogGroups.has(g))
-        .map((g) => ({ logGroupName: g, arn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${g}:*`, logGroupArn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${g}` })),
+        .map((g) => ({
+          logGroupName: g,
+          arn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${g}:*`,
+          logGroupArn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${g}`,
+        })),
     }));
     on(this.logs, 'logs', FilterLogEventsCommand, (input) => {
-      if (this.missingLogGroups.has(input.logGroupName!)) throw Object.assign(new Error('The specified log group does not exist.'), { name: 'ResourceNotFoundException' });
+      if (this.missingLogGroups.has(input.logGroupName!))
+        throw Object.assign(new Error('The specified log group does not exist.'), { name: 'ResourceNotFoundException' });
       const container = input.logGroupName!.split('/').pop()!;
       return {
         events: [...this.streams.entries()]
           .filter(([k]) => k.split('/')[1] === container && (!input.logStreamNames || input.logStreamNames.includes(k)))
-          .flatMap(([k, lines]) => lines.map((message, i) => ({ eventId: `${k}#${i}`, logStreamName: k, message, timestamp: Date.UTC(2026, 10, 27, 12, 0, i) })))
+          .flatMap(([k, lines]) =>
+            lines.map((message, i) => ({ eventId: `${k}#${i}`, logStreamName: k, message, timestamp: Date.UTC(2026, 10, 27, 12, 0, i) })),
+          )
           .filter((e) => e.timestamp >= (input.startTime ?? 0)),
       };
     });
@@ -609,16 +726,25 @@ export class FakeAws {
       const group = input.logGroupIdentifiers?.[0];
       async function* stream() {
         yield { sessionStart: { sessionId: 's-1', logGroupIdentifiers: [group!] } };
-        yield { sessionUpdate: { sessionMetadata: { sampled: false }, sessionResults: events.map((e) => ({ ...e, logGroupIdentifier: group })) } };
+        yield {
+          sessionUpdate: { sessionMetadata: { sampled: false }, sessionResults: events.map((e) => ({ ...e, logGroupIdentifier: group })) },
+        };
         yield { SessionTimeoutException: { message: 'session ended (3h limit)' } };
       }
       return { responseStream: stream() } as never;
     });
 
     // ELBv2
-    on(this.elbv2, 'elbv2', DescribeTargetHealthCommand, (input) => ({ TargetHealthDescriptions: this.targetHealth[input.TargetGroupArn!] ?? [] }));
+    on(this.elbv2, 'elbv2', DescribeTargetHealthCommand, (input) => ({
+      TargetHealthDescriptions: this.targetHealth[input.TargetGroupArn!] ?? [],
+    }));
     on(this.elbv2, 'elbv2', DescribeTargetGroupsCommand, (input) => ({
-      TargetGroups: (input.TargetGroupArns ?? []).map((a: string) => ({ TargetGroupArn: a, Port: 8000, HealthCheckPath: '/health', TargetType: 'ip' as const })),
+      TargetGroups: (input.TargetGroupArns ?? []).map((a: string) => ({
+        TargetGroupArn: a,
+        Port: 8000,
+        HealthCheckPath: '/health',
+        TargetType: 'ip' as const,
+      })),
     }));
 
     // CloudWatch alarms
@@ -644,6 +770,8 @@ export class FakeAws {
       EvaluationResults: (input.ActionNames ?? []).map((a) => ({ EvalActionName: a, EvalDecision: 'allowed' as const })),
     }));
     on(this.ec2, 'ec2', DescribeSubnetsCommand, (input) => ({ Subnets: (input.SubnetIds ?? []).map((id: string) => ({ SubnetId: id })) }));
-    on(this.ec2, 'ec2', DescribeSecurityGroupsCommand, (input) => ({ SecurityGroups: (input.GroupIds ?? []).map((id: string) => ({ GroupId: id })) }));
+    on(this.ec2, 'ec2', DescribeSecurityGroupsCommand, (input) => ({
+      SecurityGroups: (input.GroupIds ?? []).map((id: string) => ({ GroupId: id })),
+    }));
   }
 }

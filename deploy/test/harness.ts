@@ -90,10 +90,14 @@ export function makeHarness(opts: HarnessOptions = {}): Harness {
     interactive: opts.interactive ?? false,
     now: opts.realTime ? () => new Date() : () => new Date(clock.now),
     sleep: opts.realTime
-      ? (ms, signal) => new Promise((res, rej) => {
-          const t = setTimeout(res, ms);
-          signal?.addEventListener('abort', () => (clearTimeout(t), rej(Object.assign(new Error('aborted'), { name: 'PollAbortedError' }))));
-        })
+      ? (ms, signal) =>
+          new Promise((res, rej) => {
+            const t = setTimeout(res, ms);
+            signal?.addEventListener(
+              'abort',
+              () => (clearTimeout(t), rej(Object.assign(new Error('aborted'), { name: 'PollAbortedError' }))),
+            );
+          })
       : async (ms, signal) => {
           if (signal?.aborted) throw Object.assign(new Error('aborted'), { name: 'PollAbortedError' });
           clock.now += ms;
@@ -122,11 +126,16 @@ export function makeHarness(opts: HarnessOptions = {}): Harness {
 }
 
 /** A local stand-in for the ALB: GET /health/ready → reader answer, POST /health/ready → writer answer. */
-export async function startAlb(answers: { reader?: [number, string]; writer?: [number, string] } = {}): Promise<{ url: string; server: Server; hits: string[]; close(): Promise<void> }> {
+export async function startAlb(
+  answers: { reader?: [number, string]; writer?: [number, string] } = {},
+): Promise<{ url: string; server: Server; hits: string[]; close(): Promise<void> }> {
   const hits: string[] = [];
   const server = createServer((req, res) => {
     hits.push(`${req.method} ${req.url}`);
-    const [status, body] = req.method === 'GET' ? (answers.reader ?? [200, '{"status":"ok","info":{"database":{"status":"up"}}}']) : (answers.writer ?? [404, '{"statusCode":404,"message":"Cannot POST /health/ready","error":"Not Found"}']);
+    const [status, body] =
+      req.method === 'GET'
+        ? (answers.reader ?? [200, '{"status":"ok","info":{"database":{"status":"up"}}}'])
+        : (answers.writer ?? [404, '{"statusCode":404,"message":"Cannot POST /health/ready","error":"Not Found"}']);
     res.writeHead(status, { 'content-type': body.startsWith('{') ? 'application/json' : 'text/html' });
     res.end(body);
   });

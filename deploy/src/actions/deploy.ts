@@ -115,7 +115,10 @@ function short(d: string | undefined | null): string {
 }
 
 function stamp(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 export async function deployAction(input: DeployInput, ctx: Context): Promise<ExitCode> {
@@ -237,7 +240,12 @@ export async function deployAction(input: DeployInput, ctx: Context): Promise<Ex
     report.exitCode = code;
     report.durationMs = ctx.now() - started;
     report.services = plans.map((p) => reports.get(p.key)!);
-    report.images = plans.map((p) => ({ service: p.key, image: p.imageRef, digest: p.digest ?? null, built: p.needsBuild && !input.dryRun }));
+    report.images = plans.map((p) => ({
+      service: p.key,
+      image: p.imageRef,
+      digest: p.digest ?? null,
+      built: p.needsBuild && !input.dryRun,
+    }));
     if (ctx.common.json) ctx.json(report);
     else if (result !== 'dry-run' && result !== 'migration-failed') ctx.print(summary(report));
     return code;
@@ -278,7 +286,14 @@ export async function deployAction(input: DeployInput, ctx: Context): Promise<Ex
           title: `Build and push ${p.key} :${imageTag.slice(0, 12)}`,
           run: async (step) => {
             step.update(`docker buildx build --platform ${input.platform} --build-arg APP=${p.key}`);
-            await deps.docker.build({ app: p.key, image: p.imageRef, platform: input.platform, context, dockerfile: input.dockerfile, onLine: (l) => step.update(l.slice(0, 160)) });
+            await deps.docker.build({
+              app: p.key,
+              image: p.imageRef,
+              platform: input.platform,
+              context,
+              dockerfile: input.dockerfile,
+              onLine: (l) => step.update(l.slice(0, 160)),
+            });
             step.update(`docker push ${p.imageRef}`);
             await deps.docker.push(p.imageRef, (l) => step.update(l.slice(0, 160)));
             const local = await deps.docker.repoDigest(p.imageRef);
@@ -307,7 +322,9 @@ export async function deployAction(input: DeployInput, ctx: Context): Promise<Ex
         throw new CliError(
           err.step === 'build' ? `docker build failed: ${err.message}` : err.message,
           ExitCode.Build,
-          err.step === 'build' ? 'fix the build (run the same `docker buildx build` locally), then deploy again' : 'check `docker login` to ECR and the network',
+          err.step === 'build'
+            ? 'fix the build (run the same `docker buildx build` locally), then deploy again'
+            : 'check `docker login` to ECR and the network',
           { cause: err },
         );
       }
@@ -336,7 +353,10 @@ export async function deployAction(input: DeployInput, ctx: Context): Promise<Ex
   // ── migration gate (W-6): before either service changes ───────────────────────────────────────
   if (writerPlan) {
     const writerTd = await progress.step(`Register ${writerPlan.target.task_family} revision`, async (step) => {
-      const td = await registerTaskDefinition(aws.ecs, withImage(writerPlan.live, writerPlan.target.container_name, writerPlan.pinned!, tags(writerPlan)));
+      const td = await registerTaskDefinition(
+        aws.ecs,
+        withImage(writerPlan.live, writerPlan.target.container_name, writerPlan.pinned!, tags(writerPlan)),
+      );
       step.update(revisionLabel(td.taskDefinitionArn));
       return td;
     });
@@ -351,20 +371,22 @@ export async function deployAction(input: DeployInput, ctx: Context): Promise<Ex
     try {
       report.migration = {
         command: MIGRATE_COMMAND,
-        ...(await progress.step(`Migrate: run ${JSON.stringify(MIGRATE_COMMAND)} from ${revisionLabel(migrationTd.taskDefinitionArn)}`, (step) =>
-          runMigration(
-            {
-              aws,
-              targets,
-              taskDefinition: migrationTd,
-              logGroup: writerPlan.target.log_group_name,
-              timeoutMs: input.migrationTimeoutMs,
-              timing: deps.timing,
-              now: ctx.now,
-              sleep: deps.sleep,
-            },
-            step,
-          ),
+        ...(await progress.step(
+          `Migrate: run ${JSON.stringify(MIGRATE_COMMAND)} from ${revisionLabel(migrationTd.taskDefinitionArn)}`,
+          (step) =>
+            runMigration(
+              {
+                aws,
+                targets,
+                taskDefinition: migrationTd,
+                logGroup: writerPlan.target.log_group_name,
+                timeoutMs: input.migrationTimeoutMs,
+                timing: deps.timing,
+                now: ctx.now,
+                sleep: deps.sleep,
+              },
+              step,
+            ),
         )),
       };
     } catch (err) {
@@ -402,7 +424,14 @@ export async function deployAction(input: DeployInput, ctx: Context): Promise<Ex
     } catch (err) {
       // Nothing changed on this service; the ones already updated are judged (and rolled back) as usual.
       const e = toCliError(err);
-      verdicts.set(p.key, { outcome: 'failed', reason: `UpdateService failed: ${e.message}`, rolledBackByEcs: false, running: 0, desired: 0, failedTasks: [] });
+      verdicts.set(p.key, {
+        outcome: 'failed',
+        reason: `UpdateService failed: ${e.message}`,
+        rolledBackByEcs: false,
+        running: 0,
+        desired: 0,
+        failedTasks: [],
+      });
       reports.get(p.key)!.reason = `UpdateService failed: ${e.message}`;
       progress.note(`✖ ${p.target.service_name}: UpdateService failed: ${e.message}`);
       if (input.atomic) atomicAbort.abort();
@@ -412,58 +441,62 @@ export async function deployAction(input: DeployInput, ctx: Context): Promise<Ex
     const r = reports.get(p.key)!;
     r.taskDefinition = td.taskDefinitionArn!;
     r.deploymentId = deploymentId;
-    progress.note(`${p.target.service_name}: ${revisionLabel(p.service.taskDefinition)} → ${revisionLabel(td.taskDefinitionArn)}, deployment ${deploymentId}`);
+    progress.note(
+      `${p.target.service_name}: ${revisionLabel(p.service.taskDefinition)} → ${revisionLabel(td.taskDefinitionArn)}, deployment ${deploymentId}`,
+    );
   }
 
   await progress
     .parallel(
-      ordered.filter((p) => deployments.has(p.key)).map((p) => ({
-        title: `Roll out ${p.target.service_name} ${revisionLabel(registered.get(p.key)!.taskDefinitionArn)}`,
-        run: async (step) => {
-          try {
-            const v = await followDeployment(
-              {
-                ecs: aws.ecs,
-                elbv2: aws.elbv2,
-                logs: aws.logs,
-                cluster,
-                serviceName: p.target.service_name,
-                deploymentId: deployments.get(p.key)!,
-                taskDefinitionArn: registered.get(p.key)!.taskDefinitionArn!,
-                containerName: p.target.container_name,
-                logGroup: p.target.log_group_name,
-                streamPrefix: p.streamPrefix,
-                maxFailedTasks: input.maxFailedTasks,
-                deadline,
-                signal: atomicAbort.signal,
-                intervalMs: deps.timing.pollMs,
-                maxIntervalMs: deps.timing.maxPollMs,
-                now: ctx.now,
-                sleep: deps.sleep,
-              },
-              step,
-            );
-            verdicts.set(p.key, v);
-            const r = reports.get(p.key)!;
-            r.running = v.running;
-            r.desired = v.desired;
-            r.failedTasks = v.failedTasks;
-            if (v.outcome !== 'completed') {
-              r.reason = v.reason;
-              if (input.atomic) atomicAbort.abort();
-              throw new Error(v.outcome === 'timeout' ? `timed out: ${v.reason}` : v.reason);
+      ordered
+        .filter((p) => deployments.has(p.key))
+        .map((p) => ({
+          title: `Roll out ${p.target.service_name} ${revisionLabel(registered.get(p.key)!.taskDefinitionArn)}`,
+          run: async (step) => {
+            try {
+              const v = await followDeployment(
+                {
+                  ecs: aws.ecs,
+                  elbv2: aws.elbv2,
+                  logs: aws.logs,
+                  cluster,
+                  serviceName: p.target.service_name,
+                  deploymentId: deployments.get(p.key)!,
+                  taskDefinitionArn: registered.get(p.key)!.taskDefinitionArn!,
+                  containerName: p.target.container_name,
+                  logGroup: p.target.log_group_name,
+                  streamPrefix: p.streamPrefix,
+                  maxFailedTasks: input.maxFailedTasks,
+                  deadline,
+                  signal: atomicAbort.signal,
+                  intervalMs: deps.timing.pollMs,
+                  maxIntervalMs: deps.timing.maxPollMs,
+                  now: ctx.now,
+                  sleep: deps.sleep,
+                },
+                step,
+              );
+              verdicts.set(p.key, v);
+              const r = reports.get(p.key)!;
+              r.running = v.running;
+              r.desired = v.desired;
+              r.failedTasks = v.failedTasks;
+              if (v.outcome !== 'completed') {
+                r.reason = v.reason;
+                if (input.atomic) atomicAbort.abort();
+                throw new Error(v.outcome === 'timeout' ? `timed out: ${v.reason}` : v.reason);
+              }
+              step.update(`COMPLETED: ${v.running}/${v.desired} running ${revisionLabel(registered.get(p.key)!.taskDefinitionArn)}`);
+            } catch (err) {
+              if (err instanceof PollAbortedError) {
+                verdicts.set(p.key, { outcome: 'aborted' });
+                reports.get(p.key)!.reason = 'stopped following: another service failed (--atomic)';
+                throw new Error('stopped: another service failed (--atomic)');
+              }
+              throw err;
             }
-            step.update(`COMPLETED: ${v.running}/${v.desired} running ${revisionLabel(registered.get(p.key)!.taskDefinitionArn)}`);
-          } catch (err) {
-            if (err instanceof PollAbortedError) {
-              verdicts.set(p.key, { outcome: 'aborted' });
-              reports.get(p.key)!.reason = 'stopped following: another service failed (--atomic)';
-              throw new Error('stopped: another service failed (--atomic)');
-            }
-            throw err;
-          }
-        },
-      })),
+          },
+        })),
     )
     .catch(() => undefined);
 
@@ -516,7 +549,8 @@ export async function deployAction(input: DeployInput, ctx: Context): Promise<Ex
           }
           const rb = await rollBack(ctx, p, byEcs, input.timeoutMs, step);
           r.rollback = rb;
-          r.outcome = rb.outcome === 'completed' ? (verdicts.get(p.key)?.outcome === 'timeout' ? 'timeout' : 'rolled-back') : 'rollback-failed';
+          r.outcome =
+            rb.outcome === 'completed' ? (verdicts.get(p.key)?.outcome === 'timeout' ? 'timeout' : 'rolled-back') : 'rollback-failed';
           if (!r.reason) r.reason = input.atomic ? 'rolled back with the other service (--atomic)' : 'rolled back';
           if (rb.outcome !== 'completed') {
             rollbackOk = false;
@@ -575,13 +609,24 @@ export async function rollBack(
     step,
   );
   if (v.outcome === 'completed') step.update(`back on ${revisionLabel(arn)}: ${v.running}/${v.desired} running`);
-  return { deploymentId, taskDefinition: arn, outcome: v.outcome, by: alreadyByEcs ? 'ecs' : 'deploy-cli', running: v.running, desired: v.desired };
+  return {
+    deploymentId,
+    taskDefinition: arn,
+    outcome: v.outcome,
+    by: alreadyByEcs ? 'ecs' : 'deploy-cli',
+    running: v.running,
+    desired: v.desired,
+  };
 }
 
 async function ecrDigest(ctx: Context, p: Pick<ServicePlan, 'repo'>, tag: string): Promise<string | undefined> {
   try {
     const res = await ctx.aws.ecr.send(
-      new DescribeImagesCommand({ repositoryName: p.repo.repositoryName, registryId: p.repo.registryId || undefined, imageIds: [{ imageTag: tag }] }),
+      new DescribeImagesCommand({
+        repositoryName: p.repo.repositoryName,
+        registryId: p.repo.registryId || undefined,
+        imageIds: [{ imageTag: tag }],
+      }),
     );
     return res.imageDetails?.[0]?.imageDigest;
   } catch (err) {
@@ -601,7 +646,12 @@ async function loginToEcr(ctx: Context, plans: ServicePlan[]): Promise<void> {
       try {
         await ctx.deps.docker.login(registry, user ?? 'AWS', password ?? '');
       } catch (err) {
-        throw new CliError(`docker login to ${registry} failed: ${(err as Error).message}`, ExitCode.Preflight, 'check that docker is running', { cause: err });
+        throw new CliError(
+          `docker login to ${registry} failed: ${(err as Error).message}`,
+          ExitCode.Preflight,
+          'check that docker is running',
+          { cause: err },
+        );
       }
       step.update(`logged in to ${registry}`);
     }
@@ -609,7 +659,12 @@ async function loginToEcr(ctx: Context, plans: ServicePlan[]): Promise<void> {
   });
 }
 
-function planText(ctx: Context, input: DeployInput, pre: { commit: string; imageTag: string; actor: string; plans: ServicePlan[] }, next: Map<string, string>): string {
+function planText(
+  ctx: Context,
+  input: DeployInput,
+  pre: { commit: string; imageTag: string; actor: string; plans: ServicePlan[] },
+  next: Map<string, string>,
+): string {
   const t = ctx.targets;
   const lines: string[] = [];
   lines.push(`Plan for env ${t.environment} (cluster ${t.ecs_cluster_name}, ${ctx.aws.region}) — commit ${pre.commit}, actor ${pre.actor}`);
@@ -667,6 +722,8 @@ function summary(r: DeployReport): string {
   ]);
   const head = `${r.result.toUpperCase()} — env ${r.env}, commit ${r.commit.slice(0, 12)}, ${seconds(r.durationMs)} (exit ${r.exitCode})`;
   const reasons = r.services.filter((s) => s.reason).map((s) => `  ${s.service}: ${s.reason}`);
-  const migration = r.migration ? `migration: ${r.migration.taskDefinition} exit ${r.migration.exitCode} in ${seconds(r.migration.durationMs)}\n` : '';
+  const migration = r.migration
+    ? `migration: ${r.migration.taskDefinition} exit ${r.migration.exitCode} in ${seconds(r.migration.durationMs)}\n`
+    : '';
   return `${head}\n${migration}${table(['service', 'revision', 'image', 'tasks', 'result', 'time'], rows)}${reasons.length ? reasons.join('\n') + '\n' : ''}`;
 }

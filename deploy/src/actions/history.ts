@@ -48,7 +48,14 @@ export async function historyAction(input: { service: ServiceName; limit: number
   ctx.print(
     table(
       ['', 'revision', 'commit', 'digest', 'actor', 'time'],
-      revisions.map((r) => [r.running ? '▶' : ' ', revisionLabel(r.taskDefinition), r.commit?.slice(0, 12) ?? '— (not deployed by the CLI)', shortDigest(r.digest), shortActor(r.actor), r.time ?? '—']),
+      revisions.map((r) => [
+        r.running ? '▶' : ' ',
+        revisionLabel(r.taskDefinition),
+        r.commit?.slice(0, 12) ?? '— (not deployed by the CLI)',
+        shortDigest(r.digest),
+        shortActor(r.actor),
+        r.time ?? '—',
+      ]),
     ) + '▶ = running now\n',
   );
   return ExitCode.Ok;

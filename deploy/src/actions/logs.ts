@@ -63,7 +63,11 @@ async function streamFilter(ctx: Context, input: LogsInput): Promise<{ logStream
 
 function missingGroup(err: unknown, group: string): never {
   if ((err as { name?: string }).name === 'ResourceNotFoundException') {
-    throw new CliError(`log group ${group} does not exist`, ExitCode.Preflight, 'run `terraform apply` for this env (or `deploy verify`); the service may never have started');
+    throw new CliError(
+      `log group ${group} does not exist`,
+      ExitCode.Preflight,
+      'run `terraform apply` for this env (or `deploy verify`); the service may never have started',
+    );
   }
   throw err;
 }
@@ -72,7 +76,10 @@ export async function logsAction(input: LogsInput, ctx: Context): Promise<ExitCo
   const group = ctx.targets.services[input.service].log_group_name;
   const filter = await streamFilter(ctx, input);
   const print = (e: LogEvent) => {
-    if (ctx.common.json) ctx.deps.stdout.write(`${JSON.stringify({ timestamp: new Date(e.timestamp).toISOString(), stream: e.stream, message: e.message.trimEnd() })}\n`);
+    if (ctx.common.json)
+      ctx.deps.stdout.write(
+        `${JSON.stringify({ timestamp: new Date(e.timestamp).toISOString(), stream: e.stream, message: e.message.trimEnd() })}\n`,
+      );
     else ctx.deps.stdout.write(`${input.pretty ? prettyLine(e) : e.message.trimEnd()}\n`);
   };
 
@@ -128,11 +135,14 @@ async function liveTail(
     ctx.progress.note(`following ${group} (Live Tail); Ctrl-C to stop`);
     for await (const ev of session.responseStream ?? []) {
       if (ev.sessionUpdate) {
-        for (const r of ev.sessionUpdate.sessionResults ?? []) print({ timestamp: r.timestamp ?? 0, stream: r.logStreamName ?? '', message: r.message ?? '' });
+        for (const r of ev.sessionUpdate.sessionResults ?? [])
+          print({ timestamp: r.timestamp ?? 0, stream: r.logStreamName ?? '', message: r.message ?? '' });
       } else if (ev.SessionTimeoutException) {
         break;
       } else if (ev.SessionStreamingException) {
-        throw Object.assign(new Error(ev.SessionStreamingException.message ?? 'live tail stream failed'), { name: 'SessionStreamingException' });
+        throw Object.assign(new Error(ev.SessionStreamingException.message ?? 'live tail stream failed'), {
+          name: 'SessionStreamingException',
+        });
       }
       if (signal.aborted || ctx.now() >= until) break;
     }
@@ -159,7 +169,9 @@ async function pollTail(
   while (!signal.aborted && ctx.now() < until) {
     let token: string | undefined;
     do {
-      const res = await ctx.aws.logs.send(new FilterLogEventsCommand({ logGroupName: group, startTime: from, nextToken: token, ...filter }));
+      const res = await ctx.aws.logs.send(
+        new FilterLogEventsCommand({ logGroupName: group, startTime: from, nextToken: token, ...filter }),
+      );
       for (const e of res.events ?? []) {
         if (e.eventId && seen.has(e.eventId)) continue;
         if (e.eventId) seen.add(e.eventId);

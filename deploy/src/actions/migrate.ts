@@ -15,20 +15,40 @@ export async function migrateAction(input: { timeoutMs: number }, ctx: Context):
   let result: MigrationResult | undefined;
   let error: CliError | undefined;
   try {
-    result = await ctx.progress.step(`Migrate: run ${JSON.stringify(MIGRATE_COMMAND)} from ${revisionLabel(taskDefinition.taskDefinitionArn)}`, (step) =>
-      runMigration(
-        { aws, targets, taskDefinition, logGroup: writer.log_group_name, timeoutMs: input.timeoutMs, timing: deps.timing, now: ctx.now, sleep: deps.sleep, startedBy: 'deploy-cli/migrate-only' },
-        step,
-      ),
+    result = await ctx.progress.step(
+      `Migrate: run ${JSON.stringify(MIGRATE_COMMAND)} from ${revisionLabel(taskDefinition.taskDefinitionArn)}`,
+      (step) =>
+        runMigration(
+          {
+            aws,
+            targets,
+            taskDefinition,
+            logGroup: writer.log_group_name,
+            timeoutMs: input.timeoutMs,
+            timing: deps.timing,
+            now: ctx.now,
+            sleep: deps.sleep,
+            startedBy: 'deploy-cli/migrate-only',
+          },
+          step,
+        ),
     );
   } catch (err) {
     error = toCliError(err);
     result = (err as { migration?: MigrationResult }).migration;
   }
   if (ctx.common.json) {
-    ctx.json({ command: 'migrate', ok: !error, exitCode: error?.exitCode ?? 0, migration: result ? { ...result, command: MIGRATE_COMMAND } : null, error: error ? { message: error.message, hint: error.hint ?? null } : null });
+    ctx.json({
+      command: 'migrate',
+      ok: !error,
+      exitCode: error?.exitCode ?? 0,
+      migration: result ? { ...result, command: MIGRATE_COMMAND } : null,
+      error: error ? { message: error.message, hint: error.hint ?? null } : null,
+    });
   } else if (result) {
-    ctx.print(`migration ${result.taskDefinition}: task ${result.taskArn.split('/').pop()} exit ${result.exitCode ?? '—'} in ${seconds(result.durationMs)}`);
+    ctx.print(
+      `migration ${result.taskDefinition}: task ${result.taskArn.split('/').pop()} exit ${result.exitCode ?? '—'} in ${seconds(result.durationMs)}`,
+    );
   }
   if (error) throw Object.assign(error, { documentPrinted: ctx.common.json });
   return ExitCode.Ok;

@@ -1,4 +1,9 @@
-import { DescribeDBInstancesCommand, StartDBInstanceCommand, StopDBInstanceCommand, waitUntilDBInstanceAvailable } from '@aws-sdk/client-rds';
+import {
+  DescribeDBInstancesCommand,
+  StartDBInstanceCommand,
+  StopDBInstanceCommand,
+  waitUntilDBInstanceAvailable,
+} from '@aws-sdk/client-rds';
 import { ListTagsForResourceCommand, TagResourceCommand, UntagResourceCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { describeServices, primaryDeployment } from '../aws/ecs.js';
 import type { Context } from '../context.js';
@@ -18,11 +23,20 @@ export interface PauseInput {
 
 function refuseProduction(ctx: Context, input: PauseInput, verb: string): void {
   if (isProduction(ctx.targets) && !input.force) {
-    throw new CliError(`refusing to ${verb} ${ctx.targets.environment}: it is marked production`, ExitCode.Usage, `pass --force if you really mean to ${verb} production`);
+    throw new CliError(
+      `refusing to ${verb} ${ctx.targets.environment}: it is marked production`,
+      ExitCode.Usage,
+      `pass --force if you really mean to ${verb} production`,
+    );
   }
 }
 
-async function waitForServices(ctx: Context, timeoutMs: number, done: (running: number, desired: number, settled: boolean) => boolean, step: { update(l: string): void }) {
+async function waitForServices(
+  ctx: Context,
+  timeoutMs: number,
+  done: (running: number, desired: number, settled: boolean) => boolean,
+  step: { update(l: string): void },
+) {
   const names = SERVICE_NAMES.map((k) => ctx.targets.services[k].service_name);
   try {
     await poll(
@@ -30,15 +44,31 @@ async function waitForServices(ctx: Context, timeoutMs: number, done: (running: 
         const svcs = await describeServices(ctx.aws.ecs, ctx.targets.ecs_cluster_name, names);
         const states = svcs.map((s) => {
           const p = primaryDeployment(s);
-          return { name: s.serviceName!, running: s.runningCount ?? 0, desired: s.desiredCount ?? 0, settled: (s.deployments?.length ?? 0) === 1 && p?.rolloutState !== 'IN_PROGRESS' };
+          return {
+            name: s.serviceName!,
+            running: s.runningCount ?? 0,
+            desired: s.desiredCount ?? 0,
+            settled: (s.deployments?.length ?? 0) === 1 && p?.rolloutState !== 'IN_PROGRESS',
+          };
         });
         step.update(states.map((s) => `${s.name} ${s.running}/${s.desired}`).join(', '));
         return states.every((s) => done(s.running, s.desired, s.settled)) ? { done: true, value: undefined } : { done: false };
       },
-      { intervalMs: ctx.deps.timing.pollMs, maxIntervalMs: ctx.deps.timing.maxPollMs, deadline: ctx.now() + timeoutMs, now: ctx.now, sleep: ctx.deps.sleep },
+      {
+        intervalMs: ctx.deps.timing.pollMs,
+        maxIntervalMs: ctx.deps.timing.maxPollMs,
+        deadline: ctx.now() + timeoutMs,
+        now: ctx.now,
+        sleep: ctx.deps.sleep,
+      },
     );
   } catch (err) {
-    if (err instanceof PollTimeoutError) throw new CliError(`services did not settle within ${Math.round(timeoutMs / 1000)}s`, ExitCode.Timeout, '`deploy status` shows where they are');
+    if (err instanceof PollTimeoutError)
+      throw new CliError(
+        `services did not settle within ${Math.round(timeoutMs / 1000)}s`,
+        ExitCode.Timeout,
+        '`deploy status` shows where they are',
+      );
     throw err;
   }
 }
@@ -71,8 +101,14 @@ export async function pauseAction(input: PauseInput, ctx: Context): Promise<Exit
     await aws.rds.send(new StopDBInstanceCommand({ DBInstanceIdentifier: db }));
     step.update('stopping (RDS starts a stopped instance again by itself after 7 days)');
   });
-  if (ctx.common.json) ctx.json({ command: 'pause', env: targets.environment, desiredCountsBefore: before, database: { identifier: db, action: 'stop' } });
-  else ctx.print(`paused ${targets.environment}: ${Object.entries(before).map(([n, c]) => `${n} ${c} → 0`).join(', ')}; database ${db} stopping. Resume with \`deploy resume --env ${ctx.common.env ?? targets.environment}\`.`);
+  if (ctx.common.json)
+    ctx.json({ command: 'pause', env: targets.environment, desiredCountsBefore: before, database: { identifier: db, action: 'stop' } });
+  else
+    ctx.print(
+      `paused ${targets.environment}: ${Object.entries(before)
+        .map(([n, c]) => `${n} ${c} → 0`)
+        .join(', ')}; database ${db} stopping. Resume with \`deploy resume --env ${ctx.common.env ?? targets.environment}\`.`,
+    );
   return ExitCode.Ok;
 }
 
@@ -86,7 +122,12 @@ export async function resumeAction(input: PauseInput, ctx: Context): Promise<Exi
     if (status === 'stopped') await aws.rds.send(new StartDBInstanceCommand({ DBInstanceIdentifier: db }));
     step.update(`was ${status}; waiting for available`);
     await waitUntilDBInstanceAvailable(
-      { client: aws.rds, maxWaitTime: Math.ceil(input.timeoutMs / 1000), minDelay: ctx.deps.timing.waiterMinDelaySec * 5, maxDelay: ctx.deps.timing.waiterMaxDelaySec * 3 },
+      {
+        client: aws.rds,
+        maxWaitTime: Math.ceil(input.timeoutMs / 1000),
+        minDelay: ctx.deps.timing.waiterMinDelaySec * 5,
+        maxDelay: ctx.deps.timing.waiterMaxDelaySec * 3,
+      },
       { DBInstanceIdentifier: db },
     );
   });
@@ -103,13 +144,21 @@ export async function resumeAction(input: PauseInput, ctx: Context): Promise<Exi
         continue;
       }
       restored[s.serviceName!] = Number(saved);
-      await aws.ecs.send(new UpdateServiceCommand({ cluster: targets.ecs_cluster_name, service: s.serviceName!, desiredCount: Number(saved) }));
+      await aws.ecs.send(
+        new UpdateServiceCommand({ cluster: targets.ecs_cluster_name, service: s.serviceName!, desiredCount: Number(saved) }),
+      );
       step.update(`${s.serviceName}: 0 → ${saved}`);
     }
     await waitForServices(ctx, input.timeoutMs, (running, desired, settled) => running === desired && settled, step);
     for (const s of svcs) await aws.ecs.send(new UntagResourceCommand({ resourceArn: s.serviceArn!, tagKeys: [PAUSED_TAG] }));
   });
-  if (ctx.common.json) ctx.json({ command: 'resume', env: targets.environment, desiredCounts: restored, database: { identifier: db, status: 'available' } });
-  else ctx.print(`resumed ${targets.environment}: database ${db} available; ${Object.entries(restored).map(([n, c]) => `${n} ${c}/${c} running`).join(', ')}`);
+  if (ctx.common.json)
+    ctx.json({ command: 'resume', env: targets.environment, desiredCounts: restored, database: { identifier: db, status: 'available' } });
+  else
+    ctx.print(
+      `resumed ${targets.environment}: database ${db} available; ${Object.entries(restored)
+        .map(([n, c]) => `${n} ${c}/${c} running`)
+        .join(', ')}`,
+    );
   return ExitCode.Ok;
 }

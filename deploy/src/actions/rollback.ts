@@ -47,12 +47,20 @@ export function pickRevision(revisions: Revision[], live: string, to: string | u
   if (asRevision && (!asRevision[1] || asRevision[1] === family) && to.length < 7) {
     const r = revisions.find((x) => x.revision === Number(asRevision[2]));
     if (r) return r;
-    throw new CliError(`revision ${family}:${asRevision[2]} is not among the ${revisions.length} newest revisions`, ExitCode.Preflight, '`deploy history <service> --limit 100` lists them');
+    throw new CliError(
+      `revision ${family}:${asRevision[2]} is not among the ${revisions.length} newest revisions`,
+      ExitCode.Preflight,
+      '`deploy history <service> --limit 100` lists them',
+    );
   }
   if (to.startsWith('arn:') || /^[\w-]+:\d+$/.test(to)) {
     const r = revisions.find((x) => x.taskDefinition === to || revisionLabel(x.taskDefinition) === to);
     if (r) return r;
-    throw new CliError(`task definition ${to} is not a recent revision of ${family}`, ExitCode.Preflight, '`deploy history <service>` lists them');
+    throw new CliError(
+      `task definition ${to} is not a recent revision of ${family}`,
+      ExitCode.Preflight,
+      '`deploy history <service>` lists them',
+    );
   }
   if (!/^[0-9a-f]{7,40}$/i.test(to)) throw new CliError(`--to expects a commit (7+ hex chars) or a revision, got "${to}"`, ExitCode.Usage);
   const r = revisions.find((x) => x.commit?.toLowerCase().startsWith(to.toLowerCase()));
@@ -77,10 +85,16 @@ export async function rollbackAction(input: RollbackInput, ctx: Context): Promis
       const svc = await describeService(aws.ecs, cluster, t.service_name);
       const busy = inProgressDeployment(svc);
       if (busy && !input.force) {
-        throw new CliError(`a deployment of ${t.service_name} is still in progress (${busy.id})`, ExitCode.Preflight, 'wait for it (`deploy status`), or pass --force');
+        throw new CliError(
+          `a deployment of ${t.service_name} is still in progress (${busy.id})`,
+          ExitCode.Preflight,
+          'wait for it (`deploy status`), or pass --force',
+        );
       }
       const target = pickRevision(revisions, live, input.to, t.task_family);
-      step.update(`${key}: ${revisionLabel(live)} → ${revisionLabel(target.taskDefinition)} (commit ${target.commit?.slice(0, 12) ?? '—'})`);
+      step.update(
+        `${key}: ${revisionLabel(live)} → ${revisionLabel(target.taskDefinition)} (commit ${target.commit?.slice(0, 12) ?? '—'})`,
+      );
       const { taskDefinition: td } = await describeTaskDefinition(aws.ecs, target.taskDefinition);
       out.push({ key, t, svc, live, target, prefix: streamPrefix(td, t.container_name) });
     }
@@ -140,9 +154,17 @@ export async function rollbackAction(input: RollbackInput, ctx: Context): Promis
           if (v.outcome === 'completed') return;
           r.reason = v.reason;
           // The older revision did not come up: put back what ran before this command (unless ECS already did).
-          const back = await rollBack(ctx, { target: p.t, service: p.svc, streamPrefix: p.prefix }, v.outcome === 'failed' && v.rolledBackByEcs, input.timeoutMs, step);
+          const back = await rollBack(
+            ctx,
+            { target: p.t, service: p.svc, streamPrefix: p.prefix },
+            v.outcome === 'failed' && v.rolledBackByEcs,
+            input.timeoutMs,
+            step,
+          );
           r.restoredBy = back.by;
-          throw new Error(`${v.reason}; ${back.outcome === 'completed' ? `${revisionLabel(p.live)} runs again` : `restoring ${revisionLabel(p.live)} ${back.outcome}`}`);
+          throw new Error(
+            `${v.reason}; ${back.outcome === 'completed' ? `${revisionLabel(p.live)} runs again` : `restoring ${revisionLabel(p.live)} ${back.outcome}`}`,
+          );
         },
       })),
     )
@@ -155,8 +177,19 @@ export async function rollbackAction(input: RollbackInput, ctx: Context): Promis
     ctx.print(
       table(
         ['service', 'from', 'to', 'commit', 'digest', 'result'],
-        results.map((r) => [r.service, revisionLabel(r.from), revisionLabel(r.to), r.commit?.slice(0, 12) ?? '—', shortDigest(r.digest), r.outcome]),
-      ) + results.filter((r) => r.reason).map((r) => `  ${r.service}: ${r.reason}\n`).join(''),
+        results.map((r) => [
+          r.service,
+          revisionLabel(r.from),
+          revisionLabel(r.to),
+          r.commit?.slice(0, 12) ?? '—',
+          shortDigest(r.digest),
+          r.outcome,
+        ]),
+      ) +
+        results
+          .filter((r) => r.reason)
+          .map((r) => `  ${r.service}: ${r.reason}\n`)
+          .join(''),
     );
   }
   void seconds;

@@ -22,7 +22,16 @@ export interface ServiceStatus {
   running: number;
   pending: number;
   desired: number;
-  deployments: { id: string; status: string; rolloutState: string | null; rolloutStateReason: string | null; taskDefinition: string; running: number; desired: number; failedTasks: number }[];
+  deployments: {
+    id: string;
+    status: string;
+    rolloutState: string | null;
+    rolloutStateReason: string | null;
+    taskDefinition: string;
+    running: number;
+    desired: number;
+    failedTasks: number;
+  }[];
   targets: { targetGroupArn: string; target: string; state: string; reason: string | null; description: string | null }[];
   alarms: { name: string; state: string; reason: string | null }[];
   events: { at: string; message: string }[];
@@ -42,8 +51,9 @@ function belongsTo(alarm: MetricAlarm, serviceName: string, targetGroupArns: str
   const tgSuffixes = targetGroupArns.map((a) => a.slice(a.indexOf('targetgroup/')));
   const dims = [...(alarm.Dimensions ?? []), ...(alarm.Metrics ?? []).flatMap((m) => m.MetricStat?.Metric?.Dimensions ?? [])];
   return (
-    dims.some((d) => (d.Name === 'ServiceName' && d.Value === serviceName) || (d.Name === 'TargetGroup' && tgSuffixes.includes(d.Value ?? ''))) ||
-    (alarm.AlarmName ?? '').includes(serviceName)
+    dims.some(
+      (d) => (d.Name === 'ServiceName' && d.Value === serviceName) || (d.Name === 'TargetGroup' && tgSuffixes.includes(d.Value ?? '')),
+    ) || (alarm.AlarmName ?? '').includes(serviceName)
   );
 }
 
@@ -88,9 +98,11 @@ export async function collectStatus(ctx: Context, input: StatusInput): Promise<S
     const running = svc.runningCount ?? 0;
     const desired = svc.desiredCount ?? 0;
     if (running < desired) problems.push(`${running}/${desired} tasks running`);
-    for (const d of svc.deployments ?? []) if (d.rolloutState === 'FAILED') problems.push(`deployment ${d.id} FAILED: ${d.rolloutStateReason ?? ''}`.trim());
+    for (const d of svc.deployments ?? [])
+      if (d.rolloutState === 'FAILED') problems.push(`deployment ${d.id} FAILED: ${d.rolloutStateReason ?? ''}`.trim());
     const unhealthy = health.filter((h) => h.state === 'unhealthy' || h.state === 'unavailable');
-    if (unhealthy.length) problems.push(`${unhealthy.length} unhealthy target(s): ${unhealthy.map((h) => `${h.target} ${h.reason ?? h.state}`).join(', ')}`);
+    if (unhealthy.length)
+      problems.push(`${unhealthy.length} unhealthy target(s): ${unhealthy.map((h) => `${h.target} ${h.reason ?? h.state}`).join(', ')}`);
     for (const a of mine.filter((x) => x.StateValue === 'ALARM')) problems.push(`alarm ${a.AlarmName} is in ALARM`);
     out.push({
       service: key,
@@ -118,7 +130,14 @@ export async function collectStatus(ctx: Context, input: StatusInput): Promise<S
       events: (svc.events ?? []).slice(0, input.events).map((e) => ({ at: e.createdAt?.toISOString() ?? '', message: e.message ?? '' })),
     });
   }
-  return { command: 'status', env: targets.environment, cluster: targets.ecs_cluster_name, appUrl: targets.app_url, healthy: out.every((s) => s.healthy), services: out };
+  return {
+    command: 'status',
+    env: targets.environment,
+    cluster: targets.ecs_cluster_name,
+    appUrl: targets.app_url,
+    healthy: out.every((s) => s.healthy),
+    services: out,
+  };
 }
 
 export function renderStatus(r: StatusReport): string {
@@ -131,13 +150,23 @@ export function renderStatus(r: StatusReport): string {
       `  revision   ${revisionLabel(s.taskDefinition)}  commit ${p.commit?.slice(0, 12) ?? '—'}  digest ${shortDigest(p.digest)}  by ${shortActor(p.actor)} at ${p.time ?? '—'}`,
       `  tasks      ${s.running} running / ${s.pending} pending / ${s.desired} desired`,
       '  deployments',
-      ...s.deployments.map((d) => `    ${d.status.padEnd(8)}${d.id}  ${revisionLabel(d.taskDefinition)}  ${d.rolloutState ?? '?'}  ${d.running}/${d.desired}${d.failedTasks ? `  ${d.failedTasks} failed` : ''}`),
+      ...s.deployments.map(
+        (d) =>
+          `    ${d.status.padEnd(8)}${d.id}  ${revisionLabel(d.taskDefinition)}  ${d.rolloutState ?? '?'}  ${d.running}/${d.desired}${d.failedTasks ? `  ${d.failedTasks} failed` : ''}`,
+      ),
       '  targets',
       ...(s.targets.length
-        ? s.targets.map((t) => `    ${t.state === 'healthy' ? '✔' : '✖'} ${t.target.padEnd(16)}${t.state}${t.reason ? `  ${t.reason}` : ''}${t.description ? ` — ${t.description}` : ''}`)
+        ? s.targets.map(
+            (t) =>
+              `    ${t.state === 'healthy' ? '✔' : '✖'} ${t.target.padEnd(16)}${t.state}${t.reason ? `  ${t.reason}` : ''}${t.description ? ` — ${t.description}` : ''}`,
+          )
         : ['    (none registered)']),
       '  alarms',
-      ...(s.alarms.length ? s.alarms.map((a) => `    ${a.state === 'ALARM' ? '✖' : '✔'} ${a.name}  ${a.state}${a.state === 'ALARM' && a.reason ? ` — ${a.reason}` : ''}`) : ['    (none found)']),
+      ...(s.alarms.length
+        ? s.alarms.map(
+            (a) => `    ${a.state === 'ALARM' ? '✖' : '✔'} ${a.name}  ${a.state}${a.state === 'ALARM' && a.reason ? ` — ${a.reason}` : ''}`,
+          )
+        : ['    (none found)']),
       '  events',
       ...s.events.map((e) => `    ${hhmmss(Date.parse(e.at))}  ${e.message}`),
     );

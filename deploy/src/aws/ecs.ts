@@ -32,7 +32,11 @@ export async function describeServices(ecs: ECSClient, cluster: string, names: s
   const services = res.services ?? [];
   for (const s of services) {
     if (s.status !== 'ACTIVE') {
-      throw new CliError(`ECS service ${s.serviceName} is ${s.status}, not ACTIVE`, ExitCode.Preflight, 'run `terraform apply` for this env');
+      throw new CliError(
+        `ECS service ${s.serviceName} is ${s.status}, not ACTIVE`,
+        ExitCode.Preflight,
+        'run `terraform apply` for this env',
+      );
     }
   }
   return names.map((n) => services.find((s) => s.serviceName === n || s.serviceArn?.endsWith(`/${n}`))!);
@@ -43,7 +47,10 @@ export async function describeService(ecs: ECSClient, cluster: string, name: str
   return s!;
 }
 
-export async function describeTaskDefinition(ecs: ECSClient, arnOrFamily: string): Promise<{ taskDefinition: TaskDefinition; tags: Tag[] }> {
+export async function describeTaskDefinition(
+  ecs: ECSClient,
+  arnOrFamily: string,
+): Promise<{ taskDefinition: TaskDefinition; tags: Tag[] }> {
   const res = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arnOrFamily, include: ['TAGS'] }));
   if (!res.taskDefinition) throw new CliError(`task definition ${arnOrFamily} not found`, ExitCode.Preflight);
   return { taskDefinition: res.taskDefinition, tags: res.tags ?? [] };
@@ -94,10 +101,17 @@ export async function registerTaskDefinition(ecs: ECSClient, input: RegisterTask
 }
 
 /** UpdateService with forceNewDeployment; returns the id of the deployment it created (the new PRIMARY). */
-export async function updateService(ecs: ECSClient, cluster: string, service: string, taskDefinitionArn: string): Promise<{ deploymentId: string; service: Service }> {
+export async function updateService(
+  ecs: ECSClient,
+  cluster: string,
+  service: string,
+  taskDefinitionArn: string,
+): Promise<{ deploymentId: string; service: Service }> {
   const res = await ecs.send(new UpdateServiceCommand({ cluster, service, taskDefinition: taskDefinitionArn, forceNewDeployment: true }));
   const svc = res.service!;
-  const primary = svc.deployments?.find((d) => d.status === 'PRIMARY' && d.taskDefinition === taskDefinitionArn) ?? svc.deployments?.find((d) => d.status === 'PRIMARY');
+  const primary =
+    svc.deployments?.find((d) => d.status === 'PRIMARY' && d.taskDefinition === taskDefinitionArn) ??
+    svc.deployments?.find((d) => d.status === 'PRIMARY');
   if (!primary?.id) throw new Error(`UpdateService on ${service} returned no PRIMARY deployment`);
   return { deploymentId: primary.id, service: svc };
 }
@@ -108,7 +122,10 @@ export function primaryDeployment(svc: Service): Deployment | undefined {
 
 /** A deployment that has not finished: refuse to start another on top of it (unless --force). */
 export function inProgressDeployment(svc: Service): Deployment | undefined {
-  return svc.deployments?.find((d) => d.rolloutState === 'IN_PROGRESS') ?? ((svc.deployments?.length ?? 0) > 1 ? svc.deployments?.find((d) => d.status !== 'PRIMARY') : undefined);
+  return (
+    svc.deployments?.find((d) => d.rolloutState === 'IN_PROGRESS') ??
+    ((svc.deployments?.length ?? 0) > 1 ? svc.deployments?.find((d) => d.status !== 'PRIMARY') : undefined)
+  );
 }
 
 export function containerImage(td: TaskDefinition, containerName: string): string | undefined {

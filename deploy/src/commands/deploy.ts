@@ -13,7 +13,10 @@ export const deployOptionsSchema = commonSchema.extend({
   migrationTimeout: durationSchema.default(10 * 60_000),
   force: z.boolean().default(false),
   allowDirty: z.boolean().default(false),
-  platform: z.string().regex(/^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?(,[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?)*$/, 'expected os/arch, e.g. linux/amd64').default('linux/amd64'),
+  platform: z
+    .string()
+    .regex(/^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?(,[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?)*$/, 'expected os/arch, e.g. linux/amd64')
+    .default('linux/amd64'),
   smoke: z.boolean().default(true),
   dockerfile: z.string().optional(),
 });
@@ -38,7 +41,10 @@ export const deployCommand: CommandModule = {
   register(program, run) {
     const cmd = configureDeployOptions(new Command('deploy'))
       .description('build, push, migrate and roll out both services; follow our deployment; roll back on failure (default command)')
-      .action((opts: Record<string, unknown>) => run(opts, (ctx) => deployAction(toDeployInput(opts), ctx)));
+      .action((opts: Record<string, unknown>) => {
+        const input = toDeployInput(opts); // flags are checked before anything is read or called
+        return run(opts, (ctx) => deployAction(input, ctx));
+      });
     program.addCommand(cmd, { isDefault: true });
   },
 };

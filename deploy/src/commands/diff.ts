@@ -15,12 +15,10 @@ export const diffCommand: CommandModule = {
         .description('the live task definition against what `deploy` would register (image, digest, environment, secrets)')
         .argument('<service>', 'reader or writer')
         .option('--exit-code', 'exit 1 when they differ')
-        .action((service: string, opts: Record<string, unknown>) =>
-          run(opts, (ctx) => {
-            const o = diffOptionsSchema.parse({ ...opts, service });
-            return diffAction({ service: o.service, exitCode: o.exitCode }, ctx);
-          }),
-        ),
+        .action((service: string, opts: Record<string, unknown>) => {
+          const o = diffOptionsSchema.parse({ ...opts, service });
+          return run(opts, (ctx) => diffAction({ service: o.service, exitCode: o.exitCode }, ctx));
+        }),
     );
   },
 };

@@ -5,7 +5,10 @@ import { historyAction } from '../actions/history.js';
 import { addCommonOptions, commonSchema } from '../context.js';
 import type { CommandModule } from './loader.js';
 
-export const historyOptionsSchema = commonSchema.extend({ service: serviceArgSchema, limit: z.coerce.number().int().min(1).max(100).default(10) });
+export const historyOptionsSchema = commonSchema.extend({
+  service: serviceArgSchema,
+  limit: z.coerce.number().int().min(1).max(100).default(10),
+});
 
 export const historyCommand: CommandModule = {
   name: 'history',
@@ -15,12 +18,10 @@ export const historyCommand: CommandModule = {
         .description('past revisions of a service with commit, digest, actor and time, newest first')
         .argument('<service>', 'reader or writer')
         .option('--limit <n>', 'how many revisions', '10')
-        .action((service: string, opts: Record<string, unknown>) =>
-          run(opts, (ctx) => {
-            const o = historyOptionsSchema.parse({ ...opts, service });
-            return historyAction({ service: o.service, limit: o.limit }, ctx);
-          }),
-        ),
+        .action((service: string, opts: Record<string, unknown>) => {
+          const o = historyOptionsSchema.parse({ ...opts, service });
+          return run(opts, (ctx) => historyAction({ service: o.service, limit: o.limit }, ctx));
+        }),
     );
   },
 };

@@ -10,7 +10,10 @@ export const logsOptionsSchema = commonSchema.extend({
   since: durationSchema.default(10 * 60_000),
   follow: z.boolean().default(false),
   followFor: durationSchema.optional(),
-  task: z.string().regex(/^[\w/:.-]+$/, 'expected a task id or ARN').optional(),
+  task: z
+    .string()
+    .regex(/^[\w/:.-]+$/, 'expected a task id or ARN')
+    .optional(),
   limit: z.coerce.number().int().min(1).max(10_000).default(500),
   pretty: z.boolean().optional(),
 });
@@ -29,15 +32,23 @@ export const logsCommand: CommandModule = {
         .option('--limit <n>', 'at most this many recent lines', '500')
         .option('--pretty', 'pretty-print JSON log lines (default on a TTY)')
         .option('--no-pretty', 'print lines raw (default when not a TTY)')
-        .action((service: string, opts: Record<string, unknown>) =>
-          run(opts, (ctx) => {
-            const o = logsOptionsSchema.parse({ ...opts, service });
-            return logsAction(
-              { service: o.service, sinceMs: o.since, follow: o.follow, followForMs: o.followFor, task: o.task, limit: o.limit, pretty: o.pretty ?? (ctx.deps.interactive && !o.json) },
+        .action((service: string, opts: Record<string, unknown>) => {
+          const o = logsOptionsSchema.parse({ ...opts, service });
+          return run(opts, (ctx) =>
+            logsAction(
+              {
+                service: o.service,
+                sinceMs: o.since,
+                follow: o.follow,
+                followForMs: o.followFor,
+                task: o.task,
+                limit: o.limit,
+                pretty: o.pretty ?? (ctx.deps.interactive && !o.json),
+              },
               ctx,
-            );
-          }),
-        ),
+            ),
+          );
+        }),
     );
   },
 };

@@ -12,7 +12,10 @@ export const migrateCommand: CommandModule = {
       addCommonOptions(new Command('migrate'))
         .description('run only the migration task (from the writer revision that runs now), stream its logs, exit with its verdict')
         .option('--timeout <duration>', 'how long the task may run', '10m')
-        .action((opts: Record<string, unknown>) => run(opts, (ctx) => migrateAction({ timeoutMs: migrateOptionsSchema.parse(opts).timeout }, ctx))),
+        .action((opts: Record<string, unknown>) => {
+          const o = migrateOptionsSchema.parse(opts);
+          return run(opts, (ctx) => migrateAction({ timeoutMs: o.timeout }, ctx));
+        }),
     );
   },
 };

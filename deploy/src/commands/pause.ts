@@ -18,12 +18,10 @@ export const pauseCommand: CommandModule = {
           .description(description)
           .option('--force', 'allow it for an env marked production')
           .option('--timeout <duration>', 'how long to wait', '20m')
-          .action((opts: Record<string, unknown>) =>
-            run(opts, (ctx) => {
-              const o = pauseOptionsSchema.parse(opts);
-              return action({ force: o.force, timeoutMs: o.timeout }, ctx);
-            }),
-          ),
+          .action((opts: Record<string, unknown>) => {
+            const o = pauseOptionsSchema.parse(opts);
+            return run(opts, (ctx) => action({ force: o.force, timeoutMs: o.timeout }, ctx));
+          }),
       );
     }
   },

@@ -14,29 +14,40 @@ export const rollbackOptionsSchema = commonSchema
     force: z.boolean().default(false),
   })
   .refine((o) => !!o.service !== o.all, { message: 'name one service, or pass --all', path: ['service'] })
-  .refine((o) => !(o.all && o.to && !/^[0-9a-f]{7,40}$/i.test(o.to)), { message: '--all with --to needs a commit (revisions differ per service)', path: ['to'] });
+  .refine((o) => !(o.all && o.to && !/^[0-9a-f]{7,40}$/i.test(o.to)), {
+    message: '--all with --to needs a commit (revisions differ per service)',
+    path: ['to'],
+  });
 
 export const rollbackCommand: CommandModule = {
   name: 'rollback',
   register(program, run) {
     program.addCommand(
       addCommonOptions(new Command('rollback'))
-        .description('go back to the previous revision (or --to <commit|revision>) without rebuilding; follows the deployment like `deploy`')
+        .description(
+          'go back to the previous revision (or --to <commit|revision>) without rebuilding; follows the deployment like `deploy`',
+        )
         .argument('[service]', 'reader or writer')
         .option('--all', 'both services')
         .option('--to <commit|revision>', 'a commit (7+ hex) or a revision (12, family:12, ARN)')
         .option('--timeout <duration>', 'give up after this long', '15m')
         .option('--max-failed-tasks <n>', 'give up once N tasks failed')
         .option('--force', 'even while a deployment is in progress')
-        .action((service: string | undefined, opts: Record<string, unknown>) =>
-          run(opts, (ctx) => {
-            const o = rollbackOptionsSchema.parse({ ...opts, service });
-            return rollbackAction(
-              { services: o.all ? ['reader', 'writer'] : [o.service!], to: o.to, timeoutMs: o.timeout, maxFailedTasks: o.maxFailedTasks, force: o.force },
+        .action((service: string | undefined, opts: Record<string, unknown>) => {
+          const o = rollbackOptionsSchema.parse({ ...opts, service });
+          return run(opts, (ctx) =>
+            rollbackAction(
+              {
+                services: o.all ? ['reader', 'writer'] : [o.service!],
+                to: o.to,
+                timeoutMs: o.timeout,
+                maxFailedTasks: o.maxFailedTasks,
+                force: o.force,
+              },
               ctx,
-            );
-          }),
-        ),
+            ),
+          );
+        }),
     );
   },
 };

@@ -14,15 +14,17 @@ export const statusCommand: CommandModule = {
   register(program, run) {
     program.addCommand(
       addCommonOptions(new Command('status'))
-        .description('what runs, is it healthy: revision, commit, digest, counts, deployments, target health, alarms, events; exit 9 when unhealthy')
+        .description(
+          'what runs, is it healthy: revision, commit, digest, counts, deployments, target health, alarms, events; exit 9 when unhealthy',
+        )
         .addOption(new Option('-s, --service <name>').choices(['reader', 'writer', 'all']).default('all'))
         .option('--events <n>', 'service events to show per service', '5')
-        .action((opts: Record<string, unknown>) =>
-          run(opts, (ctx) => {
-            const o = statusOptionsSchema.parse(opts);
-            return statusAction({ services: o.service === 'all' ? ['reader', 'writer'] : [o.service], events: o.events }, ctx);
-          }),
-        ),
+        .action((opts: Record<string, unknown>) => {
+          const o = statusOptionsSchema.parse(opts);
+          return run(opts, (ctx) =>
+            statusAction({ services: o.service === 'all' ? ['reader', 'writer'] : [o.service], events: o.events }, ctx),
+          );
+        }),
     );
   },
 };

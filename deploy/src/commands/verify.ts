@@ -10,12 +10,10 @@ export const verifyCommand: CommandModule = {
       addCommonOptions(new Command('verify'))
         .alias('doctor')
         .description('check that everything the outputs name exists and fits together; one line per check, a fix for each failure')
-        .action((opts: Record<string, unknown>) =>
-          run(opts, (ctx) => {
-            commonSchema.parse(opts);
-            return verifyAction(ctx);
-          }),
-        ),
+        .action((opts: Record<string, unknown>) => {
+          commonSchema.parse(opts);
+          return run(opts, (ctx) => verifyAction(ctx));
+        }),
     );
   },
 };

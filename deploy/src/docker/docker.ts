@@ -66,7 +66,19 @@ export class DockerCli implements DockerRunner {
   }
 
   async build(req: BuildRequest): Promise<void> {
-    const args = ['buildx', 'build', '--platform', req.platform, '--build-arg', `APP=${req.app}`, '--tag', req.image, '--load', '--progress', 'plain'];
+    const args = [
+      'buildx',
+      'build',
+      '--platform',
+      req.platform,
+      '--build-arg',
+      `APP=${req.app}`,
+      '--tag',
+      req.image,
+      '--load',
+      '--progress',
+      'plain',
+    ];
     if (req.dockerfile) args.push('--file', req.dockerfile);
     args.push(req.context);
     await this.run('build', args, { onLine: req.onLine });

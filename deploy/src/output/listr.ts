@@ -1,7 +1,6 @@
 import { Listr, ListrLogger, ProcessOutput, type ListrTaskWrapper } from 'listr2';
 import { settleAll, type Progress, type Step, type StepSpec } from './progress.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyTask = ListrTaskWrapper<any, any, any>;
 
 /** A live task list with spinners on a TTY (stderr, so stdout stays for results and JSON). */
@@ -24,7 +23,6 @@ export class ListrProgress implements Progress {
   private async runList<T>(steps: StepSpec<T>[]): Promise<T[]> {
     const results: T[] = new Array<T>(steps.length);
     const errors: unknown[] = [];
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const list = new Listr<any, any, any>(
       steps.map((s, i) => ({
         title: s.title,
@@ -42,7 +40,10 @@ export class ListrProgress implements Progress {
         concurrent: steps.length > 1,
         exitOnError: false,
         registerSignalListeners: false,
-        rendererOptions: { logger: new ListrLogger({ processOutput: this.processOutput }), timer: { condition: true, format: () => (s: string) => s, field: (d: number) => `${Math.round(d / 1000)}s` } as never },
+        rendererOptions: {
+          logger: new ListrLogger({ processOutput: this.processOutput }),
+          timer: { condition: true, format: () => (s: string) => s, field: (d: number) => `${Math.round(d / 1000)}s` } as never,
+        },
       } as never,
     );
     await list.run().catch(() => undefined);

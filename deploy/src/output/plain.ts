@@ -9,7 +9,9 @@ export class PlainProgress implements Progress {
   ) {}
 
   private line(text: string): void {
-    const ts = this.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const ts = this.now()
+      .toISOString()
+      .replace(/\.\d{3}Z$/, 'Z');
     this.out.write(`${ts} ${text}\n`);
   }
 

@@ -38,7 +38,8 @@ export class TargetHealthTracker {
         const ip = d.Target?.Id;
         const h = d.TargetHealth;
         if (!ip || !h?.State) continue;
-        if (h.State !== 'healthy' || !this.seen.has(ip)) this.seen.set(ip, { state: h.State, reason: h.Reason, description: h.Description });
+        if (h.State !== 'healthy' || !this.seen.has(ip))
+          this.seen.set(ip, { state: h.State, reason: h.Reason, description: h.Description });
       }
     }
   }
@@ -75,14 +76,18 @@ export async function diagnoseTask(
 
 /** Multi-line, human form of a failed task (printed inline while following the rollout). */
 export function formatFailedTask(f: FailedTask): string[] {
-  const out = [`task ${f.taskId} (${f.taskDefinition}) stopped: ${f.stopCode ?? 'unknown stop code'} — ${f.stoppedReason ?? 'no reason given'}`];
+  const out = [
+    `task ${f.taskId} (${f.taskDefinition}) stopped: ${f.stopCode ?? 'unknown stop code'} — ${f.stoppedReason ?? 'no reason given'}`,
+  ];
   if (f.container) {
     const exit = f.exitCode === undefined ? 'no exit code (never started?)' : `exit code ${f.exitCode}`;
     out.push(`  container ${f.container}: ${exit}${f.containerReason ? ` — ${f.containerReason}` : ''}`);
   }
   if (f.targetHealth) out.push(`  target health: ${f.targetHealth}`);
   if (/CannotPullContainerError|pull image/i.test(`${f.stoppedReason ?? ''} ${f.containerReason ?? ''}`)) {
-    out.push('  hint: the task could not pull its image: check the execution role (ecr:GetDownloadUrlForLayer), the NAT/VPC endpoints, and that the digest exists');
+    out.push(
+      '  hint: the task could not pull its image: check the execution role (ecr:GetDownloadUrlForLayer), the NAT/VPC endpoints, and that the digest exists',
+    );
   }
   if (/ResourceInitializationError|secret/i.test(f.stoppedReason ?? '')) {
     out.push('  hint: the execution role could not read a secret or reach Secrets Manager: run `deploy verify`');

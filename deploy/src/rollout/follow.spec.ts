@@ -23,11 +23,21 @@ afterEach(() => undefined);
 function states(...deployments: Deployment[][]) {
   const chain = ecsMock.on(DescribeServicesCommand);
   let c = chain;
-  for (const d of deployments) c = c.resolvesOnce({ services: [{ serviceName: 'reader', status: 'ACTIVE', desiredCount: 2, deployments: d }] });
+  for (const d of deployments)
+    c = c.resolvesOnce({ services: [{ serviceName: 'reader', status: 'ACTIVE', desiredCount: 2, deployments: d }] });
   c.resolves({ services: [{ serviceName: 'reader', status: 'ACTIVE', desiredCount: 2, deployments: deployments.at(-1) }] });
 }
 
-const base = { cluster: 'c', serviceName: 'reader', deploymentId: 'ecs-svc/new', taskDefinitionArn: NEW, containerName: 'reader', logGroup: '/ecs/reader', intervalMs: 10, maxIntervalMs: 10 };
+const base = {
+  cluster: 'c',
+  serviceName: 'reader',
+  deploymentId: 'ecs-svc/new',
+  taskDefinitionArn: NEW,
+  containerName: 'reader',
+  logGroup: '/ecs/reader',
+  intervalMs: 10,
+  maxIntervalMs: 10,
+};
 function input(extra: Partial<Parameters<typeof followDeployment>[0]> = {}) {
   let now = 0;
   return {
@@ -44,8 +54,24 @@ function input(extra: Partial<Parameters<typeof followDeployment>[0]> = {}) {
   };
 }
 const step = { update: () => {}, log: () => {}, skip: () => {} };
-const ours = (d: Partial<Deployment>): Deployment => ({ id: 'ecs-svc/new', status: 'PRIMARY', taskDefinition: NEW, desiredCount: 2, runningCount: 0, rolloutState: 'IN_PROGRESS', ...d });
-const old = (d: Partial<Deployment> = {}): Deployment => ({ id: 'ecs-svc/old', status: 'ACTIVE', taskDefinition: OLD, desiredCount: 2, runningCount: 2, rolloutState: 'COMPLETED', ...d });
+const ours = (d: Partial<Deployment>): Deployment => ({
+  id: 'ecs-svc/new',
+  status: 'PRIMARY',
+  taskDefinition: NEW,
+  desiredCount: 2,
+  runningCount: 0,
+  rolloutState: 'IN_PROGRESS',
+  ...d,
+});
+const old = (d: Partial<Deployment> = {}): Deployment => ({
+  id: 'ecs-svc/old',
+  status: 'ACTIVE',
+  taskDefinition: OLD,
+  desiredCount: 2,
+  runningCount: 2,
+  rolloutState: 'COMPLETED',
+  ...d,
+});
 
 describe('followDeployment: stable is not deployed (W-2)', () => {
   it('succeeds only when OUR deployment is COMPLETED and PRIMARY runs our task definition', async () => {
@@ -63,7 +89,10 @@ describe('followDeployment: stable is not deployed (W-2)', () => {
   });
 
   it('fails at once when ECS marks our deployment FAILED', async () => {
-    states([ours({ rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.', status: 'ACTIVE' }), old({ id: 'ecs-svc/rb', status: 'PRIMARY', rolloutState: 'IN_PROGRESS' })]);
+    states([
+      ours({ rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.', status: 'ACTIVE' }),
+      old({ id: 'ecs-svc/rb', status: 'PRIMARY', rolloutState: 'IN_PROGRESS' }),
+    ]);
     const v = await followDeployment(input(), step);
     expect(v).toMatchObject({ outcome: 'failed', rolledBackByEcs: true });
     expect(ecsMock.commandCalls(DescribeServicesCommand)).toHaveLength(1);
@@ -91,7 +120,9 @@ describe('followDeployment: stable is not deployed (W-2)', () => {
     ecsMock
       .on(DescribeServicesCommand)
       .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }))
-      .resolves({ services: [{ serviceName: 'reader', status: 'ACTIVE', deployments: [ours({ runningCount: 2, rolloutState: 'COMPLETED' })] }] });
+      .resolves({
+        services: [{ serviceName: 'reader', status: 'ACTIVE', deployments: [ours({ runningCount: 2, rolloutState: 'COMPLETED' })] }],
+      });
     const v = await followDeployment(input(), { ...step, update: (l) => updates.push(l) });
     expect(v.outcome).toBe('completed');
     expect(updates[0]).toBe('AWS said ThrottlingException; retrying with backoff');

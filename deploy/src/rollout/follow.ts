@@ -71,7 +71,13 @@ export async function followDeployment(input: FollowInput, step: Step): Promise<
     for (const t of await describeTasks(input.ecs, input.cluster, stopped)) {
       seenStopped.add(t.taskArn!);
       if (t.stopCode === 'ServiceSchedulerInitiated' && t.containers?.every((c) => c.exitCode === 0)) continue; // scaled in, not a failure
-      const f = await diagnoseTask(t, { containerName: input.containerName, logs: input.logs, logGroup: input.logGroup, streamPrefix: input.streamPrefix, health });
+      const f = await diagnoseTask(t, {
+        containerName: input.containerName,
+        logs: input.logs,
+        logGroup: input.logGroup,
+        streamPrefix: input.streamPrefix,
+        health,
+      });
       failed.push(f);
       for (const line of formatFailedTask(f)) step.log(line);
     }
@@ -114,7 +120,13 @@ export async function followDeployment(input: FollowInput, step: Step): Promise<
     if (!ours) {
       return {
         done: true as const,
-        value: { outcome: 'failed' as const, reason: `deployment ${input.deploymentId} is no longer listed on the service`, rolledBackByEcs: false, ...last, failedTasks: failed },
+        value: {
+          outcome: 'failed' as const,
+          reason: `deployment ${input.deploymentId} is no longer listed on the service`,
+          rolledBackByEcs: false,
+          ...last,
+          failedTasks: failed,
+        },
       };
     }
     const failedCount = Math.max(ours.failedTasks ?? 0, failed.length);
@@ -145,7 +157,12 @@ export async function followDeployment(input: FollowInput, step: Step): Promise<
     });
   } catch (err) {
     if (err instanceof PollTimeoutError) {
-      return { outcome: 'timeout', reason: `not COMPLETED before the deadline (${last.running}/${last.desired} running)`, ...last, failedTasks: failed };
+      return {
+        outcome: 'timeout',
+        reason: `not COMPLETED before the deadline (${last.running}/${last.desired} running)`,
+        ...last,
+        failedTasks: failed,
+      };
     }
     throw err;
   }

@@ -66,7 +66,11 @@ export async function runMigration(input: MigrationInput, step: Step): Promise<M
   const task = run.tasks?.[0];
   if (!task?.taskArn) {
     const f = run.failures?.[0];
-    throw new CliError(`the migration task did not start: ${f?.reason ?? 'unknown'}${f?.detail ? ` (${f.detail})` : ''}`, ExitCode.Migration, 'no service was changed; check `deploy verify`');
+    throw new CliError(
+      `the migration task did not start: ${f?.reason ?? 'unknown'}${f?.detail ? ` (${f.detail})` : ''}`,
+      ExitCode.Migration,
+      'no service was changed; check `deploy verify`',
+    );
   }
   const id = taskId(task.taskArn);
   step.update(`task ${id} from ${revisionLabel(tdArn)} running ${JSON.stringify(MIGRATE_COMMAND)}`);

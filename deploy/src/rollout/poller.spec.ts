@@ -18,14 +18,27 @@ describe('poll', () => {
   it('returns the value of the first done tick', async () => {
     const clock = fakeClock();
     let n = 0;
-    const v = await poll(async () => (++n === 3 ? { done: true, value: 'ok' } : { done: false }), { intervalMs: 100, maxIntervalMs: 1000, deadline: 10_000, ...clock });
+    const v = await poll(async () => (++n === 3 ? { done: true, value: 'ok' } : { done: false }), {
+      intervalMs: 100,
+      maxIntervalMs: 1000,
+      deadline: 10_000,
+      ...clock,
+    });
     expect(v).toBe('ok');
     expect(n).toBe(3);
   });
 
   it('backs off while nothing moves, up to the ceiling, and resets when something moved', async () => {
     const clock = fakeClock();
-    const script: Tick<string>[] = [{ done: false }, { done: false }, { done: false }, { done: false }, { done: false, progressed: true }, { done: false }, { done: true, value: 'x' }];
+    const script: Tick<string>[] = [
+      { done: false },
+      { done: false },
+      { done: false },
+      { done: false },
+      { done: false, progressed: true },
+      { done: false },
+      { done: true, value: 'x' },
+    ];
     await poll(async () => script.shift()!, { intervalMs: 100, maxIntervalMs: 300, backoff: 2, deadline: 100_000, ...clock });
     expect(clock.c.sleeps).toEqual([200, 300, 300, 300, 100, 200]);
   });
@@ -41,7 +54,12 @@ describe('poll', () => {
   it('a tick that completes exactly at the deadline is not a timeout', async () => {
     const clock = fakeClock();
     let n = 0;
-    const v = await poll(async () => (++n === 3 ? { done: true, value: 'in time' } : { done: false }), { intervalMs: 1000, maxIntervalMs: 1000, deadline: 2000, ...clock });
+    const v = await poll(async () => (++n === 3 ? { done: true, value: 'in time' } : { done: false }), {
+      intervalMs: 1000,
+      maxIntervalMs: 1000,
+      deadline: 2000,
+      ...clock,
+    });
     expect(v).toBe('in time');
   });
 
@@ -55,7 +73,14 @@ describe('poll', () => {
         if (n <= 2) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
         return { done: true, value: n };
       },
-      { intervalMs: 100, maxIntervalMs: 1000, backoff: 2, deadline: 10_000, onTransientError: (e) => seen.push((e as Error).name), ...clock },
+      {
+        intervalMs: 100,
+        maxIntervalMs: 1000,
+        backoff: 2,
+        deadline: 10_000,
+        onTransientError: (e) => seen.push((e as Error).name),
+        ...clock,
+      },
     );
     expect(v).toBe(3);
     expect(seen).toEqual(['ThrottlingException', 'ThrottlingException']);
@@ -65,9 +90,12 @@ describe('poll', () => {
   it('rethrows errors that are not transient', async () => {
     const clock = fakeClock();
     await expect(
-      poll(async () => {
-        throw Object.assign(new Error('nope'), { name: 'AccessDeniedException' });
-      }, { intervalMs: 1, maxIntervalMs: 1, deadline: 100, ...clock }),
+      poll(
+        async () => {
+          throw Object.assign(new Error('nope'), { name: 'AccessDeniedException' });
+        },
+        { intervalMs: 1, maxIntervalMs: 1, deadline: 100, ...clock },
+      ),
     ).rejects.toThrow('nope');
   });
 

@@ -39,7 +39,9 @@ describe('loadTargets', () => {
   it('names a malformed output and the nested key', async () => {
     const doc = JSON.parse(fixture);
     doc.services.value.writer.ecr_repository_url = 'no-slash';
-    const err = (await loadTargets({ env: 'dev', overrides: [], root: '/r' }, tf(JSON.stringify(doc))).catch((e: unknown) => e)) as CliError;
+    const err = (await loadTargets({ env: 'dev', overrides: [], root: '/r' }, tf(JSON.stringify(doc))).catch(
+      (e: unknown) => e,
+    )) as CliError;
     expect(err.message).toMatch(/^output "services.writer.ecr_repository_url" is malformed .*expected <registry>\/<repository>/);
   });
 
@@ -51,18 +53,25 @@ describe('loadTargets', () => {
   });
 
   it('rejects output that is not JSON', async () => {
-    const err = (await loadTargets({ env: 'dev', overrides: [], root: '/r' }, tf('Warning: No outputs found')).catch((e: unknown) => e)) as CliError;
+    const err = (await loadTargets({ env: 'dev', overrides: [], root: '/r' }, tf('Warning: No outputs found')).catch(
+      (e: unknown) => e,
+    )) as CliError;
     expect(err.message).toMatch(/is not valid JSON/);
   });
 
   it('a file, inline JSON and --set can supply every value instead of terraform', async () => {
     const runner = tf('should not be called');
-    const fromFile = await loadTargets({ file: FIXTURE, overrides: ['app_url=http://127.0.0.1:9', 'migration.assign_public_ip=true'], root: '/r' }, runner);
+    const fromFile = await loadTargets(
+      { file: FIXTURE, overrides: ['app_url=http://127.0.0.1:9', 'migration.assign_public_ip=true'], root: '/r' },
+      runner,
+    );
     expect(fromFile.targets.app_url).toBe('http://127.0.0.1:9');
     expect(fromFile.targets.migration.assign_public_ip).toBe(true);
     const inline = await loadTargets({ inline: fixture, overrides: [], root: '/r' }, runner);
     expect(inline.origin).toBe('DEPLOY_TARGETS_JSON');
-    const plain = Object.fromEntries(Object.entries(JSON.parse(fixture) as Record<string, { value: unknown }>).map(([k, v]) => [k, v.value]));
+    const plain = Object.fromEntries(
+      Object.entries(JSON.parse(fixture) as Record<string, { value: unknown }>).map(([k, v]) => [k, v.value]),
+    );
     const sets = Object.entries(plain).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
     const fromFlags = await loadTargets({ overrides: sets, root: '/r' }, runner);
     expect(fromFlags.targets).toEqual(inline.targets);

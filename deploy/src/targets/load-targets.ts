@@ -37,7 +37,11 @@ function parseJson(text: string, what: string): Record<string, unknown> {
     if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new Error('not a JSON object');
     return doc as Record<string, unknown>;
   } catch (err) {
-    throw new CliError(`${what} is not valid JSON: ${(err as Error).message}`, ExitCode.Preflight, 'run `terraform output -json` by hand to see it');
+    throw new CliError(
+      `${what} is not valid JSON: ${(err as Error).message}`,
+      ExitCode.Preflight,
+      'run `terraform output -json` by hand to see it',
+    );
   }
 }
 
@@ -94,7 +98,11 @@ export async function loadTargets(src: TargetSource, terraform: TerraformRunner)
     doc = unwrap(parseJson(text, `terraform output of ${dir}`));
     origin = `terraform -chdir=${dir} output -json`;
   } else if (src.overrides.length === 0) {
-    throw new CliError('no targets: pass --env <env>, --targets <file>, DEPLOY_TARGETS_JSON or --set', ExitCode.Usage, 'e.g. `npm run deploy -- --env dev`');
+    throw new CliError(
+      'no targets: pass --env <env>, --targets <file>, DEPLOY_TARGETS_JSON or --set',
+      ExitCode.Usage,
+      'e.g. `npm run deploy -- --env dev`',
+    );
   } else {
     origin = '--set';
   }
