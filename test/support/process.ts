@@ -19,9 +19,14 @@ export interface SpawnedService {
 }
 
 /** Runs the built entry point (dist/apps/<name>/src/main.js) as the container would, with only `env`. */
-export function spawnService(name: 'reader' | 'writer', args: string[], env: Environment, cwd = root): SpawnedService {
+export function spawnService(
+  name: 'reader' | 'writer',
+  args: string[],
+  env: Environment,
+  { cwd = root, nodeArgs = [] }: { cwd?: string; nodeArgs?: string[] } = {},
+): SpawnedService {
   const startedAt = performance.now();
-  const child = spawn(process.execPath, [`dist/apps/${name}/src/main.js`, ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, `dist/apps/${name}/src/main.js`, ...args], {
     cwd,
     env: { PATH: process.env.PATH, NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
