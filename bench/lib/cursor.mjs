@@ -1,0 +1,22 @@
+// The reader's opaque page cursor (apps/reader/src/books/page-cursor.ts), rebuilt here so the benchmark can
+// jump deep into the table and the ceiling can answer with the same `nextCursor`. If the two ever drift, the
+// service answers 400 to the deep-page scenario and the smoke test fails on its error count.
+import { createHash } from 'node:crypto';
+
+export function fingerprint({ author, q } = {}) {
+  return createHash('sha256')
+    .update(JSON.stringify([author?.toLowerCase() ?? null, q?.toLowerCase() ?? null]))
+    .digest('base64url')
+    .slice(0, 10);
+}
+
+export function encodeCursor(lastId, filters = {}) {
+  return Buffer.from(JSON.stringify({ v: 1, after: lastId, f: fingerprint(filters) })).toString('base64url');
+}
+
+/** Only what the ceiling needs: the last id (the service validates; the ceiling is the floor of the work). */
+export function cursorAfter(cursor) {
+  const after = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')).after;
+  if (!Number.isInteger(after)) throw new Error('bad cursor');
+  return after;
+}

@@ -1,0 +1,290 @@
+#!/usr/bin/env node
+// `npm run bench`: the services against the machine's ceiling, on loopback, bounded in time.
+//
+//   node bench/run.mjs            10,000 books, 50 connections, 2 rounds of 2 s warm-up + 5 s measured
+//   node bench/run.mjs --full     1,000,000 books (deep page and search at 1M)
+//   node bench/run.mjs --smoke    a few seconds, 500 books, short count-bounded windows (CI)
+//   --no-write                    print the table only (the smoke mode never writes BENCHMARKS.md)
+//   --connections N --duration S --warmup S --rounds N --starts N   override the mode's defaults
+//
+// Everything it starts (PostgreSQL in a temp dir, the built reader and writer, the ceiling servers) is
+// stopped on exit, and a watchdog ends the run if it outlives its mode's time limit.
+import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync, utimesSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { freePort, startEmbeddedPostgres } from '../scripts/embedded-postgres.mjs';
+import { ensureBuild } from '../scripts/ensure-build.mjs';
+import { loadBooks } from './dataset.mjs';
+import { drive } from './lib/load.mjs';
+import { findPgbench, pgbenchVersion, runPgbench } from './lib/pgbench.mjs';
+import { killAll, memoryOf, sampleRss, spawnNode, stop, waitForOk } from './lib/processes.mjs';
+import { renderReport, writeBenchmarksFile } from './lib/report.mjs';
+import { buildScenarios } from './scenarios.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const { values: flags } = parseArgs({
+  options: {
+    full: { type: 'boolean', default: false },
+    smoke: { type: 'boolean', default: false },
+    'no-write': { type: 'boolean', default: false },
+    connections: { type: 'string' },
+    duration: { type: 'string' },
+    warmup: { type: 'string' },
+    rounds: { type: 'string' },
+    starts: { type: 'string' },
+    scenario: { type: 'string', multiple: true },
+  },
+});
+
+const MODES = {
+  smoke: { rows: 500, connections: 10, warmup: { amount: 40 }, measure: { amount: 300 }, rounds: 1, starts: 1, pgbench: { transactions: 20 }, limitS: 110, settleMs: 200 },
+  default: { rows: 10_000, connections: 50, warmup: { duration: 2 }, measure: { duration: 5 }, rounds: 2, starts: 5, pgbench: { seconds: 5 }, limitS: 15 * 60, settleMs: 1000 },
+  full: { rows: 1_000_000, connections: 50, warmup: { duration: 2 }, measure: { duration: 5 }, rounds: 2, starts: 5, pgbench: { seconds: 5 }, limitS: 40 * 60, settleMs: 1000 },
+};
+const modeName = flags.smoke ? 'smoke' : flags.full ? 'full' : 'default';
+const mode = { ...MODES[modeName] };
+if (flags.connections) mode.connections = Number(flags.connections);
+if (flags.duration) mode.measure = { duration: Number(flags.duration) };
+if (flags.warmup) mode.warmup = { duration: Number(flags.warmup) };
+if (flags.rounds) mode.rounds = Math.max(1, Number(flags.rounds));
+if (flags.starts) mode.starts = Math.max(1, Number(flags.starts));
+const write = !flags['no-write'] && modeName !== 'smoke';
+
+const t0 = performance.now();
+const log = (line) => process.stderr.write(`[bench +${((performance.now() - t0) / 1000).toFixed(1)}s] ${line}\n`);
+const cleanups = [];
+
+const watchdog = setTimeout(() => {
+  log(`time limit of ${mode.limitS} s exceeded; stopping`);
+  killAll();
+  process.exit(1);
+}, mode.limitS * 1000);
+watchdog.unref();
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    killAll();
+    process.exit(130);
+  });
+}
+process.once('exit', killAll);
+
+/** DB_POOL_MAX and LOG_LEVEL as the ECS task definition sets them (terraform/modules/service defaults). */
+function taskDefaults() {
+  const defaults = { DB_POOL_MAX: '10', LOG_LEVEL: 'info' };
+  try {
+    const tf = readFileSync(join(root, 'terraform/modules/service/variables.tf'), 'utf8');
+    const variable = (name) => new RegExp(`variable "${name}"\\s*\\{[^}]*?default\\s*=\\s*"?([\\w.]+)"?`, 's').exec(tf)?.[1];
+    return { DB_POOL_MAX: variable('db_pool_max') ?? defaults.DB_POOL_MAX, LOG_LEVEL: variable('log_level') ?? defaults.LOG_LEVEL };
+  } catch {
+    return defaults;
+  }
+}
+
+async function main() {
+  const startedAt = Date.now();
+  if (ensureBuild({ log })) {
+    // `nest build` is incremental: unchanged entry points keep their old mtime, so ensureBuild would rebuild
+    // on every run. The build just succeeded, so mark the entry points as current.
+    const now = new Date();
+    for (const name of ['reader', 'writer']) utimesSync(join(root, `dist/apps/${name}/src/main.js`), now, now);
+  }
+  const tmp = mkdtempSync(join(os.tmpdir(), 'library-bench-'));
+  chmodSync(tmp, 0o755); // as root, PostgreSQL runs as an unprivileged user that must reach its data dir
+  cleanups.push(() => rmSync(tmp, { recursive: true, force: true }));
+  const logPath = join(tmp, 'processes.log');
+  const logFd = openSync(logPath, 'a');
+  cleanups.push(() => closeSync(logFd));
+
+  log(`mode ${modeName}: ${mode.rows.toLocaleString('en')} books, ${mode.connections} connections; starting PostgreSQL`);
+  const postgres = await startEmbeddedPostgres({ dataDir: join(tmp, 'pg'), persistent: false });
+  cleanups.push(() => postgres.stop());
+  const db = { host: postgres.host, port: postgres.port, user: postgres.user, password: postgres.password, database: 'library_bench' };
+  await postgres.createDatabase(db.database);
+
+  const task = taskDefaults();
+  const dbEnv = {
+    NODE_ENV: 'production',
+    DB_HOST: db.host,
+    DB_PORT: String(db.port),
+    DB_NAME: db.database,
+    DB_USER: db.user,
+    DB_PASSWORD: db.password,
+    ...task,
+  };
+  const migrate = spawnNode('dist/apps/writer/src/main.js', ['migrate'], dbEnv, { cwd: root, logFd });
+  const migrateTimer = setTimeout(() => migrate.child.kill('SIGKILL'), 60_000);
+  const migrated = await migrate.exited;
+  clearTimeout(migrateTimer);
+  if (migrated !== 0) throw new Error(`migrate exited with ${migrated}; see ${logPath}`);
+  await loadBooks(db, mode.rows, { log });
+  const serverVersion = await queryOne(db, 'SHOW server_version');
+
+  // Start-up: several cold starts of each built service, from spawn to /health/ready = 200; the last one serves.
+  const services = {};
+  for (const name of ['reader', 'writer']) {
+    const readyMs = [];
+    let instance;
+    for (let i = 0; i < mode.starts; i++) {
+      const port = await freePort();
+      instance = spawnNode(`dist/apps/${name}/src/main.js`, [], { ...dbEnv, PORT: String(port) }, { cwd: root, logFd });
+      instance.url = `http://127.0.0.1:${port}`;
+      readyMs.push(await waitForOk(`${instance.url}/health/ready`, { startedAt: instance.startedAt, exited: instance.exited, timeoutMs: 30_000 }));
+      if (i < mode.starts - 1) await stop(instance);
+    }
+    await sleep(mode.settleMs);
+    services[name] = { ...instance, name, readyMs, idleRss: memoryOf(instance.child.pid).rss, peakRss: 0 };
+    cleanups.push(() => stop(instance));
+    log(`${name}: ready in ${readyMs.map((ms) => Math.round(ms)).join(', ')} ms; idle RSS ${services[name].idleRss.toFixed(1)} MiB`);
+  }
+
+  const ceilings = {};
+  for (const role of ['reader', 'writer']) {
+    const port = await freePort();
+    const instance = spawnNode('bench/ceiling.mjs', [], { ...dbEnv, CEILING_ROLE: role, CEILING_PORT: String(port) }, { cwd: root, logFd });
+    instance.url = `http://127.0.0.1:${port}`;
+    await waitForOk(`${instance.url}/health/ready`, { startedAt: instance.startedAt, exited: instance.exited });
+    ceilings[role] = instance;
+    cleanups.push(() => stop(instance));
+  }
+
+  const sameJson = await compareResponses(services.reader.url, ceilings.reader.url);
+  log(`reader and ceiling answer identical JSON: ${sameJson.identical ? 'yes' : `NO (${sameJson.differences.join('; ')})`}`);
+
+  const scenarios = buildScenarios({ rows: mode.rows, full: modeName === 'full' }).filter(
+    (scenario) => !flags.scenario || flags.scenario.includes(scenario.id),
+  );
+  const admin = new pg.Client(db);
+  await admin.connect();
+  cleanups.push(() => admin.end());
+  const query = (sql, params) => admin.query(sql, params);
+  const results = [];
+  for (const scenario of scenarios) {
+    const service = services[scenario.service];
+    const ceiling = ceilings[scenario.service];
+    const rounds = { service: [], ceiling: [] };
+    for (let round = 0; round < mode.rounds; round++) {
+      // Alternate which goes first (ABBA), never both at once.
+      const order = round % 2 === 0 ? ['ceiling', 'service'] : ['service', 'ceiling'];
+      for (const which of order) {
+        const target = which === 'service' ? service : ceiling;
+        await scenario.prepare?.(query);
+        const warm = await drive({ url: target.url, connections: mode.connections, ...mode.warmup, request: scenario.request() });
+        await scenario.prepare?.(query);
+        const sampler = which === 'service' ? sampleRss(target.child.pid) : undefined;
+        const measured = await drive({ url: target.url, connections: mode.connections, ...mode.measure, request: scenario.request() });
+        measured.peakRss = sampler?.stop();
+        measured.errors += warm.errors;
+        if (measured.errors > 0) log(`${scenario.id} ${which}: status codes ${JSON.stringify(measured.statusCodes)}`);
+        rounds[which].push(measured);
+      }
+    }
+    // The best round of each (highest req/s): on a shared machine, noise only ever slows a run down.
+    const best = (list) => list.reduce((a, b) => (b.rps > a.rps ? b : a));
+    const result = {
+      scenario,
+      service: { ...best(rounds.service), errors: sum(rounds.service.map((r) => r.errors)), peakRss: Math.max(...rounds.service.map((r) => r.peakRss)) },
+      ceiling: { ...best(rounds.ceiling), errors: sum(rounds.ceiling.map((r) => r.errors)) },
+    };
+    service.peakRss = Math.max(service.peakRss, result.service.peakRss);
+    results.push(result);
+    log(
+      `${scenario.id}: service ${Math.round(result.service.rps)} req/s p50 ${result.service.p50} p99 ${result.service.p99} ms; ` +
+        `ceiling ${Math.round(result.ceiling.rps)} req/s p50 ${result.ceiling.p50} p99 ${result.ceiling.p99} ms`,
+    );
+  }
+  for (const service of Object.values(services)) {
+    const { rss, hwm } = memoryOf(service.child.pid);
+    Object.assign(service, { endRss: rss, hwm });
+  }
+
+  // pgbench last: its UPDATEs bump versions behind the PATCH scenario's back.
+  const pgbench = await findPgbench(root);
+  let pgbenchInfo = 'not available (no pgbench in the embedded or system PostgreSQL binaries)';
+  if (pgbench) {
+    pgbenchInfo = `${await pgbenchVersion(pgbench)} (${pgbench}), ${task.DB_POOL_MAX} clients`;
+    for (const result of results) {
+      try {
+        result.pgbench = await runPgbench(pgbench, {
+          db,
+          script: result.scenario.pgbench,
+          dir: tmp,
+          name: result.scenario.id,
+          clients: Number(task.DB_POOL_MAX),
+          ...mode.pgbench,
+        });
+      } catch (error) {
+        log(`pgbench ${result.scenario.id} failed: ${error.message.split('\n')[0]}`);
+      }
+    }
+  } else log(pgbenchInfo);
+
+  const report = renderReport({
+    mode: modeName,
+    settings: mode,
+    task,
+    results,
+    services: Object.values(services),
+    sameJson,
+    environment: {
+      date: new Date(startedAt).toISOString(),
+      node: process.version,
+      postgres: serverVersion,
+      pgbench: pgbenchInfo,
+      cpus: os.availableParallelism(),
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      memoryGiB: os.totalmem() / 1024 ** 3,
+      durationS: (Date.now() - startedAt) / 1000,
+    },
+  });
+  process.stdout.write(`${report}\n`);
+  if (write) {
+    writeBenchmarksFile(join(root, 'BENCHMARKS.md'), report);
+    log('wrote BENCHMARKS.md');
+  }
+  return { sameJson };
+}
+
+const sum = (values) => values.reduce((a, b) => a + b, 0);
+
+async function queryOne(db, sql) {
+  const client = new pg.Client(db);
+  await client.connect();
+  try {
+    const { rows } = await client.query(sql);
+    return Object.values(rows[0])[0];
+  } finally {
+    await client.end();
+  }
+}
+
+/** The ceiling is only a fair yardstick if it answers exactly what the reader answers. */
+async function compareResponses(serviceUrl, ceilingUrl) {
+  const paths = ['/books/1', '/books?limit=50', '/books?limit=5&q=river', `/books?limit=3&author=${encodeURIComponent('Ada Okafor')}`];
+  const differences = [];
+  for (const path of paths) {
+    const [a, b] = await Promise.all([serviceUrl, ceilingUrl].map((base) => fetch(`${base}${path}`).then(async (r) => `${r.status} ${await r.text()}`)));
+    if (a !== b) differences.push(`${path}: service ${a.slice(0, 120)} vs ceiling ${b.slice(0, 120)}`);
+  }
+  return { identical: differences.length === 0, differences };
+}
+
+let outcome;
+try {
+  outcome = await main();
+} catch (error) {
+  log(`failed: ${error.stack ?? error}`);
+  process.exitCode = 1;
+} finally {
+  for (const cleanup of cleanups.reverse()) {
+    try {
+      await cleanup();
+    } catch {
+      // best effort: the watchdog and the exit handler kill what is left
+    }
+  }
+}
+if (outcome && !outcome.sameJson.identical) process.exitCode = 1;

@@ -1,0 +1,130 @@
+// The measured scenarios. Each builds an autocannon request (one definition, used for the service and the
+// ceiling alike) and the pgbench script that runs the same SQL.
+import { encodeCursor } from './lib/cursor.mjs';
+import { SEARCH_TERMS } from './dataset.mjs';
+
+const COLUMNS = 'id, title, author, description, isbn, version, created_at, updated_at';
+const randomInt = (min, max) => min + Math.floor(Math.random() * (max - min + 1));
+const escapeLike = (text) => text.replace(/[\\%_]/g, (char) => `\\${char}`);
+
+/** ISBN-13 with a valid check digit for a 979 prefix and a counter (the dataset uses 978: no collisions). */
+export function isbnFor(counter) {
+  const first12 = `979${String(counter).padStart(9, '0')}`;
+  let sum = 0;
+  for (let i = 0; i < 12; i++) sum += Number(first12[i]) * (i % 2 === 0 ? 1 : 3);
+  return `${first12}${(10 - (sum % 10)) % 10}`;
+}
+
+/**
+ * @param {{ rows: number, full: boolean }} dataset
+ * @returns {Array<{ id: string, label: string, service: 'reader' | 'writer', request: () => object, pgbench: string | string[], prepare?: (query: Function) => Promise<void> }>}
+ */
+export function buildScenarios({ rows, full }) {
+  // Deep pages start in the last tenth of the table; the cursor is the reader's own opaque format.
+  const deepFrom = Math.max(0, Math.floor(rows * 0.9));
+  const deepTo = Math.max(deepFrom, rows - 51);
+  const deepCursors = Array.from({ length: 1000 }, () => encodeCursor(randomInt(deepFrom, deepTo)));
+  // Writes: POST gets a fresh valid ISBN per request; PATCH walks the ids in order, so no two requests in
+  // flight touch the same book, and sends the version the previous PATCH of that id returned (If-Match).
+  let isbnCounter = 1;
+  let patchCursor = 0;
+  const versions = new Map();
+  const patchTitles = ['The Revised Edition', 'A Second Printing', 'The Annotated Text', 'Collected Works'];
+
+  return [
+    {
+      id: 'get-by-id',
+      label: 'GET /books/:id (random id)',
+      service: 'reader',
+      request: () => ({
+        method: 'GET',
+        setupRequest: (req) => ({ ...req, path: `/books/${randomInt(1, rows)}` }),
+      }),
+      pgbench: `\\set id random(1, ${rows})\nSELECT ${COLUMNS} FROM books WHERE id = :id LIMIT 1;\n`,
+    },
+    {
+      id: 'first-page',
+      label: 'GET /books?limit=50 (first page)',
+      service: 'reader',
+      request: () => ({ method: 'GET', path: '/books?limit=50' }),
+      pgbench: `SELECT ${COLUMNS} FROM books WHERE id > 0 ORDER BY id ASC LIMIT 51;\n`,
+    },
+    {
+      id: 'deep-page',
+      label: `GET /books?limit=50&cursor= (deep page, ids > ${deepFrom.toLocaleString('en')} of ${rows.toLocaleString('en')}${full ? '' : '; 1M with --full'})`,
+      service: 'reader',
+      request: () => ({
+        method: 'GET',
+        setupRequest: (req) => ({ ...req, path: `/books?limit=50&cursor=${deepCursors[randomInt(0, deepCursors.length - 1)]}` }),
+      }),
+      pgbench: `\\set after random(${deepFrom}, ${deepTo})\nSELECT ${COLUMNS} FROM books WHERE id > :after ORDER BY id ASC LIMIT 51;\n`,
+    },
+    {
+      id: 'search',
+      label: `GET /books?q= (search: ${SEARCH_TERMS.map((term) => `"${term}"`).join(', ')})`,
+      service: 'reader',
+      request: () => ({
+        method: 'GET',
+        setupRequest: (req) => ({ ...req, path: `/books?q=${encodeURIComponent(SEARCH_TERMS[randomInt(0, SEARCH_TERMS.length - 1)])}` }),
+      }),
+      // pgbench cannot pick a random string: one script per term, chosen at random by -f weights below.
+      pgbench: SEARCH_TERMS.map(
+        (term) =>
+          `SELECT ${COLUMNS} FROM books WHERE id > 0 AND (title || ' ' || author) ILIKE '%${escapeLike(term).replace(/'/g, "''")}%' ORDER BY id ASC LIMIT 21;\n`,
+      ),
+    },
+    {
+      id: 'post',
+      label: 'POST /books',
+      service: 'writer',
+      request: () => ({
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (req) => {
+          const n = isbnCounter++;
+          return {
+            ...req,
+            path: '/books',
+            body: JSON.stringify({
+              title: `Benchmark Volume ${n}`,
+              author: 'Bench Mark',
+              description: 'Written by the benchmark.',
+              isbn: isbnFor(n),
+            }),
+          };
+        },
+      }),
+      pgbench: `INSERT INTO books (title, author, description, isbn) VALUES ('Benchmark Volume', 'pgbench', 'Written by pgbench.', NULL) RETURNING *;\n`,
+    },
+    {
+      id: 'patch',
+      label: 'PATCH /books/:id (If-Match)',
+      service: 'writer',
+      // autocannon drops the responses still in flight when a window ends, and pgbench or the other target
+      // may have written since: re-read the versions before every window instead of trusting the map.
+      prepare: async (query) => {
+        versions.clear();
+        const { rows: changed } = await query('SELECT id, version FROM books WHERE version > 1 AND id <= $1', [rows]);
+        for (const row of changed) versions.set(row.id, row.version);
+      },
+      request: () => ({
+        method: 'PATCH',
+        setupRequest: (req, context) => {
+          const id = (patchCursor++ % rows) + 1;
+          context.id = id;
+          return {
+            ...req,
+            path: `/books/${id}`,
+            headers: { 'content-type': 'application/json', 'if-match': `"${id}.${versions.get(id) ?? 1}"` },
+            body: JSON.stringify({ title: patchTitles[id % patchTitles.length] }),
+          };
+        },
+        onResponse: (status, _body, context, headers) => {
+          const match = /^"\d+\.(\d+)"$/.exec(headers?.etag ?? '');
+          if (status === 200 && match) versions.set(context.id, Number(match[1]));
+        },
+      }),
+      pgbench: `\\set id random(1, ${rows})\nUPDATE books SET title = 'The Revised Edition', version = version + 1, updated_at = CURRENT_TIMESTAMP WHERE id = :id RETURNING *;\n`,
+    },
+  ];
+}
