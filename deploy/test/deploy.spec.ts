@@ -264,6 +264,18 @@ describe('deploy: verdict on our deployment (W-2)', () => {
     expect(aws.service('reader').taskDefinition).toBe(tdArn(SERVICE.reader, 7));
   });
 
+  it('a service scaled to 0 (paused env) is deployed without a smoke check', async () => {
+    await alb.close();
+    alb = await startAlb({ reader: [503, '{"message":"Service Unavailable"}'] });
+    const svc = aws.service('reader');
+    svc.desired = 0;
+    Object.assign(svc.deployments[0]!, { desiredCount: 0, runningCount: 0 });
+    const h = makeHarness({ aws });
+    expect(await deploy(h, '--service', 'reader')).toBe(ExitCode.Ok);
+    expect(h.stderr()).toContain('smoke check skipped for library-dev-reader: desired count is 0 (paused?)');
+    expect(alb.hits).toEqual([]);
+  });
+
   it('a 502 from the ALB on the writer route fails the writer smoke check', async () => {
     await alb.close();
     alb = await startAlb({ writer: [502, '<html><body>502 Bad Gateway</body></html>'] });

@@ -26,29 +26,44 @@ async function main(args: string[], env: NodeJS.ProcessEnv = {}) {
   }
 }
 
+// Each test starts a tsx process: allow for a busy machine.
+const SLOW = 60_000;
+
 describe('src/main.ts (subprocess)', () => {
-  it('--help lists every command and exits 0', async () => {
-    const r = await main(['--help']);
-    expect(r.code).toBe(0);
-    for (const c of ['deploy', 'status', 'logs', 'history', 'rollback', 'migrate', 'verify|doctor', 'diff', 'pause', 'resume'])
-      expect(r.stdout).toContain(c);
-  });
+  it(
+    '--help lists every command and exits 0',
+    async () => {
+      const r = await main(['--help']);
+      expect(r.code).toBe(0);
+      for (const c of ['deploy', 'status', 'logs', 'history', 'rollback', 'migrate', 'verify|doctor', 'diff', 'pause', 'resume'])
+        expect(r.stdout).toContain(c);
+    },
+    SLOW,
+  );
 
-  it('a usage error exits 2 through process.exitCode, JSON alone on stdout with --json', async () => {
-    const r = await main(['rollback', '--json']);
-    expect(r.code).toBe(2);
-    expect(JSON.parse(r.stdout)).toEqual({
-      ok: false,
-      exitCode: 2,
-      error: { message: 'invalid service: name one service, or pass --all', hint: 'see --help' },
-    });
-    expect(r.stderr).toContain('✖ invalid service');
-  });
+  it(
+    'a usage error exits 2 through process.exitCode, JSON alone on stdout with --json',
+    async () => {
+      const r = await main(['rollback', '--json']);
+      expect(r.code).toBe(2);
+      expect(JSON.parse(r.stdout)).toEqual({
+        ok: false,
+        exitCode: 2,
+        error: { message: 'invalid service: name one service, or pass --all', hint: 'see --help' },
+      });
+      expect(r.stderr).toContain('✖ invalid service');
+    },
+    SLOW,
+  );
 
-  it('a terraform failure exits 3 with one line and a fix (fake terraform on PATH)', async () => {
-    const r = await main(['status', '--env', 'dev'], { FAKE_TERRAFORM_FAIL: '1' });
-    expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/^✖ terraform output failed for env "dev" .*Backend initialization required.*\n {2}fix: /);
-    expect(r.stdout).toBe('');
-  });
+  it(
+    'a terraform failure exits 3 with one line and a fix (fake terraform on PATH)',
+    async () => {
+      const r = await main(['status', '--env', 'dev'], { FAKE_TERRAFORM_FAIL: '1' });
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stderr).toMatch(/^✖ terraform output failed for env "dev" .*Backend initialization required.*\n {2}fix: /);
+      expect(r.stdout).toBe('');
+    },
+    SLOW,
+  );
 });

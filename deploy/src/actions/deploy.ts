@@ -501,9 +501,18 @@ export async function deployAction(input: DeployInput, ctx: Context): Promise<Ex
     .catch(() => undefined);
 
   // ── smoke check through the ALB ───────────────────────────────────────────────────────────────
-  const completed = ordered.filter((p) => verdicts.get(p.key)?.outcome === 'completed');
+  const completedAll = ordered.filter((p) => verdicts.get(p.key)?.outcome === 'completed');
+  // A service scaled to 0 (e.g. after `deploy pause`) has no task to answer through the ALB.
+  const completed = completedAll.filter((p) => {
+    const v = verdicts.get(p.key);
+    if (v && 'desired' in v && v.desired === 0) {
+      progress.note(`smoke check skipped for ${p.target.service_name}: desired count is 0 (paused?)`);
+      return false;
+    }
+    return true;
+  });
   const smokeFailed = new Set<ServiceName>();
-  if (input.smoke && completed.length && (completed.length === ordered.length || !input.atomic)) {
+  if (input.smoke && completed.length && (completedAll.length === ordered.length || !input.atomic)) {
     await progress
       .step(`Smoke check ${targets.app_url} /health/ready`, async (step) => {
         report.smoke = await smokeCheck(
