@@ -136,6 +136,15 @@ describe('PUT and PATCH /books/:id', () => {
     expect((await json(empty)).message).toMatch(/at least one of: title, author, description, isbn/);
   });
 
+  it.each(['title', 'author', 'description'])('PATCH refuses %s: null with 400 and changes nothing', async (field) => {
+    const { id } = await createBook();
+    const response = await sendJson('PATCH', `${writer.url}/books/${id}`, { [field]: null });
+    expect(response.status).toBe(400);
+    expect((await json(response)).message).toBe(`${field} must not be null`);
+    const [row] = await sql(database.name, 'SELECT version FROM books WHERE id = $1', [id]);
+    expect(row).toEqual({ version: 1 });
+  });
+
   it('PUT needs the full book; PATCH validates what it is given', async () => {
     const { id } = await createBook();
     expect((await sendJson('PUT', `${writer.url}/books/${id}`, { title: 'Only a title' })).status).toBe(400);

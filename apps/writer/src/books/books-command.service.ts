@@ -66,7 +66,11 @@ export class BooksCommandService {
   patch(id: number, dto: UpdateBookDto, condition: IfMatchCondition): Promise<BookView> {
     const changes: BookChanges = {};
     for (const field of EDITABLE_FIELDS) {
-      if (dto[field] !== undefined) (changes as Record<string, unknown>)[field] = dto[field];
+      const value = dto[field];
+      if (value === undefined) continue;
+      // PartialType's @IsOptional lets null through every validator; only isbn may be cleared with null.
+      if (value === null && field !== 'isbn') throw new BadRequestException(`${field} must not be null`);
+      (changes as Record<string, unknown>)[field] = value;
     }
     if (Object.keys(changes).length === 0) {
       throw new BadRequestException(`request body must contain at least one of: ${EDITABLE_FIELDS.join(', ')}`);

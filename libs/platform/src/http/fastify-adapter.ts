@@ -1,5 +1,7 @@
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { requestIdOf } from '../logging/request-id.js';
+import { toErrorResponse } from './error-response.js';
 
 export const HTTP_LIMITS = {
   /** Books are small; anything larger is refused with 413 before it is parsed. */
@@ -22,6 +24,12 @@ export const fastifyServerOptions = {
   return503OnClosing: true,
   forceCloseConnections: 'idle',
   genReqId: (req: Parameters<typeof requestIdOf>[0]) => requestIdOf(req),
+  // Malformed URLs and over-long path parameters (414) are answered by the router before Nest sees the
+  // request; give them the same error shape.
+  frameworkErrors: (error: Error, _request: FastifyRequest, reply: FastifyReply) => {
+    const { body, headers } = toErrorResponse(error);
+    void reply.status(body.statusCode).headers(headers).send(body);
+  },
   logger: false,
 } as const;
 
