@@ -212,6 +212,12 @@ describe('logs', () => {
     expect(h.stdout()).toContain('12:00:00.000 ERROR [task0002] boom');
   });
 
+  it('--limit keeps the newest lines of the window', async () => {
+    const h = makeHarness({ aws });
+    await cli(h, 'logs', 'reader', '--since', '1h', '--limit', '1');
+    expect(h.stdout().trim()).toBe('{"level":50,"msg":"boom"}');
+  });
+
   it('--task narrows to that task’s stream', async () => {
     const h = makeHarness({ aws });
     await cli(h, 'logs', 'reader', '--since', '1h', '--task', 'task0002');

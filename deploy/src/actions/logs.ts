@@ -29,6 +29,9 @@ interface LogEvent {
   message: string;
 }
 
+/** Upper bound on events read for the recent window. */
+const MAX_SCAN = 20_000;
+
 const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
 
 /** A pino JSON line → `12:00:01 ERROR [task] msg  key=value…`; anything else is printed as it came. */
@@ -83,24 +86,30 @@ export async function logsAction(input: LogsInput, ctx: Context): Promise<ExitCo
     else ctx.deps.stdout.write(`${input.pretty ? prettyLine(e) : e.message.trimEnd()}\n`);
   };
 
-  // Recent lines first (also the starting point for --follow).
+  // The window (--since) is read oldest first; keep the newest --limit lines of it (scanning at most
+  // MAX_SCAN events), then --follow continues from the last one.
   const seen = new Set<string>();
   let since = ctx.now() - input.sinceMs;
   let token: string | undefined;
-  let printed = 0;
+  const recent: LogEvent[] = [];
+  let scanned = 0;
   do {
     const res = await ctx.aws.logs
       .send(new FilterLogEventsCommand({ logGroupName: group, startTime: since, nextToken: token, ...filter }))
       .catch((err: unknown) => missingGroup(err, group));
     for (const e of (res.events ?? []) as FilteredLogEvent[]) {
-      if (printed >= input.limit && !input.follow) break;
       if (e.eventId) seen.add(e.eventId);
-      print({ timestamp: e.timestamp ?? 0, stream: e.logStreamName ?? '', message: e.message ?? '' });
-      printed++;
-      since = Math.max(since, e.timestamp ?? 0);
+      recent.push({ timestamp: e.timestamp ?? 0, stream: e.logStreamName ?? '', message: e.message ?? '' });
+      if (recent.length > input.limit) recent.shift();
+      scanned++;
     }
     token = res.nextToken;
-  } while (token && printed < input.limit);
+  } while (token && scanned < MAX_SCAN);
+  if (token) ctx.progress.note(`showing the newest ${recent.length} of more than ${MAX_SCAN} lines; narrow --since or use --task`);
+  for (const e of recent) {
+    print(e);
+    since = Math.max(since, e.timestamp);
+  }
   if (!input.follow) return ExitCode.Ok;
 
   const until = input.followForMs !== undefined ? ctx.now() + input.followForMs : Infinity;
