@@ -34,6 +34,8 @@ export interface Deps {
   terraform: TerraformRunner;
   fetch: typeof fetch;
   timing: Timing;
+  /** Subscribe to Ctrl-C; returns the unsubscribe function. */
+  onInterrupt: (handler: () => void) => () => void;
 }
 
 export const DEFAULT_TIMING: Timing = { pollMs: 5_000, maxPollMs: 15_000, logPollMs: 2_000, waiterMinDelaySec: 2, waiterMaxDelaySec: 10 };
@@ -55,6 +57,10 @@ export function createDefaultDeps(overrides: Partial<Deps> = {}): Deps {
     terraform: new TerraformCli(env.TERRAFORM_BIN || 'terraform', env),
     fetch: globalThis.fetch,
     timing: DEFAULT_TIMING,
+    onInterrupt: (handler) => {
+      process.once('SIGINT', handler);
+      return () => process.off('SIGINT', handler);
+    },
     ...overrides,
   };
 }

@@ -22,6 +22,8 @@ export const ExitCode = {
   RollbackFailed: 8,
   /** `status` found something unhealthy. */
   Unhealthy: 9,
+  /** Ctrl-C while following a rollout: ECS carries on; nothing was rolled back. */
+  Interrupted: 130,
 } as const;
 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

@@ -234,6 +234,15 @@ describe('deploy: verdict on our deployment (W-2)', () => {
     expect(h.clock.now - Date.UTC(2026, 10, 27, 12)).toBeGreaterThanOrEqual(120_000);
   });
 
+  it('Ctrl-C while following stops watching, rolls nothing back and exits 130', async () => {
+    aws.behaviour.reader = 'hang';
+    const h = makeHarness({ aws, interruptOnSleep: 3 });
+    expect(await deploy(h, '--service', 'reader')).toBe(ExitCode.Interrupted);
+    expect(aws.calls.filter((c) => c.command === 'UpdateService')).toHaveLength(1);
+    expect(h.stderr()).toContain('interrupted: watch with `deploy status`, go back with `deploy rollback <service>`');
+    expect(h.stdout()).toMatch(/reader: interrupted: ECS carries on with deployment ecs-svc\/\d+; nothing was rolled back/);
+  });
+
   it('a rollback that does not settle either exits with the rollback-failed code', async () => {
     aws.behaviour.reader = 'failing';
     aws.rollbackBehaviour = 'hang';

@@ -15,6 +15,7 @@ import { createDefaultDeps, type Deps } from '../src/deps.js';
 import { DockerCli } from '../src/docker/docker.js';
 import type { GitRunner } from '../src/git/git.js';
 import { TerraformCli } from '../src/targets/terraform.js';
+import { PollAbortedError, sleep as realSleep } from '../src/rollout/poller.js';
 
 export const TEST_DIR = dirname(fileURLToPath(import.meta.url));
 export const BIN_DIR = join(TEST_DIR, 'bin');
@@ -34,6 +35,8 @@ export interface HarnessOptions {
   /** Real-time sleeps (the demo), instead of the simulated clock. */
   realTime?: boolean;
   timing?: Partial<Deps['timing']>;
+  /** Press Ctrl-C on the n-th sleep (simulated clock only). */
+  interruptOnSleep?: number;
 }
 
 export interface Harness {
@@ -76,6 +79,8 @@ export function makeHarness(opts: HarnessOptions = {}): Harness {
   const out = collector(opts.tee?.stdout);
   const err = collector(opts.tee?.stderr);
   const clock = { now: Date.UTC(2026, 10, 27, 12, 0, 0) };
+  let sleeps = 0;
+  const interruptHandlers = new Set<() => void>();
   const git: GitRunner = {
     head: async () => COMMIT,
     isDirty: async () => false,
@@ -90,16 +95,10 @@ export function makeHarness(opts: HarnessOptions = {}): Harness {
     interactive: opts.interactive ?? false,
     now: opts.realTime ? () => new Date() : () => new Date(clock.now),
     sleep: opts.realTime
-      ? (ms, signal) =>
-          new Promise((res, rej) => {
-            const t = setTimeout(res, ms);
-            signal?.addEventListener(
-              'abort',
-              () => (clearTimeout(t), rej(Object.assign(new Error('aborted'), { name: 'PollAbortedError' }))),
-            );
-          })
+      ? realSleep
       : async (ms, signal) => {
-          if (signal?.aborted) throw Object.assign(new Error('aborted'), { name: 'PollAbortedError' });
+          if (++sleeps === opts.interruptOnSleep) interruptHandlers.forEach((h) => h());
+          if (signal?.aborted) throw new PollAbortedError('aborted');
           clock.now += ms;
           await new Promise((r) => setImmediate(r));
         },
@@ -107,6 +106,10 @@ export function makeHarness(opts: HarnessOptions = {}): Harness {
     docker: new DockerCli('docker', env),
     git,
     terraform: new TerraformCli('terraform', env),
+    onInterrupt: (h) => {
+      interruptHandlers.add(h);
+      return () => interruptHandlers.delete(h);
+    },
     timing: { pollMs: 5_000, maxPollMs: 15_000, logPollMs: 1_000, waiterMinDelaySec: 1, waiterMaxDelaySec: 2, ...opts.timing },
   });
   const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : []);

@@ -66,7 +66,8 @@ interface ServicePlan {
   unchanged: boolean;
 }
 
-export type ServiceOutcome = 'deployed' | 'unchanged' | 'rolled-back' | 'timeout' | 'rollback-failed' | 'planned' | 'not-started';
+export type ServiceOutcome =
+  'deployed' | 'unchanged' | 'rolled-back' | 'timeout' | 'rollback-failed' | 'planned' | 'not-started' | 'interrupted';
 
 export interface ServiceReport {
   service: ServiceName;
@@ -95,7 +96,7 @@ export interface ServiceReport {
 
 export interface DeployReport {
   command: 'deploy';
-  result: 'deployed' | 'no-change' | 'dry-run' | 'migration-failed' | 'rolled-back' | 'timeout' | 'rollback-failed';
+  result: 'deployed' | 'no-change' | 'dry-run' | 'migration-failed' | 'rolled-back' | 'timeout' | 'rollback-failed' | 'interrupted';
   exitCode: ExitCode;
   env: string;
   cluster: string;
@@ -412,6 +413,10 @@ export async function deployAction(input: DeployInput, ctx: Context): Promise<Ex
   // ── update services, then follow OUR deployments ──────────────────────────────────────────────
   const deadline = ctx.now() + input.timeoutMs;
   const atomicAbort = new AbortController();
+  // Ctrl-C while following: stop watching, say what ECS is still doing, roll nothing back (exit 130).
+  const interrupted = new AbortController();
+  const unsubscribe = deps.onInterrupt(() => interrupted.abort());
+  const followSignal = AbortSignal.any([atomicAbort.signal, interrupted.signal]);
   const verdicts = new Map<ServiceName, Verdict | { outcome: 'aborted' }>();
   const rolloutStart = ctx.now();
   const ordered = [...changing].sort((a, b) => (a.key === 'writer' ? -1 : b.key === 'writer' ? 1 : 0));
@@ -468,7 +473,7 @@ export async function deployAction(input: DeployInput, ctx: Context): Promise<Ex
                   streamPrefix: p.streamPrefix,
                   maxFailedTasks: input.maxFailedTasks,
                   deadline,
-                  signal: atomicAbort.signal,
+                  signal: followSignal,
                   intervalMs: deps.timing.pollMs,
                   maxIntervalMs: deps.timing.maxPollMs,
                   now: ctx.now,
@@ -490,6 +495,7 @@ export async function deployAction(input: DeployInput, ctx: Context): Promise<Ex
             } catch (err) {
               if (err instanceof PollAbortedError) {
                 verdicts.set(p.key, { outcome: 'aborted' });
+                if (interrupted.signal.aborted) throw new Error('interrupted (Ctrl-C)');
                 reports.get(p.key)!.reason = 'stopped following: another service failed (--atomic)';
                 throw new Error('stopped: another service failed (--atomic)');
               }
@@ -498,7 +504,23 @@ export async function deployAction(input: DeployInput, ctx: Context): Promise<Ex
           },
         })),
     )
-    .catch(() => undefined);
+    .catch(() => undefined)
+    .finally(unsubscribe);
+
+  if (interrupted.signal.aborted) {
+    for (const p of ordered) {
+      const r = reports.get(p.key)!;
+      const id = deployments.get(p.key);
+      r.durationMs = ctx.now() - rolloutStart;
+      if (verdicts.get(p.key)?.outcome === 'completed') r.outcome = 'deployed';
+      else {
+        r.outcome = 'interrupted';
+        r.reason = id ? `interrupted: ECS carries on with deployment ${id}; nothing was rolled back` : 'interrupted before UpdateService';
+      }
+    }
+    progress.note('interrupted: watch with `deploy status`, go back with `deploy rollback <service>`');
+    return finish('interrupted', ExitCode.Interrupted);
+  }
 
   // ── smoke check through the ALB ───────────────────────────────────────────────────────────────
   const completedAll = ordered.filter((p) => verdicts.get(p.key)?.outcome === 'completed');
