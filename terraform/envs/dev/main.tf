@@ -29,9 +29,11 @@ module "network" {
   availability_zones = local.azs
   egress_mode        = local.settings.egress_mode
   single_nat_gateway = local.settings.single_nat_gateway
-  flow_logs          = local.settings.flow_logs
-  log_retention_days = local.settings.log_retention_days
-  log_kms_key_arn    = module.kms.key_arn
+  # ECS Exec reaches the tasks through SSM messages; without NAT that needs its own endpoint.
+  extra_interface_endpoints = var.enable_execute_command ? ["ssmmessages"] : []
+  flow_logs                 = local.settings.flow_logs
+  log_retention_days        = local.settings.log_retention_days
+  log_kms_key_arn           = module.kms.key_arn
 }
 
 module "cluster" {
@@ -148,6 +150,8 @@ module "service" {
   max_capacity           = local.settings.task.max_capacity
   deployment_alarm_names = [module.monitoring.service_5xx_alarm_names[each.key]]
   enable_execute_command = var.enable_execute_command
+  exec_log_group_name    = module.cluster.exec_log_group_name
+  exec_kms_key_arn       = module.cluster.exec_kms_key_arn
 
   log_retention_days = local.settings.log_retention_days
   log_kms_key_arn    = module.kms.key_arn

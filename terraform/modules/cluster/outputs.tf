@@ -12,3 +12,13 @@ output "container_insights" {
   description = "Container Insights mode of the cluster."
   value       = one([for s in aws_ecs_cluster.this.setting : s.value if s.name == "containerInsights"])
 }
+
+output "exec_log_group_name" {
+  description = "Log group that records ECS Exec sessions."
+  value       = aws_cloudwatch_log_group.exec.name
+}
+
+output "exec_kms_key_arn" {
+  description = "KMS key that encrypts ECS Exec sessions (null without one)."
+  value       = var.log_kms_key_arn
+}

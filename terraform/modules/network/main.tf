@@ -19,7 +19,7 @@ locals {
   nat_azs = local.use_nat ? (var.single_nat_gateway ? [var.availability_zones[0]] : var.availability_zones) : []
 
   # Interface endpoints a Fargate task needs to start without internet egress (FSBP EC2.55/56).
-  interface_endpoints = local.use_endpoints ? toset(["ecr.api", "ecr.dkr", "logs", "secretsmanager"]) : toset([])
+  interface_endpoints = local.use_endpoints ? toset(concat(["ecr.api", "ecr.dkr", "logs", "secretsmanager"], var.extra_interface_endpoints)) : toset([])
 
   anywhere_ipv4 = "0.0.0.0/0"
 }

@@ -50,6 +50,17 @@ variable "egress_mode" {
   }
 }
 
+variable "extra_interface_endpoints" {
+  description = "Further interface endpoints in endpoints mode, by service suffix (e.g. [\"ssmmessages\"] for ECS Exec)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for e in var.extra_interface_endpoints : can(regex("^[a-z0-9.-]+$", e))])
+    error_message = "extra_interface_endpoints must be service suffixes such as ssmmessages or sts."
+  }
+}
+
 variable "single_nat_gateway" {
   description = "With egress_mode = \"nat\": one NAT gateway for all AZs (cheap, but one AZ failure cuts egress everywhere). Safe default false = one per AZ; refused in prod."
   type        = bool

@@ -142,16 +142,37 @@ locals {
     },
   ]
 
-  # The app itself calls no AWS API. ECS Exec, when on, needs the SSM message channels; those actions
-  # have no resource-level permissions (waived in waivers.yaml).
-  task_statements = var.enable_execute_command ? [
+  # The app itself calls no AWS API. ECS Exec, when on, needs the SSM message channels (no resource-level
+  # permissions, waived in waivers.yaml), the cluster's exec log group and its KMS key.
+  exec_log_group_arn = var.exec_log_group_name == null ? null : "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${var.exec_log_group_name}"
+
+  # Each statement is kept only when its condition holds (a filter keeps the list's element type uniform).
+  task_statements = [for st in [
     {
+      keep     = var.enable_execute_command
       Sid      = "EcsExecChannels"
-      Effect   = "Allow"
       Action   = ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"]
-      Resource = "*"
+      Resource = ["*"]
     },
-  ] : []
+    {
+      keep     = var.enable_execute_command && local.exec_log_group_arn != null
+      Sid      = "EcsExecFindLogGroup"
+      Action   = ["logs:DescribeLogGroups"]
+      Resource = ["arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:*"]
+    },
+    {
+      keep     = var.enable_execute_command && local.exec_log_group_arn != null
+      Sid      = "EcsExecSessionLogs"
+      Action   = ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]
+      Resource = ["${coalesce(local.exec_log_group_arn, "none")}:*"]
+    },
+    {
+      keep     = var.enable_execute_command && var.exec_kms_key_arn != null
+      Sid      = "EcsExecSessionKey"
+      Action   = ["kms:Decrypt"]
+      Resource = [coalesce(var.exec_kms_key_arn, "none")]
+    },
+  ] : { Sid = st.Sid, Effect = "Allow", Action = st.Action, Resource = st.Resource } if st.keep]
 }
 
 resource "aws_iam_role" "execution" {
@@ -173,7 +194,7 @@ resource "aws_iam_role" "task" {
 }
 
 resource "aws_iam_role_policy" "task" {
-  count = length(local.task_statements) > 0 ? 1 : 0
+  count = var.enable_execute_command ? 1 : 0
 
   name   = "ecs-exec"
   role   = aws_iam_role.task.id

@@ -383,6 +383,23 @@ variable "enable_execute_command" {
   default     = false
 }
 
+variable "exec_log_group_name" {
+  description = "The cluster's ECS Exec log group; with ECS Exec on, the task role may write session logs to it."
+  type        = string
+  default     = null
+}
+
+variable "exec_kms_key_arn" {
+  description = "KMS key of the cluster's ECS Exec sessions; with ECS Exec on, the task role may decrypt with it."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.exec_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:", var.exec_kms_key_arn))
+    error_message = "exec_kms_key_arn must be a KMS key ARN or null."
+  }
+}
+
 variable "log_retention_days" {
   description = "Retention of the service's log group in days (C2). Safe default 365; prod refuses less."
   type        = number

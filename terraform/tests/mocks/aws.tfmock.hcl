@@ -35,6 +35,25 @@ mock_data "aws_elb_service_account" {
   }
 }
 
+# Ids the modules validate by prefix (vpc-, subnet-, sg-). Every instance shares the id under mocks.
+mock_resource "aws_vpc" {
+  defaults = {
+    id = "vpc-0mock0000000000000"
+  }
+}
+
+mock_resource "aws_subnet" {
+  defaults = {
+    id = "subnet-0mock000000000000"
+  }
+}
+
+mock_resource "aws_security_group" {
+  defaults = {
+    id = "sg-0mock00000000000000"
+  }
+}
+
 mock_resource "aws_kms_key" {
   defaults = {
     arn    = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000"

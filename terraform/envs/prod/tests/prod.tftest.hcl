@@ -96,6 +96,19 @@ run "with_replica" {
   }
 }
 
+run "ecs_exec_gets_its_endpoint" {
+  command = plan
+
+  variables {
+    enable_execute_command = true
+  }
+
+  assert {
+    condition     = contains(module.network.interface_endpoints, "ssmmessages")
+    error_message = "With ECS Exec on, prod (no NAT) gets the ssmmessages endpoint."
+  }
+}
+
 run "prod_rejects_missing_certificate" {
   command = plan
   variables {

@@ -176,6 +176,19 @@ run "endpoints_mode_has_no_internet_egress" {
   }
 }
 
+run "extra_endpoint_for_ecs_exec" {
+  command = plan
+
+  variables {
+    extra_interface_endpoints = ["ssmmessages"]
+  }
+
+  assert {
+    condition     = contains(keys(aws_vpc_endpoint.interface), "ssmmessages") && length(aws_vpc_endpoint.interface) == 5
+    error_message = "Endpoints mode can add the ssmmessages endpoint ECS Exec needs."
+  }
+}
+
 run "flow_logs_on_by_default" {
   command = plan
 

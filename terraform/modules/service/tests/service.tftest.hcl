@@ -269,7 +269,30 @@ run "ecs_exec_when_enabled" {
   }
   assert {
     condition     = alltrue([for s in jsondecode(aws_iam_role_policy.task[0].policy).Statement : alltrue([for a in s.Action : startswith(a, "ssmmessages:")])])
-    error_message = "With ECS Exec the task role gets only the ssmmessages channel actions."
+    error_message = "With ECS Exec and no exec log group or key, the task role gets only the ssmmessages channel actions."
+  }
+}
+
+run "ecs_exec_logs_and_key_are_scoped" {
+  command = plan
+
+  variables {
+    enable_execute_command = true
+    exec_log_group_name    = "/ecs/library-test/exec"
+    exec_kms_key_arn       = "arn:aws:kms:eu-west-1:123456789012:key/11111111-1111-1111-1111-111111111111"
+  }
+
+  assert {
+    condition     = one([for s in jsondecode(aws_iam_role_policy.task[0].policy).Statement : s.Resource if contains(s.Action, "logs:PutLogEvents")]) == ["arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/library-test/exec:*"]
+    error_message = "ECS Exec session logs go only to the cluster's exec log group."
+  }
+  assert {
+    condition     = one([for s in jsondecode(aws_iam_role_policy.task[0].policy).Statement : s.Resource if contains(s.Action, "kms:Decrypt")]) == [var.exec_kms_key_arn]
+    error_message = "The task role may decrypt only with the exec session key."
+  }
+  assert {
+    condition     = alltrue([for s in jsondecode(aws_iam_role_policy.task[0].policy).Statement : s.Resource != ["*"] || alltrue([for a in s.Action : startswith(a, "ssmmessages:")])])
+    error_message = "I2: the only '*' resource in the task role is the ssmmessages channels (waived, AVD-AWS-0057)."
   }
 }
 
