@@ -1,4 +1,4 @@
-import { Listr, ListrLogger, ProcessOutput, type ListrTaskWrapper } from 'listr2';
+import { Listr, ListrLogger, PRESET_TIMER, ProcessOutput, type ListrTask, type ListrTaskWrapper } from 'listr2';
 import { settleAll, type Progress, type Step, type StepSpec } from './progress.js';
 
 type AnyTask = ListrTaskWrapper<any, any, any>;
@@ -23,29 +23,24 @@ export class ListrProgress implements Progress {
   private async runList<T>(steps: StepSpec<T>[]): Promise<T[]> {
     const results: T[] = new Array<T>(steps.length);
     const errors: unknown[] = [];
-    const list = new Listr<any, any, any>(
-      steps.map((s, i) => ({
-        title: s.title,
-        task: async (_ctx: unknown, task: AnyTask) => {
-          try {
-            results[i] = await s.run(this.makeStep(task, []));
-          } catch (err) {
-            errors.push(err);
-            throw err;
-          }
-        },
-        rendererOptions: { persistentOutput: true, outputBar: Infinity, bottomBar: Infinity },
-      })),
-      {
-        concurrent: steps.length > 1,
-        exitOnError: false,
-        registerSignalListeners: false,
-        rendererOptions: {
-          logger: new ListrLogger({ processOutput: this.processOutput }),
-          timer: { condition: true, format: () => (s: string) => s, field: (d: number) => `${Math.round(d / 1000)}s` } as never,
-        },
-      } as never,
-    );
+    const tasks: ListrTask[] = steps.map((s, i) => ({
+      title: s.title,
+      task: async (_ctx: unknown, task: AnyTask) => {
+        try {
+          results[i] = await s.run(this.makeStep(task, []));
+        } catch (err) {
+          errors.push(err);
+          throw err;
+        }
+      },
+      rendererOptions: { persistentOutput: true, outputBar: Infinity, bottomBar: Infinity },
+    }));
+    const list = new Listr(tasks, {
+      concurrent: steps.length > 1,
+      exitOnError: false,
+      registerSignalListeners: false,
+      rendererOptions: { logger: new ListrLogger({ processOutput: this.processOutput }), timer: PRESET_TIMER },
+    });
     await list.run().catch(() => undefined);
     if (errors.length) throw errors[0];
     return results;
