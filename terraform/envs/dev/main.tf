@@ -1,8 +1,14 @@
 # Composition of the stack. This file is identical in envs/dev and envs/prod (test.sh checks it);
 # what differs between the environments is settings.tf.
 
+# Regular AZs only (no Local Zones or Wavelength zones, which lack Fargate and RDS Multi-AZ).
 data "aws_availability_zones" "available" {
   state = "available"
+
+  filter {
+    name   = "opt-in-status"
+    values = ["opt-in-not-required"]
+  }
 }
 
 locals {
