@@ -67,6 +67,28 @@ describe('status', () => {
     expect(doc.services[0].healthy).toBe(true);
   });
 
+  it('--json carries the same facts', async () => {
+    const h = makeHarness({ aws });
+    expect(await cli(h, 'status', '--json', '--service', 'writer')).toBe(ExitCode.Ok);
+    const doc = JSON.parse(h.stdout());
+    expect(doc).toMatchObject({
+      command: 'status',
+      env: 'dev',
+      cluster: 'library-dev',
+      healthy: true,
+      appUrl: expect.stringContaining('elb.amazonaws.com'),
+    });
+    expect(doc.services[0]).toMatchObject({
+      service: 'writer',
+      taskDefinition: tdArn(SERVICE.writer, 12),
+      provenance: { commit: '0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld0', digest: OLD_DIGEST.writer },
+      running: 2,
+      pending: 0,
+      desired: 2,
+      deployments: [{ status: 'PRIMARY', rolloutState: 'COMPLETED' }],
+    });
+  });
+
   it('exits non-zero when fewer tasks run than desired, or a deployment FAILED', async () => {
     aws.service('reader').deployments[0]!.runningCount = 1;
     const h = makeHarness({ aws });
@@ -139,6 +161,20 @@ describe('rollback', () => {
     const h = makeHarness({ aws });
     expect(await cli(h, 'rollback', '--all')).toBe(ExitCode.Preflight);
     expect(h.stderr()).toMatch(/library-dev-reader has no revision older than library-dev-reader:7/);
+  });
+
+  it('--all --to <commit> moves both services to the revisions carrying that commit', async () => {
+    aws.seedHistory();
+    // give the writer a revision with the same commit
+    const w = aws.taskDefs.get(tdArn(SERVICE.writer, 12))!;
+    aws.taskDefs.set(tdArn(SERVICE.writer, 11), {
+      td: { ...structuredClone(w.td), taskDefinitionArn: tdArn(SERVICE.writer, 11), revision: 11 },
+      tags: [{ key: 'deploy:commit', value: 'b2c3d4e5f60718293a4b5c6d7e8f9012345678a1' }],
+    });
+    const h = makeHarness({ aws });
+    expect(await cli(h, 'rollback', '--all', '--to', 'b2c3d4e')).toBe(ExitCode.Ok);
+    expect(aws.service('reader').taskDefinition).toBe(tdArn(SERVICE.reader, 6));
+    expect(aws.service('writer').taskDefinition).toBe(tdArn(SERVICE.writer, 11));
   });
 
   it('usage: a service or --all, not both', async () => {
@@ -296,6 +332,16 @@ describe('verify', () => {
       /✖ execution role can read the DB secret — .*library-dev-exec may not secretsmanager:GetSecretValue on the secret \(implicitDeny\)\n {4}fix: grant/,
     );
     expect(out).toContain('3 of 13 checks failed');
+  });
+
+  it('a missing migration subnet is reported with EC2’s error', async () => {
+    const { DescribeSubnetsCommand } = await import('@aws-sdk/client-ec2');
+    aws.ec2
+      .on(DescribeSubnetsCommand)
+      .rejects(Object.assign(new Error("The subnet ID 'subnet-0b2' does not exist"), { name: 'InvalidSubnetID.NotFound' }));
+    const h = makeHarness({ aws });
+    expect(await cli(h, 'verify')).toBe(ExitCode.Preflight);
+    expect(h.stdout()).toMatch(/✖ migration subnets — InvalidSubnetID.NotFound: The subnet ID 'subnet-0b2' does not exist/);
   });
 
   it('flags wrong account, and a target group pointing at the wrong port', async () => {

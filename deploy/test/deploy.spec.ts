@@ -173,6 +173,31 @@ describe('deploy: migration gate (W-6)', () => {
     expect(h.stderr()).toMatch(/fix: no service was changed/);
   });
 
+  it('a migration task that cannot pull its image is explained', async () => {
+    aws.migrationPullError = true;
+    const h = makeHarness({ aws });
+    expect(await deploy(h)).toBe(ExitCode.Migration);
+    expect(h.stderr()).toMatch(
+      /✖ migration failed: task mig\d+ never ran: TaskFailedToStart CannotPullContainerError: pull image manifest/,
+    );
+    expect(h.stderr()).toMatch(/fix: the task could not pull the image: check the execution role ECR permissions/);
+    expect(aws.commandNames()).not.toContain('UpdateService');
+  });
+
+  it('--json after a failed migration prints the report with the migration and the error', async () => {
+    aws.migrationExitCode = 2;
+    const h = makeHarness({ aws });
+    expect(await deploy(h, '--json')).toBe(ExitCode.Migration);
+    const doc = JSON.parse(h.stdout());
+    expect(doc).toMatchObject({
+      result: 'migration-failed',
+      exitCode: 5,
+      migration: { exitCode: 2, command: ['migrate'], taskDefinition: 'library-dev-writer:13' },
+      error: { message: expect.stringMatching(/^migration failed: task mig\d+ exited 2$/) },
+    });
+    expect(doc.services.map((s: { outcome: string }) => s.outcome)).toEqual(['not-started', 'not-started']);
+  });
+
   it('with --service reader there is no writer revision, so no migration', async () => {
     const h = makeHarness({ aws });
     expect(await deploy(h, '--service', 'reader')).toBe(ExitCode.Ok);
@@ -401,6 +426,19 @@ describe('deploy: plan and output', () => {
     );
     expect(out).toContain('RunTask FARGATE from library-dev-writer:13 (image');
     expect(out).toContain('Dry run: nothing was built, pushed, registered or updated.');
+  });
+
+  it('--dry-run --json lists the planned revisions and changes nothing', async () => {
+    const h = makeHarness({ aws });
+    expect(await deploy(h, '--dry-run', '--json')).toBe(ExitCode.Ok);
+    const doc = JSON.parse(h.stdout());
+    expect(doc.result).toBe('dry-run');
+    expect(doc.services.map((s: { outcome: string; taskDefinition: string }) => [s.outcome, s.taskDefinition])).toEqual([
+      ['planned', 'library-dev-reader:8'],
+      ['planned', 'library-dev-writer:13'],
+    ]);
+    expect(doc.images.every((i: { built: boolean }) => !i.built)).toBe(true);
+    expect(aws.mutatingCalls()).toEqual([]);
   });
 
   it('--json prints one result document on stdout and progress on stderr', async () => {

@@ -134,6 +134,8 @@ export class FakeAws {
   /** How a deployment back to the original revision behaves (a rollback); `ok` unless a test says otherwise. */
   rollbackBehaviour: Behaviour = 'ok';
   migrationExitCode = 0;
+  /** The migration task never starts: its image cannot be pulled. */
+  migrationPullError = false;
   migrationLogs = [
     'query: SELECT * FROM "migrations"',
     'Migration AddIsbnIndex1732700000000 has been executed successfully.',
@@ -670,9 +672,17 @@ export class FakeAws {
         lastStatus: 'STOPPED',
         desiredStatus: 'STOPPED',
         startedBy: input.startedBy,
-        stopCode: 'EssentialContainerExited',
-        stoppedReason: 'Essential container in task exited',
-        containers: [{ name: container, exitCode: this.migrationExitCode, lastStatus: 'STOPPED' }],
+        ...(this.migrationPullError
+          ? {
+              stopCode: 'TaskFailedToStart',
+              stoppedReason: 'CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref: not found',
+              containers: [{ name: container, lastStatus: 'STOPPED', reason: 'CannotPullContainerError' }],
+            }
+          : {
+              stopCode: 'EssentialContainerExited',
+              stoppedReason: 'Essential container in task exited',
+              containers: [{ name: container, exitCode: this.migrationExitCode, lastStatus: 'STOPPED' }],
+            }),
       });
       this.streams.set(
         `ecs/${container}/${id}`,
