@@ -109,6 +109,19 @@ describe('followDeployment: stable is not deployed (W-2)', () => {
     expect(ecsMock.commandCalls(DescribeServicesCommand)).toHaveLength(3);
   });
 
+  it('tolerates an eventually consistent DescribeServices that still shows the old PRIMARY right after UpdateService', async () => {
+    states([old({ status: 'PRIMARY' })], [ours({}), old()], [ours({ runningCount: 2, rolloutState: 'COMPLETED' })]);
+    const v = await followDeployment(input(), step);
+    expect(v.outcome).toBe('completed');
+  });
+
+  it('but not forever: our deployment never showing up is a failure after a few polls', async () => {
+    states([old({ status: 'PRIMARY' })]);
+    const v = await followDeployment(input({ deadline: 100_000 }), step);
+    expect(v).toMatchObject({ outcome: 'failed' });
+    expect(ecsMock.commandCalls(DescribeServicesCommand)).toHaveLength(4);
+  });
+
   it('returns timeout at the deadline', async () => {
     states([ours({}), old()]);
     const v = await followDeployment(input({ deadline: 100 }), step);

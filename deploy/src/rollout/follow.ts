@@ -6,6 +6,9 @@ import type { Step } from '../output/progress.js';
 import { diagnoseTask, formatFailedTask, TargetHealthTracker, type FailedTask } from './diagnose.js';
 import { poll, PollTimeoutError } from './poller.js';
 
+/** Polls during which a missing deployment or an old PRIMARY is put down to eventual consistency. */
+export const EVENTUAL_CONSISTENCY_POLLS = 3;
+
 export interface FollowInput {
   ecs: ECSClient;
   elbv2: ElasticLoadBalancingV2Client;
@@ -53,7 +56,8 @@ export async function followDeployment(input: FollowInput, step: Step): Promise<
   let last = { running: 0, desired: 0 };
   let lastStatus = '';
 
-  const tick = async () => {
+  let seenOurs = false;
+  const tick = async (attempt: number) => {
     const svc = await describeService(input.ecs, input.cluster, input.serviceName);
     health ??= new TargetHealthTracker(
       input.elbv2,
@@ -62,6 +66,10 @@ export async function followDeployment(input: FollowInput, step: Step): Promise<
     await health.refresh().catch(() => undefined);
 
     const ours = svc.deployments?.find((d) => d.id === input.deploymentId);
+    // DescribeServices is eventually consistent: right after UpdateService it may still show the old
+    // PRIMARY. Judge "rolled back / gone" only once our deployment was seen, or after a few polls.
+    seenOurs ||= !!ours && ours.status === 'PRIMARY';
+    const mayJudgeAbsence = seenOurs || attempt > EVENTUAL_CONSISTENCY_POLLS;
     const primary = primaryDeployment(svc);
     last = { running: ours?.runningCount ?? 0, desired: ours?.desiredCount ?? svc.desiredCount ?? 0 };
 
@@ -105,7 +113,7 @@ export async function followDeployment(input: FollowInput, step: Step): Promise<
         },
       };
     }
-    if (primary && primary.taskDefinition !== input.taskDefinitionArn) {
+    if (mayJudgeAbsence && primary && primary.taskDefinition !== input.taskDefinitionArn) {
       return {
         done: true as const,
         value: {
@@ -117,7 +125,7 @@ export async function followDeployment(input: FollowInput, step: Step): Promise<
         },
       };
     }
-    if (!ours) {
+    if (!ours && mayJudgeAbsence) {
       return {
         done: true as const,
         value: {
@@ -129,6 +137,7 @@ export async function followDeployment(input: FollowInput, step: Step): Promise<
         },
       };
     }
+    if (!ours) return { done: false as const, progressed };
     const failedCount = Math.max(ours.failedTasks ?? 0, failed.length);
     if (input.maxFailedTasks !== undefined && failedCount >= input.maxFailedTasks) {
       return {
