@@ -93,7 +93,8 @@ function snapshot(dir: string): Map<string, string> {
 
 const snapshots = new Map<App, Map<string, string>>();
 
-describe('the production install of the runtime stage', () => {
+// Generous bounds: CI runs this next to every other suite, on a busy machine.
+describe('the production install of the runtime stage', { timeout: 60_000 }, () => {
   it('is the deps stage’s `npm ci --omit=dev`, run verbatim', () => {
     expect(depsCommands).toEqual(['npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund']);
   });
@@ -164,7 +165,7 @@ describe('the production install of the runtime stage', () => {
   });
 });
 
-describe('the runtime stage runs migrate and serve (ENTRYPOINT + CMD, the image ENV, the node user)', () => {
+describe('the runtime stage runs migrate and serve (ENTRYPOINT + CMD, the image ENV, the node user)', { timeout: 90_000 }, () => {
   const ports = new Map<App, number>();
   const services = new Map<App, Started>();
 
@@ -209,7 +210,7 @@ describe('the runtime stage runs migrate and serve (ENTRYPOINT + CMD, the image 
     const started = startStage(stage(app), undefined, dbEnv({ PORT: String(port) }));
     running.push(started);
     services.set(app, started);
-    await waitForOk(`http://127.0.0.1:${port}/health/ready`, 20_000).catch((error: Error) => {
+    await waitForOk(`http://127.0.0.1:${port}/health/ready`, 45_000).catch((error: Error) => {
       throw new Error(`${error.message}\n${started.output()}`);
     });
     expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
@@ -254,13 +255,13 @@ describe('the runtime stage runs migrate and serve (ENTRYPOINT + CMD, the image 
       for (const app of APPS) {
         const ok = spawnSync(process.execPath, command.slice(1), {
           env: { PATH: process.env.PATH, PORT: String(ports.get(app)) },
-          timeout: 10_000,
+          timeout: 20_000,
         });
         expect(ok.status, `${command.join(' ')} against ${app}`).toBe(0);
       }
       const down = spawnSync(process.execPath, command.slice(1), {
         env: { PATH: process.env.PATH, PORT: String(await freePort()) },
-        timeout: 10_000,
+        timeout: 20_000,
       });
       expect(down.status).toBe(1);
     }
