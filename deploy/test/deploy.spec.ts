@@ -389,6 +389,28 @@ describe('deploy: guards and errors (W-7)', () => {
     expect(aws.mutatingCalls()).toEqual([]);
   });
 
+  it('builds for the live revision’s CPU architecture unless --platform says otherwise', async () => {
+    aws.taskDefs.get(tdArn(SERVICE.reader, 7))!.td.runtimePlatform = { cpuArchitecture: 'ARM64', operatingSystemFamily: 'LINUX' };
+    const h = makeHarness({ aws });
+    expect(await deploy(h)).toBe(ExitCode.Ok);
+    const platforms = Object.fromEntries(
+      h
+        .dockerCalls()
+        .filter((a) => a[0] === 'buildx')
+        .map((a) => [a[a.indexOf('--build-arg') + 1], a[a.indexOf('--platform') + 1]]),
+    );
+    expect(platforms).toEqual({ 'APP=reader': 'linux/arm64', 'APP=writer': 'linux/amd64' });
+  });
+
+  it('--platform overrides, with a warning when it differs from the live revision', async () => {
+    aws.taskDefs.get(tdArn(SERVICE.reader, 7))!.td.runtimePlatform = { cpuArchitecture: 'ARM64', operatingSystemFamily: 'LINUX' };
+    const h = makeHarness({ aws });
+    expect(await deploy(h, '--service', 'reader', '--platform', 'linux/amd64')).toBe(ExitCode.Ok);
+    expect(h.stderr()).toContain('warning: --platform linux/amd64, but library-dev-reader:7 runs on linux/arm64');
+    const build = h.dockerCalls().find((a) => a[0] === 'buildx')!;
+    expect(build[build.indexOf('--platform') + 1]).toBe('linux/amd64');
+  });
+
   it('refuses a dirty tree, and --allow-dirty tags <commit>-dirty-<time>', async () => {
     const dirty = makeHarness({ aws, git: { isDirty: async () => true } });
     expect(await deploy(dirty)).toBe(ExitCode.Preflight);

@@ -34,7 +34,8 @@ export interface DeployInput {
   migrationTimeoutMs: number;
   force: boolean;
   allowDirty: boolean;
-  platform: string;
+  /** docker buildx --platform; default: the live task definition's runtimePlatform.cpuArchitecture. */
+  platform?: string;
   smoke: boolean;
   dockerfile?: string;
 }
@@ -64,6 +65,13 @@ interface ServicePlan {
   pinned?: string;
   needsBuild: boolean;
   unchanged: boolean;
+  /** docker buildx --platform for this image */
+  platform: string;
+}
+
+/** The platform the live revision runs on: building another one gives "exec format error" at start. */
+export function platformOf(td: TaskDefinition): string {
+  return td.runtimePlatform?.cpuArchitecture === 'ARM64' ? 'linux/arm64' : 'linux/amd64';
 }
 
 export type ServiceOutcome =
@@ -172,7 +180,11 @@ export async function deployAction(input: DeployInput, ctx: Context): Promise<Ex
         imageRef: `${target.ecr_repository_url}:${imageTag}`,
         needsBuild: true,
         unchanged: false,
+        platform: input.platform ?? platformOf(live),
       });
+      if (input.platform && input.platform !== platformOf(live)) {
+        progress.note(`warning: --platform ${input.platform}, but ${revisionLabel(live.taskDefinitionArn)} runs on ${platformOf(live)}`);
+      }
     }
 
     // W-4: the tag is the commit; if ECR has it, skip build and push and pin its digest.
@@ -286,11 +298,11 @@ export async function deployAction(input: DeployInput, ctx: Context): Promise<Ex
         toBuild.map((p) => ({
           title: `Build and push ${p.key} :${imageTag.slice(0, 12)}`,
           run: async (step) => {
-            step.update(`docker buildx build --platform ${input.platform} --build-arg APP=${p.key}`);
+            step.update(`docker buildx build --platform ${p.platform} --build-arg APP=${p.key}`);
             await deps.docker.build({
               app: p.key,
               image: p.imageRef,
-              platform: input.platform,
+              platform: p.platform,
               context,
               dockerfile: input.dockerfile,
               onLine: (l) => step.update(l.slice(0, 160)),
@@ -703,7 +715,7 @@ function planText(
   for (const p of pre.plans) {
     lines.push(
       `  ${p.key.padEnd(7)}${p.imageRef}`,
-      `         ${p.digest ? `digest ${p.digest} (already in ECR: skip build and push)` : `not in ECR: docker buildx build --platform ${input.platform} --build-arg APP=${p.key}, then push; digest known after push`}`,
+      `         ${p.digest ? `digest ${p.digest} (already in ECR: skip build and push)` : `not in ECR: docker buildx build --platform ${p.platform} --build-arg APP=${p.key}, then push; digest known after push`}`,
     );
   }
   const writer = pre.plans.find((p) => p.key === 'writer' && (!p.unchanged || input.force));

@@ -16,7 +16,7 @@ export const deployOptionsSchema = commonSchema.extend({
   platform: z
     .string()
     .regex(/^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?(,[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?)*$/, 'expected os/arch, e.g. linux/amd64')
-    .default('linux/amd64'),
+    .optional(),
   smoke: z.boolean().default(true),
   dockerfile: z.string().optional(),
 });
@@ -31,7 +31,7 @@ export function configureDeployOptions(cmd: Command): Command {
     .option('--migration-timeout <duration>', 'how long the migration task may run', '10m')
     .option('--force', 'deploy even when the digest already runs, or on top of a deployment in progress')
     .option('--allow-dirty', 'deploy a dirty working tree (the tag gets a -dirty-<time> suffix)')
-    .option('--platform <os/arch>', 'docker buildx --platform', 'linux/amd64')
+    .option('--platform <os/arch>', 'docker buildx --platform (default: from the live task definition’s runtimePlatform, else linux/amd64)')
     .option('--no-smoke', 'skip the smoke check through the ALB after the rollout')
     .option('--dockerfile <path>', 'Dockerfile (default: ./Dockerfile)');
 }
