@@ -96,7 +96,7 @@ interface Target {
 }
 
 let database: { name: string; drop: () => Promise<void> };
-let processes: SpawnedService[] = [];
+const processes: SpawnedService[] = [];
 const targets: Target[] = [];
 let probe: pg.Client;
 
