@@ -5,7 +5,8 @@
 #   docker build --build-arg APP=writer -t library-writer .
 #   docker buildx build --platform linux/arm64 --build-arg APP=writer .   (Graviton; no emulation needed)
 # The container contract (../shared/DESIGN.md): non-root, listens on PORT (8000), command `serve` (default)
-# or `migrate`. The deploy CLI builds with --platform linux/amd64 unless told otherwise.
+# or `migrate`. A plain `docker build` targets the machine's own platform; the deploy CLI (--platform) and
+# docker-compose.yml (platform:) ask for linux/amd64, the default Fargate cpu_architecture.
 #
 # Base image: node:<major>-bookworm-slim, pinned by major version (security patches arrive with each pull).
 #   - glibc, like the CI machines and the Debian dev boxes the tests run on; Node's musl (alpine) builds are
@@ -15,6 +16,8 @@
 #   - slim drops compilers and docs; we need none of them: every runtime dependency is pure JavaScript
 #     (test/container/runtime-stage.spec.ts fails if a native addon appears).
 # Node 20 because the project targets it (package.json engines, CI); NODE_MAJOR moves all stages at once.
+# Node 20 left upstream support in April 2026 and some runtime dependencies (nestjs-pino 5) already declare
+# node >= 22: moving to 22 is NODE_MAJOR=22 together with package.json engines and CI.
 ARG NODE_MAJOR=20
 ARG BASE_IMAGE=node:${NODE_MAJOR}-bookworm-slim
 
