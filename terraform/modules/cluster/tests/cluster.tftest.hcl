@@ -46,31 +46,22 @@ run "dev_may_disable_insights" {
   }
 }
 
-run "prod_rejects_disabled_insights" {
+# Each prod guard must fire on its own variable (expect_failures fails if any listed one stays silent).
+run "prod_rejects_each_unsafe_value" {
   command = plan
+
   variables {
     environment        = "prod"
     container_insights = "disabled"
-  }
-  expect_failures = [var.container_insights]
-}
-
-run "prod_rejects_logs_without_cmk" {
-  command = plan
-  variables {
-    environment     = "prod"
-    log_kms_key_arn = null
-  }
-  expect_failures = [var.log_kms_key_arn]
-}
-
-run "prod_rejects_short_log_retention" {
-  command = plan
-  variables {
-    environment        = "prod"
+    log_kms_key_arn    = null
     log_retention_days = 14
   }
-  expect_failures = [var.log_retention_days]
+
+  expect_failures = [
+    var.container_insights,
+    var.log_kms_key_arn,
+    var.log_retention_days,
+  ]
 }
 
 run "rejects_unknown_insights_mode" {

@@ -183,123 +183,55 @@ run "prod_safe_values_plan" {
   }
 }
 
-run "prod_rejects_single_az" {
+# Each prod guard must fire on its own variable (expect_failures fails if any listed one stays silent).
+run "prod_rejects_each_unsafe_value" {
   command = plan
-  variables {
-    environment = "prod"
-    multi_az    = false
-  }
-  expect_failures = [var.multi_az]
-}
 
-run "prod_rejects_no_deletion_protection" {
-  command = plan
-  variables {
-    environment         = "prod"
-    deletion_protection = false
-  }
-  expect_failures = [var.deletion_protection]
-}
-
-run "prod_rejects_short_backups" {
-  command = plan
   variables {
     environment           = "prod"
+    multi_az              = false
+    deletion_protection   = false
     backup_retention_days = 3
+    skip_final_snapshot   = true
+    monitoring_interval   = 0
+    performance_insights  = false
+    log_retention_days    = 30
+    log_kms_key_arn       = null
   }
-  expect_failures = [var.backup_retention_days]
+
+  expect_failures = [
+    var.multi_az,
+    var.deletion_protection,
+    var.backup_retention_days,
+    var.skip_final_snapshot,
+    var.monitoring_interval,
+    var.performance_insights,
+    var.log_retention_days,
+    var.log_kms_key_arn,
+  ]
 }
 
-run "prod_rejects_skipping_final_snapshot" {
+run "rejects_bad_values" {
   command = plan
-  variables {
-    environment         = "prod"
-    skip_final_snapshot = true
-  }
-  expect_failures = [var.skip_final_snapshot]
-}
 
-run "prod_rejects_no_enhanced_monitoring" {
-  command = plan
-  variables {
-    environment         = "prod"
-    monitoring_interval = 0
-  }
-  expect_failures = [var.monitoring_interval]
-}
-
-run "prod_rejects_no_performance_insights" {
-  command = plan
-  variables {
-    environment          = "prod"
-    performance_insights = false
-  }
-  expect_failures = [var.performance_insights]
-}
-
-run "prod_rejects_short_log_retention" {
-  command = plan
-  variables {
-    environment        = "prod"
-    log_retention_days = 30
-  }
-  expect_failures = [var.log_retention_days]
-}
-
-run "prod_rejects_logs_without_cmk" {
-  command = plan
-  variables {
-    environment     = "prod"
-    log_kms_key_arn = null
-  }
-  expect_failures = [var.log_kms_key_arn]
-}
-
-run "rejects_zero_backups" {
-  command = plan
   variables {
     backup_retention_days = 0
-  }
-  expect_failures = [var.backup_retention_days]
-}
-
-run "rejects_other_major_version" {
-  command = plan
-  variables {
-    engine_version = "16.4"
-  }
-  expect_failures = [var.engine_version]
-}
-
-run "rejects_postgres_username" {
-  command = plan
-  variables {
-    username = "postgres"
-  }
-  expect_failures = [var.username]
-}
-
-run "rejects_unknown_monitoring_interval" {
-  command = plan
-  variables {
-    monitoring_interval = 45
-  }
-  expect_failures = [var.monitoring_interval]
-}
-
-run "rejects_single_subnet" {
-  command = plan
-  variables {
-    subnet_ids = ["subnet-db-a"]
-  }
-  expect_failures = [var.subnet_ids]
-}
-
-run "rejects_max_storage_below_allocated" {
-  command = plan
-  variables {
+    engine_version        = "16.4"
+    username              = "postgres"
+    monitoring_interval   = 45
+    subnet_ids            = ["subnet-db-a"]
     allocated_storage     = 100
     max_allocated_storage = 50
+    security_group_id     = "vpc-123"
   }
-  expect_failures = [var.max_allocated_storage]
+
+  expect_failures = [
+    var.backup_retention_days,
+    var.engine_version,
+    var.username,
+    var.monitoring_interval,
+    var.subnet_ids,
+    var.max_allocated_storage,
+    var.security_group_id,
+  ]
 }

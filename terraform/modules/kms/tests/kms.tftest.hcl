@@ -33,18 +33,16 @@ run "key_rotates_and_policy_is_scoped" {
   }
 }
 
-run "rejects_aws_reserved_alias" {
+run "rejects_bad_values" {
   command = plan
-  variables {
-    name = "aws/logs"
-  }
-  expect_failures = [var.name]
-}
 
-run "rejects_short_deletion_window" {
-  command = plan
   variables {
+    name                 = "aws/logs"
     deletion_window_days = 3
   }
-  expect_failures = [var.deletion_window_days]
+
+  expect_failures = [
+    var.name,
+    var.deletion_window_days,
+  ]
 }

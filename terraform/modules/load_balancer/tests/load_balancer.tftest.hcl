@@ -221,87 +221,44 @@ run "prod_safe_values_plan" {
   }
 }
 
-run "prod_rejects_missing_certificate" {
+# Each prod guard must fire on its own variable (expect_failures fails if any listed one stays silent).
+run "prod_rejects_each_unsafe_value" {
   command = plan
-  variables {
-    environment     = "prod"
-    certificate_arn = null
-  }
-  expect_failures = [var.certificate_arn]
-}
 
-run "prod_rejects_no_deletion_protection" {
-  command = plan
   variables {
     environment         = "prod"
+    certificate_arn     = null
     deletion_protection = false
+    access_logs         = false
+    enable_waf          = false
+    log_retention_days  = 7
   }
-  expect_failures = [var.deletion_protection]
+
+  expect_failures = [
+    var.certificate_arn,
+    var.deletion_protection,
+    var.access_logs,
+    var.enable_waf,
+    var.log_retention_days,
+  ]
 }
 
-run "prod_rejects_no_access_logs" {
+run "rejects_bad_values" {
   command = plan
-  variables {
-    environment = "prod"
-    access_logs = false
-  }
-  expect_failures = [var.access_logs]
-}
 
-run "prod_rejects_no_waf" {
-  command = plan
-  variables {
-    environment = "prod"
-    enable_waf  = false
-  }
-  expect_failures = [var.enable_waf]
-}
-
-run "prod_rejects_short_log_retention" {
-  command = plan
-  variables {
-    environment        = "prod"
-    log_retention_days = 7
-  }
-  expect_failures = [var.log_retention_days]
-}
-
-run "rejects_long_deregistration_delay" {
-  command = plan
   variables {
     deregistration_delay = 300
+    ssl_policy           = "ELBSecurityPolicy-2016-08"
+    certificate_arn      = "arn:aws:iam::123456789012:server-certificate/x"
+    public_subnet_ids    = ["subnet-pub-a"]
+    vpc_id               = "subnet-123"
   }
-  expect_failures = [var.deregistration_delay]
-}
 
-run "rejects_old_tls_policy" {
-  command = plan
-  variables {
-    ssl_policy = "ELBSecurityPolicy-2016-08"
-  }
-  expect_failures = [var.ssl_policy]
-}
-
-run "rejects_non_acm_certificate" {
-  command = plan
-  variables {
-    certificate_arn = "arn:aws:iam::123456789012:server-certificate/x"
-  }
-  expect_failures = [var.certificate_arn]
-}
-
-run "rejects_single_subnet" {
-  command = plan
-  variables {
-    public_subnet_ids = ["subnet-pub-a"]
-  }
-  expect_failures = [var.public_subnet_ids]
-}
-
-run "rejects_a_subnet_as_vpc_id" {
-  command = plan
-  variables {
-    vpc_id = "subnet-123"
-  }
-  expect_failures = [var.vpc_id]
+  expect_failures = [
+    var.deregistration_delay,
+    var.ssl_policy,
+    var.certificate_arn,
+    var.public_subnet_ids,
+    var.vpc_id,
+  ]
 }

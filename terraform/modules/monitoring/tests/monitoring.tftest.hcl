@@ -134,18 +134,20 @@ run "apply_outputs" {
   }
 }
 
-run "rejects_bad_email" {
+run "rejects_bad_values" {
   command = plan
-  variables {
-    alarm_email = "not-an-email"
-  }
-  expect_failures = [var.alarm_email]
-}
 
-run "rejects_aws_managed_sns_key" {
-  command = plan
   variables {
-    kms_key_arn = "alias/aws/sns"
+    alarm_email           = "not-an-email"
+    kms_key_arn           = "alias/aws/sns"
+    alb_arn_suffix        = "library-test"
+    service_cpu_threshold = 150
   }
-  expect_failures = [var.kms_key_arn]
+
+  expect_failures = [
+    var.alarm_email,
+    var.kms_key_arn,
+    var.alb_arn_suffix,
+    var.service_cpu_threshold,
+  ]
 }

@@ -237,59 +237,45 @@ run "prod_safe_values_plan" {
   }
 }
 
-run "prod_rejects_single_nat" {
+# Each prod guard must fire on its own variable (expect_failures fails if any listed one stays silent).
+run "prod_rejects_each_unsafe_value" {
   command = plan
 
   variables {
     environment        = "prod"
     egress_mode        = "nat"
     single_nat_gateway = true
-  }
-
-  expect_failures = [var.single_nat_gateway]
-}
-
-run "prod_rejects_no_flow_logs" {
-  command = plan
-
-  variables {
-    environment = "prod"
-    flow_logs   = false
-  }
-
-  expect_failures = [var.flow_logs]
-}
-
-run "prod_rejects_short_log_retention" {
-  command = plan
-
-  variables {
-    environment        = "prod"
+    flow_logs          = false
     log_retention_days = 30
+    log_kms_key_arn    = null
   }
 
-  expect_failures = [var.log_retention_days]
+  expect_failures = [
+    var.single_nat_gateway,
+    var.flow_logs,
+    var.log_retention_days,
+    var.log_kms_key_arn,
+  ]
 }
 
-run "prod_rejects_logs_without_cmk" {
+run "rejects_bad_values" {
   command = plan
 
   variables {
-    environment     = "prod"
-    log_kms_key_arn = null
+    availability_zones        = ["eu-west-1a"]
+    egress_mode               = "internet"
+    cidr_block                = "10.0.0.0/8"
+    app_port                  = 80
+    extra_interface_endpoints = ["SSM Messages"]
   }
 
-  expect_failures = [var.log_kms_key_arn]
-}
-
-run "rejects_one_az" {
-  command = plan
-
-  variables {
-    availability_zones = ["eu-west-1a"]
-  }
-
-  expect_failures = [var.availability_zones]
+  expect_failures = [
+    var.availability_zones,
+    var.egress_mode,
+    var.cidr_block,
+    var.app_port,
+    var.extra_interface_endpoints,
+  ]
 }
 
 run "rejects_duplicate_azs" {
@@ -300,36 +286,6 @@ run "rejects_duplicate_azs" {
   }
 
   expect_failures = [var.availability_zones]
-}
-
-run "rejects_unknown_egress_mode" {
-  command = plan
-
-  variables {
-    egress_mode = "internet"
-  }
-
-  expect_failures = [var.egress_mode]
-}
-
-run "rejects_bad_cidr" {
-  command = plan
-
-  variables {
-    cidr_block = "10.0.0.0/8"
-  }
-
-  expect_failures = [var.cidr_block]
-}
-
-run "rejects_privileged_app_port" {
-  command = plan
-
-  variables {
-    app_port = 80
-  }
-
-  expect_failures = [var.app_port]
 }
 
 run "apply_outputs" {

@@ -80,18 +80,20 @@ run "prod_rejects_force_delete" {
   expect_failures = [var.force_delete]
 }
 
-run "rejects_too_few_kept_images" {
+run "rejects_bad_values" {
   command = plan
-  variables {
-    keep_last_images = 1
-  }
-  expect_failures = [var.keep_last_images]
-}
 
-run "rejects_invalid_repository_name" {
-  command = plan
   variables {
-    name = "Library/Reader"
+    keep_last_images     = 1
+    untagged_expire_days = 0
+    name                 = "Library/Reader"
+    kms_key_arn          = "alias/aws/ecr"
   }
-  expect_failures = [var.name]
+
+  expect_failures = [
+    var.keep_last_images,
+    var.untagged_expire_days,
+    var.name,
+    var.kms_key_arn,
+  ]
 }
