@@ -19,7 +19,7 @@ export TF_IN_AUTOMATION=1 TF_INPUT=0
 # A TF_CLI_CONFIG_FILE naming a missing file only produces a warning on every command.
 if [[ -n "${TF_CLI_CONFIG_FILE:-}" && ! -f "$TF_CLI_CONFIG_FILE" ]]; then unset TF_CLI_CONFIG_FILE; fi
 
-command -v terraform >/dev/null || { echo "terraform is not on PATH (need >= 1.10)" >&2; exit 2; }
+command -v terraform >/dev/null || { echo "terraform is not on PATH (need >= 1.11)" >&2; exit 2; }
 start=$(date +%s)
 
 # --- provider source -------------------------------------------------------------------------------------
@@ -109,6 +109,9 @@ for env in dev prod; do
 done
 contract "no registry module sources (own modules only)" \
   bash -c "! grep -rhoE '^\s*source\s*=\s*\"[^.][^\"]*\"' --include='*.tf' modules envs | grep -v 'hashicorp/aws'"
+# Absences a terraform test cannot see (RELIABILITY S7, I3, R5): no default VPC, no IAM users, no ECR repository policy.
+contract "no aws_default_vpc, aws_iam_user* or aws_ecr_repository_policy resources" \
+  bash -c "! grep -rqE 'resource \"(aws_default_vpc|aws_iam_user[a-z_]*|aws_ecr_repository_policy)\"' --include='*.tf' modules envs"
 contract "no state files in the tree" bash -c "[ -z \"\$(find . -name '*.tfstate*' -not -path '*/.terraform/*')\" ]"
 echo "contract checks: $c_pass passed, $c_fail failed."
 (( c_fail == 0 )) || failures=$((failures + 1))

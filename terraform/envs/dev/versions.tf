@@ -1,6 +1,7 @@
 terraform {
-  # 1.9 for cross-variable validation in the modules; 1.10 for S3-native state locking (use_lockfile).
-  required_version = ">= 1.10"
+  # 1.9 for cross-variable validation in the modules; 1.11 for S3-native state locking (use_lockfile),
+  # experimental in 1.10 and generally available since 1.11 (DynamoDB locking is deprecated there).
+  required_version = ">= 1.11"
 
   required_providers {
     aws = {
