@@ -352,6 +352,23 @@ describe('deploy: guards and errors (W-7)', () => {
     expect(h.dockerCalls()).toEqual([]);
   });
 
+  it('replaces Terraform\'s never-started bootstrap revision without --force on the first deploy', async () => {
+    aws.seedBootstrap('reader');
+    aws.seedBootstrap('writer');
+    const h = makeHarness({ aws });
+    const code = await deploy(h);
+    expect(code, h.stderr() + h.stdout()).toBe(ExitCode.Ok);
+    expect(h.stderr()).not.toMatch(/still in progress/);
+    expect(aws.service('reader').taskDefinition).not.toBe(tdArn(SERVICE.reader, 1));
+    expect(aws.service('writer').taskDefinition).not.toBe(tdArn(SERVICE.writer, 1));
+  });
+
+  it('still refuses when the in-progress revision is one the CLI deployed and tasks are running', async () => {
+    aws.startForeignDeployment('writer');
+    const h = makeHarness({ aws });
+    expect(await deploy(h)).toBe(ExitCode.Preflight);
+  });
+
   it('maps expired credentials to one actionable line', async () => {
     aws.expiredCredentials = true;
     const h = makeHarness({ aws });

@@ -306,6 +306,12 @@ export class FakeAws {
   }
 
   /** Put an unfinished deployment on a service (for the in-progress guard). */
+  /** Terraform's first revision: a tag no image has, no CLI provenance tags, ECS still retrying it. */
+  seedBootstrap(key: Key): void {
+    this.seedService(key, 1, { image: `${REPO[key]}:bootstrap`, tags: [] });
+    Object.assign(this.service(key).deployments[0]!, { runningCount: 0, pendingCount: 0, failedTasks: 3, rolloutState: 'IN_PROGRESS' });
+  }
+
   startForeignDeployment(key: Key): void {
     const s = this.service(key);
     s.deployments[0]!.status = 'ACTIVE';

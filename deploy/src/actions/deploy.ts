@@ -1,5 +1,5 @@
 import { DescribeImagesCommand, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
-import type { Service, Tag, TaskDefinition } from '@aws-sdk/client-ecs';
+import type { Deployment, ECSClient, Service, Tag, TaskDefinition } from '@aws-sdk/client-ecs';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import {
   containerImage,
@@ -160,7 +160,7 @@ export async function deployAction(input: DeployInput, ctx: Context): Promise<Ex
       const target = targets.services[key];
       const service = services[i]!;
       const busy = inProgressDeployment(service);
-      if (busy && !input.force) {
+      if (busy && !input.force && !(await isUnstartedBootstrap(aws.ecs, service, busy))) {
         throw new CliError(
           `a deployment of ${service.serviceName} is still in progress (${busy.id}, ${busy.rolloutState ?? busy.status}, ${revisionLabel(busy.taskDefinition)})`,
           ExitCode.Preflight,
@@ -769,4 +769,15 @@ function summary(r: DeployReport): string {
     ? `migration: ${r.migration.taskDefinition} exit ${r.migration.exitCode} in ${seconds(r.migration.durationMs)}\n`
     : '';
   return `${head}\n${migration}${table(['service', 'revision', 'image', 'tasks', 'result', 'time'], rows)}${reasons.length ? reasons.join('\n') + '\n' : ''}`;
+}
+
+/**
+ * The first deploy after `terraform apply`: ECS is still retrying Terraform's placeholder revision (its
+ * image tag exists in no registry, the CLI never tagged it) and no task has ever run. Nothing can be lost
+ * by replacing it, so the in-progress guard does not apply.
+ */
+async function isUnstartedBootstrap(ecs: ECSClient, service: Service, busy: Deployment): Promise<boolean> {
+  if ((service.runningCount ?? 0) > 0 || !busy.taskDefinition) return false;
+  const { tags } = await describeTaskDefinition(ecs, busy.taskDefinition);
+  return !tags.some((tag) => tag.key === TAG.commit);
 }
