@@ -56,10 +56,19 @@ async function list(res, url) {
   const cursor = url.searchParams.get('cursor');
   const after = cursor ? cursorAfter(cursor) : 0;
   const params = [after, limit + 1];
-  let where = 'id > $1';
-  if (author) where += ` AND lower(author) = lower($${params.push(author)})`;
-  if (q) where += ` AND (title || ' ' || author) ILIKE $${params.push(`%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)}`;
-  const { rows } = await pool.query(`SELECT ${COLUMNS} FROM books WHERE ${where} ORDER BY id ASC LIMIT $2`, params);
+  const filters = [];
+  if (author) filters.push(`lower(author) = lower($${params.push(author)})`);
+  if (q) filters.push(`(title || ' ' || author) ILIKE $${params.push(`%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)}`);
+  const page = async (values) =>
+    (await pool.query(`SELECT ${COLUMNS} FROM books WHERE ${['id > $1', ...filters].join(' AND ')} ORDER BY id ASC LIMIT $2`, values)).rows;
+  let rows;
+  if (!q) rows = await page(params);
+  else {
+    // The reader's search: the next 10,000 ids first, the trigram index only for the rest of a sparse page.
+    const head = `SELECT * FROM (SELECT ${COLUMNS} FROM books WHERE id > $1 ORDER BY id ASC LIMIT 10000) AS head`;
+    rows = (await pool.query(`${head} WHERE ${filters.join(' AND ')} ORDER BY id ASC LIMIT $2`, params)).rows;
+    if (rows.length < limit + 1) rows = [...rows, ...(await page([rows.at(-1)?.id ?? after, limit + 1 - rows.length, ...params.slice(2)]))];
+  }
   const items = rows.slice(0, limit).map(view);
   const last = items.at(-1);
   send(res, 200, { items, nextCursor: rows.length > limit && last ? encodeCursor(last.id, { author, q }) : null });

@@ -171,11 +171,11 @@ async function main() {
       const order = round % 2 === 0 ? ['ceiling', 'service'] : ['service', 'ceiling'];
       for (const which of order) {
         const target = which === 'service' ? service : ceiling;
-        await scenario.prepare?.(query);
-        const warm = await drive({ url: target.url, connections: mode.connections, ...mode.warmup, request: scenario.request() });
-        await scenario.prepare?.(query);
+        await settleThenPrepare(scenario, query);
+        const warm = await drive({ url: target.url, connections: scenario.connections ?? mode.connections, ...mode.warmup, request: scenario.request() });
+        await settleThenPrepare(scenario, query);
         const sampler = which === 'service' ? sampleRss(target.child.pid) : undefined;
-        const measured = await drive({ url: target.url, connections: mode.connections, ...mode.measure, request: scenario.request() });
+        const measured = await drive({ url: target.url, connections: scenario.connections ?? mode.connections, ...mode.measure, request: scenario.request() });
         measured.peakRss = sampler?.stop();
         measured.errors += warm.errors;
         if (measured.errors > 0) log(`${scenario.id} ${which}: status codes ${JSON.stringify(measured.statusCodes)}`);
@@ -213,7 +213,7 @@ async function main() {
           script: result.scenario.pgbench,
           dir: tmp,
           name: result.scenario.id,
-          clients: Number(task.DB_POOL_MAX),
+          clients: result.scenario.pgbenchClients ?? Number(task.DB_POOL_MAX),
           ...mode.pgbench,
         });
       } catch (error) {
@@ -246,6 +246,13 @@ async function main() {
     log('wrote BENCHMARKS.md');
   }
   return { sameJson };
+}
+
+/** autocannon abandons the requests in flight when a window ends; let the server finish them first. */
+async function settleThenPrepare(scenario, query) {
+  if (!scenario.prepare) return;
+  await sleep(300);
+  await scenario.prepare(query);
 }
 
 const sum = (values) => values.reduce((a, b) => a + b, 0);

@@ -7,6 +7,18 @@ const COLUMNS = 'id, title, author, description, isbn, version, created_at, upda
 const randomInt = (min, max) => min + Math.floor(Math.random() * (max - min + 1));
 const escapeLike = (text) => text.replace(/[\\%_]/g, (char) => `\\${char}`);
 
+/** The reader's search (apps/reader BooksQueryService.search) for pgbench: head of 10,000 ids, then the rest. */
+function searchScript(term) {
+  const match = `(title || ' ' || author) ILIKE '%${escapeLike(term).replace(/'/g, "''")}%'`;
+  return [
+    `SELECT count(*) AS n, coalesce(max(id), 0) AS last FROM (SELECT * FROM (SELECT ${COLUMNS} FROM books WHERE id > 0 ORDER BY id ASC LIMIT 10000) AS head WHERE ${match} ORDER BY id ASC LIMIT 21) AS page \\gset`,
+    '\\if :n < 21',
+    `SELECT ${COLUMNS} FROM books WHERE id > :last AND ${match} ORDER BY id ASC LIMIT 21 - :n;`,
+    '\\endif',
+    '',
+  ].join('\n');
+}
+
 /** ISBN-13 with a valid check digit for a 979 prefix and a counter (the dataset uses 978: no collisions). */
 export function isbnFor(counter) {
   const first12 = `979${String(counter).padStart(9, '0')}`;
@@ -17,7 +29,7 @@ export function isbnFor(counter) {
 
 /**
  * @param {{ rows: number, full: boolean }} dataset
- * @returns {Array<{ id: string, label: string, service: 'reader' | 'writer', request: () => object, pgbench: string | string[], prepare?: (query: Function) => Promise<void> }>}
+ * @returns {Array<{ id: string, label: string, service: 'reader' | 'writer', request: () => object, pgbench: string | string[], connections?: number, pgbenchClients?: number, prepare?: (query: Function) => Promise<void> }>}
  */
 export function buildScenarios({ rows, full }) {
   // Deep pages start in the last tenth of the table; the cursor is the reader's own opaque format.
@@ -68,10 +80,21 @@ export function buildScenarios({ rows, full }) {
         setupRequest: (req) => ({ ...req, path: `/books?q=${encodeURIComponent(SEARCH_TERMS[randomInt(0, SEARCH_TERMS.length - 1)])}` }),
       }),
       // pgbench cannot pick a random string: one script per term, chosen at random by -f weights below.
-      pgbench: SEARCH_TERMS.map(
-        (term) =>
-          `SELECT ${COLUMNS} FROM books WHERE id > 0 AND (title || ' ' || author) ILIKE '%${escapeLike(term).replace(/'/g, "''")}%' ORDER BY id ASC LIMIT 21;\n`,
-      ),
+      pgbench: SEARCH_TERMS.map(searchScript),
+    },
+    {
+      // The same searches one at a time: the query's own latency, without 50 requests queueing for 10
+      // connections on a 2-core machine.
+      id: 'search-1conn',
+      label: 'GET /books?q= (same terms, 1 connection: unqueued latency)',
+      service: 'reader',
+      connections: 1,
+      request: () => ({
+        method: 'GET',
+        setupRequest: (req) => ({ ...req, path: `/books?q=${encodeURIComponent(SEARCH_TERMS[randomInt(0, SEARCH_TERMS.length - 1)])}` }),
+      }),
+      pgbench: SEARCH_TERMS.map(searchScript),
+      pgbenchClients: 1,
     },
     {
       id: 'post',

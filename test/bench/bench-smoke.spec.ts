@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
  * for a cursor the reader no longer accepts, a 5xx), or if the ceiling stops answering what the reader does.
  */
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const SCENARIOS = ['get-by-id', 'first-page', 'deep-page', 'search', 'post', 'patch'];
+const SCENARIOS = ['get-by-id', 'first-page', 'deep-page', 'search', 'search-1conn', 'post', 'patch'];
 
 function runSmoke(): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
