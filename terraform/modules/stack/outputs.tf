@@ -1,0 +1,76 @@
+################################################################################
+# The Terraform -> deploy contract of DESIGN.md: envs/dev and envs/prod output exactly these seven values
+# (`terraform output -json`), passed through unchanged. Add nothing here that the deploy CLI does not read.
+################################################################################
+
+output "aws_region" {
+  description = "AWS region of the stack."
+  value       = var.aws_region
+}
+
+output "ecs_cluster_name" {
+  description = "Name of the ECS cluster the services and the migration task run in."
+  value       = module.cluster.name
+}
+
+output "services" {
+  description = "Per service (reader, writer): ECS service name, task family, container name, ECR repository URL and log group."
+  value = {
+    for k in local.service_keys : k => {
+      service_name       = module.service[k].service_name
+      task_family        = module.service[k].task_family
+      container_name     = module.service[k].container_name
+      ecr_repository_url = module.registry[k].repository_url
+      log_group_name     = module.service[k].log_group_name
+    }
+  }
+}
+
+output "migration" {
+  description = "How the deploy CLI runs `migrate`: the writer's task family and container, in the private subnets with the services' security group and no public IP."
+  value = {
+    task_family        = module.service["writer"].task_family
+    container_name     = module.service["writer"].container_name
+    subnet_ids         = module.network.private_subnet_ids
+    security_group_ids = [module.network.services_security_group_id]
+    assign_public_ip   = false
+  }
+}
+
+output "database" {
+  description = "Primary instance identifier, its host name, the read replica's host name (null without one) and the RDS-managed secret ARN."
+  value = {
+    instance_identifier = module.database.instance_identifier
+    endpoint            = module.database.address
+    read_endpoint       = module.database.read_endpoint
+    secret_arn          = module.database.secret_arn
+  }
+}
+
+output "environment" {
+  description = "dev or prod, so the deploy CLI can refuse what is unsafe in production."
+  value       = var.environment
+}
+
+output "app_url" {
+  description = "Base URL of the application: the app_hostname when set, else the ALB's DNS name (https with a certificate)."
+  value       = var.app_hostname == null ? module.load_balancer.url : "${module.load_balancer.https_enabled ? "https" : "http"}://${var.app_hostname}"
+}
+
+################################################################################
+# Not part of the contract: the env roots do not output it
+################################################################################
+
+output "modules" {
+  description = "Every composed module's outputs (kms, network, cluster, registry[k], database, load_balancer, monitoring, service[k]), so the env roots' tests can check what their settings built; also handy in `terraform console` as module.stack.modules."
+  value = {
+    kms           = module.kms
+    network       = module.network
+    cluster       = module.cluster
+    registry      = module.registry
+    database      = module.database
+    load_balancer = module.load_balancer
+    monitoring    = module.monitoring
+    service       = module.service
+  }
+}

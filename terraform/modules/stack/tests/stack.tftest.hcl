@@ -1,0 +1,205 @@
+# Stack module: the composition itself (names, wiring between the modules, the contract values, its own
+# guards), with a prod-safe configuration of its own. The real dev and prod settings are tested in envs/*.
+
+mock_provider "aws" {
+  source = "../../tests/mocks"
+}
+
+variables {
+  environment     = "prod"
+  project         = "shop"
+  aws_region      = "eu-west-1"
+  certificate_arn = "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
+
+  # Prod-safe (the modules accept it for prod and dev), NAT per AZ so both egress paths are covered between
+  # this file and envs/prod (endpoints).
+  settings = {
+    vpc_cidr             = "10.30.0.0/16"
+    az_count             = 2
+    egress_mode          = "nat"
+    single_nat_gateway   = false
+    flow_logs            = true
+    log_retention_days   = 365
+    container_insights   = "enhanced"
+    ecr_force_delete     = false
+    stop_timeout         = 40
+    deregistration_delay = 20
+    task                 = { cpu = 512, memory = 1024, desired_count = 2, min_capacity = 2, max_capacity = 3, db_pool_max = 7, log_level = "warn" }
+    db = {
+      instance_class        = "db.t4g.small", allocated_storage = 30, max_allocated_storage = 60, multi_az = true, deletion_protection = true,
+      backup_retention_days = 10, skip_final_snapshot = false, monitoring_interval = 30, performance_insights = true, connections_alarm = 100
+    }
+    alb = { deletion_protection = true, access_logs = true, enable_waf = true }
+  }
+}
+
+run "names_follow_project_and_environment" {
+  command = apply
+
+  assert {
+    condition     = output.environment == "prod" && output.aws_region == "eu-west-1" && output.ecs_cluster_name == "shop-prod" && module.cluster.name == "shop-prod"
+    error_message = "environment and aws_region are passed through; the cluster is <project>-<environment>."
+  }
+  assert {
+    condition = toset(keys(output.services)) == toset(["reader", "writer"]) && alltrue([for k, s in output.services :
+      s.service_name == "shop-prod-${k}" && s.task_family == "shop-prod-${k}" && s.container_name == "app" &&
+      s.log_group_name == "/ecs/shop-prod-${k}" && s.ecr_repository_url == module.registry[k].repository_url &&
+      module.registry[k].repository_name == "shop-prod/${k}"
+    ])
+    error_message = "Each service is <project>-<env>-<key>, with its own repository <project>-<env>/<key>."
+  }
+  assert {
+    condition     = alltrue([for k in ["reader", "writer"] : module.monitoring.service_5xx_alarm_names[k] == "shop-prod-${k}-5xx"])
+    error_message = "Monitoring alarms on the fixed service names, and hands each service its own 5xx alarm for rollback."
+  }
+  assert {
+    condition     = output.database.instance_identifier == "shop-prod" && output.database.endpoint == module.database.address && output.database.secret_arn == module.database.secret_arn && output.database.read_endpoint == null
+    error_message = "database: the primary's identifier, host name (no port) and RDS-managed secret; no replica."
+  }
+  assert {
+    condition     = output.app_url == "https://mock-123456789.eu-west-1.elb.amazonaws.com" && output.app_url == module.load_balancer.url
+    error_message = "Without app_hostname, app_url is the ALB's URL (https with a certificate)."
+  }
+}
+
+run "services_get_the_primary_and_its_secret" {
+  command = apply
+
+  assert {
+    condition = alltrue([for k in ["reader", "writer"] :
+      module.service[k].secret_value_from == "${module.database.secret_arn}:password::" &&
+      module.service[k].container_environment.DB_HOST == module.database.address &&
+      module.service[k].container_environment.DB_PORT == tostring(module.database.port) &&
+      module.service[k].container_environment.DB_NAME == module.database.db_name &&
+      module.service[k].container_environment.DB_USER == module.database.username &&
+      !contains(keys(module.service[k].container_environment), "DB_READ_HOST")
+    ])
+    error_message = "Both services connect to the primary and take DB_PASSWORD from its RDS-managed secret; no DB_READ_HOST without a replica."
+  }
+  assert {
+    condition = output.migration == {
+      task_family        = module.service["writer"].task_family
+      container_name     = module.service["writer"].container_name
+      subnet_ids         = module.network.private_subnet_ids
+      security_group_ids = [module.network.services_security_group_id]
+      assign_public_ip   = false
+    }
+    error_message = "migrate runs as the writer's task family and container, in the private subnets with the services' security group and no public IP."
+  }
+}
+
+run "settings_reach_the_modules" {
+  command = plan
+
+  assert {
+    condition     = local.azs == tolist(["eu-west-1a", "eu-west-1b"]) && length(module.network.private_subnet_ids) == 2 && length(module.network.database_subnet_ids) == 2
+    error_message = "az_count = 2 takes the region's first two regular AZs by name."
+  }
+  assert {
+    condition     = module.network.nat_gateway_count == 2 && length(module.network.interface_endpoints) == 0 && module.network.flow_logs_enabled
+    error_message = "egress_mode nat without single_nat_gateway: one NAT per AZ, no interface endpoints; flow logs on."
+  }
+  assert {
+    condition     = module.cluster.container_insights == "enhanced"
+    error_message = "container_insights reaches the cluster."
+  }
+  assert {
+    condition = alltrue([for k in ["reader", "writer"] :
+      module.service[k].desired_count == 2 && module.service[k].container_environment.DB_POOL_MAX == "7" && module.service[k].container_environment.LOG_LEVEL == "warn"
+    ])
+    error_message = "task.desired_count, db_pool_max and log_level reach both services."
+  }
+  assert {
+    condition     = module.database.multi_az && module.database.deletion_protection && module.database.backup_retention_days == 10
+    error_message = "db settings reach the database."
+  }
+  assert {
+    condition     = module.load_balancer.https_enabled && module.load_balancer.web_acl_arn != null && module.load_balancer.access_logs_bucket != null
+    error_message = "certificate_arn and the alb settings reach the load balancer."
+  }
+}
+
+run "replica_goes_to_the_reader_only" {
+  command = apply
+
+  variables {
+    create_read_replica = true
+  }
+
+  assert {
+    condition     = output.database.read_endpoint != null && output.database.read_endpoint == module.database.read_endpoint && module.service["reader"].container_environment.DB_READ_HOST == output.database.read_endpoint
+    error_message = "With a replica, database.read_endpoint is set and the reader gets it as DB_READ_HOST."
+  }
+  assert {
+    condition     = !contains(keys(module.service["writer"].container_environment), "DB_READ_HOST")
+    error_message = "The writer never reads from the replica."
+  }
+}
+
+run "host_name_without_certificate_is_http" {
+  command = plan
+
+  variables {
+    environment     = "dev"
+    certificate_arn = null
+    app_hostname    = "books.example.com"
+  }
+
+  assert {
+    condition     = output.app_url == "http://books.example.com" && !module.load_balancer.https_enabled
+    error_message = "Without a certificate app_url keeps the host name but says http."
+  }
+}
+
+run "ecs_exec_behind_nat_needs_no_endpoint" {
+  command = plan
+
+  variables {
+    enable_execute_command = true
+  }
+
+  assert {
+    condition     = length(module.network.interface_endpoints) == 0
+    error_message = "With NAT, ECS Exec reaches SSM through it: no interface endpoints (envs/prod checks the endpoint case)."
+  }
+}
+
+run "rejects_unknown_environment" {
+  command = plan
+  variables {
+    environment = "staging"
+  }
+  expect_failures = [var.environment]
+}
+
+run "prod_requires_a_certificate" {
+  command = plan
+  variables {
+    certificate_arn = null
+  }
+  expect_failures = [var.certificate_arn]
+}
+
+run "rejects_drain_longer_than_stop_timeout" {
+  command = plan
+  variables {
+    settings = merge(var.settings, { deregistration_delay = 40 })
+  }
+  expect_failures = [var.settings]
+}
+
+run "rejects_pool_budget_over_the_connections_alarm" {
+  command = plan
+  variables {
+    settings = merge(var.settings, { task = merge(var.settings.task, { max_capacity = 8 }) })
+  }
+  expect_failures = [var.settings]
+}
+
+run "rejects_one_az" {
+  command = plan
+  variables {
+    settings = merge(var.settings, { az_count = 1 })
+  }
+  expect_failures = [var.settings]
+}

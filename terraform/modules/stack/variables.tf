@@ -1,0 +1,133 @@
+################################################################################
+# Environment and naming
+################################################################################
+
+variable "environment" {
+  description = "dev or prod. Names every resource <project>-<environment>; with prod the modules refuse their unsafe values."
+  type        = string
+
+  validation {
+    condition     = contains(["dev", "prod"], var.environment)
+    error_message = "environment must be dev or prod (the deploy CLI and the modules' prod guards know only these)."
+  }
+}
+
+variable "project" {
+  description = "Project name; prefixes every resource name as <project>-<environment>. Validated in the env roots."
+  type        = string
+}
+
+variable "aws_region" {
+  description = "Region the calling root configured its provider for; returned as the aws_region output."
+  type        = string
+}
+
+################################################################################
+# What a person sets (the env roots' variables.tf validates each)
+################################################################################
+
+variable "certificate_arn" {
+  description = "ACM certificate for the HTTPS listener (then HTTP only redirects); null for HTTP only, which prod refuses."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.environment != "prod" || var.certificate_arn != null
+    error_message = "prod serves HTTPS only: certificate_arn is required when environment = \"prod\"."
+  }
+}
+
+variable "app_hostname" {
+  description = "DNS name users reach the app at (a record you manage); null uses the ALB's own DNS name in app_url."
+  type        = string
+  default     = null
+}
+
+variable "alarm_email" {
+  description = "E-mail address that receives alarms and deployment events; null for none."
+  type        = string
+  default     = null
+}
+
+variable "initial_image_tag" {
+  description = "Image tag of the first task-definition revision; the deploy CLI registers commit-tagged revisions afterwards."
+  type        = string
+  default     = "bootstrap"
+}
+
+variable "cpu_architecture" {
+  description = "CPU architecture of the tasks (X86_64 or ARM64)."
+  type        = string
+  default     = "X86_64"
+}
+
+variable "create_read_replica" {
+  description = "Create a PostgreSQL read replica; the reader then gets DB_READ_HOST and database.read_endpoint is set."
+  type        = bool
+  default     = false
+}
+
+variable "enable_execute_command" {
+  description = "Allow ECS Exec into the tasks (sessions logged); adds an ssmmessages endpoint where there is no NAT."
+  type        = bool
+  default     = false
+}
+
+################################################################################
+# What an environment chooses (the env roots' settings.tf)
+################################################################################
+
+variable "settings" {
+  description = "Everything an environment chooses: network, logs, task size and scale, database and ALB. Every attribute is required so each env spells out its choices; the modules refuse prod-unsafe values."
+  type = object({
+    vpc_cidr             = string
+    az_count             = number
+    egress_mode          = string # nat or endpoints
+    single_nat_gateway   = bool
+    flow_logs            = bool
+    log_retention_days   = number
+    container_insights   = string
+    ecr_force_delete     = bool
+    stop_timeout         = number # seconds ECS waits after SIGTERM
+    deregistration_delay = number # seconds the ALB drains a target
+    task = object({
+      cpu           = number
+      memory        = number
+      desired_count = number
+      min_capacity  = number
+      max_capacity  = number
+      db_pool_max   = number
+      log_level     = string
+    })
+    db = object({
+      instance_class        = string
+      allocated_storage     = number
+      max_allocated_storage = number
+      multi_az              = bool
+      deletion_protection   = bool
+      backup_retention_days = number
+      skip_final_snapshot   = bool
+      monitoring_interval   = number
+      performance_insights  = bool
+      connections_alarm     = number
+    })
+    alb = object({
+      deletion_protection = bool
+      access_logs         = bool
+      enable_waf          = bool
+    })
+  })
+
+  validation {
+    condition     = var.settings.az_count >= 2 && var.settings.az_count <= 4 && floor(var.settings.az_count) == var.settings.az_count
+    error_message = "settings.az_count must be a whole number from 2 to 4 (the region's first regular AZs, sorted by name)."
+  }
+  validation {
+    condition     = var.settings.deregistration_delay < var.settings.stop_timeout
+    error_message = "DP-6: settings.deregistration_delay must be shorter than settings.stop_timeout, so a task is drained before it is stopped."
+  }
+  validation {
+    condition     = 2 * var.settings.task.max_capacity * var.settings.task.db_pool_max < var.settings.db.connections_alarm
+    error_message = "P-4: both services at max_capacity with db_pool_max connections each must stay below settings.db.connections_alarm."
+  }
+}
