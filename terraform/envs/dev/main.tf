@@ -1,164 +1,19 @@
-# Composition of the stack. This file is identical in envs/dev and envs/prod (test.sh checks it);
-# what differs between the environments is settings.tf.
+# The whole stack is modules/stack; this root only gives it what this environment chooses (settings.tf)
+# and what a person sets (variables.tf). The provider and backend are in versions.tf.
 
-# Regular AZs only (no Local Zones or Wavelength zones, which lack Fargate and RDS Multi-AZ).
-data "aws_availability_zones" "available" {
-  state = "available"
+module "stack" {
+  source = "../../modules/stack"
 
-  filter {
-    name   = "opt-in-status"
-    values = ["opt-in-not-required"]
-  }
-}
+  environment = local.environment
+  settings    = local.settings
 
-locals {
-  name         = "${var.project}-${local.environment}"
-  azs          = slice(sort(data.aws_availability_zones.available.names), 0, local.settings.az_count)
-  service_keys = toset(["reader", "writer"])
-
-  # Names are fixed strings so monitoring can alarm on the services before they exist.
-  service_names = { for k in local.service_keys : k => "${local.name}-${k}" }
-}
-
-module "kms" {
-  source = "../../modules/kms"
-
-  name = local.name
-}
-
-module "network" {
-  source = "../../modules/network"
-
-  name               = local.name
-  environment        = local.environment
-  cidr_block         = local.settings.vpc_cidr
-  availability_zones = local.azs
-  egress_mode        = local.settings.egress_mode
-  single_nat_gateway = local.settings.single_nat_gateway
-  # ECS Exec reaches the tasks through SSM messages; without NAT that needs its own endpoint.
-  extra_interface_endpoints = var.enable_execute_command ? ["ssmmessages"] : []
-  flow_logs                 = local.settings.flow_logs
-  log_retention_days        = local.settings.log_retention_days
-  log_kms_key_arn           = module.kms.key_arn
-}
-
-module "cluster" {
-  source = "../../modules/cluster"
-
-  name               = local.name
-  environment        = local.environment
-  container_insights = local.settings.container_insights
-  log_retention_days = local.settings.log_retention_days
-  log_kms_key_arn    = module.kms.key_arn
-}
-
-module "registry" {
-  source   = "../../modules/registry"
-  for_each = local.service_keys
-
-  name         = "${local.name}/${each.key}"
-  environment  = local.environment
-  force_delete = local.settings.ecr_force_delete
-}
-
-module "database" {
-  source = "../../modules/database"
-
-  identifier             = local.name
-  environment            = local.environment
-  subnet_ids             = module.network.database_subnet_ids
-  security_group_id      = module.network.database_security_group_id
-  instance_class         = local.settings.db.instance_class
-  allocated_storage      = local.settings.db.allocated_storage
-  max_allocated_storage  = local.settings.db.max_allocated_storage
-  multi_az               = local.settings.db.multi_az
-  deletion_protection    = local.settings.db.deletion_protection
-  backup_retention_days  = local.settings.db.backup_retention_days
-  skip_final_snapshot    = local.settings.db.skip_final_snapshot
-  monitoring_interval    = local.settings.db.monitoring_interval
-  performance_insights   = local.settings.db.performance_insights
+  project                = var.project
+  aws_region             = var.aws_region
+  certificate_arn        = var.certificate_arn
+  app_hostname           = var.app_hostname
+  alarm_email            = var.alarm_email
+  initial_image_tag      = var.initial_image_tag
+  cpu_architecture       = var.cpu_architecture
   create_read_replica    = var.create_read_replica
-  replica_instance_class = local.settings.db.instance_class
-  log_retention_days     = local.settings.log_retention_days
-  log_kms_key_arn        = module.kms.key_arn
-}
-
-module "load_balancer" {
-  source = "../../modules/load_balancer"
-
-  name                 = local.name
-  environment          = local.environment
-  vpc_id               = module.network.vpc_id
-  public_subnet_ids    = module.network.public_subnet_ids
-  security_group_id    = module.network.alb_security_group_id
-  certificate_arn      = var.certificate_arn
-  deregistration_delay = local.settings.deregistration_delay
-  deletion_protection  = local.settings.alb.deletion_protection
-  access_logs          = local.settings.alb.access_logs
-  enable_waf           = local.settings.alb.enable_waf
-  log_retention_days   = local.settings.log_retention_days
-  log_kms_key_arn      = module.kms.key_arn
-}
-
-module "monitoring" {
-  source = "../../modules/monitoring"
-
-  name                     = local.name
-  kms_key_arn              = module.kms.key_arn
-  alarm_email              = var.alarm_email
-  cluster_name             = module.cluster.name
-  alb_arn_suffix           = module.load_balancer.arn_suffix
-  db_instance_identifier   = module.database.instance_identifier
-  db_connections_threshold = local.settings.db.connections_alarm
-  services = {
-    for k in local.service_keys : k => {
-      service_name            = local.service_names[k]
-      target_group_arn_suffix = module.load_balancer.target_group_arn_suffixes[k]
-    }
-  }
-}
-
-module "service" {
-  source   = "../../modules/service"
-  for_each = local.service_keys
-
-  name               = local.service_names[each.key]
-  environment        = local.environment
-  cluster_arn        = module.cluster.arn
-  cluster_name       = module.cluster.name
-  subnet_ids         = module.network.private_subnet_ids
-  security_group_ids = [module.network.services_security_group_id]
-  target_group_arn   = module.load_balancer.target_group_arns[each.key]
-  alb_resource_label = module.load_balancer.resource_labels[each.key]
-  ecr_repository_arn = module.registry[each.key].repository_arn
-
-  # First revision only: the deploy CLI registers commit-tagged revisions afterwards.
-  image            = "${module.registry[each.key].repository_url}:${var.initial_image_tag}"
-  cpu              = local.settings.task.cpu
-  memory           = local.settings.task.memory
-  cpu_architecture = var.cpu_architecture
-  stop_timeout     = local.settings.stop_timeout
-
-  database = {
-    host       = module.database.address
-    port       = module.database.port
-    name       = module.database.db_name
-    user       = module.database.username
-    secret_arn = module.database.secret_arn
-  }
-  # Only the reader reads from the replica; null leaves DB_READ_HOST out.
-  db_read_host = each.key == "reader" ? module.database.read_endpoint : null
-  db_pool_max  = local.settings.task.db_pool_max
-  log_level    = local.settings.task.log_level
-
-  desired_count          = local.settings.task.desired_count
-  min_capacity           = local.settings.task.min_capacity
-  max_capacity           = local.settings.task.max_capacity
-  deployment_alarm_names = [module.monitoring.service_5xx_alarm_names[each.key]]
   enable_execute_command = var.enable_execute_command
-  exec_log_group_name    = module.cluster.exec_log_group_name
-  exec_kms_key_arn       = module.cluster.exec_kms_key_arn
-
-  log_retention_days = local.settings.log_retention_days
-  log_kms_key_arn    = module.kms.key_arn
 }

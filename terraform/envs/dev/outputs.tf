@@ -1,56 +1,37 @@
-# Exactly the Terraform -> deploy contract of DESIGN.md (`terraform output -json`). This file is identical
-# in envs/dev and envs/prod; add nothing here that the deploy CLI does not read.
+# Exactly the Terraform -> deploy contract of DESIGN.md (`terraform output -json`), passed through from
+# modules/stack, which builds the values and describes them in detail. Add nothing the deploy CLI does not read.
 
 output "aws_region" {
   description = "AWS region of the stack."
-  value       = var.aws_region
+  value       = module.stack.aws_region
 }
 
 output "ecs_cluster_name" {
   description = "Name of the ECS cluster the services and the migration task run in."
-  value       = module.cluster.name
+  value       = module.stack.ecs_cluster_name
 }
 
 output "services" {
-  description = "Per service (reader, writer): ECS service name, task family, container name, ECR repository URL and log group."
-  value = {
-    for k in local.service_keys : k => {
-      service_name       = module.service[k].service_name
-      task_family        = module.service[k].task_family
-      container_name     = module.service[k].container_name
-      ecr_repository_url = module.registry[k].repository_url
-      log_group_name     = module.service[k].log_group_name
-    }
-  }
+  description = "Per service (reader, writer): service_name, task_family, container_name, ecr_repository_url, log_group_name."
+  value       = module.stack.services
 }
 
 output "migration" {
-  description = "How the deploy CLI runs `migrate`: the writer's task family and container, in the private subnets with the services' security group and no public IP."
-  value = {
-    task_family        = module.service["writer"].task_family
-    container_name     = module.service["writer"].container_name
-    subnet_ids         = module.network.private_subnet_ids
-    security_group_ids = [module.network.services_security_group_id]
-    assign_public_ip   = false
-  }
+  description = "How the deploy CLI runs `migrate`: task_family, container_name, subnet_ids, security_group_ids, assign_public_ip."
+  value       = module.stack.migration
 }
 
 output "database" {
-  description = "Primary instance identifier, its host name, the read replica's host name (null without one) and the RDS-managed secret ARN."
-  value = {
-    instance_identifier = module.database.instance_identifier
-    endpoint            = module.database.address
-    read_endpoint       = module.database.read_endpoint
-    secret_arn          = module.database.secret_arn
-  }
+  description = "instance_identifier, endpoint (host name), read_endpoint (null without a replica), secret_arn."
+  value       = module.stack.database
 }
 
 output "environment" {
   description = "dev or prod, so the deploy CLI can refuse what is unsafe in production."
-  value       = local.environment
+  value       = module.stack.environment
 }
 
 output "app_url" {
-  description = "Base URL of the application: the app_hostname when set, else the ALB's DNS name (https with a certificate)."
-  value       = var.app_hostname == null ? module.load_balancer.url : "${module.load_balancer.https_enabled ? "https" : "http"}://${var.app_hostname}"
+  description = "Base URL of the application (https://<app_hostname> when set, else the ALB's URL)."
+  value       = module.stack.app_url
 }

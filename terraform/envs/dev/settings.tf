@@ -1,6 +1,6 @@
 # dev: cheap. One NAT gateway, single-AZ micro database without protection, short log retention, one
 # small task per service, no WAF or access logs. Every module default is the production-safe value;
-# each cheap choice below is explicit.
+# each cheap choice below is explicit (modules/stack's `settings` variable requires every attribute).
 
 locals {
   environment = "dev"

@@ -1,5 +1,6 @@
 # prod: safe. Module defaults are already the production-safe values; they are spelled out here so a
-# reader sees prod's choices in one place, and the modules refuse the unsafe ones for environment = "prod".
+# reader sees prod's choices in one place (modules/stack's `settings` variable requires every attribute),
+# and the modules refuse the unsafe ones for environment = "prod".
 
 locals {
   environment = "prod"

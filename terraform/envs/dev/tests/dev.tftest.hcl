@@ -1,4 +1,5 @@
-# envs/dev: the DESIGN.md output contract and dev's cheap choices, through outputs and module outputs.
+# envs/dev: the DESIGN.md output contract and dev's cheap choices, through the outputs and module.stack.modules
+# (what the modules built from this env's settings; the wiring itself is tested in modules/stack).
 
 mock_provider "aws" {
   source = "../../tests/mocks"
@@ -32,7 +33,7 @@ run "contract_outputs" {
     error_message = "Migrations run the writer's task family and container (command override [\"migrate\"])."
   }
   assert {
-    condition     = output.migration.assign_public_ip == false && output.migration.subnet_ids == module.network.private_subnet_ids && output.migration.security_group_ids == [module.network.services_security_group_id]
+    condition     = output.migration.assign_public_ip == false && output.migration.subnet_ids == module.stack.modules.network.private_subnet_ids && output.migration.security_group_ids == [module.stack.modules.network.services_security_group_id]
     error_message = "The migration task runs in the private subnets with the services' security group and no public IP."
   }
   assert {
@@ -53,15 +54,15 @@ run "secrets_path_end_to_end" {
   command = apply
 
   assert {
-    condition     = alltrue([for k in ["reader", "writer"] : module.service[k].secret_value_from == "${output.database.secret_arn}:password::"])
+    condition     = alltrue([for k in ["reader", "writer"] : module.stack.modules.service[k].secret_value_from == "${output.database.secret_arn}:password::"])
     error_message = "Both services take DB_PASSWORD from the database's RDS-managed secret, key password."
   }
   assert {
-    condition     = alltrue([for k in ["reader", "writer"] : module.service[k].container_environment.DB_HOST == output.database.endpoint && module.service[k].container_environment.DB_SSL == "verify-full" && module.service[k].container_environment.DB_NAME == "library_db" && module.service[k].container_environment.PORT == "8000"])
+    condition     = alltrue([for k in ["reader", "writer"] : module.stack.modules.service[k].container_environment.DB_HOST == output.database.endpoint && module.stack.modules.service[k].container_environment.DB_SSL == "verify-full" && module.stack.modules.service[k].container_environment.DB_NAME == "library_db" && module.stack.modules.service[k].container_environment.PORT == "8000"])
     error_message = "Both services point at the primary with TLS verification, database library_db, port 8000."
   }
   assert {
-    condition     = !contains(keys(module.service["reader"].container_environment), "DB_READ_HOST")
+    condition     = !contains(keys(module.stack.modules.service["reader"].container_environment), "DB_READ_HOST")
     error_message = "Without a replica the reader gets no DB_READ_HOST."
   }
 }
@@ -70,19 +71,19 @@ run "dev_is_cheap" {
   command = plan
 
   assert {
-    condition     = module.network.nat_gateway_count == 1 && length(module.network.interface_endpoints) == 0 && !module.network.flow_logs_enabled
+    condition     = module.stack.modules.network.nat_gateway_count == 1 && length(module.stack.modules.network.interface_endpoints) == 0 && !module.stack.modules.network.flow_logs_enabled
     error_message = "Dev: one NAT gateway, no interface endpoints, no flow logs."
   }
   assert {
-    condition     = length(module.network.private_subnet_ids) == 2
+    condition     = length(module.stack.modules.network.private_subnet_ids) == 2
     error_message = "Dev: two AZs."
   }
   assert {
-    condition     = module.database.multi_az == false && module.database.deletion_protection == false && module.database.backup_retention_days >= 1
+    condition     = module.stack.modules.database.multi_az == false && module.stack.modules.database.deletion_protection == false && module.stack.modules.database.backup_retention_days >= 1
     error_message = "Dev: single-AZ database without deletion protection, backups still on."
   }
   assert {
-    condition     = alltrue([for k in ["reader", "writer"] : module.service[k].desired_count == 1])
+    condition     = alltrue([for k in ["reader", "writer"] : module.stack.modules.service[k].desired_count == 1])
     error_message = "Dev: one task per service."
   }
   assert {
@@ -90,7 +91,7 @@ run "dev_is_cheap" {
     error_message = "Dev: smallest Fargate size and short log retention."
   }
   assert {
-    condition     = module.load_balancer.https_enabled == false && module.load_balancer.web_acl_arn == null && module.load_balancer.access_logs_bucket == null
+    condition     = module.stack.modules.load_balancer.https_enabled == false && module.stack.modules.load_balancer.web_acl_arn == null && module.stack.modules.load_balancer.access_logs_bucket == null
     error_message = "Dev: no certificate, WAF or access logs by default."
   }
 }
@@ -116,11 +117,11 @@ run "with_replica_the_reader_reads_from_it" {
   }
 
   assert {
-    condition     = output.database.read_endpoint != null && module.service["reader"].container_environment.DB_READ_HOST == output.database.read_endpoint
+    condition     = output.database.read_endpoint != null && module.stack.modules.service["reader"].container_environment.DB_READ_HOST == output.database.read_endpoint
     error_message = "With a replica, database.read_endpoint is set and the reader gets it as DB_READ_HOST."
   }
   assert {
-    condition     = !contains(keys(module.service["writer"].container_environment), "DB_READ_HOST")
+    condition     = !contains(keys(module.stack.modules.service["writer"].container_environment), "DB_READ_HOST")
     error_message = "The writer never reads from the replica."
   }
 }
@@ -134,7 +135,7 @@ run "with_certificate_app_url_is_https" {
   }
 
   assert {
-    condition     = output.app_url == "https://books-dev.example.com" && module.load_balancer.https_enabled
+    condition     = output.app_url == "https://books-dev.example.com" && module.stack.modules.load_balancer.https_enabled
     error_message = "With a certificate and a host name, app_url is https://<host>."
   }
 }

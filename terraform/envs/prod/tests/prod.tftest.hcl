@@ -1,4 +1,5 @@
-# envs/prod: the DESIGN.md output contract and prod's safe choices, through outputs and module outputs.
+# envs/prod: the DESIGN.md output contract and prod's safe choices, through the outputs and module.stack.modules
+# (what the modules built from this env's settings; the wiring itself is tested in modules/stack).
 
 mock_provider "aws" {
   source = "../../tests/mocks"
@@ -27,7 +28,7 @@ run "contract_outputs" {
       toset(keys(output.migration)) == toset(["task_family", "container_name", "subnet_ids", "security_group_ids", "assign_public_ip"]) &&
       output.migration.task_family == output.services["writer"].task_family &&
       output.migration.assign_public_ip == false && length(output.migration.subnet_ids) == 3 &&
-      output.migration.subnet_ids == module.network.private_subnet_ids && output.migration.security_group_ids == [module.network.services_security_group_id]
+      output.migration.subnet_ids == module.stack.modules.network.private_subnet_ids && output.migration.security_group_ids == [module.stack.modules.network.services_security_group_id]
     )
     error_message = "migration: the writer's family in the three private subnets, services security group, no public IP."
   }
@@ -40,7 +41,7 @@ run "contract_outputs" {
     error_message = "Prod: app_url is HTTPS."
   }
   assert {
-    condition     = alltrue([for k in ["reader", "writer"] : module.service[k].secret_value_from == "${output.database.secret_arn}:password::"])
+    condition     = alltrue([for k in ["reader", "writer"] : module.stack.modules.service[k].secret_value_from == "${output.database.secret_arn}:password::"])
     error_message = "Both services take DB_PASSWORD from the RDS-managed secret."
   }
 }
@@ -49,27 +50,27 @@ run "prod_is_safe" {
   command = plan
 
   assert {
-    condition     = module.network.nat_gateway_count == 0 && length(module.network.interface_endpoints) == 4 && module.network.flow_logs_enabled
+    condition     = module.stack.modules.network.nat_gateway_count == 0 && length(module.stack.modules.network.interface_endpoints) == 4 && module.stack.modules.network.flow_logs_enabled
     error_message = "Prod: private endpoints instead of NAT, and flow logs."
   }
   assert {
-    condition     = length(module.network.private_subnet_ids) == 3 && length(module.network.public_subnet_ids) == 3
+    condition     = length(module.stack.modules.network.private_subnet_ids) == 3 && length(module.stack.modules.network.public_subnet_ids) == 3
     error_message = "Prod: three AZs."
   }
   assert {
-    condition     = module.database.multi_az && module.database.deletion_protection && module.database.backup_retention_days >= 7
+    condition     = module.stack.modules.database.multi_az && module.stack.modules.database.deletion_protection && module.stack.modules.database.backup_retention_days >= 7
     error_message = "Prod: Multi-AZ, deletion protection, at least 7 days of backups."
   }
   assert {
-    condition     = alltrue([for k in ["reader", "writer"] : module.service[k].desired_count >= 2]) && local.settings.task.min_capacity >= 2
+    condition     = alltrue([for k in ["reader", "writer"] : module.stack.modules.service[k].desired_count >= 2]) && local.settings.task.min_capacity >= 2
     error_message = "Prod: at least two tasks per service, never scaled below two."
   }
   assert {
-    condition     = module.cluster.container_insights != "disabled" && local.settings.log_retention_days >= 365
+    condition     = module.stack.modules.cluster.container_insights != "disabled" && local.settings.log_retention_days >= 365
     error_message = "Prod: Container Insights and a year of logs."
   }
   assert {
-    condition     = module.load_balancer.https_enabled && module.load_balancer.web_acl_arn != null && module.load_balancer.access_logs_bucket != null
+    condition     = module.stack.modules.load_balancer.https_enabled && module.stack.modules.load_balancer.web_acl_arn != null && module.stack.modules.load_balancer.access_logs_bucket != null
     error_message = "Prod: HTTPS, WAF and ALB access logs."
   }
   assert {
@@ -87,7 +88,7 @@ run "with_replica" {
   }
 
   assert {
-    condition     = output.database.read_endpoint != null && module.service["reader"].container_environment.DB_READ_HOST == output.database.read_endpoint
+    condition     = output.database.read_endpoint != null && module.stack.modules.service["reader"].container_environment.DB_READ_HOST == output.database.read_endpoint
     error_message = "The reader reads from the replica."
   }
   assert {
@@ -104,7 +105,7 @@ run "ecs_exec_gets_its_endpoint" {
   }
 
   assert {
-    condition     = contains(module.network.interface_endpoints, "ssmmessages")
+    condition     = contains(module.stack.modules.network.interface_endpoints, "ssmmessages")
     error_message = "With ECS Exec on, prod (no NAT) gets the ssmmessages endpoint."
   }
 }
