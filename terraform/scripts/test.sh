@@ -3,7 +3,9 @@
 #   1. terraform fmt -check -recursive
 #   2. per module, env root and tests/waivers: init -backend=false, validate, terraform test (mock_provider "aws";
 #      no AWS account or credentials needed)
-#   3. contract checks: envs/dev and envs/prod compose identically and output exactly the DESIGN.md contract
+#   3. contract checks: envs/dev and envs/prod are thin roots over modules/stack (the one composition: they pass it
+#      every input, move the old module addresses into it, set their own environment) and output exactly the
+#      DESIGN.md contract, passed through from it
 #   4. checkov / trivy / tflint when installed (optional)
 # terraform test's own summary lines ("Success! N passed, 0 failed." / "Failure! ...") go to stdout unchanged;
 # the exit code is non-zero when anything failed.
@@ -91,19 +93,49 @@ for ((i = 0; i < n; i++)); do
 done
 
 # --- 3. deploy contract checks ---------------------------------------------------------------------------
-echo "== contract checks (envs/dev vs envs/prod, DESIGN.md outputs)"
+echo "== contract checks (envs/dev and envs/prod over modules/stack, DESIGN.md outputs)"
 c_pass=0 c_fail=0
 contract() { # $1 description, rest: command
   local what="$1"; shift
   if "$@" >/dev/null 2>&1; then c_pass=$((c_pass + 1)); echo "  $what... pass"
   else c_fail=$((c_fail + 1)); echo "  $what... fail"; fi
 }
-contract "envs/dev and envs/prod share main.tf (same composition)" cmp -s envs/dev/main.tf envs/prod/main.tf
-contract "envs/dev and envs/prod share outputs.tf" cmp -s envs/dev/outputs.tf envs/prod/outputs.tf
+# Small readers of our own formatting (terraform fmt keeps top-level blocks at column 0, arguments at 2 spaces).
+block_args() { # $1 header e.g. 'module "stack"', files...: argument names of that top-level block, sorted
+  local header="$1"; shift
+  cat "$@" | awk -v h="$header {" '$0 == h {b = 1; next} b && /^}/ {b = 0} b && /^  [a-z_]+ +=/ {print $1}' | sort
+}
+names_of() { # $1 block type (variable, output, module), files...: the block labels, sorted
+  local type="$1"; shift
+  cat "$@" | sed -n "s/^$type \"\([a-z_]*\)\".*/\1/p" | sort
+}
+only_the_stack() { # $1 env: no module, resource or data block but module "stack" from ../../modules/stack
+  [[ "$(cat envs/"$1"/*.tf | grep -E '^(module|resource|data) ')" == 'module "stack" {' ]] &&
+    grep -qE '^  source += "\.\./\.\./modules/stack"$' envs/"$1"/main.tf
+}
+passes_every_stack_input() { # $1 env: the call sets exactly the stack's variables (no stack default decides for an env)
+  diff <(block_args 'module "stack"' envs/"$1"/*.tf | grep -vx source) <(names_of variable modules/stack/variables.tf)
+}
+moves_every_module() { # $1 env: a moved block module.X -> module.stack.module.X for each module modules/stack calls
+  diff <(cat envs/"$1"/*.tf | awk '/^moved *[{]/ {m = 1} m && $1 == "from" {f = $3} m && $1 == "to" {t = $3} m && /^}/ {print f " " t; m = 0}' | sort) \
+    <(names_of module modules/stack/main.tf | awk '{print "module." $1 " module.stack.module." $1}')
+}
+outputs_pass_through() { # $1 env: every output's value is module.stack.<same name>
+  [[ -z "$(cat envs/"$1"/*.tf | awk '/^output "/ {n = $2; gsub(/"/, "", n)} /^  value +=/ && $3 != "module.stack." n {print n}')" ]]
+}
 expected_outputs="app_url aws_region database ecs_cluster_name environment migration services"
+stack_outputs_contract() { # modules/stack has an output for each contract name
+  local o; for o in $expected_outputs; do names_of output modules/stack/outputs.tf | grep -qx "$o" || return 1; done
+}
+contract "modules/stack outputs every contract value" stack_outputs_contract
 for env in dev prod; do
-  actual="$(cat envs/$env/*.tf 2>/dev/null | sed -n 's/^output "\([a-z_]*\)".*/\1/p' | sort | tr '\n' ' ' | sed 's/ $//' || true)"
+  actual="$(names_of output envs/$env/*.tf | tr '\n' ' ' | sed 's/ $//' || true)"
+  contract "envs/$env composes only through module \"stack\" (../../modules/stack)" only_the_stack "$env"
+  contract "envs/$env passes modules/stack every one of its inputs" passes_every_stack_input "$env"
+  contract "envs/$env moves each former module address into module.stack" moves_every_module "$env"
+  contract "envs/$env/settings.tf sets environment = \"$env\"" grep -qE "^  environment += \"$env\"$" "envs/$env/settings.tf"
   contract "envs/$env outputs exactly: $expected_outputs" test "$actual" = "$expected_outputs"
+  contract "envs/$env outputs pass module.stack's values through" outputs_pass_through "$env"
   contract "envs/$env has a partial S3 backend and a backend.hcl.example" \
     bash -c "grep -q 'backend \"s3\" {}' envs/$env/versions.tf && grep -q 'use_lockfile' envs/$env/backend.hcl.example"
 done
