@@ -1,4 +1,4 @@
-export { Book, BOOK_LIMITS, toBookView, type BookView } from './books/book.entity.js';
+export { Book, BOOK_LIMITS, toBookView, type BookRow, type BookView } from './books/book.entity.js';
 export { normalizeIsbn } from './books/isbn.js';
 export { IdempotencyRecord, IDEMPOTENCY_KEY_MAX_LENGTH } from './idempotency/idempotency-record.entity.js';
 export { buildDataSourceOptions, entities, type DatabaseRole } from './database/data-source-options.js';

@@ -1,7 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import type { BookView } from '#libs/persistence/src/index.js';
+import { type BookRow, type BookView, toBookView } from '#libs/persistence/src/index.js';
 import type { ListBooksQueryDto } from './dto/list-books-query.dto.js';
 import { decodeCursor, encodeCursor } from './page-cursor.js';
 
@@ -10,39 +10,15 @@ export interface BookPage {
   nextCursor: string | null;
 }
 
-interface BookRow {
-  id: number;
-  title: string;
-  author: string;
-  description: string;
-  isbn: string | null;
-  version: number;
-  created_at: Date;
-  updated_at: Date;
-}
-
 /**
  * The read path runs fixed, parameterised SQL through the service's DataSource (same pool, read-only
  * sessions and timeouts) and maps rows straight to the response shape: TypeORM's query builder and entity
- * hydration cost more CPU per request than the query itself (BENCHMARKS.md). Writes stay on TypeORM.
+ * hydration cost more CPU per request than the query itself (BENCHMARKS.md).
  */
 const SELECT_BOOK = 'SELECT id, title, author, description, isbn, version, created_at, updated_at FROM books';
 const SELECT_BOOK_BY_ID = `${SELECT_BOOK} WHERE id = $1`;
 /** How many rows in id order a search scans before it turns to the trigram index (see search()). */
 const SEARCH_HEAD = 'LIMIT 10000';
-
-function toView(row: BookRow): BookView {
-  return {
-    id: row.id,
-    title: row.title,
-    author: row.author,
-    description: row.description,
-    isbn: row.isbn,
-    version: row.version,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
-  };
-}
 
 /** LIKE treats % _ and \ specially; a search for "100%" must match the text "100%". */
 function escapeLikePattern(text: string): string {
@@ -67,7 +43,7 @@ export class BooksQueryService {
     if (author) conditions.push(`lower(author) = lower($${params.push(author)})`);
     if (q) conditions.push(`(title || ' ' || author) ILIKE $${params.push(`%${escapeLikePattern(q)}%`)}`);
     const rows = q ? await this.search(conditions, params) : await this.page(conditions, params);
-    const items = rows.slice(0, limit).map(toView);
+    const items = rows.slice(0, limit).map(toBookView);
     const last = items.at(-1);
     return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.id, filters) : null };
   }
@@ -100,6 +76,6 @@ export class BooksQueryService {
   async get(id: number): Promise<BookView> {
     const rows: BookRow[] = await this.dataSource.query(SELECT_BOOK_BY_ID, [id]);
     if (rows.length === 0) throw new NotFoundException(`book ${id} not found`);
-    return toView(rows[0]!);
+    return toBookView(rows[0]!);
   }
 }

@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager, WhereExpressionBuilder } from 'typeorm';
-import { Book, type BookView } from '#libs/persistence/src/index.js';
+import { Book, type BookRow, type BookView, toBookView } from '#libs/persistence/src/index.js';
 import type { IfMatchCondition } from '#libs/platform/src/index.js';
 import type { CreateBookDto } from './dto/create-book.dto.js';
 import type { UpdateBookDto } from './dto/update-book.dto.js';
@@ -15,29 +15,7 @@ import type { UpdateBookDto } from './dto/update-book.dto.js';
 const EDITABLE_FIELDS = ['title', 'author', 'description', 'isbn'] as const;
 type BookChanges = Partial<Pick<Book, (typeof EDITABLE_FIELDS)[number]>>;
 
-interface BookRow {
-  id: number;
-  title: string;
-  author: string;
-  description: string;
-  isbn: string | null;
-  version: number;
-  created_at: Date;
-  updated_at: Date;
-}
 
-function rowToView(row: BookRow): BookView {
-  return {
-    id: row.id,
-    title: row.title,
-    author: row.author,
-    description: row.description,
-    isbn: row.isbn,
-    version: row.version,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
-  };
-}
 
 // A string is passed to RETURNING as is; an array would be filtered to entity property names (no created_at).
 const RETURNED_COLUMNS = '*';
@@ -61,7 +39,7 @@ export class BooksCommandService {
   async create(dto: CreateBookDto, manager: EntityManager = this.dataSource.manager): Promise<BookView> {
     const isbn = dto.isbn ?? null;
     const rows: BookRow[] = await this.guardIsbn(isbn, () => manager.query(INSERT_BOOK, [dto.title, dto.author, dto.description ?? '', isbn]));
-    return rowToView(rows[0]!);
+    return toBookView(rows[0]!);
   }
 
   replace(id: number, dto: CreateBookDto, condition: IfMatchCondition): Promise<BookView> {
@@ -94,7 +72,7 @@ export class BooksCommandService {
     const result = await this.guardIsbn(changes.isbn ?? null, () => withVersionCheck(query, condition).returning(RETURNED_COLUMNS).execute());
     const row = (result.raw as BookRow[])[0];
     if (!row) return this.explainMiss(id);
-    return rowToView(row);
+    return toBookView(row);
   }
 
   /** Zero rows touched: either the book does not exist (404) or its version moved on (412). */

@@ -48,15 +48,28 @@ export interface BookView {
   updatedAt: string;
 }
 
-export function toBookView(book: Book): BookView {
+/** A `books` row as node-postgres returns it (snake_case columns), from `SELECT *` or `RETURNING *`. */
+export interface BookRow {
+  id: number;
+  title: string;
+  author: string;
+  description: string;
+  isbn: string | null;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** Both services answer with rows straight from SQL (no entity hydration on the hot paths). */
+export function toBookView(row: BookRow): BookView {
   return {
-    id: book.id,
-    title: book.title,
-    author: book.author,
-    description: book.description,
-    isbn: book.isbn,
-    version: book.version,
-    createdAt: book.createdAt.toISOString(),
-    updatedAt: book.updatedAt.toISOString(),
+    id: row.id,
+    title: row.title,
+    author: row.author,
+    description: row.description,
+    isbn: row.isbn,
+    version: row.version,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
   };
 }
