@@ -41,7 +41,8 @@ export function buildScenarios({ rows, full }) {
   let isbnCounter = 1;
   let patchCursor = 0;
   const versions = new Map();
-  const patchTitles = ['The Revised Edition', 'A Second Printing', 'The Annotated Text', 'Collected Works'];
+  // PATCH rewrites descriptions (not searched), so the search scenarios and pgbench still see the dataset.
+  const patchDescriptions = ['Revised edition.', 'Second printing, corrected.', 'Annotated text.', 'Collected works, volume one.'];
 
   return [
     {
@@ -139,7 +140,7 @@ export function buildScenarios({ rows, full }) {
             ...req,
             path: `/books/${id}`,
             headers: { 'content-type': 'application/json', 'if-match': `"${id}.${versions.get(id) ?? 1}"` },
-            body: JSON.stringify({ title: patchTitles[id % patchTitles.length] }),
+            body: JSON.stringify({ description: patchDescriptions[id % patchDescriptions.length] }),
           };
         },
         onResponse: (status, _body, context, headers) => {
@@ -147,7 +148,7 @@ export function buildScenarios({ rows, full }) {
           if (status === 200 && match) versions.set(context.id, Number(match[1]));
         },
       }),
-      pgbench: `\\set id random(1, ${rows})\nUPDATE books SET title = 'The Revised Edition', version = version + 1, updated_at = CURRENT_TIMESTAMP WHERE id = :id RETURNING *;\n`,
+      pgbench: `\\set id random(1, ${rows})\nUPDATE books SET description = 'Revised edition.', version = version + 1, updated_at = CURRENT_TIMESTAMP WHERE id = :id RETURNING *;\n`,
     },
   ];
 }
