@@ -9,7 +9,7 @@
 //
 // Everything it starts (PostgreSQL in a temp dir, the built reader and writer, the ceiling servers) is
 // stopped on exit, and a watchdog ends the run if it outlives its mode's time limit.
-import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync, utimesSync } from 'node:fs';
+import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -41,9 +41,39 @@ const { values: flags } = parseArgs({
 });
 
 const MODES = {
-  smoke: { rows: 500, connections: 10, warmup: { amount: 40 }, measure: { amount: 300 }, rounds: 1, starts: 1, pgbench: { transactions: 20 }, limitS: 110, settleMs: 200 },
-  default: { rows: 10_000, connections: 50, warmup: { duration: 2 }, measure: { duration: 5 }, rounds: 2, starts: 5, pgbench: { seconds: 5 }, limitS: 15 * 60, settleMs: 1000 },
-  full: { rows: 1_000_000, connections: 50, warmup: { duration: 2 }, measure: { duration: 5 }, rounds: 2, starts: 5, pgbench: { seconds: 5 }, limitS: 40 * 60, settleMs: 1000 },
+  smoke: {
+    rows: 500,
+    connections: 10,
+    warmup: { amount: 40 },
+    measure: { amount: 300 },
+    rounds: 1,
+    starts: 1,
+    pgbench: { transactions: 20 },
+    limitS: 110,
+    settleMs: 200,
+  },
+  default: {
+    rows: 10_000,
+    connections: 50,
+    warmup: { duration: 2 },
+    measure: { duration: 5 },
+    rounds: 2,
+    starts: 5,
+    pgbench: { seconds: 5 },
+    limitS: 15 * 60,
+    settleMs: 1000,
+  },
+  full: {
+    rows: 1_000_000,
+    connections: 50,
+    warmup: { duration: 2 },
+    measure: { duration: 5 },
+    rounds: 2,
+    starts: 5,
+    pgbench: { seconds: 5 },
+    limitS: 40 * 60,
+    settleMs: 1000,
+  },
 };
 const modeName = flags.smoke ? 'smoke' : flags.full ? 'full' : 'default';
 const mode = { ...MODES[modeName] };
@@ -86,12 +116,7 @@ function taskDefaults() {
 
 async function main() {
   const startedAt = Date.now();
-  if (ensureBuild({ log })) {
-    // `nest build` is incremental: unchanged entry points keep their old mtime, so ensureBuild would rebuild
-    // on every run. The build just succeeded, so mark the entry points as current.
-    const now = new Date();
-    for (const name of ['reader', 'writer']) utimesSync(join(root, `dist/apps/${name}/src/main.js`), now, now);
-  }
+  ensureBuild({ log });
   const tmp = mkdtempSync(join(os.tmpdir(), 'library-bench-'));
   chmodSync(tmp, 0o755); // as root, PostgreSQL runs as an unprivileged user that must reach its data dir
   cleanups.push(() => rmSync(tmp, { recursive: true, force: true }));
@@ -132,7 +157,9 @@ async function main() {
       const port = await freePort();
       instance = spawnNode(`dist/apps/${name}/src/main.js`, [], { ...dbEnv, PORT: String(port) }, { cwd: root, logFd });
       instance.url = `http://127.0.0.1:${port}`;
-      readyMs.push(await waitForOk(`${instance.url}/health/ready`, { startedAt: instance.startedAt, exited: instance.exited, timeoutMs: 30_000 }));
+      readyMs.push(
+        await waitForOk(`${instance.url}/health/ready`, { startedAt: instance.startedAt, exited: instance.exited, timeoutMs: 30_000 }),
+      );
       if (i < mode.starts - 1) await stop(instance);
     }
     await sleep(mode.settleMs);
@@ -172,10 +199,20 @@ async function main() {
       for (const which of order) {
         const target = which === 'service' ? service : ceiling;
         await settleThenPrepare(scenario, query);
-        const warm = await drive({ url: target.url, connections: scenario.connections ?? mode.connections, ...mode.warmup, request: scenario.request() });
+        const warm = await drive({
+          url: target.url,
+          connections: scenario.connections ?? mode.connections,
+          ...mode.warmup,
+          request: scenario.request(),
+        });
         await settleThenPrepare(scenario, query);
         const sampler = which === 'service' ? sampleRss(target.child.pid) : undefined;
-        const measured = await drive({ url: target.url, connections: scenario.connections ?? mode.connections, ...mode.measure, request: scenario.request() });
+        const measured = await drive({
+          url: target.url,
+          connections: scenario.connections ?? mode.connections,
+          ...mode.measure,
+          request: scenario.request(),
+        });
         measured.peakRss = sampler?.stop();
         measured.errors += warm.errors;
         if (measured.errors > 0) log(`${scenario.id} ${which}: status codes ${JSON.stringify(measured.statusCodes)}`);
@@ -186,7 +223,11 @@ async function main() {
     const best = (list) => list.reduce((a, b) => (b.rps > a.rps ? b : a));
     const result = {
       scenario,
-      service: { ...best(rounds.service), errors: sum(rounds.service.map((r) => r.errors)), peakRss: Math.max(...rounds.service.map((r) => r.peakRss)) },
+      service: {
+        ...best(rounds.service),
+        errors: sum(rounds.service.map((r) => r.errors)),
+        peakRss: Math.max(...rounds.service.map((r) => r.peakRss)),
+      },
       ceiling: { ...best(rounds.ceiling), errors: sum(rounds.ceiling.map((r) => r.errors)) },
     };
     service.peakRss = Math.max(service.peakRss, result.service.peakRss);
@@ -275,7 +316,9 @@ async function compareResponses(serviceUrl, ceilingUrl) {
   const paths = ['/books/1', '/books?limit=50', '/books?limit=5&q=river', `/books?limit=3&author=${encodeURIComponent('Ada Okafor')}`];
   const differences = [];
   for (const path of paths) {
-    const [a, b] = await Promise.all([serviceUrl, ceilingUrl].map((base) => fetch(`${base}${path}`).then(async (r) => `${r.status} ${await r.text()}`)));
+    const [a, b] = await Promise.all(
+      [serviceUrl, ceilingUrl].map((base) => fetch(`${base}${path}`).then(async (r) => `${r.status} ${await r.text()}`)),
+    );
     if (a !== b) differences.push(`${path}: service ${a.slice(0, 120)} vs ceiling ${b.slice(0, 120)}`);
   }
   return { identical: differences.length === 0, differences };
