@@ -89,10 +89,12 @@ async function readBody(req) {
 
 async function create(req, res) {
   const dto = await readBody(req);
-  const { rows } = await pool.query(
-    `INSERT INTO books (title, author, description, isbn) VALUES ($1, $2, $3, $4) RETURNING *`,
-    [dto.title, dto.author, dto.description ?? '', dto.isbn ?? null],
-  );
+  const { rows } = await pool.query(`INSERT INTO books (title, author, description, isbn) VALUES ($1, $2, $3, $4) RETURNING *`, [
+    dto.title,
+    dto.author,
+    dto.description ?? '',
+    dto.isbn ?? null,
+  ]);
   const book = view(rows[0]);
   send(res, 201, book, { etag: etagFor(book), location: `/books/${book.id}` });
 }

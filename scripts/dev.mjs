@@ -33,7 +33,13 @@ async function database() {
     say(`using PostgreSQL at ${process.env.DB_HOST}:${process.env.DB_PORT ?? 5432} (DB_HOST is set)`);
     return {};
   }
-  const settings = { DB_HOST: '127.0.0.1', DB_PORT: String(DEV_DB_PORT), DB_USER: 'postgres', DB_PASSWORD: 'password', DB_NAME: process.env.DB_NAME ?? 'library_db' };
+  const settings = {
+    DB_HOST: '127.0.0.1',
+    DB_PORT: String(DEV_DB_PORT),
+    DB_USER: 'postgres',
+    DB_PASSWORD: 'password',
+    DB_NAME: process.env.DB_NAME ?? 'library_db',
+  };
   if (await portOpen(DEV_DB_PORT)) {
     say(`using the embedded PostgreSQL already running on 127.0.0.1:${DEV_DB_PORT}`);
     return settings;
@@ -45,7 +51,13 @@ async function database() {
 }
 
 async function seedBooks(env) {
-  const client = new pg.Client({ host: env.DB_HOST, port: Number(env.DB_PORT ?? 5432), user: env.DB_USER ?? 'postgres', password: env.DB_PASSWORD, database: env.DB_NAME ?? 'library_db' });
+  const client = new pg.Client({
+    host: env.DB_HOST,
+    port: Number(env.DB_PORT ?? 5432),
+    user: env.DB_USER ?? 'postgres',
+    password: env.DB_PASSWORD,
+    database: env.DB_NAME ?? 'library_db',
+  });
   await client.connect();
   let added = 0;
   for (const book of sampleBooks) {
@@ -77,11 +89,22 @@ try {
   if (seedOnly) shutdown(0);
   else {
     // One compiler in watch mode (both apps share the tsconfig), one node --watch per service.
-    children.push(spawn('npx', ['nest', 'build', 'reader', '--watch', '--preserveWatchOutput'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] }));
-    for (const [name, port] of [['reader', 8000], ['writer', 8001]]) {
+    children.push(
+      spawn('npx', ['nest', 'build', 'reader', '--watch', '--preserveWatchOutput'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] }),
+    );
+    for (const [name, port] of [
+      ['reader', 8000],
+      ['writer', 8001],
+    ]) {
       const entry = `dist/apps/${name}/src/main.js`;
       if (!existsSync(`${root}${entry}`)) throw new Error(`${entry} is missing after the build`);
-      children.push(spawn(process.execPath, ['--watch', entry], { cwd: root, env: { PORT: String(port), LOG_LEVEL: 'info', ...env }, stdio: 'inherit' }));
+      children.push(
+        spawn(process.execPath, ['--watch', entry], {
+          cwd: root,
+          env: { PORT: String(port), LOG_LEVEL: 'info', ...env },
+          stdio: 'inherit',
+        }),
+      );
     }
     say('reader  http://localhost:8000/books   docs http://localhost:8000/docs');
     say('writer  http://localhost:8001/books   docs http://localhost:8001/docs');

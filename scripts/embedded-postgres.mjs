@@ -55,7 +55,13 @@ export async function startEmbeddedPostgres({ dataDir, port, persistent = true, 
     /** Starts the same server again after stop() (the data is kept: persistent). */
     start: () => server.start(),
     createDatabase: async (name) => {
-      const client = new pg.Client({ host: '127.0.0.1', port: chosenPort, user: EMBEDDED_USER, password: EMBEDDED_PASSWORD, database: 'postgres' });
+      const client = new pg.Client({
+        host: '127.0.0.1',
+        port: chosenPort,
+        user: EMBEDDED_USER,
+        password: EMBEDDED_PASSWORD,
+        database: 'postgres',
+      });
       await client.connect();
       try {
         const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);

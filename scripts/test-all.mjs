@@ -28,7 +28,12 @@ function run(command, commandArgs, { capture = false } = {}) {
 // 1. vitest
 mkdirSync(`${root}/.test-results`, { recursive: true });
 const vitest = await run('npx', [
-  'vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=.test-results/vitest.json', ...vitestArgs,
+  'vitest',
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  '--outputFile.json=.test-results/vitest.json',
+  ...vitestArgs,
 ]);
 try {
   const report = JSON.parse(readFileSync(`${root}/.test-results/vitest.json`, 'utf8'));

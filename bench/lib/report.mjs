@@ -22,12 +22,16 @@ export function renderReport({ mode, settings, task, results, services, sameJson
   const byId = Object.fromEntries(results.map((result) => [result.scenario.id, result]));
   const full = mode === 'full';
   const lines = [];
-  lines.push(`### ${mode === 'full' ? 'Full run (--full)' : mode === 'smoke' ? 'Smoke run (--smoke)' : 'Default run'}: ${environment.date}`);
+  lines.push(
+    `### ${mode === 'full' ? 'Full run (--full)' : mode === 'smoke' ? 'Smoke run (--smoke)' : 'Default run'}: ${environment.date}`,
+  );
   lines.push('');
   lines.push(
     `- Machine: ${environment.cpus} × ${environment.cpuModel}, ${environment.memoryGiB.toFixed(1)} GiB; shared, so compare ratios, not absolutes`,
   );
-  lines.push(`- Node ${environment.node}; PostgreSQL ${environment.postgres} (embedded, fsync=off, loopback); pgbench: ${environment.pgbench}`);
+  lines.push(
+    `- Node ${environment.node}; PostgreSQL ${environment.postgres} (embedded, fsync=off, loopback); pgbench: ${environment.pgbench}`,
+  );
   lines.push(
     `- Services: built \`dist/\`, NODE_ENV=production, DB_POOL_MAX=${task.DB_POOL_MAX}, LOG_LEVEL=${task.LOG_LEVEL} (the ECS task's values), logs to a file`,
   );
@@ -36,11 +40,27 @@ export function renderReport({ mode, settings, task, results, services, sameJson
       `${settings.rounds} round(s), service and ceiling alternating (never concurrent), best round by req/s shown; errors count every round and warm-up`,
   );
   lines.push(`- Dataset: ${settings.rows.toLocaleString('en')} books; run took ${Math.round(environment.durationS)} s`);
-  lines.push(`- Ceiling (bench/ceiling.mjs: node:http + pg, same pool, same SQL) answers byte-identical JSON: ${sameJson.identical ? 'yes' : 'NO'}`);
+  lines.push(
+    `- Ceiling (bench/ceiling.mjs: node:http + pg, same pool, same SQL) answers byte-identical JSON: ${sameJson.identical ? 'yes' : 'NO'}`,
+  );
   lines.push('');
   lines.push(
     table(
-      ['scenario', 'request', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'ceiling req/s', 'ceiling p50', 'ceiling p99', 'ceiling errors', 'ratio', 'pgbench tx/s', 'peak RSS MiB'],
+      [
+        'scenario',
+        'request',
+        'req/s',
+        'p50 ms',
+        'p99 ms',
+        'errors',
+        'ceiling req/s',
+        'ceiling p50',
+        'ceiling p99',
+        'ceiling errors',
+        'ratio',
+        'pgbench tx/s',
+        'peak RSS MiB',
+      ],
       results.map(({ scenario, service, ceiling, pgbench }) => [
         scenario.id,
         scenario.label,
@@ -61,7 +81,14 @@ export function renderReport({ mode, settings, task, results, services, sameJson
   lines.push('');
   lines.push(
     table(
-      ['service', `start → ready ms (median of ${settings.starts})`, 'min–max ms', 'idle RSS MiB', 'RSS end of load MiB', 'peak RSS under load MiB'],
+      [
+        'service',
+        `start → ready ms (median of ${settings.starts})`,
+        'min–max ms',
+        'idle RSS MiB',
+        'RSS end of load MiB',
+        'peak RSS under load MiB',
+      ],
       services.map((service) => [
         service.name,
         fixed(median(service.readyMs)),
@@ -75,12 +102,17 @@ export function renderReport({ mode, settings, task, results, services, sameJson
   lines.push('');
 
   const targets = [];
-  const check = (name, measured, met, note = '') => targets.push([name, measured, met === undefined ? '—' : met ? 'met' : `**missed**${note}`]);
+  const check = (name, measured, met, note = '') =>
+    targets.push([name, measured, met === undefined ? '—' : met ? 'met' : `**missed**${note}`]);
   const ratioAndP99 = (id, label) => {
     const result = byId[id];
     if (!result) return;
     const ratio = result.service.rps / result.ceiling.rps;
-    check(`${label}: ≥ 0.7× ceiling req/s, p99 < 20 ms`, `${fixed(ratio, 2)}×, p99 ${fixed(result.service.p99)} ms`, ratio >= 0.7 && result.service.p99 < 20);
+    check(
+      `${label}: ≥ 0.7× ceiling req/s, p99 < 20 ms`,
+      `${fixed(ratio, 2)}×, p99 ${fixed(result.service.p99)} ms`,
+      ratio >= 0.7 && result.service.p99 < 20,
+    );
   };
   ratioAndP99('get-by-id', 'reader GET /books/:id');
   ratioAndP99('first-page', 'reader first page');
@@ -96,15 +128,27 @@ export function renderReport({ mode, settings, task, results, services, sameJson
   const rowsNote = full ? ' at 1,000,000 rows' : ` (${settings.rows.toLocaleString('en')} rows; 1M needs --full)`;
   if (byId.search) {
     const { service, ceiling } = byId.search;
-    check(`search${rowsNote}: p99 < 50 ms`, `p99 ${fixed(service.p99)} ms at ${settings.connections} connections (ceiling ${fixed(ceiling.p99)} ms)`, service.p99 < 50);
+    check(
+      `search${rowsNote}: p99 < 50 ms`,
+      `p99 ${fixed(service.p99)} ms at ${settings.connections} connections (ceiling ${fixed(ceiling.p99)} ms)`,
+      service.p99 < 50,
+    );
   }
   if (byId['search-1conn']) {
     const { service, ceiling } = byId['search-1conn'];
-    check(`search${rowsNote}: p99 < 50 ms, 1 connection`, `p99 ${fixed(service.p99)} ms (ceiling ${fixed(ceiling.p99)} ms)`, service.p99 < 50);
+    check(
+      `search${rowsNote}: p99 < 50 ms, 1 connection`,
+      `p99 ${fixed(service.p99)} ms (ceiling ${fixed(ceiling.p99)} ms)`,
+      service.p99 < 50,
+    );
   }
   if (byId.post) {
     const ratio = byId.post.service.rps / byId.post.ceiling.rps;
-    check('writer POST /books: ≥ 0.5× ceiling, zero errors', `${fixed(ratio, 2)}×, ${byId.post.service.errors} errors`, ratio >= 0.5 && byId.post.service.errors === 0);
+    check(
+      'writer POST /books: ≥ 0.5× ceiling, zero errors',
+      `${fixed(ratio, 2)}×, ${byId.post.service.errors} errors`,
+      ratio >= 0.5 && byId.post.service.errors === 0,
+    );
   }
   for (const service of services) {
     const ready = median(service.readyMs);

@@ -352,7 +352,7 @@ describe('deploy: guards and errors (W-7)', () => {
     expect(h.dockerCalls()).toEqual([]);
   });
 
-  it('replaces Terraform\'s never-started bootstrap revision without --force on the first deploy', async () => {
+  it("replaces Terraform's never-started bootstrap revision without --force on the first deploy", async () => {
     aws.seedBootstrap('reader');
     aws.seedBootstrap('writer');
     const h = makeHarness({ aws });

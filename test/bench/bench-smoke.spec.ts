@@ -30,7 +30,11 @@ function tableRows(output: string, firstHeader: string): Array<Record<string, st
   const lines = output.split('\n').filter((line) => line.startsWith('|'));
   const headerIndex = lines.findIndex((line) => line.split('|')[1]?.trim() === firstHeader);
   if (headerIndex < 0) return [];
-  const cells = (line: string) => line.split('|').slice(1, -1).map((cell) => cell.trim());
+  const cells = (line: string) =>
+    line
+      .split('|')
+      .slice(1, -1)
+      .map((cell) => cell.trim());
   const header = cells(lines[headerIndex]!);
   const rows: Array<Record<string, string>> = [];
   for (const line of lines.slice(headerIndex + 2)) {

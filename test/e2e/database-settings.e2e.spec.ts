@@ -10,7 +10,10 @@ let writer: RunningService;
 beforeAll(async () => {
   database = await createMigratedDatabase('settings');
   const overrides = { DB_STATEMENT_TIMEOUT_MS: '1500' };
-  [reader, writer] = await Promise.all([startService('reader', database.name, overrides), startService('writer', database.name, overrides)]);
+  [reader, writer] = await Promise.all([
+    startService('reader', database.name, overrides),
+    startService('writer', database.name, overrides),
+  ]);
 });
 afterAll(async () => {
   await Promise.all([reader?.close(), writer?.close()]);

@@ -33,7 +33,11 @@ describe('health', () => {
       const list = await fetch(`${reader.url}/books`);
       expect(list.status).toBe(503);
       expect(list.headers.get('retry-after')).toBe('1');
-      expect(await json(list)).toEqual({ statusCode: 503, error: 'Service Unavailable', message: 'The database is unavailable; retry shortly' });
+      expect(await json(list)).toEqual({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: 'The database is unavailable; retry shortly',
+      });
     } finally {
       await sql('postgres', `ALTER DATABASE ${database.name} ALLOW_CONNECTIONS true`);
     }

@@ -18,7 +18,10 @@ describe('migrate command', () => {
   it('applies every migration to an empty database, then reports it is up to date', async () => {
     const first = await runToExit('writer', ['migrate'], environmentFor(database.name, { LOG_LEVEL: 'info' }));
     expect(first.code, first.stdout + first.stderr).toBe(0);
-    expect(jsonLines(first.stdout).at(-1)).toMatchObject({ msg: 'applied 2 migration(s)', applied: ['CreateBooks1764230400000', 'CreateIdempotencyKeys1764230500000'] });
+    expect(jsonLines(first.stdout).at(-1)).toMatchObject({
+      msg: 'applied 2 migration(s)',
+      applied: ['CreateBooks1764230400000', 'CreateIdempotencyKeys1764230500000'],
+    });
     const tables = await sql(database.name, `SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`);
     expect(tables.map((row) => row.tablename)).toEqual(['books', 'idempotency_keys', 'migrations']);
 
@@ -43,9 +46,16 @@ describe('migrate command', () => {
 
   it('exits 1 with an actionable message when the database cannot be reached', async () => {
     const port = await freePort();
-    const result = await runToExit('writer', ['migrate'], environmentFor(database.name, { DB_PORT: String(port), DB_STARTUP_RETRY_SECONDS: '1' }));
+    const result = await runToExit(
+      'writer',
+      ['migrate'],
+      environmentFor(database.name, { DB_PORT: String(port), DB_STARTUP_RETRY_SECONDS: '1' }),
+    );
     expect(result.code).toBe(1);
-    expect(jsonLines(result.stdout).at(-1)).toMatchObject({ level: 'fatal', msg: expect.stringMatching(new RegExp(`Cannot connect to PostgreSQL at 127.0.0.1:${port}.*check DB_HOST`)) });
+    expect(jsonLines(result.stdout).at(-1)).toMatchObject({
+      level: 'fatal',
+      msg: expect.stringMatching(new RegExp(`Cannot connect to PostgreSQL at 127.0.0.1:${port}.*check DB_HOST`)),
+    });
   });
 });
 
@@ -63,7 +73,11 @@ describe('serve command', () => {
 
   it('retries an unreachable database for DB_STARTUP_RETRY_SECONDS, then exits 1', async () => {
     const port = await freePort();
-    const result = await runToExit('reader', [], environmentFor(database.name, { DB_PORT: String(port), DB_STARTUP_RETRY_SECONDS: '2', PORT: String(await freePort()) }));
+    const result = await runToExit(
+      'reader',
+      [],
+      environmentFor(database.name, { DB_PORT: String(port), DB_STARTUP_RETRY_SECONDS: '2', PORT: String(await freePort()) }),
+    );
     expect(result.code).toBe(1);
     expect(result.durationMs).toBeGreaterThan(1500);
     expect(result.durationMs).toBeLessThan(10_000);
@@ -94,7 +108,13 @@ describe('serve command', () => {
         expect((await fetch(`${url}/docs`)).status).toBe(200);
 
         const sessions = async () =>
-          Number((await sql<{ count: string }>(database.name, `SELECT count(*) FROM pg_stat_activity WHERE application_name = $1`, [`library-${name}`]))[0]!.count);
+          Number(
+            (
+              await sql<{ count: string }>(database.name, `SELECT count(*) FROM pg_stat_activity WHERE application_name = $1`, [
+                `library-${name}`,
+              ])
+            )[0]!.count,
+          );
         expect(await sessions()).toBeGreaterThan(0);
 
         service.child.kill('SIGTERM');

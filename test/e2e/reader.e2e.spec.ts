@@ -188,7 +188,10 @@ describe('read-only sessions', () => {
     const client = adminClient(database.name);
     await client.connect();
     await fetch(`${reader.url}/books`);
-    const { rows } = await client.query(`SELECT DISTINCT application_name FROM pg_stat_activity WHERE datname = $1 AND application_name LIKE 'library-%'`, [database.name]);
+    const { rows } = await client.query(
+      `SELECT DISTINCT application_name FROM pg_stat_activity WHERE datname = $1 AND application_name LIKE 'library-%'`,
+      [database.name],
+    );
     await client.end();
     expect(rows.map((row) => row.application_name).sort()).toEqual(['library-reader', 'library-writer']);
   });

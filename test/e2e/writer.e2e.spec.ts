@@ -193,7 +193,9 @@ describe('If-Match (optimistic concurrency)', () => {
     const { id, etag } = await createBook();
     const attempts = 20;
     const responses = await Promise.all(
-      Array.from({ length: attempts }, (_, i) => sendJson('PATCH', `${writer.url}/books/${id}`, { title: `Writer ${i}` }, { 'if-match': etag })),
+      Array.from({ length: attempts }, (_, i) =>
+        sendJson('PATCH', `${writer.url}/books/${id}`, { title: `Writer ${i}` }, { 'if-match': etag }),
+      ),
     );
     const statuses = responses.map((response) => response.status).sort();
     expect(statuses.filter((status) => status === 200)).toHaveLength(1);
@@ -218,7 +220,11 @@ describe('DELETE /books/:id', () => {
 describe('ids', () => {
   const badIds = ['0', '-1', '1.5', '1e3', '0x10', '%201', '1abc', '99999999999999999999', '2147483648', 'abc', '01'];
   it.each(badIds)('rejects id %s with 400 on every method', async (badId) => {
-    for (const [method, body] of [['PUT', { title: 'T', author: 'A' }], ['PATCH', { title: 'T' }], ['DELETE', undefined]] as const) {
+    for (const [method, body] of [
+      ['PUT', { title: 'T', author: 'A' }],
+      ['PATCH', { title: 'T' }],
+      ['DELETE', undefined],
+    ] as const) {
       const response = await fetch(`${writer.url}/books/${badId}`, {
         method,
         headers: body ? { 'content-type': 'application/json' } : {},

@@ -70,7 +70,10 @@ describe('PostgreSQL outage under load', () => {
       while (now() - testStart < 16_000) {
         const [live, ready] = await Promise.all(
           [`${readerUrl}/health`, `${writerUrl}/health/ready`].map((url) =>
-            fetch(url, { signal: AbortSignal.timeout(3000) }).then((response) => response.status, () => 0),
+            fetch(url, { signal: AbortSignal.timeout(3000) }).then(
+              (response) => response.status,
+              () => 0,
+            ),
           ),
         );
         probes.push({ at: now(), live: live!, ready: ready! });

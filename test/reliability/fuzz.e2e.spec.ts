@@ -19,9 +19,33 @@ const RUNS_PER_HEALTH_OPERATION = 40;
 const FRAMEWORK_STATUSES = [413, 414, 415];
 
 const HOSTILE_STRINGS = [
-  "' OR 1=1--", "'; DROP TABLE books; --", '" OR ""="', '1; SELECT pg_sleep(10)', '$1', ':id', '%', '_', '\\',
-  '\u0000', '\u202e', '\ud800', '😀'.repeat(50), 'ä'.repeat(300), ' ', '', '<script>alert(1)</script>',
-  '../../etc/passwd', '{{7*7}}', '${jndi:ldap://x}', 'null', 'undefined', 'NaN', 'Infinity', '-0', '0x10', '1e309',
+  "' OR 1=1--",
+  "'; DROP TABLE books; --",
+  '" OR ""="',
+  '1; SELECT pg_sleep(10)',
+  '$1',
+  ':id',
+  '%',
+  '_',
+  '\\',
+  '\u0000',
+  '\u202e',
+  '\ud800',
+  '😀'.repeat(50),
+  'ä'.repeat(300),
+  ' ',
+  '',
+  '<script>alert(1)</script>',
+  '../../etc/passwd',
+  '{{7*7}}',
+  '${jndi:ldap://x}',
+  'null',
+  'undefined',
+  'NaN',
+  'Infinity',
+  '-0',
+  '0x10',
+  '1e309',
 ];
 const hostileString = fc.oneof(
   fc.constantFrom(...HOSTILE_STRINGS),
@@ -49,7 +73,21 @@ const anyJson: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
 
 const idSegment = fc.oneof(
   fc.integer({ min: 1, max: 25 }).map(String),
-  fc.constantFrom('0', '-1', '1.5', '1e3', '0x10', '%201', '1abc', '99999999999999999999', '2147483648', '2147483647', '%00', '%27%20OR%201=1--', 'null'),
+  fc.constantFrom(
+    '0',
+    '-1',
+    '1.5',
+    '1e3',
+    '0x10',
+    '%201',
+    '1abc',
+    '99999999999999999999',
+    '2147483648',
+    '2147483647',
+    '%00',
+    '%27%20OR%201=1--',
+    'null',
+  ),
   hostileString.map(encodePathSegment),
 );
 
@@ -72,7 +110,10 @@ function bodyFor(schema: any, components: any): fc.Arbitrary<string | undefined>
       : fc.string({ minLength: 1, maxLength: 40 }).filter((value) => value.trim().length > 0 && !/[\u0000-\u001f\u007f]/.test(value));
   const field = (name: string) => fc.oneof({ weight: 3, arbitrary: validValue(name) }, { weight: 2, arbitrary: anyJson });
   const shaped = fc.record(Object.fromEntries(Object.keys(properties).map((name) => [name, field(name)])), { requiredKeys: [] });
-  const withExtras = fc.tuple(shaped, fc.dictionary(fc.constantFrom('id', 'version', 'createdAt', 'admin', 'constructor', 'extra'), anyJson, { maxKeys: 2 }));
+  const withExtras = fc.tuple(
+    shaped,
+    fc.dictionary(fc.constantFrom('id', 'version', 'createdAt', 'admin', 'constructor', 'extra'), anyJson, { maxKeys: 2 }),
+  );
   return fc.oneof(
     { weight: 6, arbitrary: shaped.map((value) => JSON.stringify(value)) },
     { weight: 2, arbitrary: withExtras.map(([value, extra]) => JSON.stringify({ ...value, ...extra })) },
@@ -80,8 +121,15 @@ function bodyFor(schema: any, components: any): fc.Arbitrary<string | undefined>
     {
       weight: 1,
       arbitrary: fc.constantFrom(
-        undefined, '', '{', 'null', '[]', '"text"', '{"title":"T","author":"A","__proto__":{"admin":true}}',
-        '{"title":"T","author":"A","constructor":{"prototype":{"x":1}}}', '[' .repeat(5000) + ']'.repeat(5000),
+        undefined,
+        '',
+        '{',
+        'null',
+        '[]',
+        '"text"',
+        '{"title":"T","author":"A","__proto__":{"admin":true}}',
+        '{"title":"T","author":"A","constructor":{"prototype":{"x":1}}}',
+        '['.repeat(5000) + ']'.repeat(5000),
         JSON.stringify({ title: 'x'.repeat(70_000), author: 'A' }),
       ),
     },
@@ -102,7 +150,10 @@ let probe: pg.Client;
 
 beforeAll(async () => {
   database = await createMigratedDatabase('fuzz');
-  await sql(database.name, `INSERT INTO books (title, author, isbn) SELECT 'Seed ' || i, 'Author ' || (i % 4), NULL FROM generate_series(1, 20) AS i`);
+  await sql(
+    database.name,
+    `INSERT INTO books (title, author, isbn) SELECT 'Seed ' || i, 'Author ' || (i % 4), NULL FROM generate_series(1, 20) AS i`,
+  );
   for (const service of ['reader', 'writer'] as const) {
     const port = await freePort();
     processes.push(spawnService(service, [], environmentFor(database.name, { PORT: String(port) })));
@@ -138,20 +189,45 @@ describe('fuzzing every documented operation', () => {
           const key = `${target.service} ${method.toUpperCase()} ${path}`;
           const counts: Record<string, number> = (tally[key] = {});
           const queryParams: string[] = (operation.parameters ?? []).filter((p: any) => p.in === 'query').map((p: any) => p.name);
-          const headerNames: string[] = (operation.parameters ?? []).filter((p: any) => p.in === 'header').map((p: any) => p.name.toLowerCase());
+          const headerNames: string[] = (operation.parameters ?? [])
+            .filter((p: any) => p.in === 'header')
+            .map((p: any) => p.name.toLowerCase());
           const bodySchema = operation.requestBody?.content?.['application/json']?.schema;
           const request = fc.record({
             id: idSegment,
-            query: fc.dictionary(fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...queryParams, 'limit') }, { weight: 1, arbitrary: fc.string({ maxLength: 6 }) }), fc.oneof(hostileString, hostileNumber.map(String)), { maxKeys: 3 }),
-            headers: fc.dictionary(fc.constantFrom(...headerNames, 'x-request-id'), fc.oneof(fc.constantFrom('"1.1"', '*', 'W/"1.1"', '"3.1", "3.2"', 'k'.repeat(300)), fc.string({ maxLength: 40 }).filter((v) => /^[\x20-\x7e]*$/.test(v))), { maxKeys: 3 }),
+            query: fc.dictionary(
+              fc.oneof(
+                { weight: 5, arbitrary: fc.constantFrom(...queryParams, 'limit') },
+                { weight: 1, arbitrary: fc.string({ maxLength: 6 }) },
+              ),
+              fc.oneof(hostileString, hostileNumber.map(String)),
+              { maxKeys: 3 },
+            ),
+            headers: fc.dictionary(
+              fc.constantFrom(...headerNames, 'x-request-id'),
+              fc.oneof(
+                fc.constantFrom('"1.1"', '*', 'W/"1.1"', '"3.1", "3.2"', 'k'.repeat(300)),
+                fc.string({ maxLength: 40 }).filter((v) => /^[\x20-\x7e]*$/.test(v)),
+              ),
+              { maxKeys: 3 },
+            ),
             body: bodySchema ? bodyFor(bodySchema, target.document.components) : fc.constant(undefined),
-            contentType: fc.constantFrom('application/json', 'application/json', 'application/json', 'application/json; charset=utf-8', 'text/plain', undefined),
+            contentType: fc.constantFrom(
+              'application/json',
+              'application/json',
+              'application/json',
+              'application/json; charset=utf-8',
+              'text/plain',
+              undefined,
+            ),
           });
           const runs = path.startsWith('/health') ? RUNS_PER_HEALTH_OPERATION : RUNS_PER_BOOKS_OPERATION;
 
           await fc.assert(
             fc.asyncProperty(request, async ({ id, query, headers, body, contentType }) => {
-              const search = Object.entries(query).map(([name, value]) => `${encodePathSegment(name)}=${encodePathSegment(value)}`).join('&');
+              const search = Object.entries(query)
+                .map(([name, value]) => `${encodePathSegment(name)}=${encodePathSegment(value)}`)
+                .join('&');
               const url = `${target.url}${path.replace('{id}', id)}${search ? `?${search}` : ''}`;
               const before = await booksFingerprint();
               const response = await fetch(url, {

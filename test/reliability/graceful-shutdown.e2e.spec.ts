@@ -32,7 +32,12 @@ afterAll(async () => {
 async function sigtermUnderLoad(nodeArgs: string[] = []) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const service = spawnService('reader', [], environmentFor(database.name, { PORT: String(port), DB_PORT: String(proxyPort), DB_POOL_MAX: '30', LOG_LEVEL: 'info' }), { nodeArgs });
+  const service = spawnService(
+    'reader',
+    [],
+    environmentFor(database.name, { PORT: String(port), DB_PORT: String(proxyPort), DB_POOL_MAX: '30', LOG_LEVEL: 'info' }),
+    { nodeArgs },
+  );
   try {
     await waitForOk(`${url}/health/ready`, 20_000);
     let signalAt = Number.POSITIVE_INFINITY;
@@ -46,7 +51,10 @@ async function sigtermUnderLoad(nodeArgs: string[] = []) {
     const readiness: Array<{ at: number; status: number }> = [];
     const polling = (async () => {
       while (now() < signalAt + 1500) {
-        const status = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2000) }).then((r) => r.status, () => 0);
+        const status = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2000) }).then(
+          (r) => r.status,
+          () => 0,
+        );
         readiness.push({ at: now(), status });
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
@@ -61,7 +69,16 @@ async function sigtermUnderLoad(nodeArgs: string[] = []) {
     const inFlightAtSignal = acceptedBefore.filter((sample) => sample.endedAt > signalAt).length;
     const dropped = acceptedBefore.filter((sample) => sample.status !== 200).length;
     const firstNotReady = readiness.find((probe) => probe.at > signalAt && probe.status !== 200);
-    return { exit, exitMs, inFlightAtSignal, dropped, accepted: acceptedBefore.length, readyFlipMs: firstNotReady ? firstNotReady.at - signalAt : Number.NaN, firstNotReadyStatus: firstNotReady?.status, output: service.output() };
+    return {
+      exit,
+      exitMs,
+      inFlightAtSignal,
+      dropped,
+      accepted: acceptedBefore.length,
+      readyFlipMs: firstNotReady ? firstNotReady.at - signalAt : Number.NaN,
+      firstNotReadyStatus: firstNotReady?.status,
+      output: service.output(),
+    };
   } finally {
     service.child.kill('SIGKILL');
   }

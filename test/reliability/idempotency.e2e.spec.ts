@@ -21,7 +21,8 @@ beforeEach(async () => {
   await sql(database.name, 'TRUNCATE books, idempotency_keys RESTART IDENTITY');
 });
 
-const count = async (table: string): Promise<number> => Number((await sql<{ n: string }>(database.name, `SELECT count(*) AS n FROM ${table}`))[0]!.n);
+const count = async (table: string): Promise<number> =>
+  Number((await sql<{ n: string }>(database.name, `SELECT count(*) AS n FROM ${table}`))[0]!.n);
 
 describe('Idempotency-Key on POST /books', () => {
   it('replays the first response (status, body, Location, ETag) for a retry, and creates one book', async () => {
@@ -51,14 +52,20 @@ describe('Idempotency-Key on POST /books', () => {
     await postJson(`${writer.url}/books`, BOOK, { 'idempotency-key': key });
     const other = await postJson(`${writer.url}/books`, { ...BOOK, title: 'Another title' }, { 'idempotency-key': key });
     expect(other.status).toBe(422);
-    expect(await json(other)).toMatchObject({ statusCode: 422, error: 'Unprocessable Entity', message: expect.stringMatching(/different request/) });
+    expect(await json(other)).toMatchObject({
+      statusCode: 422,
+      error: 'Unprocessable Entity',
+      message: expect.stringMatching(/different request/),
+    });
     expect(await count('books')).toBe(1);
   });
 
   it('lets exactly one of N parallel duplicates create the book; the others get 409 or the replay', async () => {
     const key = randomUUID();
     const attempts = 16;
-    const responses = await Promise.all(Array.from({ length: attempts }, () => postJson(`${writer.url}/books`, BOOK, { 'idempotency-key': key })));
+    const responses = await Promise.all(
+      Array.from({ length: attempts }, () => postJson(`${writer.url}/books`, BOOK, { 'idempotency-key': key })),
+    );
     const created = responses.filter((response) => response.status === 201 && response.headers.get('idempotent-replayed') !== 'true');
     const conflicts = responses.filter((response) => response.status === 409);
     const replays = responses.filter((response) => response.headers.get('idempotent-replayed') === 'true');
@@ -135,8 +142,11 @@ describe('Idempotency-Key on POST /books', () => {
     expect(again.headers.get('idempotent-replayed')).toBeNull();
     expect(await count('books')).toBe(2);
 
-    await sql(database.name, `INSERT INTO idempotency_keys (key, request_hash, response_code, response_body, created_at)
-      VALUES ('old-1', repeat('0', 64), 201, '{}', now() - interval '30 hours'), ('fresh-1', repeat('0', 64), 201, '{}', now())`);
+    await sql(
+      database.name,
+      `INSERT INTO idempotency_keys (key, request_hash, response_code, response_body, created_at)
+      VALUES ('old-1', repeat('0', 64), 201, '{}', now() - interval '30 hours'), ('fresh-1', repeat('0', 64), 201, '{}', now())`,
+    );
     const purged = await writer.app.get(IdempotencyService).purgeExpired();
     expect(purged).toBe(1);
     const keys = await sql<{ key: string }>(database.name, 'SELECT key FROM idempotency_keys ORDER BY key');

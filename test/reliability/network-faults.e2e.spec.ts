@@ -60,7 +60,11 @@ describe('network faults between the service and PostgreSQL', () => {
     expect(slow.status).toBe(503);
     expect(slow.ms).toBeLessThan(STATEMENT_TIMEOUT_MS + 1000 + 1000);
     const recoverMs = await timeToRecover();
-    await recordFigures('networkLatency', { injectedLatencyMs: 4000, timeToFailMs: Math.round(slow.ms), timeToRecoverMs: Math.round(recoverMs) });
+    await recordFigures('networkLatency', {
+      injectedLatencyMs: 4000,
+      timeToFailMs: Math.round(slow.ms),
+      timeToRecoverMs: Math.round(recoverMs),
+    });
   });
 
   it('a reset of every pooled connection costs no request: the next one reconnects', async () => {
@@ -88,6 +92,10 @@ describe('network faults between the service and PostgreSQL', () => {
     expect(ready.ms).toBeLessThan(2000);
     expect(live.status).toBe(200);
     const recoverMs = await timeToRecover();
-    await recordFigures('networkBlackhole', { timeToFailMs: Math.round(blocked.ms), readyMs: Math.round(ready.ms), timeToRecoverMs: Math.round(recoverMs) });
+    await recordFigures('networkBlackhole', {
+      timeToFailMs: Math.round(blocked.ms),
+      readyMs: Math.round(ready.ms),
+      timeToRecoverMs: Math.round(recoverMs),
+    });
   });
 });

@@ -52,7 +52,11 @@ export async function createMigratedDatabase(prefix = 'test'): Promise<{ name: s
 }
 
 /** Runs SQL as the superuser against a test database (setup and assertions, never through the services). */
-export async function sql<T extends pg.QueryResultRow = pg.QueryResultRow>(database: string, text: string, params: unknown[] = []): Promise<T[]> {
+export async function sql<T extends pg.QueryResultRow = pg.QueryResultRow>(
+  database: string,
+  text: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   const client = adminClient(database);
   await client.connect();
   try {

@@ -19,7 +19,13 @@ describe('validateEnvironment', () => {
   });
 
   it('converts numeric strings and keeps the reader replica host', () => {
-    const env = validateEnvironment({ DB_HOST: '10.0.1.5', DB_PORT: '6432', PORT: '8000', DB_POOL_MAX: '5', DB_READ_HOST: 'replica.rds.amazonaws.com' });
+    const env = validateEnvironment({
+      DB_HOST: '10.0.1.5',
+      DB_PORT: '6432',
+      PORT: '8000',
+      DB_POOL_MAX: '5',
+      DB_READ_HOST: 'replica.rds.amazonaws.com',
+    });
     expect(env).toMatchObject({ DB_PORT: 6432, PORT: 8000, DB_POOL_MAX: 5, DB_READ_HOST: 'replica.rds.amazonaws.com' });
   });
 
@@ -30,7 +36,14 @@ describe('validateEnvironment', () => {
   it('lists every bad variable in one error, without echoing the password', () => {
     let error: unknown;
     try {
-      validateEnvironment({ DB_PORT: '70000', PORT: 'eighty', DB_SSL: 'yes', LOG_LEVEL: 'loud', DB_POOL_MAX: '0', DB_PASSWORD: 12345 as unknown as string });
+      validateEnvironment({
+        DB_PORT: '70000',
+        PORT: 'eighty',
+        DB_SSL: 'yes',
+        LOG_LEVEL: 'loud',
+        DB_POOL_MAX: '0',
+        DB_PASSWORD: 12345 as unknown as string,
+      });
     } catch (caught) {
       error = caught;
     }

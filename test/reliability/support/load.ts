@@ -60,7 +60,9 @@ export async function recordFigures(name: string, figures: Record<string, unknow
   const { mkdir, readFile, writeFile } = await import('node:fs/promises');
   const path = new URL('../../../.test-results/reliability.json', import.meta.url);
   await mkdir(new URL('.', path), { recursive: true });
-  const existing = await readFile(path, 'utf8').then(JSON.parse).catch(() => ({}));
+  const existing = await readFile(path, 'utf8')
+    .then(JSON.parse)
+    .catch(() => ({}));
   await writeFile(path, JSON.stringify({ ...existing, [name]: { ...figures, measuredAt: new Date().toISOString() } }, null, 2));
   console.log(`[${name}]`, JSON.stringify(figures));
 }

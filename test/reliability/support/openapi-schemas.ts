@@ -26,7 +26,9 @@ export class ResponseSchemas {
   /** Every documented status for an operation ("default" excluded). */
   documentedStatuses(path: string, method: string): number[] {
     const responses = this.document.paths[path]?.[method]?.responses ?? {};
-    return Object.keys(responses).filter((key) => /^\d{3}$/.test(key)).map(Number);
+    return Object.keys(responses)
+      .filter((key) => /^\d{3}$/.test(key))
+      .map(Number);
   }
 
   validator(path: string, method: string, status: number): ValidateFunction | undefined {

@@ -1,10 +1,4 @@
-import {
-  BadRequestException,
-  ConflictException,
-  Injectable,
-  NotFoundException,
-  PreconditionFailedException,
-} from '@nestjs/common';
+import { BadRequestException, ConflictException, Injectable, NotFoundException, PreconditionFailedException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager, WhereExpressionBuilder } from 'typeorm';
 import { Book, type BookRow, type BookView, toBookView } from '#libs/persistence/src/index.js';
@@ -14,8 +8,6 @@ import type { UpdateBookDto } from './dto/update-book.dto.js';
 
 const EDITABLE_FIELDS = ['title', 'author', 'description', 'isbn'] as const;
 type BookChanges = Partial<Pick<Book, (typeof EDITABLE_FIELDS)[number]>>;
-
-
 
 // A string is passed to RETURNING as is; an array would be filtered to entity property names (no created_at).
 const RETURNED_COLUMNS = '*';
@@ -38,7 +30,9 @@ export class BooksCommandService {
 
   async create(dto: CreateBookDto, manager: EntityManager = this.dataSource.manager): Promise<BookView> {
     const isbn = dto.isbn ?? null;
-    const rows: BookRow[] = await this.guardIsbn(isbn, () => manager.query(INSERT_BOOK, [dto.title, dto.author, dto.description ?? '', isbn]));
+    const rows: BookRow[] = await this.guardIsbn(isbn, () =>
+      manager.query(INSERT_BOOK, [dto.title, dto.author, dto.description ?? '', isbn]),
+    );
     return toBookView(rows[0]!);
   }
 
@@ -69,7 +63,9 @@ export class BooksCommandService {
 
   private async update(id: number, changes: BookChanges, condition: IfMatchCondition): Promise<BookView> {
     const query = this.dataSource.createQueryBuilder().update(Book).set(changes).where('id = :id', { id });
-    const result = await this.guardIsbn(changes.isbn ?? null, () => withVersionCheck(query, condition).returning(RETURNED_COLUMNS).execute());
+    const result = await this.guardIsbn(changes.isbn ?? null, () =>
+      withVersionCheck(query, condition).returning(RETURNED_COLUMNS).execute(),
+    );
     const row = (result.raw as BookRow[])[0];
     if (!row) return this.explainMiss(id);
     return toBookView(row);

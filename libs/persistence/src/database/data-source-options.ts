@@ -20,11 +20,7 @@ export interface DataSourceHooks {
  * The one place that turns configuration into TypeORM/node-postgres options, used by both services, the
  * `migrate` command and the tests, so timeouts, TLS and read-only sessions cannot differ between them.
  */
-export function buildDataSourceOptions(
-  env: EnvironmentVariables,
-  role: DatabaseRole,
-  hooks: DataSourceHooks = {},
-): DataSourceOptions {
+export function buildDataSourceOptions(env: EnvironmentVariables, role: DatabaseRole, hooks: DataSourceHooks = {}): DataSourceOptions {
   const readOnly = role === 'reader';
   return {
     type: 'postgres',

@@ -29,9 +29,7 @@ export class CreateBooks1764230400000 implements MigrationInterface {
         CONSTRAINT books_isbn_unique UNIQUE (isbn)
       )`);
     await queryRunner.query(`CREATE INDEX books_author_lower_id_idx ON books (lower(author), id)`);
-    await queryRunner.query(
-      `CREATE INDEX books_search_trgm_idx ON books USING gin ((title || ' ' || author) gin_trgm_ops)`,
-    );
+    await queryRunner.query(`CREATE INDEX books_search_trgm_idx ON books USING gin ((title || ' ' || author) gin_trgm_ops)`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -9,15 +9,22 @@ function pgError(code: string, message = 'boom'): QueryFailedError {
 
 describe('toErrorResponse', () => {
   it('keeps HTTP exceptions, joining validation messages', () => {
-    expect(toErrorResponse(new BadRequestException(['a is bad', 'b is bad'])).body).toEqual({ statusCode: 400, error: 'Bad Request', message: 'a is bad; b is bad' });
+    expect(toErrorResponse(new BadRequestException(['a is bad', 'b is bad'])).body).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: 'a is bad; b is bad',
+    });
     expect(toErrorResponse(new NotFoundException('book 1 not found')).body.message).toBe('book 1 not found');
   });
 
-  it.each(['ECONNREFUSED', 'ETIMEDOUT', '57P01', '57P03', '08006', '53300', '57014'])('maps database outage code %s to a retryable 503', (code) => {
-    const response = toErrorResponse(pgError(code));
-    expect(response.body.statusCode).toBe(503);
-    expect(response.headers['retry-after']).toBe('1');
-  });
+  it.each(['ECONNREFUSED', 'ETIMEDOUT', '57P01', '57P03', '08006', '53300', '57014'])(
+    'maps database outage code %s to a retryable 503',
+    (code) => {
+      const response = toErrorResponse(pgError(code));
+      expect(response.body.statusCode).toBe(503);
+      expect(response.headers['retry-after']).toBe('1');
+    },
+  );
 
   it.each(['Connection terminated unexpectedly', 'timeout exceeded when trying to connect'])('maps "%s" to 503', (message) => {
     expect(toErrorResponse(new Error(message)).body.statusCode).toBe(503);
@@ -30,7 +37,11 @@ describe('toErrorResponse', () => {
 
   it('never leaks SQL, driver messages or stacks for unknown errors', () => {
     const response = toErrorResponse(pgError('42P01', 'relation "secret_table" does not exist'));
-    expect(response).toEqual({ body: { statusCode: 500, error: 'Internal Server Error', message: 'Internal server error' }, headers: {}, serverFault: true });
+    expect(response).toEqual({
+      body: { statusCode: 500, error: 'Internal Server Error', message: 'Internal server error' },
+      headers: {},
+      serverFault: true,
+    });
   });
 
   it('passes Fastify client errors through with their status', () => {

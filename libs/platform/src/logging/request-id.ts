@@ -14,8 +14,7 @@ type RequestWithId = IncomingMessage & { [REQUEST_ID]?: string };
 export function requestIdOf(req: IncomingMessage): string {
   const tagged = req as RequestWithId;
   if (!tagged[REQUEST_ID]) {
-    tagged[REQUEST_ID] =
-      safeHeader(req.headers['x-request-id']) ?? safeHeader(req.headers['x-amzn-trace-id']) ?? randomUUID();
+    tagged[REQUEST_ID] = safeHeader(req.headers['x-request-id']) ?? safeHeader(req.headers['x-amzn-trace-id']) ?? randomUUID();
   }
   return tagged[REQUEST_ID];
 }

@@ -8,11 +8,7 @@ export interface OpenApiInfo {
 }
 
 export function buildOpenApiDocument(app: INestApplication, info: OpenApiInfo): OpenAPIObject {
-  const config = new DocumentBuilder()
-    .setTitle(info.title)
-    .setDescription(info.description)
-    .setVersion(info.version)
-    .build();
+  const config = new DocumentBuilder().setTitle(info.title).setDescription(info.description).setVersion(info.version).build();
   return SwaggerModule.createDocument(app, config);
 }
 

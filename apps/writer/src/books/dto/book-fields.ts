@@ -19,7 +19,8 @@ export function IsIsbn(options?: ValidationOptions): PropertyDecorator {
       target: target.constructor,
       propertyName: propertyName as string,
       options: { message: 'isbn must be a valid ISBN-10 or ISBN-13 (checksum included)', ...options },
-      validator: { validate: (value: unknown) => typeof value === 'string' && /^97[89]\d{10}$/.test(value) && normalizeIsbn(value) === value },
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && /^97[89]\d{10}$/.test(value) && normalizeIsbn(value) === value,
+      },
     });
 }
-
