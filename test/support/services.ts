@@ -26,7 +26,7 @@ export async function json(response: Response): Promise<any> {
 }
 
 export function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  return sendJson('POST', url, body, headers);
 }
 
 export function sendJson(method: string, url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {

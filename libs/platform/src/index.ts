@@ -1,13 +1,7 @@
 export { runService } from './bootstrap/run-service.js';
 export { createServiceApp } from './bootstrap/create-app.js';
 export type { ServiceSpec } from './bootstrap/service-spec.js';
-export { SERVICE_NAME } from './config/service-name.js';
 export { PlatformModule } from './platform.module.js';
-export { ShutdownState } from './health/shutdown-state.js';
-export { toErrorResponse, isDatabaseUnavailable, type ErrorBody } from './http/error-response.js';
-export { HTTP_LIMITS, fastifyServerOptions } from './http/fastify-adapter.js';
-export { createValidationPipe } from './http/validation.js';
-export { buildOpenApiDocument } from './openapi/openapi.js';
-export { ParseResourceIdPipe, MAX_RESOURCE_ID } from './http/resource-id.pipe.js';
+export { ParseResourceIdPipe } from './http/resource-id.pipe.js';
 export { etagFor, ifNoneMatchHits, parseIfMatch, type IfMatchCondition } from './http/etag.js';
 export { ErrorDto } from './http/error.dto.js';

@@ -8,7 +8,6 @@ const MIGRATION_LOCK_ID = 7_340_519_001;
 
 export interface MigrationReport {
   applied: string[];
-  pendingBefore: number;
 }
 
 export interface MigrationLog {
@@ -28,22 +27,11 @@ export async function runMigrations(env: EnvironmentVariables, log: MigrationLog
   try {
     await lockRunner.connect();
     await lockRunner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
-    const pendingBefore = (await pendingMigrations(dataSource)).length;
-    log.info('migrations pending', { count: pendingBefore });
     const applied = await dataSource.runMigrations({ transaction: 'each' });
-    return { applied: applied.map((migration) => migration.name), pendingBefore };
+    return { applied: applied.map((migration) => migration.name) };
   } finally {
     await lockRunner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => undefined);
     await lockRunner.release();
     await dataSource.destroy();
   }
-}
-
-async function pendingMigrations(dataSource: DataSource): Promise<string[]> {
-  const hasPending = await dataSource.showMigrations();
-  if (!hasPending) return [];
-  const executed = new Set(
-    (await dataSource.query('SELECT name FROM migrations').catch(() => [])).map((row: { name: string }) => row.name),
-  );
-  return dataSource.migrations.map((migration) => migration.name ?? '').filter((name) => !executed.has(name));
 }

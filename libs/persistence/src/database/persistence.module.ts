@@ -2,8 +2,6 @@ import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { EnvironmentVariables } from '#libs/config/src/index.js';
-import { Book } from '../books/book.entity.js';
-import { IdempotencyRecord } from '../idempotency/idempotency-record.entity.js';
 import { buildDataSourceOptions } from './data-source-options.js';
 import { initializeWithRetry } from './initialize-with-retry.js';
 
@@ -18,7 +16,6 @@ export class PersistenceModule {
     let retrySeconds = 0; // set by useFactory, which Nest runs before dataSourceFactory
     return {
       module: PersistenceModule,
-      global: true,
       imports: [
         TypeOrmModule.forRootAsync({
           inject: [EnvironmentVariables],
@@ -37,9 +34,7 @@ export class PersistenceModule {
               logger.warn(`database not reachable yet (attempt ${attempt}): ${error.message}`),
             ),
         }),
-        TypeOrmModule.forFeature([Book, IdempotencyRecord]),
       ],
-      exports: [TypeOrmModule],
     };
   }
 }

@@ -1,14 +1,8 @@
 import { type ArgumentMetadata, BadRequestException, type ValidationError, ValidationPipe } from '@nestjs/common';
 
-/** "title must be shorter than…; property foo should not exist", with nested paths like "items.0.name". */
-export function describeValidationErrors(errors: ValidationError[], parent = ''): string[] {
-  return errors.flatMap((error) => {
-    const path = parent ? `${parent}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((message) =>
-      message.startsWith(error.property) || message.startsWith('property ') ? message.replace(error.property, path) : `${path}: ${message}`,
-    );
-    return [...own, ...describeValidationErrors(error.children ?? [], path)];
-  });
+/** "title must be shorter than…; property foo should not exist": class-validator's messages name the field. */
+function describeValidationErrors(errors: ValidationError[]): string[] {
+  return errors.flatMap((error) => Object.values(error.constraints ?? {}));
 }
 
 /**

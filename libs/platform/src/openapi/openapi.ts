@@ -7,14 +7,10 @@ export interface OpenApiInfo {
   version: string;
 }
 
-export function buildOpenApiDocument(app: INestApplication, info: OpenApiInfo): OpenAPIObject {
-  const config = new DocumentBuilder().setTitle(info.title).setDescription(info.description).setVersion(info.version).build();
-  return SwaggerModule.createDocument(app, config);
-}
-
 /** Swagger UI at /docs, the document at /docs/json. */
 export function mountOpenApi(app: INestApplication, info: OpenApiInfo): OpenAPIObject {
-  const document = buildOpenApiDocument(app, info);
+  const config = new DocumentBuilder().setTitle(info.title).setDescription(info.description).setVersion(info.version).build();
+  const document = SwaggerModule.createDocument(app, config);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json', yamlDocumentUrl: 'docs/yaml' });
   return document;
 }
