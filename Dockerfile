@@ -15,10 +15,9 @@
 #     distroless has no such user (nonroot is 65532) and no shell, which also rules out ECS Exec debugging.
 #   - slim drops compilers and docs; we need none of them: every runtime dependency is pure JavaScript
 #     (test/container/runtime-stage.spec.ts fails if a native addon appears).
-# Node 20 because the project targets it (package.json engines, CI); NODE_MAJOR moves all stages at once.
-# Node 20 left upstream support in April 2026 and some runtime dependencies (nestjs-pino 5) already declare
-# node >= 22: moving to 22 is NODE_MAJOR=22 together with package.json engines and CI.
-ARG NODE_MAJOR=20
+# Node 24, the Active LTS line (Node 20 reached end of life on 2026-04-30): the same major as .nvmrc and CI;
+# NODE_MAJOR moves all stages at once.
+ARG NODE_MAJOR=24
 ARG BASE_IMAGE=node:${NODE_MAJOR}-bookworm-slim
 
 # ---------------------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
+import { expectWith } from '../support/expect-with.js';
 import { type ComposeService, environmentOf, interpolate, loadCompose, memoryLimitBytes, portsOf } from './support/compose.js';
 import { repoRoot } from './support/runtime-stage.js';
 
@@ -53,7 +54,7 @@ describe('docker-compose.yml: the local copy of the AWS stack', () => {
     const major = /^postgres:(\d+)(?:[.-]|$)/.exec(db.image ?? '')?.[1];
     expect(major).toBe('17');
     const terraform = terraformPostgresMajors();
-    expect(terraform, 'engine_version found in terraform/').not.toEqual([]);
+    expectWith(terraform, 'engine_version found in terraform/').not.toEqual([]);
     expect(terraform).toEqual([major]);
     const test = db.healthcheck?.test as string[];
     expect(test[0]).toBe('CMD-SHELL');
@@ -78,7 +79,7 @@ describe('docker-compose.yml: the local copy of the AWS stack', () => {
         POSTGRES_DB: expected.DB_NAME,
       });
       for (const name of ['migrate', 'reader', 'writer']) {
-        expect(environmentOf(resolved[name]!), name).toMatchObject({ DB_HOST: 'db', DB_PORT: '5432', ...expected });
+        expectWith(environmentOf(resolved[name]!), name).toMatchObject({ DB_HOST: 'db', DB_PORT: '5432', ...expected });
       }
     }
   });

@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
+import { expectWith } from '../support/expect-with.js';
 import { instructionsOf, parseDockerfile, splitWords } from './support/dockerfile.js';
 import { isIgnored, parseDockerignore } from './support/dockerignore.js';
 import { repoRoot } from './support/runtime-stage.js';
@@ -54,7 +55,7 @@ describe('.dockerignore keeps the build context to what the image is built from'
     'apps/writer/src/books/books.controller.spec.ts',
     'apps/reader/test/reader.e2e-spec.ts',
     'coverage/lcov.info',
-    '.test-results/vitest.json',
+    '.test-results/jest.json',
     'dist/.tsbuildinfo',
     'deploy/src/main.ts',
     'scripts/dev.mjs',
@@ -85,8 +86,8 @@ describe('.dockerignore keeps the build context to what the image is built from'
     expect(new Set(fromContext)).toEqual(new Set(['package.json', 'package-lock.json', 'tsconfig.json', 'nest-cli.json', 'libs', 'apps']));
     for (const source of fromContext) {
       const files = worktree.filter((path) => path === source || path.startsWith(`${source}/`));
-      expect(files.length, `${source} exists in the working tree`).toBeGreaterThan(0);
-      expect(
+      expectWith(files.length, `${source} exists in the working tree`).toBeGreaterThan(0);
+      expectWith(
         files.filter((path) => !path.endsWith('.spec.ts') && isIgnored(rules, path)),
         `${source} is in the context`,
       ).toEqual([]);

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { expectWith } from '../support/expect-with.js';
 import { freePort } from '../../scripts/embedded-postgres.mjs';
 import { createTestDatabase, environmentFor, sql } from '../support/database.js';
 import { jsonLines, waitForOk } from '../support/process.js';
@@ -94,7 +95,8 @@ function snapshot(dir: string): Map<string, string> {
 const snapshots = new Map<App, Map<string, string>>();
 
 // Generous bounds: CI runs this next to every other suite, on a busy machine.
-describe('the production install of the runtime stage', { timeout: 60_000 }, () => {
+jest.setTimeout(90_000);
+describe('the production install of the runtime stage', () => {
   it('is the deps stage’s `npm ci --omit=dev`, run verbatim', () => {
     expect(depsCommands).toEqual(['npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund']);
   });
@@ -112,8 +114,8 @@ describe('the production install of the runtime stage', { timeout: 60_000 }, () 
     );
     expect(excluded.length).toBeGreaterThan(100);
     expect(excluded.map(([path]) => path).filter((path) => existsSync(join(dir, path)))).toEqual([]);
-    for (const tool of ['typescript', '@nestjs/cli', 'vitest', '@aws-sdk/client-ecs', 'embedded-postgres'])
-      expect(installed.has(tool), tool).toBe(false);
+    for (const tool of ['typescript', '@nestjs/cli', 'jest', '@aws-sdk/client-ecs', 'embedded-postgres'])
+      expectWith(installed.has(tool), tool).toBe(false);
   });
 
   it('is pure JavaScript, so installing it on the build platform serves amd64 and arm64 alike', () => {
@@ -165,7 +167,7 @@ describe('the production install of the runtime stage', { timeout: 60_000 }, () 
   });
 });
 
-describe('the runtime stage runs migrate and serve (ENTRYPOINT + CMD, the image ENV, the node user)', { timeout: 90_000 }, () => {
+describe('the runtime stage runs migrate and serve (ENTRYPOINT + CMD, the image ENV, the node user)', () => {
   const ports = new Map<App, number>();
   const services = new Map<App, Started>();
 
@@ -176,13 +178,13 @@ describe('the runtime stage runs migrate and serve (ENTRYPOINT + CMD, the image 
 
   it('writer: `migrate` applies every migration and exits 0; the reader image can run it too (nothing left)', async () => {
     const first = await exitWithin(startStage(stage('writer'), ['migrate'], dbEnv()), 30_000);
-    expect(first.code, first.stdout + first.stderr).toBe(0);
+    expectWith(first.code, first.stdout + first.stderr).toBe(0);
     expect(jsonLines(first.stdout).at(-1)).toMatchObject({ service: 'writer', msg: 'applied 2 migration(s)' });
     const tables = await sql(database!.name, `SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`);
     expect(tables.map((row) => row.tablename)).toEqual(['books', 'idempotency_keys', 'migrations']);
 
     const again = await exitWithin(startStage(stage('reader'), ['migrate'], dbEnv()), 30_000);
-    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expectWith(again.code, again.stdout + again.stderr).toBe(0);
     expect(jsonLines(again.stdout).at(-1)).toMatchObject({ service: 'reader', msg: 'database is up to date; nothing to apply' });
   });
 
@@ -257,7 +259,7 @@ describe('the runtime stage runs migrate and serve (ENTRYPOINT + CMD, the image 
           env: { PATH: process.env.PATH, PORT: String(ports.get(app)) },
           timeout: 20_000,
         });
-        expect(ok.status, `${command.join(' ')} against ${app}`).toBe(0);
+        expectWith(ok.status, `${command.join(' ')} against ${app}`).toBe(0);
       }
       const down = spawnSync(process.execPath, command.slice(1), {
         env: { PATH: process.env.PATH, PORT: String(await freePort()) },

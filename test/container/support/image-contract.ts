@@ -62,8 +62,7 @@ export function imageContractViolations(text: string, options: { nodeMajor: stri
   const base = resolvedImage(dockerfile, runtime);
   const baseMatch = /^node:(\d+)-/.exec(base);
   if (!baseMatch) problems.push(`runtime base image "${base}" is not an official node image pinned by major version`);
-  else if (baseMatch[1] !== options.nodeMajor)
-    problems.push(`runtime base image "${base}" is not Node ${options.nodeMajor} (package.json engines)`);
+  else if (baseMatch[1] !== options.nodeMajor) problems.push(`runtime base image "${base}" is not Node ${options.nodeMajor} (.nvmrc)`);
   if (build && resolvedImage(dockerfile, build) !== base) problems.push('build and runtime stages use different base images');
   if (runtime.platform) problems.push('the runtime stage must be built for the target platform (no --platform on its FROM)');
   for (const run of instructionsOf(runtime, 'RUN')) {
