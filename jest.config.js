@@ -47,7 +47,7 @@ export default {
       ...common,
       displayName: 'unit',
       // No database, no build, no network beyond loopback fakes: `npm run test:unit`.
-      testMatch: ['<rootDir>/{apps,libs,deploy/src}/**/*.spec.ts'],
+      testMatch: ['<rootDir>/{apps,libs,deploy/src,scripts}/**/*.spec.ts'],
       testPathIgnorePatterns: ['/node_modules/', '\\.int\\.spec\\.ts$'],
     },
     {
