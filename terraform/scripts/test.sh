@@ -145,6 +145,25 @@ contract "no registry module sources (own modules only)" \
 contract "no aws_default_vpc, aws_iam_user* or aws_ecr_repository_policy resources" \
   bash -c "! grep -rqE 'resource \"(aws_default_vpc|aws_iam_user[a-z_]*|aws_ecr_repository_policy)\"' --include='*.tf' modules envs"
 contract "no state files in the tree" bash -c "[ -z \"\$(find . -name '*.tfstate*' -not -path '*/.terraform/*')\" ]"
+# The contract's nested keys (DESIGN.md): modules/stack builds services.<svc> and migration with exactly these.
+block_keys() { # $1 output name: the attribute names assigned inside that output block of modules/stack/outputs.tf
+  awk -v h="output \"$1\" {" '$0 == h {b = 1; next} b && /^}/ {b = 0} b && /^ +[a-z_]+ +=/ {print $1}' modules/stack/outputs.tf |
+    grep -vxE 'description|value' | sort | paste -sd' ' -
+}
+contract "modules/stack services.<svc> = { container_name ecr_repository_url log_group_name service_name task_definition_arn task_family }" \
+  test "$(block_keys services)" = "container_name ecr_repository_url log_group_name service_name task_definition_arn task_family"
+contract "modules/stack migration = { assign_public_ip container_name log_group_name security_group_ids subnet_ids task_definition_arn task_family }" \
+  test "$(block_keys migration)" = "assign_public_ip container_name log_group_name security_group_ids subnet_ids task_definition_arn task_family"
+contract "modules/stack database = { endpoint instance_identifier read_endpoint secret_arn }" \
+  test "$(block_keys database)" = "endpoint instance_identifier read_endpoint secret_arn"
+# D14 and R-2, which a plan cannot show (write-only values are null in plan and state): a password or secret
+# value only ever goes to a *_wo argument, and RDS never manages the master password (it could not then have a
+# read replica).
+contract "no plain password / secret_string argument (write-only *_wo only) and no manage_master_user_password" \
+  bash -c "! grep -rnE '^\s*(password|secret_string|manage_master_user_password)\s*=' --include='*.tf' modules envs"
+# R-6, which a plan cannot show: the ECS service resource depends on the listener rules' pass-through resource.
+contract "modules/service: aws_ecs_service.this depends_on terraform_data.listener_rules" \
+  bash -c "awk '/^resource \"aws_ecs_service\" \"this\" \{/ {b = 1} b && /^}/ {b = 0} b' modules/service/main.tf | grep -qE '^  depends_on += \[terraform_data.listener_rules\]'"
 echo "contract checks: $c_pass passed, $c_fail failed."
 (( c_fail == 0 )) || failures=$((failures + 1))
 

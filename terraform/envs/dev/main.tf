@@ -7,13 +7,14 @@ module "stack" {
   environment = local.environment
   settings    = local.settings
 
-  project                = var.project
-  aws_region             = var.aws_region
-  certificate_arn        = var.certificate_arn
-  app_hostname           = var.app_hostname
-  alarm_email            = var.alarm_email
-  initial_image_tag      = var.initial_image_tag
-  cpu_architecture       = var.cpu_architecture
-  create_read_replica    = var.create_read_replica
-  enable_execute_command = var.enable_execute_command
+  project                    = var.project
+  aws_region                 = var.aws_region
+  certificate_arn            = var.certificate_arn
+  app_hostname               = var.app_hostname
+  alarm_email                = var.alarm_email
+  initial_image_tag          = var.initial_image_tag
+  cpu_architecture           = var.cpu_architecture
+  create_read_replica        = var.create_read_replica
+  enable_execute_command     = var.enable_execute_command
+  db_master_password_version = var.db_master_password_version
 }

@@ -12,17 +12,17 @@ output "ecs_cluster_name" {
 }
 
 output "services" {
-  description = "Per service (reader, writer): service_name, task_family, container_name, ecr_repository_url, log_group_name."
+  description = "Per service (reader, writer): service_name, task_family, container_name, ecr_repository_url, log_group_name, task_definition_arn (Terraform's latest revision, the base of every deploy)."
   value       = module.stack.services
 }
 
 output "migration" {
-  description = "How the deploy CLI runs `migrate`: task_family, container_name, subnet_ids, security_group_ids, assign_public_ip."
+  description = "How the deploy CLI runs `migrate`: task_family (<name>-migrate), container_name, task_definition_arn, log_group_name, subnet_ids, security_group_ids, assign_public_ip."
   value       = module.stack.migration
 }
 
 output "database" {
-  description = "instance_identifier, endpoint (host name), read_endpoint (null without a replica), secret_arn."
+  description = "instance_identifier, endpoint (host name), read_endpoint (null without a replica), secret_arn (the master secret, read only by the migrate task)."
   value       = module.stack.database
 }
 

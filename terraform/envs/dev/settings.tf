@@ -1,15 +1,18 @@
-# dev: cheap. One NAT gateway, single-AZ micro database without protection, short log retention, one
-# small task per service, no WAF or access logs. Every module default is the production-safe value;
-# each cheap choice below is explicit (modules/stack's `settings` variable requires every attribute).
+# dev: cheap (<= $60/month idle, itemised in terraform/README.md). A NAT instance instead of a NAT gateway,
+# Fargate Spot, single-AZ micro database without protection, short log retention, one small task per service,
+# no WAF or access logs. Every module default is the production-safe value; each cheap choice below is
+# explicit (modules/stack's `settings` variable requires every attribute) and prod's guards refuse it.
 
 locals {
   environment = "dev"
 
   settings = {
-    vpc_cidr           = "10.10.0.0/16"
-    az_count           = 2
-    egress_mode        = "nat" # one NAT (~$32/month) is cheaper than 4 interface endpoints x 2 AZs (~$58)
-    single_nat_gateway = true
+    vpc_cidr = "10.10.0.0/16"
+    az_count = 2
+    # One t4g.nano NAT instance (~$3.07 + $0.64 disk + $3.65 public IPv4 per month) instead of a NAT gateway
+    # (~$32.85 + $3.65) or 4 interface endpoints x 2 AZs (~$58.40). No failover: refused in prod.
+    egress_mode        = "nat_instance"
+    single_nat_gateway = false # no NAT gateway at all
     flow_logs          = false
     log_retention_days = 14
     container_insights = "disabled"
@@ -26,6 +29,9 @@ locals {
       max_capacity  = 2
       db_pool_max   = 5
       log_level     = "debug"
+      # Fargate Spot (X86_64 only): ~$5.40 instead of ~$18.02 for the two tasks; a Spot stop replaces the task
+      # after two minutes' warning. ARM64 would save only ~$3.60 and cannot run on Spot. Refused in prod.
+      fargate_spot = true
     }
 
     db = {

@@ -81,6 +81,17 @@ variable "create_read_replica" {
   default     = false
 }
 
+variable "db_master_password_version" {
+  description = "Version of the database master password (used only by the migrate task). Bump it (2, 3, ...) to rotate: the next apply writes a new password to RDS and to the master secret, never to tfvars or state."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.db_master_password_version >= 1 && floor(var.db_master_password_version) == var.db_master_password_version
+    error_message = "db_master_password_version must be a whole number >= 1."
+  }
+}
+
 variable "enable_execute_command" {
   description = "Allow ECS Exec into the tasks (off by default; sessions are logged)."
   type        = bool

@@ -26,6 +26,7 @@ locals {
       max_capacity  = 6
       db_pool_max   = 10
       log_level     = "info"
+      fargate_spot  = false # on-demand Fargate: Spot may stop tasks at any time
     }
 
     db = {

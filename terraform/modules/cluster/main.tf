@@ -28,3 +28,18 @@ resource "aws_ecs_cluster" "this" {
     }
   }
 }
+
+# Both Fargate capacity providers are associated (free), so a service may choose FARGATE_SPOT (a dev choice,
+# refused in prod by the service module). The default stays on-demand FARGATE for anything run without a
+# strategy, such as the migrate task (ECS Developer Guide, "AWS Fargate capacity providers": they must be
+# associated with the cluster before a service or task can use them).
+resource "aws_ecs_cluster_capacity_providers" "this" {
+  cluster_name       = aws_ecs_cluster.this.name
+  capacity_providers = ["FARGATE", "FARGATE_SPOT"]
+
+  default_capacity_provider_strategy {
+    capacity_provider = "FARGATE"
+    weight            = 1
+    base              = 0
+  }
+}

@@ -4,8 +4,15 @@ output "name" {
 }
 
 output "arn" {
-  description = "ARN of the ECS cluster."
+  description = "ARN of the ECS cluster, available once its capacity providers are associated (services may use FARGATE_SPOT)."
   value       = aws_ecs_cluster.this.arn
+
+  depends_on = [aws_ecs_cluster_capacity_providers.this]
+}
+
+output "capacity_providers" {
+  description = "Capacity providers associated with the cluster."
+  value       = sort(tolist(aws_ecs_cluster_capacity_providers.this.capacity_providers))
 }
 
 output "container_insights" {

@@ -1,10 +1,56 @@
 # RDS PostgreSQL for both services, in the database subnets, reachable only from the services' security
-# group. The master password is created and rotated by RDS in Secrets Manager: it never appears in tfvars
-# or in Terraform state. Tasks read it through the secret ARN (`<arn>:password::`).
+# group. The services log in with IAM database authentication as their own least-privilege roles
+# (library_reader, library_writer, created by the app's migration); only the one-off migrate task uses the
+# master user, whose password lives in a Secrets Manager secret of ours and never in tfvars or state.
+
+data "aws_partition" "current" {}
+data "aws_caller_identity" "current" {}
 
 locals {
-  major_version = split(".", var.engine_version)[0]
+  major_version = var.engine_version
   log_exports   = ["postgresql", "upgrade"]
+}
+
+################################################################################
+# Master password (D14): write-only, so it is in neither tfvars, plan nor state
+################################################################################
+
+# Why not manage_master_user_password (RDS keeps the password in Secrets Manager)? Amazon RDS User Guide,
+# "Password management with Amazon RDS and AWS Secrets Manager", Limitations: creating a read replica is not
+# supported when the source manages its master password with Secrets Manager (all engines but SQL Server).
+# So both configurations (with and without replica) share one path: Terraform generates the password and hands
+# it only to write-only arguments (password_wo, secret_string_wo; provider 5.100 "Write-only arguments"),
+# which Terraform never stores in plan or state.
+#
+# Source: two random UUIDs (Terraform's uuid() reads crypto/rand; 244 random bits, 64 hex characters, within
+# RDS's 8-128 printable characters without / " @ or space). The AWS-side generator, the ephemeral resource
+# aws_secretsmanager_random_password, cannot be used here: Terraform 1.11's mock providers refuse any
+# ephemeral resource ("No ephemeral resource types in mock providers"), even with count = 0, which would stop
+# every `terraform test` of this stack. A local is evaluated once per apply, so the instance and the secret
+# receive the same value; the *_wo_version arguments decide when it is sent at all (creation and each bump of
+# master_password_version), so later applies send nothing.
+locals {
+  master_password = sensitive("${replace(uuid(), "-", "")}${replace(uuid(), "-", "")}")
+}
+
+resource "aws_secretsmanager_secret" "master" {
+  # A prefix, not a fixed name: a deleted secret keeps its name for the recovery window, which would block
+  # re-creating a torn-down environment.
+  name_prefix             = "${var.identifier}-master-"
+  description             = "Master user of RDS ${var.identifier} (JSON username/password); read only by the migrate task"
+  kms_key_id              = var.secret_kms_key_arn
+  recovery_window_in_days = 30
+}
+
+resource "aws_secretsmanager_secret_version" "master" {
+  secret_id                = aws_secretsmanager_secret.master.id
+  secret_string_wo         = jsonencode({ username = var.username, password = local.master_password })
+  secret_string_wo_version = var.master_password_version
+
+  lifecycle {
+    # A replaced instance (e.g. after a failed create) was given this apply's password: write it here too.
+    replace_triggered_by = [aws_db_instance.this.resource_id]
+  }
 }
 
 resource "aws_db_subnet_group" "this" {
@@ -76,18 +122,19 @@ resource "aws_cloudwatch_log_group" "replica" {
 # Enhanced monitoring role (D15)
 ################################################################################
 
-data "aws_partition" "current" {}
-
 resource "aws_iam_role" "monitoring" {
   count = var.monitoring_interval > 0 ? 1 : 0
 
   name = "${var.identifier}-rds-monitoring"
+  # Confused-deputy guard: Amazon RDS User Guide, "Setting up and enabling Enhanced Monitoring" (the role's
+  # trust policy may carry aws:SourceAccount / aws:SourceArn) and IAM User Guide "The confused deputy problem".
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
       Effect    = "Allow"
       Principal = { Service = "monitoring.rds.amazonaws.com" }
       Action    = "sts:AssumeRole"
+      Condition = { StringEquals = { "aws:SourceAccount" = data.aws_caller_identity.current.account_id } }
     }]
   })
 }
@@ -109,10 +156,11 @@ resource "aws_db_instance" "this" {
   engine_version = var.engine_version
   instance_class = var.instance_class
 
-  db_name                     = var.db_name
-  username                    = var.username
-  manage_master_user_password = true # D14: RDS keeps the password in Secrets Manager
-  port                        = var.port
+  db_name             = var.db_name
+  username            = var.username
+  password_wo         = local.master_password # D14: write-only, never in state (see above)
+  password_wo_version = var.master_password_version
+  port                = var.port
 
   allocated_storage     = var.allocated_storage
   max_allocated_storage = var.max_allocated_storage
@@ -134,9 +182,15 @@ resource "aws_db_instance" "this" {
   skip_final_snapshot       = var.skip_final_snapshot
   final_snapshot_identifier = var.skip_final_snapshot ? null : "${var.identifier}-final"
 
-  auto_minor_version_upgrade          = true
-  allow_major_version_upgrade         = false
-  iam_database_authentication_enabled = false # waived (D17): the app uses the RDS-managed password
+  # engine_version is the major only ("17"): RDS picks the current minor and upgrades it in the maintenance
+  # window (Amazon RDS User Guide, "Automatically upgrading the minor engine version"); a pinned "17.x" would
+  # make Terraform try to move the instance back after every automatic minor upgrade (Terraform AWS provider,
+  # aws_db_instance: with auto_minor_version_upgrade, give a version prefix such as the major).
+  auto_minor_version_upgrade  = true
+  allow_major_version_upgrade = false
+  # D17: the services log in as their own roles with IAM auth tokens (Amazon RDS User Guide, "IAM database
+  # authentication for MariaDB, MySQL, and PostgreSQL"); rds.force_ssl = 1 stays, IAM auth requires TLS anyway.
+  iam_database_authentication_enabled = true
 
   enabled_cloudwatch_logs_exports       = local.log_exports
   monitoring_interval                   = var.monitoring_interval
@@ -173,11 +227,12 @@ resource "aws_db_instance" "replica" {
   deletion_protection     = var.deletion_protection
   skip_final_snapshot     = true # a replica's data is the primary's
 
-  auto_minor_version_upgrade      = true
-  enabled_cloudwatch_logs_exports = local.log_exports
-  monitoring_interval             = var.monitoring_interval
-  monitoring_role_arn             = var.monitoring_interval > 0 ? aws_iam_role.monitoring[0].arn : null
-  performance_insights_enabled    = var.performance_insights
+  auto_minor_version_upgrade          = true
+  iam_database_authentication_enabled = true # the reader logs in here with its IAM token too
+  enabled_cloudwatch_logs_exports     = local.log_exports
+  monitoring_interval                 = var.monitoring_interval
+  monitoring_role_arn                 = var.monitoring_interval > 0 ? aws_iam_role.monitoring[0].arn : null
+  performance_insights_enabled        = var.performance_insights
 
   depends_on = [aws_cloudwatch_log_group.replica]
 }

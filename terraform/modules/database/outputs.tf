@@ -19,13 +19,33 @@ output "db_name" {
 }
 
 output "username" {
-  description = "Master user name (DB_USER)."
+  description = "Master user name (DB_USER of the migrate task only; the services log in as their own roles)."
   value       = aws_db_instance.this.username
 }
 
 output "secret_arn" {
-  description = "ARN of the RDS-managed Secrets Manager secret holding the master password (JSON key \"password\")."
-  value       = aws_db_instance.this.master_user_secret[0].secret_arn
+  description = "ARN of the Secrets Manager secret holding the master credentials (JSON keys \"username\", \"password\")."
+  value       = aws_secretsmanager_secret.master.arn
+}
+
+output "secret_kms_key_arn" {
+  description = "KMS key of the master secret (null: aws/secretsmanager); whoever reads the secret needs kms:Decrypt on it."
+  value       = var.secret_kms_key_arn
+}
+
+output "resource_id" {
+  description = "DbiResourceId of the primary, for rds-db:connect ARNs (arn:...:rds-db:<region>:<account>:dbuser:<id>/<user>)."
+  value       = aws_db_instance.this.resource_id
+}
+
+output "replica_resource_id" {
+  description = "DbiResourceId of the read replica, or null without one."
+  value       = var.create_read_replica ? aws_db_instance.replica[0].resource_id : null
+}
+
+output "iam_database_authentication" {
+  description = "Whether IAM database authentication is on (primary and replica)."
+  value       = aws_db_instance.this.iam_database_authentication_enabled
 }
 
 output "read_endpoint" {

@@ -44,13 +44,13 @@ variable "security_group_id" {
 }
 
 variable "engine_version" {
-  description = "PostgreSQL version: \"17\" (latest 17.x) or a full \"17.x\"; same major as docker-compose.yml and the embedded test Postgres."
+  description = "PostgreSQL major version (\"17\"): RDS chooses and auto-upgrades the minor. Same major as docker-compose.yml and the embedded test Postgres."
   type        = string
   default     = "17"
 
   validation {
-    condition     = can(regex("^17(\\.[0-9]+)?$", var.engine_version))
-    error_message = "engine_version must be PostgreSQL 17 (\"17\" or \"17.x\"), the major the app is developed and tested against."
+    condition     = var.engine_version == "17"
+    error_message = "engine_version must be the major \"17\" only: a full \"17.x\" would fight RDS's automatic minor upgrades (auto_minor_version_upgrade = true)."
   }
 }
 
@@ -95,6 +95,28 @@ variable "username" {
   validation {
     condition     = can(regex("^[a-z][a-z0-9_]{0,62}$", var.username)) && !contains(["postgres", "admin", "rdsadmin", "root"], var.username)
     error_message = "username must be a lowercase identifier and not a default or reserved name (postgres, admin, rdsadmin, root)."
+  }
+}
+
+variable "master_password_version" {
+  description = "Bump (1, 2, ...) to rotate the master password: the next apply writes a new one to the instance and to the secret (write-only, never in state)."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.master_password_version >= 1 && floor(var.master_password_version) == var.master_password_version
+    error_message = "master_password_version must be a whole number >= 1."
+  }
+}
+
+variable "secret_kms_key_arn" {
+  description = "Customer-managed KMS key for the master secret (CKV_AWS_149); null uses aws/secretsmanager."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.secret_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:", var.secret_kms_key_arn))
+    error_message = "secret_kms_key_arn must be a KMS key ARN or null."
   }
 }
 

@@ -11,6 +11,9 @@ locals {
   partition  = data.aws_partition.current.partition
   region     = data.aws_region.current.name
 
+  # The alerts topic, by name: its ARN is known before the topic exists, so the key needs no dependency on it.
+  alerts_topic_arn = "arn:${local.partition}:sns:${local.region}:${local.account_id}:${var.alerts_topic_name}"
+
   # Key policy statements, kept as data so tests can read them (K2: no bare "*" principal).
   statements = [
     {
@@ -33,14 +36,29 @@ locals {
       }
     },
     {
-      # CloudWatch alarms and EventBridge publish to the encrypted SNS topic.
-      Sid       = "AlarmAndEventPublishers"
+      # CloudWatch alarms publish to the encrypted SNS topic (Amazon SNS Developer Guide, "Key management":
+      # "Enable compatibility between event sources from AWS services and encrypted topics").
+      Sid       = "AlarmsPublish"
       Effect    = "Allow"
-      Principal = { Service = ["cloudwatch.amazonaws.com", "events.amazonaws.com"] }
+      Principal = { Service = "cloudwatch.amazonaws.com" }
       Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
       Resource  = "*"
       Condition = {
         StringEquals = { "aws:SourceAccount" = local.account_id }
+      }
+    },
+    {
+      # EventBridge (ECS deployment and RDS events) publishes to the same topic. The same SNS page says adding
+      # aws:SourceAccount or aws:SourceArn to the KMS key policy is not supported for EventBridge-to-encrypted
+      # topics: EventBridge's calls do not carry them, so such a condition silently drops every event. The
+      # condition that holds is SNS's encryption context, which names the topic the data key is for.
+      Sid       = "EventBridgePublishToAlertsTopic"
+      Effect    = "Allow"
+      Principal = { Service = "events.amazonaws.com" }
+      Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
+      Resource  = "*"
+      Condition = {
+        StringEquals = { "kms:EncryptionContext:aws:sns:topicArn" = local.alerts_topic_arn }
       }
     },
   ]

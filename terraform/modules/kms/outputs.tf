@@ -12,3 +12,8 @@ output "alias_name" {
   description = "Alias of the key (alias/<name>)."
   value       = aws_kms_alias.this.name
 }
+
+output "alerts_topic_arn" {
+  description = "ARN of the alerts topic the key policy lets EventBridge encrypt for (must equal the monitoring module's topic)."
+  value       = local.alerts_topic_arn
+}

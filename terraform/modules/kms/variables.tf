@@ -24,3 +24,13 @@ variable "deletion_window_days" {
     error_message = "deletion_window_days must be between 7 and 30."
   }
 }
+
+variable "alerts_topic_name" {
+  description = "Name of the SNS alerts topic this key encrypts (in this account and region); EventBridge may use the key for that topic only."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,256}$", var.alerts_topic_name))
+    error_message = "alerts_topic_name must be an SNS topic name (letters, digits, hyphens, underscores; up to 256)."
+  }
+}

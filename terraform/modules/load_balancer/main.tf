@@ -7,9 +7,10 @@ locals {
   # Listener that carries the routing rules: HTTPS with a certificate, else plain HTTP (dev only).
   app_listener_arn = local.https ? aws_lb_listener.https[0].arn : aws_lb_listener.http.arn
 
+  # name_prefix: at most 6 characters (the provider adds a unique suffix).
   routes = {
-    reader = { priority = 10, methods = ["GET", "HEAD"] }
-    writer = { priority = 20, methods = ["POST", "PUT", "PATCH", "DELETE"] }
+    reader = { priority = 10, methods = ["GET", "HEAD"], prefix = "read-" }
+    writer = { priority = 20, methods = ["POST", "PUT", "PATCH", "DELETE"], prefix = "write-" }
   }
 
   # Anything else (OPTIONS, TRACE, ...) gets a JSON 405 in the app's error shape.
@@ -49,10 +50,15 @@ resource "aws_lb" "this" {
 # Target groups (L9, DP-6, DP-7)
 ################################################################################
 
+# Replaceable (R-6): a change that forces a new target group (port, protocol, target type, VPC) must not try
+# to delete the old one first: ELB refuses with ResourceInUse while a listener rule still forwards to it
+# (Elastic Load Balancing API Reference, DeleteTargetGroup: "ResourceInUse"). So each group has a generated
+# name (name_prefix; names are unique per region and account) and is created before the old one is destroyed;
+# the listener rules are then updated in place to the new group, and only then is the old group deleted.
 resource "aws_lb_target_group" "this" {
   for_each = local.routes
 
-  name                 = "${var.name}-${each.key}"
+  name_prefix          = each.value.prefix
   vpc_id               = var.vpc_id
   target_type          = "ip"
   protocol             = "HTTP"
@@ -68,6 +74,12 @@ resource "aws_lb_target_group" "this" {
     timeout             = 5
     healthy_threshold   = 2
     unhealthy_threshold = 3
+  }
+
+  tags = { Name = "${var.name}-${each.key}" }
+
+  lifecycle {
+    create_before_destroy = true
   }
 }
 

@@ -38,6 +38,11 @@ output "target_group_arn_suffixes" {
   value       = { for k, tg in aws_lb_target_group.this : k => tg.arn_suffix }
 }
 
+output "listener_rule_arns" {
+  description = "ARN of the listener rule that forwards to each service's target group (reader, writer); each service is created after its rule."
+  value       = { for k, r in aws_lb_listener_rule.route : k => r.arn }
+}
+
 output "resource_labels" {
   description = "ALBRequestCountPerTarget resource labels by service (<alb suffix>/<target group suffix>)."
   value       = { for k, tg in aws_lb_target_group.this : k => "${aws_lb.this.arn_suffix}/${tg.arn_suffix}" }

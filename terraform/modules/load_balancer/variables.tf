@@ -1,10 +1,10 @@
 variable "name" {
-  description = "Name of the ALB and prefix of its target groups (e.g. library-dev); at most 25 characters."
+  description = "Name of the ALB (e.g. library-dev) and the Name tag of its target groups; at most 25 characters."
   type        = string
 
   validation {
     condition     = can(regex("^[a-z][a-z0-9-]{1,23}[a-z0-9]$", var.name))
-    error_message = "name must be 3-25 lowercase letters, digits or hyphens (target group names add -reader/-writer, limit 32)."
+    error_message = "name must be 3-25 lowercase letters, digits or hyphens."
   }
 }
 

@@ -13,29 +13,43 @@ locals {
   partition  = data.aws_partition.current.partition
   topic_arn  = aws_sns_topic.alerts.arn
 
+  # Noise: one normal deploy must not page anyone. A rolling deploy briefly raises CPU and memory (start-up),
+  # leaves old targets draining and new ones in "initial" health, so the symptom alarms want most of a
+  # 5-minute window (datapoints < periods: "M out of N", CloudWatch User Guide, "Evaluating an alarm") and
+  # only the outage alarms fire fast. Deployment events are the FAILED ones only (see below).
   service_alarms = merge([
     for svc_key, svc in var.services : {
       "${svc_key}-cpu" = {
         service     = svc_key, namespace = "AWS/ECS", metric = "CPUUtilization", statistic = "Average"
-        threshold   = var.service_cpu_threshold, periods = 3, operator = "GreaterThanOrEqualToThreshold"
+        threshold   = var.service_cpu_threshold, periods = 5, datapoints = 4, operator = "GreaterThanOrEqualToThreshold", missing = "notBreaching"
         dimensions  = { ClusterName = var.cluster_name, ServiceName = svc.service_name }
-        description = "${svc.service_name}: average CPU >= ${var.service_cpu_threshold}% for 3 minutes"
+        description = "${svc.service_name}: average CPU >= ${var.service_cpu_threshold}% in 4 of 5 minutes"
       }
       "${svc_key}-memory" = {
         service     = svc_key, namespace = "AWS/ECS", metric = "MemoryUtilization", statistic = "Average"
-        threshold   = var.service_memory_threshold, periods = 3, operator = "GreaterThanOrEqualToThreshold"
+        threshold   = var.service_memory_threshold, periods = 5, datapoints = 4, operator = "GreaterThanOrEqualToThreshold", missing = "notBreaching"
         dimensions  = { ClusterName = var.cluster_name, ServiceName = svc.service_name }
-        description = "${svc.service_name}: average memory >= ${var.service_memory_threshold}% for 3 minutes"
+        description = "${svc.service_name}: average memory >= ${var.service_memory_threshold}% in 4 of 5 minutes"
       }
       "${svc_key}-unhealthy-hosts" = {
         service     = svc_key, namespace = "AWS/ApplicationELB", metric = "UnHealthyHostCount", statistic = "Maximum"
-        threshold   = 1, periods = 2, operator = "GreaterThanOrEqualToThreshold"
+        threshold   = 1, periods = 5, datapoints = 3, operator = "GreaterThanOrEqualToThreshold", missing = "notBreaching"
         dimensions  = { LoadBalancer = var.alb_arn_suffix, TargetGroup = svc.target_group_arn_suffix }
-        description = "${svc.service_name}: at least one unhealthy target for 2 minutes"
+        description = "${svc.service_name}: at least one unhealthy target in 3 of 5 minutes"
+      }
+      # Total outage (R-5): no healthy target at all. When every task is gone the metric may stop arriving,
+      # so missing data counts as breaching (CloudWatch User Guide, "Configuring how CloudWatch alarms treat
+      # missing data"). HealthyHostCount per TargetGroup and LoadBalancer: Application Load Balancer Guide,
+      # "CloudWatch metrics for your Application Load Balancer".
+      "${svc_key}-no-healthy-hosts" = {
+        service     = svc_key, namespace = "AWS/ApplicationELB", metric = "HealthyHostCount", statistic = "Minimum"
+        threshold   = 1, periods = 3, datapoints = 3, operator = "LessThanThreshold", missing = "breaching"
+        dimensions  = { LoadBalancer = var.alb_arn_suffix, TargetGroup = svc.target_group_arn_suffix }
+        description = "${svc.service_name}: no healthy target (or no data) for 3 minutes: the service is down"
       }
       "${svc_key}-5xx" = {
         service     = svc_key, namespace = "AWS/ApplicationELB", metric = "HTTPCode_Target_5XX_Count", statistic = "Sum"
-        threshold   = var.target_5xx_threshold, periods = 2, operator = "GreaterThanOrEqualToThreshold"
+        threshold   = var.target_5xx_threshold, periods = 2, datapoints = 2, operator = "GreaterThanOrEqualToThreshold", missing = "notBreaching"
         dimensions  = { LoadBalancer = var.alb_arn_suffix, TargetGroup = svc.target_group_arn_suffix }
         description = "${svc.service_name}: >= ${var.target_5xx_threshold} target 5xx per minute for 2 minutes (also rolls back a deployment)"
       }
@@ -45,25 +59,35 @@ locals {
   stack_alarms = {
     alb-5xx = {
       namespace   = "AWS/ApplicationELB", metric = "HTTPCode_ELB_5XX_Count", statistic = "Sum"
-      threshold   = var.alb_5xx_threshold, periods = 2, operator = "GreaterThanOrEqualToThreshold"
+      threshold   = var.alb_5xx_threshold, periods = 2, datapoints = 2, operator = "GreaterThanOrEqualToThreshold", missing = "notBreaching"
       dimensions  = { LoadBalancer = var.alb_arn_suffix }
       description = "ALB: >= ${var.alb_5xx_threshold} load-balancer 5xx (502/503/504) per minute for 2 minutes"
     }
     db-cpu = {
       namespace   = "AWS/RDS", metric = "CPUUtilization", statistic = "Average"
-      threshold   = var.db_cpu_threshold, periods = 5, operator = "GreaterThanOrEqualToThreshold"
+      threshold   = var.db_cpu_threshold, periods = 5, datapoints = 5, operator = "GreaterThanOrEqualToThreshold", missing = "notBreaching"
       dimensions  = { DBInstanceIdentifier = var.db_instance_identifier }
       description = "Database: CPU >= ${var.db_cpu_threshold}% for 5 minutes"
     }
+    # A stopped, deleted or failed instance publishes no metrics at all, and a "notBreaching" alarm would stay
+    # OK. RDS sends CPUUtilization every minute while the instance runs (Amazon RDS User Guide, "Amazon
+    # CloudWatch metrics for Amazon RDS"), so fewer than one sample per minute, missing data included, means
+    # the database is not running.
+    db-down = {
+      namespace   = "AWS/RDS", metric = "CPUUtilization", statistic = "SampleCount"
+      threshold   = 1, periods = 5, datapoints = 5, operator = "LessThanThreshold", missing = "breaching"
+      dimensions  = { DBInstanceIdentifier = var.db_instance_identifier }
+      description = "Database: no metrics for 5 minutes: the instance is stopped, missing or failed"
+    }
     db-free-storage = {
       namespace   = "AWS/RDS", metric = "FreeStorageSpace", statistic = "Minimum"
-      threshold   = var.db_free_storage_bytes, periods = 5, operator = "LessThanOrEqualToThreshold"
+      threshold   = var.db_free_storage_bytes, periods = 5, datapoints = 5, operator = "LessThanOrEqualToThreshold", missing = "notBreaching"
       dimensions  = { DBInstanceIdentifier = var.db_instance_identifier }
       description = "Database: free storage <= ${var.db_free_storage_bytes} bytes"
     }
     db-connections = {
       namespace   = "AWS/RDS", metric = "DatabaseConnections", statistic = "Maximum"
-      threshold   = var.db_connections_threshold, periods = 5, operator = "GreaterThanOrEqualToThreshold"
+      threshold   = var.db_connections_threshold, periods = 5, datapoints = 5, operator = "GreaterThanOrEqualToThreshold", missing = "notBreaching"
       dimensions  = { DBInstanceIdentifier = var.db_instance_identifier }
       description = "Database: >= ${var.db_connections_threshold} connections (pool budget, P-4)"
     }
@@ -126,10 +150,10 @@ resource "aws_cloudwatch_metric_alarm" "this" {
   dimensions          = each.value.dimensions
   period              = 60
   evaluation_periods  = each.value.periods
-  datapoints_to_alarm = each.value.periods
+  datapoints_to_alarm = each.value.datapoints
   threshold           = each.value.threshold
   comparison_operator = each.value.operator
-  treat_missing_data  = "notBreaching"
+  treat_missing_data  = each.value.missing
   actions_enabled     = true
   alarm_actions       = [local.topic_arn]
   ok_actions          = [local.topic_arn]
@@ -137,14 +161,14 @@ resource "aws_cloudwatch_metric_alarm" "this" {
 
 resource "aws_cloudwatch_metric_alarm" "target_response_time" {
   alarm_name          = local.response_time_alarm_name
-  alarm_description   = "ALB: p95 target response time >= ${var.response_time_p95_seconds}s for 5 minutes"
+  alarm_description   = "ALB: p95 target response time >= ${var.response_time_p95_seconds}s in 4 of 5 minutes"
   namespace           = "AWS/ApplicationELB"
   metric_name         = "TargetResponseTime"
   extended_statistic  = "p95"
   dimensions          = { LoadBalancer = var.alb_arn_suffix }
   period              = 60
   evaluation_periods  = 5
-  datapoints_to_alarm = 5
+  datapoints_to_alarm = 4
   threshold           = var.response_time_p95_seconds
   comparison_operator = "GreaterThanOrEqualToThreshold"
   treat_missing_data  = "notBreaching"
@@ -154,24 +178,57 @@ resource "aws_cloudwatch_metric_alarm" "target_response_time" {
 }
 
 ################################################################################
-# ECS deployment state changes -> SNS (DP-11)
+# ECS deployment failures -> SNS (DP-11)
 ################################################################################
 
+# Only failures: a normal deploy emits SERVICE_DEPLOYMENT_IN_PROGRESS and _COMPLETED for each service (four
+# e-mails per deploy), which teaches people to ignore the topic. SERVICE_DEPLOYMENT_FAILED is sent when the
+# circuit breaker or a deployment alarm fails a deployment, and its reason says it is rolling back (ECS
+# Developer Guide, "Amazon ECS service deployment state change events"). The deploy CLI reports successes.
 resource "aws_cloudwatch_event_rule" "deployments" {
   name        = "${var.name}-ecs-deployments"
-  description = "ECS deployment state changes of the ${var.cluster_name} services"
+  description = "Failed (rolled back) ECS deployments of the ${var.cluster_name} services"
   event_pattern = jsonencode({
     source        = ["aws.ecs"]
     "detail-type" = ["ECS Deployment State Change"]
     resources     = [{ prefix = "arn:${local.partition}:ecs:${local.region}:${local.account_id}:service/${var.cluster_name}/" }]
     detail = {
-      eventName = ["SERVICE_DEPLOYMENT_FAILED", "SERVICE_DEPLOYMENT_COMPLETED", "SERVICE_DEPLOYMENT_IN_PROGRESS"]
+      eventName = ["SERVICE_DEPLOYMENT_FAILED"]
     }
   })
 }
 
 resource "aws_cloudwatch_event_target" "deployments" {
   rule      = aws_cloudwatch_event_rule.deployments.name
+  target_id = "alerts-topic"
+  arn       = aws_sns_topic.alerts.arn
+}
+
+################################################################################
+# Database stopped or failed -> SNS (R-5), faster than the db-down alarm
+################################################################################
+
+# RDS sends "RDS DB Instance Event" to EventBridge (EventBridge events reference, Amazon RDS). Categories and
+# ids from the Amazon RDS User Guide, "Amazon RDS event categories and event messages": "availability"
+# (shutdown, restart), "failure", and RDS-EVENT-0087 (the DB instance has been stopped, category notification).
+resource "aws_cloudwatch_event_rule" "database" {
+  name        = "${var.name}-rds-availability"
+  description = "The ${var.db_instance_identifier} instance (or its replica) stopped, shut down, restarted or failed"
+  event_pattern = jsonencode({
+    source        = ["aws.rds"]
+    "detail-type" = ["RDS DB Instance Event"]
+    detail = {
+      SourceIdentifier = [var.db_instance_identifier, "${var.db_instance_identifier}-replica"]
+      "$or" = [
+        { EventCategories = ["availability", "failure"] },
+        { EventID = ["RDS-EVENT-0087"] },
+      ]
+    }
+  })
+}
+
+resource "aws_cloudwatch_event_target" "database" {
+  rule      = aws_cloudwatch_event_rule.database.name
   target_id = "alerts-topic"
   arn       = aws_sns_topic.alerts.arn
 }

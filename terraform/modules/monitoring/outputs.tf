@@ -3,6 +3,11 @@ output "topic_arn" {
   value       = aws_sns_topic.alerts.arn
 }
 
+output "topic_name" {
+  description = "Name of the alerts SNS topic (the KMS key lets EventBridge encrypt for this name)."
+  value       = aws_sns_topic.alerts.name
+}
+
 output "service_5xx_alarm_names" {
   description = "Name of each service's target-5xx alarm, by service key (for alarm-based deployment rollback)."
   value       = { for k in keys(var.services) : k => aws_cloudwatch_metric_alarm.this["${k}-5xx"].alarm_name }
@@ -19,6 +24,11 @@ output "dashboard_name" {
 }
 
 output "deployment_events_rule_name" {
-  description = "EventBridge rule that forwards ECS deployment state changes to the topic."
+  description = "EventBridge rule that forwards failed ECS deployments to the topic."
   value       = aws_cloudwatch_event_rule.deployments.name
+}
+
+output "database_events_rule_name" {
+  description = "EventBridge rule that forwards RDS stop/availability/failure events to the topic."
+  value       = aws_cloudwatch_event_rule.database.name
 }

@@ -1,5 +1,5 @@
 # VPC over two or more AZs with three subnet tiers:
-#   public   - the ALB only (plus NAT gateways in "nat" egress mode)
+#   public   - the ALB only (plus NAT gateways in "nat", or the NAT instance in "nat_instance" egress mode)
 #   private  - Fargate tasks and interface endpoints
 #   database - RDS; no route out of the VPC at all
 # Security groups for every tier live here, one rule per resource, so that the chain
@@ -13,8 +13,11 @@ locals {
   az_count = length(var.availability_zones)
   azs      = { for i, az in var.availability_zones : az => i }
 
-  use_nat       = var.egress_mode == "nat"
-  use_endpoints = var.egress_mode == "endpoints"
+  use_nat          = var.egress_mode == "nat"
+  use_nat_instance = var.egress_mode == "nat_instance"
+  use_endpoints    = var.egress_mode == "endpoints"
+  # Both NAT flavours give the private subnets a default route out and the tasks HTTPS egress.
+  internet_egress = local.use_nat || local.use_nat_instance
   # One NAT gateway per AZ unless single_nat_gateway (dev), then all private subnets use the first.
   nat_azs = local.use_nat ? (var.single_nat_gateway ? [var.availability_zones[0]] : var.availability_zones) : []
 
@@ -145,6 +148,72 @@ resource "aws_route" "private_nat" {
   route_table_id         = aws_route_table.private[each.key].id
   destination_cidr_block = local.anywhere_ipv4
   nat_gateway_id         = var.single_nat_gateway ? aws_nat_gateway.this[var.availability_zones[0]].id : aws_nat_gateway.this[each.key].id
+}
+
+# Dev's cheap egress: one NAT instance (t4g.nano, about $3/month plus its public IPv4) instead of a NAT
+# gateway (about $33/month). Amazon VPC User Guide, "NAT instances": an instance in a public subnet with a
+# public IP, source/destination checking off, IP forwarding and masquerading on, its own security group, and
+# the private route tables pointing at it. It is one instance in one AZ with no failover: a dev choice only
+# (prod refuses egress_mode = "nat_instance").
+data "aws_ssm_parameter" "nat_ami" {
+  count = local.use_nat_instance ? 1 : 0
+
+  # AWS-owned public parameter: the latest Amazon Linux 2023 AMI for arm64 (Amazon Linux 2023 User Guide,
+  # "Launching AL2023 using the SSM parameter").
+  name = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"
+}
+
+resource "aws_instance" "nat" {
+  count = local.use_nat_instance ? 1 : 0
+
+  ami                         = data.aws_ssm_parameter.nat_ami[0].insecure_value
+  instance_type               = var.nat_instance_type
+  subnet_id                   = aws_subnet.public[var.availability_zones[0]].id
+  vpc_security_group_ids      = [aws_security_group.nat[0].id]
+  associate_public_ip_address = true  # the one public IPv4 of dev's egress (S1: the subnet hands out none)
+  source_dest_check           = false # it forwards traffic that is neither from nor to itself
+  ebs_optimized               = true
+
+  metadata_options {
+    http_endpoint = "enabled"
+    http_tokens   = "required" # IMDSv2 only
+  }
+
+  root_block_device {
+    volume_type = "gp3"
+    encrypted   = true
+  }
+
+  # Amazon VPC User Guide, "NAT instances", Create a NAT AMI: iptables-services, net.ipv4.ip_forward = 1,
+  # MASQUERADE on the primary interface, FORWARD chain flushed, rules saved for reboots.
+  user_data = <<-EOT
+    #!/bin/bash
+    set -euxo pipefail
+    dnf install -y iptables-services
+    systemctl enable --now iptables
+    echo "net.ipv4.ip_forward=1" > /etc/sysctl.d/custom-ip-forwarding.conf
+    sysctl -p /etc/sysctl.d/custom-ip-forwarding.conf
+    IFACE="$(ip route show default | awk '{print $5; exit}')"
+    iptables -t nat -A POSTROUTING -o "$IFACE" -j MASQUERADE
+    iptables -F FORWARD
+    service iptables save
+  EOT
+
+  tags = { Name = "${var.name}-nat" }
+
+  lifecycle {
+    # A newer AMI would replace the instance (and cut egress) on an unrelated apply; replace it on purpose with
+    # `terraform apply -replace=...aws_instance.nat[0]`.
+    ignore_changes = [ami]
+  }
+}
+
+resource "aws_route" "private_nat_instance" {
+  for_each = local.use_nat_instance ? local.azs : {}
+
+  route_table_id         = aws_route_table.private[each.key].id
+  destination_cidr_block = local.anywhere_ipv4
+  network_interface_id   = aws_instance.nat[0].primary_network_interface_id
 }
 
 resource "aws_route_table_association" "private" {

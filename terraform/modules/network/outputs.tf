@@ -33,6 +33,16 @@ output "database_security_group_id" {
   value       = aws_security_group.database.id
 }
 
+output "egress_mode" {
+  description = "How the private subnets reach AWS APIs: endpoints, nat or nat_instance."
+  value       = var.egress_mode
+}
+
+output "nat_instance_id" {
+  description = "Id of the NAT instance (egress_mode = nat_instance), else null."
+  value       = local.use_nat_instance ? aws_instance.nat[0].id : null
+}
+
 output "nat_gateway_count" {
   description = "Number of NAT gateways (0 with egress_mode = endpoints, 1 with single_nat_gateway, else one per AZ)."
   value       = length(aws_nat_gateway.this)

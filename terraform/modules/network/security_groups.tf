@@ -27,6 +27,13 @@ locals {
         security_group = "endpoints", description = "HTTPS to the interface endpoints from the service tasks"
         from_port      = 443, to_port = 443, cidr_ipv4 = null, referenced_sg = "services"
       }
+    } : {},
+    local.use_nat_instance ? {
+      # Only the tasks' HTTPS may pass through the NAT instance; nothing from the internet reaches it.
+      nat_from_services = {
+        security_group = "nat", description = "HTTPS from the service tasks, to forward to AWS APIs"
+        from_port      = 443, to_port = 443, cidr_ipv4 = null, referenced_sg = "services"
+      }
     } : {}
   )
 
@@ -45,10 +52,17 @@ locals {
         from_port      = 443, to_port = 443, cidr_ipv4 = null, referenced_sg = null, prefix_list = true
       }
     },
-    local.use_nat ? {
-      # ECR, CloudWatch Logs and Secrets Manager through the NAT gateway; HTTPS only (S3: no all-protocol egress).
+    local.internet_egress ? {
+      # ECR, CloudWatch Logs and Secrets Manager through the NAT gateway or instance; HTTPS only (S3: no all-protocol egress).
       services_https_out = {
         security_group = "services", description = "Service tasks to AWS APIs (ECR, Logs, Secrets Manager) over HTTPS via NAT"
+        from_port      = 443, to_port = 443, cidr_ipv4 = local.anywhere_ipv4, referenced_sg = null, prefix_list = false
+      }
+    } : {},
+    local.use_nat_instance ? {
+      # The forwarded HTTPS of the tasks, and the instance's own package install at boot (HTTPS repositories).
+      nat_https_out = {
+        security_group = "nat", description = "NAT instance to the internet over HTTPS only"
         from_port      = 443, to_port = 443, cidr_ipv4 = local.anywhere_ipv4, referenced_sg = null, prefix_list = false
       }
     } : {},
@@ -66,7 +80,8 @@ locals {
       services = aws_security_group.services.id
       database = aws_security_group.database.id
     },
-    local.use_endpoints ? { endpoints = aws_security_group.endpoints[0].id } : {}
+    local.use_endpoints ? { endpoints = aws_security_group.endpoints[0].id } : {},
+    local.use_nat_instance ? { nat = aws_security_group.nat[0].id } : {}
   )
 }
 
@@ -102,6 +117,16 @@ resource "aws_security_group" "endpoints" {
   vpc_id      = aws_vpc.this.id
 
   tags = { Name = "${var.name}-endpoints" }
+}
+
+resource "aws_security_group" "nat" {
+  count = local.use_nat_instance ? 1 : 0
+
+  name        = "${var.name}-nat"
+  description = "NAT instance (dev): HTTPS from the service tasks, HTTPS out to the internet"
+  vpc_id      = aws_vpc.this.id
+
+  tags = { Name = "${var.name}-nat" }
 }
 
 resource "aws_vpc_security_group_ingress_rule" "this" {

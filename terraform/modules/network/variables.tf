@@ -40,13 +40,29 @@ variable "availability_zones" {
 }
 
 variable "egress_mode" {
-  description = "How tasks in the private subnets reach ECR, CloudWatch Logs and Secrets Manager: \"nat\" (NAT gateways) or \"endpoints\" (interface VPC endpoints, no internet egress at all)."
+  description = "How tasks in the private subnets reach ECR, CloudWatch Logs and Secrets Manager: \"endpoints\" (interface VPC endpoints, no internet egress at all; safe default), \"nat\" (NAT gateways) or \"nat_instance\" (one NAT instance, dev only)."
   type        = string
   default     = "endpoints"
 
   validation {
-    condition     = contains(["nat", "endpoints"], var.egress_mode)
-    error_message = "egress_mode must be \"nat\" or \"endpoints\"."
+    condition     = contains(["nat", "nat_instance", "endpoints"], var.egress_mode)
+    error_message = "egress_mode must be \"endpoints\", \"nat\" or \"nat_instance\"."
+  }
+
+  validation {
+    condition     = !(var.environment == "prod" && var.egress_mode == "nat_instance")
+    error_message = "egress_mode = \"nat_instance\" is not allowed in prod: one instance in one AZ, no failover. Use \"endpoints\" or \"nat\"."
+  }
+}
+
+variable "nat_instance_type" {
+  description = "Instance type of the NAT instance (egress_mode = \"nat_instance\"); arm64 (Graviton), since its AMI is AL2023 arm64."
+  type        = string
+  default     = "t4g.nano"
+
+  validation {
+    condition     = can(regex("^[a-z][0-9][a-z]*g[a-z]*\\.[a-z0-9]+$", var.nat_instance_type))
+    error_message = "nat_instance_type must be a Graviton (arm64) type such as t4g.nano: the AMI is AL2023 arm64."
   }
 }
 

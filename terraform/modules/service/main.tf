@@ -15,10 +15,14 @@ locals {
   # Built from names rather than the log group's computed ARN, so policies are known at plan.
   log_group_arn = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.log_group_name}"
 
-  # Everything except the password is plain configuration (DESIGN.md "Configuration").
+  # Plain configuration only (DESIGN.md "Configuration"): the services log in with IAM database authentication
+  # as their own role (DB_AUTH=iam, DB_USER=library_reader|library_writer), generating a token per connection,
+  # so no password or secret reaches their tasks at all.
   environment = merge(
     {
       PORT        = tostring(var.container_port)
+      AWS_REGION  = local.region
+      DB_AUTH     = "iam"
       DB_HOST     = var.database.host
       DB_PORT     = tostring(var.database.port)
       DB_NAME     = var.database.name
@@ -31,17 +35,44 @@ locals {
     var.extra_environment,
   )
 
-  # E6: the password comes from the RDS-managed secret's JSON key "password", injected by the agent.
-  secrets = [{
-    name      = "DB_PASSWORD"
-    valueFrom = "${var.database.secret_arn}:password::"
-  }]
+  # rds-db:connect as this service's own database user on each instance it connects to (primary, and the
+  # replica for the reader). Amazon RDS User Guide, "Creating and using an IAM policy for IAM database access":
+  # arn:<partition>:rds-db:<region>:<account>:dbuser:<DbiResourceId>/<db user name>.
+  db_connect_arns = [for id in var.database.resource_ids : "arn:${local.partition}:rds-db:${local.region}:${local.account_id}:dbuser:${id}/${var.database.user}"]
 
-  container = {
-    name      = var.container_name
+  # ECS Exec with a read-only root filesystem. The ECS Developer Guide ("Using Amazon ECS Exec",
+  # Considerations) says the SSM agent must create directories and files and calls readonlyRootFilesystem
+  # unsupported; it names no paths. The agent writes its state under /var/lib/amazon (ssm) and its logs under
+  # /var/log/amazon/ssm (amazon-ecs-agent, agent/engine/execcmd: ContainerLogDir), so those two trees become
+  # writable task volumes, the workaround of aws/containers-roadmap#1359 and aws-containers/amazon-ecs-exec-checker#71.
+  # The agent runs as root (same Considerations), so root-owned volumes suffice. Only a real session proves it.
+  exec_volumes = var.enable_execute_command ? {
+    ssm-var-lib = "/var/lib/amazon"
+    ssm-var-log = "/var/log/amazon"
+  } : {}
+
+  # /tmp: a Fargate bind mount is owned by root with mode 0755 unless the image declares the path as a VOLUME,
+  # whose ownership it then copies (ECS Developer Guide, "Bind mounts", considerations). The Dockerfile
+  # declares VOLUME ["/tmp"] owned by node, so uid 1000 can write here while the root stays read-only (E2).
+  tmp_mount = { sourceVolume = "tmp", containerPath = "/tmp", readOnly = false }
+
+  # What every container of this module shares (service and migrate task): E2-E4, E7, DP-9.
+  container_base = {
     image     = var.image
     essential = true
     user      = var.container_user # E4: the image's non-root user
+
+    readonlyRootFilesystem = true  # E2
+    privileged             = false # E3
+
+    # DP-9: an init process reaps zombies and forwards SIGTERM to node.
+    linuxParameters = { initProcessEnabled = true }
+
+    stopTimeout = var.stop_timeout # DP-5
+  }
+
+  container = merge(local.container_base, {
+    name = var.container_name
 
     portMappings = [{
       name          = "http"
@@ -51,18 +82,8 @@ locals {
     }]
 
     environment = [for k in sort(keys(local.environment)) : { name = k, value = local.environment[k] }]
-    secrets     = local.secrets
 
-    readonlyRootFilesystem = true  # E2
-    privileged             = false # E3
-    mountPoints = [{
-      sourceVolume  = "tmp"
-      containerPath = "/tmp"
-      readOnly      = false
-    }]
-
-    # DP-9: an init process reaps zombies and forwards SIGTERM to node.
-    linuxParameters = { initProcessEnabled = true }
+    mountPoints = concat([local.tmp_mount], [for v, path in local.exec_volumes : { sourceVolume = v, containerPath = path, readOnly = false }])
 
     # DP-4: liveness only (/health, no DB call), with the node binary the image already has.
     healthCheck = {
@@ -73,8 +94,6 @@ locals {
       startPeriod = var.health_check_start_period
     }
 
-    stopTimeout = var.stop_timeout # DP-5
-
     logConfiguration = { # E7
       logDriver = "awslogs"
       options = {
@@ -83,7 +102,7 @@ locals {
         awslogs-stream-prefix = "ecs"
       }
     }
-  }
+  })
 }
 
 ################################################################################
@@ -134,20 +153,20 @@ locals {
       Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
       Resource = ["${local.log_group_arn}:*"]
     },
-    {
-      Sid      = "ReadDatabaseSecret"
-      Effect   = "Allow"
-      Action   = ["secretsmanager:GetSecretValue"]
-      Resource = [var.database.secret_arn]
-    },
   ]
 
-  # The app itself calls no AWS API. ECS Exec, when on, needs the SSM message channels (no resource-level
-  # permissions, waived in waivers.yaml), the cluster's exec log group and its KMS key.
+  # The app's one AWS permission is rds-db:connect as its own database user. ECS Exec, when on, adds the SSM
+  # message channels (no resource-level permissions, waived in waivers.yaml), the cluster's exec log group and its key.
   exec_log_group_arn = var.exec_log_group_name == null ? null : "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${var.exec_log_group_name}"
 
   # Each statement is kept only when its condition holds (a filter keeps the list's element type uniform).
   task_statements = [for st in [
+    {
+      keep     = true
+      Sid      = "RdsIamConnect"
+      Action   = ["rds-db:connect"]
+      Resource = local.db_connect_arns
+    },
     {
       keep     = var.enable_execute_command
       Sid      = "EcsExecChannels"
@@ -177,26 +196,24 @@ locals {
 
 resource "aws_iam_role" "execution" {
   name               = "${var.name}-execution"
-  description        = "ECS agent for ${var.name}: pull its image, write its logs, read the DB secret"
+  description        = "ECS agent for ${var.name}: pull its image, write its logs (no secrets: the app uses IAM DB auth)"
   assume_role_policy = local.assume_role_policy
 }
 
 resource "aws_iam_role_policy" "execution" {
-  name   = "pull-log-secret"
+  name   = "pull-and-log"
   role   = aws_iam_role.execution.id
   policy = jsonencode({ Version = "2012-10-17", Statement = local.execution_statements })
 }
 
 resource "aws_iam_role" "task" {
   name               = "${var.name}-task"
-  description        = "Application in ${var.name}: no AWS permissions unless ECS Exec is on"
+  description        = "Application in ${var.name}: rds-db:connect as its own DB user (plus ECS Exec when on)"
   assume_role_policy = local.assume_role_policy
 }
 
 resource "aws_iam_role_policy" "task" {
-  count = var.enable_execute_command ? 1 : 0
-
-  name   = "ecs-exec"
+  name   = "rds-connect-and-exec"
   role   = aws_iam_role.task.id
   policy = jsonencode({ Version = "2012-10-17", Statement = local.task_statements })
 }
@@ -220,9 +237,17 @@ resource "aws_ecs_task_definition" "this" {
     cpu_architecture        = var.cpu_architecture
   }
 
-  # Writable scratch space on the task's ephemeral storage (the root filesystem is read-only).
+  # Writable scratch space on the task's ephemeral storage (the root filesystem is read-only; see tmp_mount).
   volume {
     name = "tmp"
+  }
+
+  # The SSM agent's writable paths while ECS Exec is on (see exec_volumes).
+  dynamic "volume" {
+    for_each = local.exec_volumes
+    content {
+      name = volume.key
+    }
   }
 }
 
@@ -230,13 +255,35 @@ resource "aws_ecs_task_definition" "this" {
 # Service
 ################################################################################
 
+# The listener rules that forward to this service's target group. CreateService rejects a target group that no
+# listener uses yet (InvalidParameterException "The target group ... does not have an associated load
+# balancer"; the AWS CloudFormation User Guide's AWS::ECS::Service examples add DependsOn on the listener rule
+# for this reason). Nothing in the service's arguments references the rules, so their ARNs pass through this
+# resource and the service depends on it: Terraform creates the rules first.
+resource "terraform_data" "listener_rules" {
+  input = var.listener_rule_arns
+}
+
 resource "aws_ecs_service" "this" {
-  name             = var.name
-  cluster          = var.cluster_arn
-  task_definition  = aws_ecs_task_definition.this.arn
-  desired_count    = var.desired_count
-  launch_type      = "FARGATE" # E8
+  name            = var.name
+  cluster         = var.cluster_arn
+  task_definition = aws_ecs_task_definition.this.arn
+  desired_count   = var.desired_count
+  # E8: Fargate on LATEST, either on demand (launch type) or, as a dev choice, on Fargate Spot through a
+  # capacity provider strategy (the two are mutually exclusive in CreateService).
+  launch_type      = var.fargate_spot ? null : "FARGATE"
   platform_version = "LATEST"
+
+  # Fargate Spot: up to 70 % off, tasks can be stopped with a two-minute warning, X86_64 only (ECS Developer
+  # Guide, "AWS Fargate capacity providers", considerations). The cluster associates FARGATE_SPOT.
+  dynamic "capacity_provider_strategy" {
+    for_each = var.fargate_spot ? [1] : []
+    content {
+      capacity_provider = "FARGATE_SPOT"
+      weight            = 1
+      base              = 0
+    }
+  }
 
   deployment_minimum_healthy_percent = 100 # DP-2
   deployment_maximum_percent         = 200
@@ -280,6 +327,8 @@ resource "aws_ecs_service" "this" {
     # The deploy CLI owns the running revision; autoscaling owns the count.
     ignore_changes = [task_definition, desired_count]
   }
+
+  depends_on = [terraform_data.listener_rules]
 }
 
 ################################################################################

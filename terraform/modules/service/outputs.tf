@@ -14,7 +14,7 @@ output "task_family" {
 }
 
 output "task_definition_arn" {
-  description = "ARN of the first revision Terraform registered (later ones come from the deploy CLI)."
+  description = "ARN with revision of the task definition Terraform registered last: the base every deploy copies, swapping only the image."
   value       = aws_ecs_task_definition.this.arn
 }
 
@@ -44,11 +44,34 @@ output "desired_count" {
 }
 
 output "container_environment" {
-  description = "Plain environment of the first revision (no secrets: DB_PASSWORD comes through `secrets`), for review and tests."
+  description = "Plain environment of Terraform's revision (IAM database login: no password and no secret at all), for review and tests."
   value       = local.environment
 }
 
-output "secret_value_from" {
-  description = "Where DB_PASSWORD comes from: the RDS-managed secret ARN plus the JSON key selector `:password::`."
-  value       = local.secrets[0].valueFrom
+output "db_connect_arns" {
+  description = "The rds-db:connect resources of the task role: this service's database user on each instance it connects to."
+  value       = local.db_connect_arns
+}
+
+output "listener_rule_arns" {
+  description = "The listener rules the service waits for before it is created."
+  value       = terraform_data.listener_rules.output
+}
+
+output "fargate_spot" {
+  description = "Whether the service runs on Fargate Spot."
+  value       = var.fargate_spot
+}
+
+output "migration" {
+  description = "The one-off migrate task (null without var.migration): task_family, container_name, task_definition_arn (with revision), log_group_name, the secret DB_PASSWORD comes from and its environment."
+  value = local.migrate ? {
+    task_family         = aws_ecs_task_definition.migrate[0].family
+    container_name      = var.container_name
+    task_definition_arn = aws_ecs_task_definition.migrate[0].arn
+    log_group_name      = aws_cloudwatch_log_group.migrate[0].name
+    secret_value_from   = local.migrate_secrets[0].valueFrom
+    environment         = local.migrate_environment
+    execution_role_arn  = aws_iam_role.migrate_execution[0].arn
+  } : null
 }

@@ -97,6 +97,16 @@ variable "alb_resource_label" {
   }
 }
 
+variable "listener_rule_arns" {
+  description = "ARNs of the listener rules that forward to target_group_arn; the service is created only after them (CreateService needs the target group attached to a load balancer)."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.listener_rule_arns) >= 1 && alltrue([for a in var.listener_rule_arns : can(regex("^arn:aws[a-z-]*:elasticloadbalancing:.*:listener-rule/", a))])
+    error_message = "listener_rule_arns must list at least one ALB listener-rule ARN (the rules that use target_group_arn)."
+  }
+}
+
 variable "deployment_alarm_names" {
   description = "CloudWatch alarms that, in ALARM during a deployment, roll it back (DP-10). Empty = circuit breaker only."
   type        = list(string)
@@ -191,6 +201,22 @@ variable "cpu_architecture" {
   }
 }
 
+variable "fargate_spot" {
+  description = "Run the service on Fargate Spot (about 70% cheaper, tasks may be stopped with two minutes' warning; X86_64 only). Safe default false; refused in prod."
+  type        = bool
+  default     = false
+
+  validation {
+    condition     = !(var.environment == "prod" && var.fargate_spot)
+    error_message = "prod runs on regular Fargate: Fargate Spot may stop tasks at any time (two minutes' warning)."
+  }
+
+  validation {
+    condition     = !(var.fargate_spot && var.cpu_architecture == "ARM64")
+    error_message = "Fargate Spot supports X86_64 Linux tasks only (ECS Developer Guide, \"AWS Fargate capacity providers\"): use cpu_architecture = \"X86_64\" or fargate_spot = false."
+  }
+}
+
 variable "stop_timeout" {
   description = "Seconds between SIGTERM and SIGKILL (DP-5); above the app's drain budget and the target group's deregistration delay."
   type        = number
@@ -229,23 +255,54 @@ variable "health_check_grace_period_seconds" {
 ################################################################################
 
 variable "database" {
-  description = "Where the app finds PostgreSQL: host, port, database name, user, and the RDS-managed secret ARN holding the password."
+  description = "Where the app finds PostgreSQL and who it logs in as with IAM database authentication: host, port, database name, the service's own database role (user) and the DbiResourceIds of the instances it connects to (rds-db:connect)."
   type = object({
-    host       = string
-    port       = optional(number, 5432)
-    name       = optional(string, "library_db")
-    user       = string
-    secret_arn = string
+    host         = string
+    port         = optional(number, 5432)
+    name         = optional(string, "library_db")
+    user         = string
+    resource_ids = list(string)
   })
 
   validation {
-    condition     = can(regex("^arn:aws[a-z-]*:secretsmanager:", var.database.secret_arn))
-    error_message = "database.secret_arn must be a Secrets Manager secret ARN (the RDS-managed master secret)."
+    condition     = can(regex("^[a-z][a-z0-9_]{0,62}$", var.database.user)) && !contains(["postgres", "rdsadmin"], var.database.user)
+    error_message = "database.user must be the service's own PostgreSQL role (e.g. library_reader), not the engine default \"postgres\" (FSBP RDS.25) or rdsadmin."
   }
 
   validation {
-    condition     = var.database.user != "postgres"
-    error_message = "database.user must not be the engine default \"postgres\" on AWS (FSBP RDS.25)."
+    condition     = length(var.database.resource_ids) >= 1 && alltrue([for id in var.database.resource_ids : can(regex("^db-[A-Z0-9]+$", id))])
+    error_message = "database.resource_ids must list the DbiResourceId (db-...) of each instance the service connects to."
+  }
+}
+
+variable "migration" {
+  description = "Also register the one-off migrate task definition (writer only): its family, the master user and the Secrets Manager secret (JSON key \"password\") with the key that encrypts it. null: no migrate task."
+  type = object({
+    family             = string
+    master_user        = string
+    secret_arn         = string
+    secret_kms_key_arn = optional(string)
+  })
+  default = null
+
+  validation {
+    condition     = var.migration == null || can(regex("^[a-z][a-z0-9-]{1,45}$", try(var.migration.family, "")))
+    error_message = "migration.family must be 2-46 lowercase letters, digits or hyphens (IAM role names append -execution)."
+  }
+
+  validation {
+    condition     = var.migration == null || can(regex("^arn:aws[a-z-]*:secretsmanager:", try(var.migration.secret_arn, "")))
+    error_message = "migration.secret_arn must be a Secrets Manager secret ARN (the master secret)."
+  }
+
+  validation {
+    condition     = var.migration == null || try(var.migration.secret_kms_key_arn, null) == null || can(regex("^arn:aws[a-z-]*:kms:", try(var.migration.secret_kms_key_arn, "")))
+    error_message = "migration.secret_kms_key_arn must be a KMS key ARN or null."
+  }
+
+  validation {
+    condition     = var.migration == null || !contains(["postgres", ""], try(var.migration.master_user, ""))
+    error_message = "migration.master_user must be the instance's master user name, not the engine default \"postgres\" (FSBP RDS.25)."
   }
 }
 

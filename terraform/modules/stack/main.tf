@@ -19,12 +19,24 @@ locals {
 
   # Names are fixed strings so monitoring can alarm on the services before they exist.
   service_names = { for k in local.service_keys : k => "${local.name}-${k}" }
+
+  # The PostgreSQL roles each service logs in as with IAM auth; the app's migration creates them and grants
+  # them rds_iam (reader: SELECT only; writer: DML). Contract shared with the app and the deploy CLI.
+  db_users = { reader = "library_reader", writer = "library_writer" }
+
+  # The one-off migrate task's family (DESIGN.md: the deploy CLI runs it before it rolls the services).
+  migrate_family = "${local.name}-migrate"
+
+  # The alerts topic's name, shared by the topic (monitoring) and the key policy that lets EventBridge use
+  # the key for it (kms), so neither waits for the other.
+  alerts_topic_name = "${local.name}-alerts"
 }
 
 module "kms" {
   source = "../kms"
 
-  name = local.name
+  name              = local.name
+  alerts_topic_name = local.alerts_topic_name
 }
 
 module "network" {
@@ -36,8 +48,10 @@ module "network" {
   availability_zones = local.azs
   egress_mode        = var.settings.egress_mode
   single_nat_gateway = var.settings.single_nat_gateway
-  # ECS Exec reaches the tasks through SSM messages; without NAT that needs its own endpoint.
-  extra_interface_endpoints = var.enable_execute_command ? ["ssmmessages"] : []
+  # ECS Exec in endpoints mode: the SSM agent needs ssmmessages, and because the cluster always encrypts exec
+  # sessions with the stack's CMK, kms too (ECS Developer Guide, "Using Amazon ECS Exec", Considerations:
+  # with interface endpoints create the Session Manager endpoints, and the KMS endpoint when a KMS key encrypts).
+  extra_interface_endpoints = var.enable_execute_command ? ["ssmmessages", "kms"] : []
   flow_logs                 = var.settings.flow_logs
   log_retention_days        = var.settings.log_retention_days
   log_kms_key_arn           = module.kms.key_arn
@@ -82,6 +96,9 @@ module "database" {
   replica_instance_class = var.settings.db.instance_class
   log_retention_days     = var.settings.log_retention_days
   log_kms_key_arn        = module.kms.key_arn
+
+  master_password_version = var.db_master_password_version
+  secret_kms_key_arn      = module.kms.key_arn
 }
 
 module "load_balancer" {
@@ -130,6 +147,7 @@ module "service" {
   subnet_ids         = module.network.private_subnet_ids
   security_group_ids = [module.network.services_security_group_id]
   target_group_arn   = module.load_balancer.target_group_arns[each.key]
+  listener_rule_arns = [module.load_balancer.listener_rule_arns[each.key]]
   alb_resource_label = module.load_balancer.resource_labels[each.key]
   ecr_repository_arn = module.registry[each.key].repository_arn
 
@@ -138,14 +156,27 @@ module "service" {
   cpu              = var.settings.task.cpu
   memory           = var.settings.task.memory
   cpu_architecture = var.cpu_architecture
+  fargate_spot     = var.settings.task.fargate_spot
   stop_timeout     = var.settings.stop_timeout
 
+  # IAM database login as the service's own role: rds-db:connect on the primary, and on the replica for the
+  # reader (which falls back to DB_HOST without one).
   database = {
-    host       = module.database.address
-    port       = module.database.port
-    name       = module.database.db_name
-    user       = module.database.username
-    secret_arn = module.database.secret_arn
+    host = module.database.address
+    port = module.database.port
+    name = module.database.db_name
+    user = local.db_users[each.key]
+    resource_ids = compact([
+      module.database.resource_id,
+      each.key == "reader" ? module.database.replica_resource_id : null,
+    ])
+  }
+  # Only the writer's module registers the migrate task: same image, the master user, the master secret.
+  migration = each.key != "writer" ? null : {
+    family             = local.migrate_family
+    master_user        = module.database.username
+    secret_arn         = module.database.secret_arn
+    secret_kms_key_arn = module.database.secret_kms_key_arn
   }
   # Only the reader reads from the replica; null leaves DB_READ_HOST out.
   db_read_host = each.key == "reader" ? module.database.read_endpoint : null

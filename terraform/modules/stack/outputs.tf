@@ -14,31 +14,34 @@ output "ecs_cluster_name" {
 }
 
 output "services" {
-  description = "Per service (reader, writer): ECS service name, task family, container name, ECR repository URL and log group."
+  description = "Per service (reader, writer): ECS service name, task family, container name, ECR repository URL, log group and task_definition_arn (the revision Terraform registered last, with revision number: the base of every deploy)."
   value = {
     for k in local.service_keys : k => {
-      service_name       = module.service[k].service_name
-      task_family        = module.service[k].task_family
-      container_name     = module.service[k].container_name
-      ecr_repository_url = module.registry[k].repository_url
-      log_group_name     = module.service[k].log_group_name
+      service_name        = module.service[k].service_name
+      task_family         = module.service[k].task_family
+      container_name      = module.service[k].container_name
+      ecr_repository_url  = module.registry[k].repository_url
+      log_group_name      = module.service[k].log_group_name
+      task_definition_arn = module.service[k].task_definition_arn
     }
   }
 }
 
 output "migration" {
-  description = "How the deploy CLI runs `migrate`: the writer's task family and container, in the private subnets with the services' security group and no public IP."
+  description = "How the deploy CLI runs `migrate`: the <name>-migrate task family (writer image, master credentials), its container, the revision Terraform registered last, its log group, in the private subnets with the services' security group and no public IP."
   value = {
-    task_family        = module.service["writer"].task_family
-    container_name     = module.service["writer"].container_name
-    subnet_ids         = module.network.private_subnet_ids
-    security_group_ids = [module.network.services_security_group_id]
-    assign_public_ip   = false
+    task_family         = module.service["writer"].migration.task_family
+    container_name      = module.service["writer"].migration.container_name
+    task_definition_arn = module.service["writer"].migration.task_definition_arn
+    log_group_name      = module.service["writer"].migration.log_group_name
+    subnet_ids          = module.network.private_subnet_ids
+    security_group_ids  = [module.network.services_security_group_id]
+    assign_public_ip    = false
   }
 }
 
 output "database" {
-  description = "Primary instance identifier, its host name, the read replica's host name (null without one) and the RDS-managed secret ARN."
+  description = "Primary instance identifier, its host name, the read replica's host name (null without one) and the master secret's ARN (JSON username/password; only the migrate task reads it)."
   value = {
     instance_identifier = module.database.instance_identifier
     endpoint            = module.database.address

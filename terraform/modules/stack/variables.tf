@@ -67,8 +67,14 @@ variable "create_read_replica" {
   default     = false
 }
 
+variable "db_master_password_version" {
+  description = "Version of the database master password; bump it to rotate (written to RDS and the master secret, never to state)."
+  type        = number
+  default     = 1
+}
+
 variable "enable_execute_command" {
-  description = "Allow ECS Exec into the tasks (sessions logged); adds an ssmmessages endpoint where there is no NAT."
+  description = "Allow ECS Exec into the tasks (sessions logged); adds the ssmmessages and kms endpoints where there is no NAT."
   type        = bool
   default     = false
 }
@@ -82,7 +88,7 @@ variable "settings" {
   type = object({
     vpc_cidr             = string
     az_count             = number
-    egress_mode          = string # nat or endpoints
+    egress_mode          = string # endpoints, nat or nat_instance
     single_nat_gateway   = bool
     flow_logs            = bool
     log_retention_days   = number
@@ -98,6 +104,7 @@ variable "settings" {
       max_capacity  = number
       db_pool_max   = number
       log_level     = string
+      fargate_spot  = bool # dev only: the service module refuses it in prod
     })
     db = object({
       instance_class        = string

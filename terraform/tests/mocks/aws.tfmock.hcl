@@ -154,11 +154,36 @@ mock_resource "aws_db_instance" {
     address  = "mock.abcdefghijkl.eu-west-1.rds.amazonaws.com"
     endpoint = "mock.abcdefghijkl.eu-west-1.rds.amazonaws.com:5432"
     port     = 5432
-    master_user_secret = [{
-      secret_arn    = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-00000000-0000-0000-0000-000000000000-AbCdEf"
-      kms_key_id    = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000"
-      secret_status = "active"
-    }]
+    # DbiResourceId: what rds-db:connect ARNs name (primary and replica share it under mocks).
+    resource_id = "db-ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+  }
+}
+
+mock_resource "aws_secretsmanager_secret" {
+  defaults = {
+    arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:mock-master-20250101000000000000000001-AbCdEf"
+    id  = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:mock-master-20250101000000000000000001-AbCdEf"
+  }
+}
+
+mock_resource "aws_lb_listener_rule" {
+  defaults = {
+    arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/mock/0123456789abcdef/0123456789abcdef/0123456789abcdef"
+  }
+}
+
+# The NAT instance's AMI comes from AWS's public SSM parameter; under mocks it looks like an AMI id.
+mock_data "aws_ssm_parameter" {
+  defaults = {
+    insecure_value = "ami-0mock000000000000"
+    value          = "ami-0mock000000000000"
+  }
+}
+
+mock_resource "aws_instance" {
+  defaults = {
+    id                           = "i-0mock000000000000"
+    primary_network_interface_id = "eni-0mock000000000000"
   }
 }
 

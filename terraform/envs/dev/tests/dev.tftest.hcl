@@ -18,19 +18,24 @@ run "contract_outputs" {
   }
   assert {
     condition = alltrue([for k, s in output.services :
-      toset(keys(s)) == toset(["service_name", "task_family", "container_name", "ecr_repository_url", "log_group_name"]) &&
+      toset(keys(s)) == toset(["service_name", "task_family", "container_name", "ecr_repository_url", "log_group_name", "task_definition_arn"]) &&
       s.service_name == "library-dev-${k}" && s.task_family == "library-dev-${k}" && s.container_name == "app" &&
-      s.log_group_name == "/ecs/library-dev-${k}" && s.ecr_repository_url != ""
+      s.log_group_name == "/ecs/library-dev-${k}" && s.ecr_repository_url != "" &&
+      s.task_definition_arn == module.stack.modules.service[k].task_definition_arn && can(regex(":task-definition/[^:]+:[0-9]+$", s.task_definition_arn))
     ])
-    error_message = "Each service entry is { service_name, task_family, container_name, ecr_repository_url, log_group_name }."
+    error_message = "Each service entry is { service_name, task_family, container_name, ecr_repository_url, log_group_name, task_definition_arn (with revision) }."
   }
   assert {
-    condition     = toset(keys(output.migration)) == toset(["task_family", "container_name", "subnet_ids", "security_group_ids", "assign_public_ip"])
-    error_message = "migration is { task_family, container_name, subnet_ids, security_group_ids, assign_public_ip }."
+    condition     = toset(keys(output.migration)) == toset(["task_family", "container_name", "task_definition_arn", "log_group_name", "subnet_ids", "security_group_ids", "assign_public_ip"])
+    error_message = "migration is { task_family, container_name, task_definition_arn, log_group_name, subnet_ids, security_group_ids, assign_public_ip }."
   }
   assert {
-    condition     = output.migration.task_family == output.services["writer"].task_family && output.migration.container_name == output.services["writer"].container_name
-    error_message = "Migrations run the writer's task family and container (command override [\"migrate\"])."
+    condition = (
+      output.migration.task_family == "library-dev-migrate" && output.migration.container_name == "app" &&
+      output.migration.log_group_name == "/ecs/library-dev-migrate" &&
+      output.migration.task_definition_arn == module.stack.modules.service["writer"].migration.task_definition_arn && can(regex(":task-definition/[^:]+:[0-9]+$", output.migration.task_definition_arn))
+    )
+    error_message = "Migrations run their own family library-dev-migrate (the writer's image with the master credentials), logging to /ecs/library-dev-migrate."
   }
   assert {
     condition     = output.migration.assign_public_ip == false && output.migration.subnet_ids == module.stack.modules.network.private_subnet_ids && output.migration.security_group_ids == [module.stack.modules.network.services_security_group_id]
@@ -41,8 +46,8 @@ run "contract_outputs" {
     error_message = "database is { instance_identifier, endpoint, read_endpoint, secret_arn }."
   }
   assert {
-    condition     = output.database.instance_identifier == "library-dev" && output.database.read_endpoint == null && startswith(output.database.secret_arn, "arn:aws:secretsmanager:")
-    error_message = "Without a replica read_endpoint is null; secret_arn is the RDS-managed secret."
+    condition     = output.database.instance_identifier == "library-dev" && output.database.read_endpoint == null && startswith(output.database.secret_arn, "arn:aws:secretsmanager:") && output.database.secret_arn == module.stack.modules.database.secret_arn
+    error_message = "Without a replica read_endpoint is null; secret_arn is the master secret."
   }
   assert {
     condition     = output.app_url == "http://mock-123456789.eu-west-1.elb.amazonaws.com"
@@ -50,20 +55,29 @@ run "contract_outputs" {
   }
 }
 
-run "secrets_path_end_to_end" {
+run "database_login_end_to_end" {
   command = apply
 
   assert {
-    condition     = alltrue([for k in ["reader", "writer"] : module.stack.modules.service[k].secret_value_from == "${output.database.secret_arn}:password::"])
-    error_message = "Both services take DB_PASSWORD from the database's RDS-managed secret, key password."
+    condition     = module.stack.modules.service["writer"].migration.secret_value_from == "${output.database.secret_arn}:password::" && module.stack.modules.service["reader"].migration == null
+    error_message = "R-1: only the migrate task takes DB_PASSWORD, from the master secret in output.database.secret_arn, key password."
   }
   assert {
-    condition     = alltrue([for k in ["reader", "writer"] : module.stack.modules.service[k].container_environment.DB_HOST == output.database.endpoint && module.stack.modules.service[k].container_environment.DB_SSL == "verify-full" && module.stack.modules.service[k].container_environment.DB_NAME == "library_db" && module.stack.modules.service[k].container_environment.PORT == "8000"])
-    error_message = "Both services point at the primary with TLS verification, database library_db, port 8000."
+    condition = alltrue([for k in ["reader", "writer"] :
+      module.stack.modules.service[k].container_environment.DB_AUTH == "iam" && module.stack.modules.service[k].container_environment.DB_USER == "library_${k}" &&
+      module.stack.modules.service[k].container_environment.DB_HOST == output.database.endpoint && module.stack.modules.service[k].container_environment.DB_SSL == "verify-full" &&
+      module.stack.modules.service[k].container_environment.DB_NAME == "library_db" && module.stack.modules.service[k].container_environment.PORT == "8000" &&
+      module.stack.modules.service[k].container_environment.AWS_REGION == output.aws_region
+    ])
+    error_message = "Both services log in to the primary with IAM auth as their own role over verified TLS, database library_db, port 8000."
   }
   assert {
     condition     = !contains(keys(module.stack.modules.service["reader"].container_environment), "DB_READ_HOST")
     error_message = "Without a replica the reader gets no DB_READ_HOST."
+  }
+  assert {
+    condition     = module.stack.modules.database.iam_database_authentication
+    error_message = "D17: the instance accepts IAM authentication."
   }
 }
 
@@ -71,8 +85,12 @@ run "dev_is_cheap" {
   command = plan
 
   assert {
-    condition     = module.stack.modules.network.nat_gateway_count == 1 && length(module.stack.modules.network.interface_endpoints) == 0 && !module.stack.modules.network.flow_logs_enabled
-    error_message = "Dev: one NAT gateway, no interface endpoints, no flow logs."
+    condition     = module.stack.modules.network.egress_mode == "nat_instance" && module.stack.modules.network.nat_gateway_count == 0 && length(module.stack.modules.network.interface_endpoints) == 0 && !module.stack.modules.network.flow_logs_enabled
+    error_message = "Dev: one NAT instance (no NAT gateway, no interface endpoints), no flow logs."
+  }
+  assert {
+    condition     = alltrue([for k in ["reader", "writer"] : module.stack.modules.service[k].fargate_spot]) && var.cpu_architecture == "X86_64"
+    error_message = "Dev: both services on Fargate Spot, which runs X86_64 only."
   }
   assert {
     condition     = length(module.stack.modules.network.private_subnet_ids) == 2
@@ -124,6 +142,23 @@ run "with_replica_the_reader_reads_from_it" {
     condition     = !contains(keys(module.stack.modules.service["writer"].container_environment), "DB_READ_HOST")
     error_message = "The writer never reads from the replica."
   }
+  assert {
+    condition     = length(module.stack.modules.service["reader"].db_connect_arns) == 2 && length(module.stack.modules.service["writer"].db_connect_arns) == 1
+    error_message = "With a replica, the reader may connect to the primary and the replica."
+  }
+}
+
+run "ecs_exec_behind_the_nat_instance" {
+  command = plan
+
+  variables {
+    enable_execute_command = true
+  }
+
+  assert {
+    condition     = length(module.stack.modules.network.interface_endpoints) == 0
+    error_message = "Dev's ECS Exec reaches SSM and KMS through the NAT instance: no interface endpoints."
+  }
 }
 
 run "with_certificate_app_url_is_https" {
@@ -154,6 +189,14 @@ run "rejects_latest_as_initial_tag" {
     initial_image_tag = "latest"
   }
   expect_failures = [var.initial_image_tag]
+}
+
+run "rejects_bad_password_version" {
+  command = plan
+  variables {
+    db_master_password_version = 0
+  }
+  expect_failures = [var.db_master_password_version]
 }
 
 run "rejects_bad_region" {

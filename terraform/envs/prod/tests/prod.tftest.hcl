@@ -18,19 +18,20 @@ run "contract_outputs" {
   }
   assert {
     condition = toset(keys(output.services)) == toset(["reader", "writer"]) && alltrue([for k, s in output.services :
-      toset(keys(s)) == toset(["service_name", "task_family", "container_name", "ecr_repository_url", "log_group_name"]) &&
-      s.service_name == "library-prod-${k}" && s.task_family == "library-prod-${k}" && s.log_group_name == "/ecs/library-prod-${k}"
+      toset(keys(s)) == toset(["service_name", "task_family", "container_name", "ecr_repository_url", "log_group_name", "task_definition_arn"]) &&
+      s.service_name == "library-prod-${k}" && s.task_family == "library-prod-${k}" && s.log_group_name == "/ecs/library-prod-${k}" &&
+      s.task_definition_arn == module.stack.modules.service[k].task_definition_arn
     ])
-    error_message = "services: reader and writer, each { service_name, task_family, container_name, ecr_repository_url, log_group_name }."
+    error_message = "services: reader and writer, each { service_name, task_family, container_name, ecr_repository_url, log_group_name, task_definition_arn }."
   }
   assert {
     condition = (
-      toset(keys(output.migration)) == toset(["task_family", "container_name", "subnet_ids", "security_group_ids", "assign_public_ip"]) &&
-      output.migration.task_family == output.services["writer"].task_family &&
+      toset(keys(output.migration)) == toset(["task_family", "container_name", "task_definition_arn", "log_group_name", "subnet_ids", "security_group_ids", "assign_public_ip"]) &&
+      output.migration.task_family == "library-prod-migrate" && output.migration.log_group_name == "/ecs/library-prod-migrate" &&
       output.migration.assign_public_ip == false && length(output.migration.subnet_ids) == 3 &&
       output.migration.subnet_ids == module.stack.modules.network.private_subnet_ids && output.migration.security_group_ids == [module.stack.modules.network.services_security_group_id]
     )
-    error_message = "migration: the writer's family in the three private subnets, services security group, no public IP."
+    error_message = "migration: the library-prod-migrate family in the three private subnets, services security group, no public IP."
   }
   assert {
     condition     = toset(keys(output.database)) == toset(["instance_identifier", "endpoint", "read_endpoint", "secret_arn"]) && output.database.read_endpoint == null
@@ -41,8 +42,8 @@ run "contract_outputs" {
     error_message = "Prod: app_url is HTTPS."
   }
   assert {
-    condition     = alltrue([for k in ["reader", "writer"] : module.stack.modules.service[k].secret_value_from == "${output.database.secret_arn}:password::"])
-    error_message = "Both services take DB_PASSWORD from the RDS-managed secret."
+    condition     = module.stack.modules.service["writer"].migration.secret_value_from == "${output.database.secret_arn}:password::" && alltrue([for k in ["reader", "writer"] : module.stack.modules.service[k].container_environment.DB_AUTH == "iam"])
+    error_message = "R-1: the services log in with IAM auth; only the migrate task takes DB_PASSWORD, from the master secret."
   }
 }
 
@@ -50,8 +51,12 @@ run "prod_is_safe" {
   command = plan
 
   assert {
-    condition     = module.stack.modules.network.nat_gateway_count == 0 && length(module.stack.modules.network.interface_endpoints) == 4 && module.stack.modules.network.flow_logs_enabled
+    condition     = module.stack.modules.network.egress_mode == "endpoints" && module.stack.modules.network.nat_gateway_count == 0 && length(module.stack.modules.network.interface_endpoints) == 4 && module.stack.modules.network.flow_logs_enabled
     error_message = "Prod: private endpoints instead of NAT, and flow logs."
+  }
+  assert {
+    condition     = alltrue([for k in ["reader", "writer"] : !module.stack.modules.service[k].fargate_spot])
+    error_message = "Prod: on-demand Fargate, never Spot."
   }
   assert {
     condition     = length(module.stack.modules.network.private_subnet_ids) == 3 && length(module.stack.modules.network.public_subnet_ids) == 3
@@ -105,8 +110,8 @@ run "ecs_exec_gets_its_endpoint" {
   }
 
   assert {
-    condition     = contains(module.stack.modules.network.interface_endpoints, "ssmmessages")
-    error_message = "With ECS Exec on, prod (no NAT) gets the ssmmessages endpoint."
+    condition     = contains(module.stack.modules.network.interface_endpoints, "ssmmessages") && contains(module.stack.modules.network.interface_endpoints, "kms")
+    error_message = "R-4: with ECS Exec on, prod (no NAT) gets the ssmmessages endpoint and, for the CMK-encrypted session, kms."
   }
 }
 

@@ -35,6 +35,19 @@ run "insights_and_exec_logging" {
   }
 }
 
+run "fargate_and_fargate_spot" {
+  command = plan
+
+  assert {
+    condition     = aws_ecs_cluster_capacity_providers.this.capacity_providers == toset(["FARGATE", "FARGATE_SPOT"]) && aws_ecs_cluster_capacity_providers.this.cluster_name == "library-test"
+    error_message = "The cluster offers FARGATE and FARGATE_SPOT, so a dev service can choose Spot."
+  }
+  assert {
+    condition     = [for st in aws_ecs_cluster_capacity_providers.this.default_capacity_provider_strategy : st.capacity_provider] == ["FARGATE"]
+    error_message = "Anything started without a strategy (the migrate task) runs on on-demand FARGATE."
+  }
+}
+
 run "dev_may_disable_insights" {
   command = plan
   variables {

@@ -52,12 +52,30 @@ run "safe_defaults" {
     error_message = "D13: admin user is not the engine default; the database is library_db."
   }
   assert {
-    condition     = aws_db_instance.this.manage_master_user_password == true && aws_db_instance.this.password == null
-    error_message = "D14: the password is RDS-managed in Secrets Manager, never in tfvars or state."
+    condition     = aws_db_instance.this.password == null && aws_db_instance.this.password_wo == null && aws_db_instance.this.password_wo_version == 1
+    error_message = "D14: the master password reaches RDS only through the write-only password_wo (null in plan and state), sent for version 1."
+  }
+  assert {
+    condition     = aws_db_instance.this.manage_master_user_password != true
+    error_message = "R-2: no RDS-managed master password (RDS cannot create a read replica of such an instance)."
+  }
+  assert {
+    condition     = aws_secretsmanager_secret_version.master.secret_string == null && aws_secretsmanager_secret_version.master.secret_string_wo == null && aws_secretsmanager_secret_version.master.secret_string_wo_version == aws_db_instance.this.password_wo_version
+    error_message = "D14: the secret gets the same password write-only, at the same version as the instance."
+  }
+  assert {
+    condition     = aws_db_instance.this.iam_database_authentication_enabled == true
+    error_message = "D17: IAM database authentication is on (the services log in with IAM tokens)."
   }
   assert {
     condition     = contains([1, 5, 10, 15, 30, 60], aws_db_instance.this.monitoring_interval) && length(aws_iam_role.monitoring) == 1
     error_message = "D15: enhanced monitoring with its role."
+  }
+  assert {
+    condition = alltrue([for st in jsondecode(aws_iam_role.monitoring[0].assume_role_policy).Statement :
+      st.Principal == { Service = "monitoring.rds.amazonaws.com" } && st.Condition.StringEquals["aws:SourceAccount"] == "123456789012"
+    ])
+    error_message = "I1: the enhanced-monitoring role trusts only RDS monitoring acting for this account (confused deputy)."
   }
   assert {
     condition     = aws_db_instance.this.performance_insights_enabled == true
@@ -70,6 +88,24 @@ run "safe_defaults" {
   assert {
     condition     = length(aws_db_instance.replica) == 0
     error_message = "No replica unless asked for."
+  }
+}
+
+run "master_secret" {
+  command = plan
+
+  variables {
+    secret_kms_key_arn      = "arn:aws:kms:eu-west-1:123456789012:key/22222222-2222-2222-2222-222222222222"
+    master_password_version = 3
+  }
+
+  assert {
+    condition     = aws_secretsmanager_secret.master.kms_key_id == var.secret_kms_key_arn && startswith(aws_secretsmanager_secret.master.name_prefix, "library-test-master-")
+    error_message = "The master secret is encrypted with the given CMK and named after the instance."
+  }
+  assert {
+    condition     = aws_db_instance.this.password_wo_version == 3 && aws_secretsmanager_secret_version.master.secret_string_wo_version == 3
+    error_message = "Bumping master_password_version rotates the password on the instance and in the secret together."
   }
 }
 
@@ -139,8 +175,16 @@ run "read_replica" {
     error_message = "D1/D2 hold for the replica too."
   }
   assert {
-    condition     = aws_db_instance.replica[0].manage_master_user_password == null && aws_db_instance.replica[0].password == null
+    condition     = aws_db_instance.replica[0].manage_master_user_password == null && aws_db_instance.replica[0].password == null && aws_db_instance.replica[0].password_wo_version == null
     error_message = "The replica carries no credentials of its own."
+  }
+  assert {
+    condition     = aws_db_instance.this.manage_master_user_password != true
+    error_message = "R-2: the source of a replica must not have an RDS-managed master password (RDS refuses the replica)."
+  }
+  assert {
+    condition     = aws_db_instance.replica[0].iam_database_authentication_enabled == true
+    error_message = "D17: the reader logs in to the replica with IAM auth too."
   }
 }
 
@@ -152,8 +196,12 @@ run "apply_outputs_with_replica" {
   }
 
   assert {
-    condition     = output.secret_arn == "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-00000000-0000-0000-0000-000000000000-AbCdEf"
-    error_message = "secret_arn is the RDS-managed master secret."
+    condition     = output.secret_arn == aws_secretsmanager_secret.master.arn && aws_secretsmanager_secret_version.master.secret_id == aws_secretsmanager_secret.master.id
+    error_message = "secret_arn is our master secret, the one the password version is written to."
+  }
+  assert {
+    condition     = output.resource_id == aws_db_instance.this.resource_id && output.replica_resource_id == aws_db_instance.replica[0].resource_id && startswith(output.resource_id, "db-")
+    error_message = "The DbiResourceIds of primary and replica are output for rds-db:connect policies."
   }
   assert {
     condition     = output.read_endpoint != null && output.instance_identifier == "library-test" && output.db_name == "library_db" && output.username == "library_admin"
@@ -165,8 +213,8 @@ run "apply_outputs_without_replica" {
   command = apply
 
   assert {
-    condition     = output.read_endpoint == null && output.replica_identifier == null
-    error_message = "read_endpoint is null without a replica."
+    condition     = output.read_endpoint == null && output.replica_identifier == null && output.replica_resource_id == null
+    error_message = "read_endpoint and the replica's resource id are null without a replica."
   }
 }
 
@@ -215,14 +263,16 @@ run "rejects_bad_values" {
   command = plan
 
   variables {
-    backup_retention_days = 0
-    engine_version        = "16.4"
-    username              = "postgres"
-    monitoring_interval   = 45
-    subnet_ids            = ["subnet-db-a"]
-    allocated_storage     = 100
-    max_allocated_storage = 50
-    security_group_id     = "vpc-123"
+    backup_retention_days   = 0
+    engine_version          = "17.4"
+    username                = "postgres"
+    monitoring_interval     = 45
+    subnet_ids              = ["subnet-db-a"]
+    allocated_storage       = 100
+    max_allocated_storage   = 50
+    security_group_id       = "vpc-123"
+    master_password_version = 0
+    secret_kms_key_arn      = "alias/aws/secretsmanager"
   }
 
   expect_failures = [
@@ -233,5 +283,15 @@ run "rejects_bad_values" {
     var.subnet_ids,
     var.max_allocated_storage,
     var.security_group_id,
+    var.master_password_version,
+    var.secret_kms_key_arn,
   ]
+}
+
+run "rejects_another_major" {
+  command = plan
+  variables {
+    engine_version = "16"
+  }
+  expect_failures = [var.engine_version]
 }

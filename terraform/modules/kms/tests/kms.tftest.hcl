@@ -5,7 +5,8 @@ mock_provider "aws" {
 }
 
 variables {
-  name = "library-test"
+  name              = "library-test"
+  alerts_topic_name = "library-test-alerts"
 }
 
 run "key_rotates_and_policy_is_scoped" {
@@ -24,8 +25,19 @@ run "key_rotates_and_policy_is_scoped" {
     error_message = "C3: CloudWatch Logs of this account and region may use the key."
   }
   assert {
-    condition     = anytrue([for s in jsondecode(aws_kms_key.this.policy).Statement : try(toset(s.Principal.Service) == toset(["cloudwatch.amazonaws.com", "events.amazonaws.com"]) && s.Condition.StringEquals["aws:SourceAccount"] == "123456789012", false)])
-    error_message = "N1: alarms and EventBridge may use the key to publish to the encrypted topic, from this account only."
+    condition     = anytrue([for s in jsondecode(aws_kms_key.this.policy).Statement : try(s.Principal.Service == "cloudwatch.amazonaws.com" && toset(s.Action) == toset(["kms:Decrypt", "kms:GenerateDataKey*"]) && s.Condition.StringEquals["aws:SourceAccount"] == "123456789012", false)])
+    error_message = "N1: alarms may use the key to publish to the encrypted topic, from this account only."
+  }
+  assert {
+    condition = one([for s in jsondecode(aws_kms_key.this.policy).Statement : s if try(contains(flatten([s.Principal.Service]), "events.amazonaws.com"), false)]) == {
+      Sid       = "EventBridgePublishToAlertsTopic"
+      Effect    = "Allow"
+      Principal = { Service = "events.amazonaws.com" }
+      Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
+      Resource  = "*"
+      Condition = { StringEquals = { "kms:EncryptionContext:aws:sns:topicArn" = "arn:aws:sns:eu-west-1:123456789012:library-test-alerts" } }
+    }
+    error_message = "R-5: EventBridge may use the key only for the alerts topic, by SNS's encryption context; no aws:SourceAccount/SourceArn (not supported for EventBridge-to-encrypted topics, so events would be dropped)."
   }
   assert {
     condition     = aws_kms_alias.this.name == "alias/library-test" && aws_kms_key.this.deletion_window_in_days == 30
@@ -39,10 +51,12 @@ run "rejects_bad_values" {
   variables {
     name                 = "aws/logs"
     deletion_window_days = 3
+    alerts_topic_name    = "arn:aws:sns:eu-west-1:123456789012:x"
   }
 
   expect_failures = [
     var.name,
     var.deletion_window_days,
+    var.alerts_topic_name,
   ]
 }

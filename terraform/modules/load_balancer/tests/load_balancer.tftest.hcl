@@ -59,6 +59,10 @@ run "target_groups_are_tuned" {
     error_message = "DP-6: deregistration delay at most 30 s."
   }
   assert {
+    condition     = alltrue([for k, tg in aws_lb_target_group.this : length(tg.name_prefix) <= 6 && tg.tags.Name == "library-test-${k}"]) && aws_lb_target_group.this["reader"].name_prefix != aws_lb_target_group.this["writer"].name_prefix
+    error_message = "R-6: target groups take a generated name (name_prefix, at most 6 characters), so a replacement can exist next to the old group."
+  }
+  assert {
     condition = alltrue([for tg in aws_lb_target_group.this :
       tg.health_check[0].path == "/health" && tg.health_check[0].matcher == "200" &&
       tg.health_check[0].interval >= 10 && tg.health_check[0].interval <= 15 &&
@@ -122,6 +126,10 @@ run "routing_by_method" {
   assert {
     condition     = output.url == "https://mock-123456789.eu-west-1.elb.amazonaws.com" && output.resource_labels["reader"] == "app/mock/0123456789abcdef/targetgroup/mock/0123456789abcdef"
     error_message = "Outputs: https URL and ALBRequestCountPerTarget labels."
+  }
+  assert {
+    condition     = output.listener_rule_arns == { for k, r in aws_lb_listener_rule.route : k => r.arn } && alltrue([for a in values(output.listener_rule_arns) : strcontains(a, ":listener-rule/")])
+    error_message = "R-6: each service's listener rule ARN is output, so the service can be created after it."
   }
 }
 

@@ -51,11 +51,11 @@ run "alarms_cover_services_alb_and_database" {
 
   assert {
     condition = toset(keys(aws_cloudwatch_metric_alarm.this)) == toset([
-      "reader-cpu", "reader-memory", "reader-unhealthy-hosts", "reader-5xx",
-      "writer-cpu", "writer-memory", "writer-unhealthy-hosts", "writer-5xx",
-      "alb-5xx", "db-cpu", "db-free-storage", "db-connections",
+      "reader-cpu", "reader-memory", "reader-unhealthy-hosts", "reader-no-healthy-hosts", "reader-5xx",
+      "writer-cpu", "writer-memory", "writer-unhealthy-hosts", "writer-no-healthy-hosts", "writer-5xx",
+      "alb-5xx", "db-cpu", "db-down", "db-free-storage", "db-connections",
     ])
-    error_message = "Alarms per service (CPU, memory, unhealthy hosts, 5xx), on the ALB 5xx and on RDS CPU, storage and connections."
+    error_message = "Alarms per service (CPU, memory, unhealthy hosts, no healthy host, 5xx), on the ALB 5xx and on RDS CPU, availability, storage and connections."
   }
   assert {
     condition     = aws_cloudwatch_metric_alarm.target_response_time.metric_name == "TargetResponseTime" && aws_cloudwatch_metric_alarm.target_response_time.extended_statistic == "p95"
@@ -75,6 +75,70 @@ run "alarms_cover_services_alb_and_database" {
   }
 }
 
+run "outage_alarms_notice_missing_data" {
+  command = plan
+
+  assert {
+    condition = alltrue([for k in ["reader", "writer"] :
+      aws_cloudwatch_metric_alarm.this["${k}-no-healthy-hosts"].metric_name == "HealthyHostCount" &&
+      aws_cloudwatch_metric_alarm.this["${k}-no-healthy-hosts"].namespace == "AWS/ApplicationELB" &&
+      aws_cloudwatch_metric_alarm.this["${k}-no-healthy-hosts"].comparison_operator == "LessThanThreshold" &&
+      aws_cloudwatch_metric_alarm.this["${k}-no-healthy-hosts"].threshold == 1 &&
+      aws_cloudwatch_metric_alarm.this["${k}-no-healthy-hosts"].treat_missing_data == "breaching" &&
+      aws_cloudwatch_metric_alarm.this["${k}-no-healthy-hosts"].dimensions == tomap({ LoadBalancer = var.alb_arn_suffix, TargetGroup = var.services[k].target_group_arn_suffix })
+    ])
+    error_message = "R-5: each target group alarms when it has fewer than one healthy target, and when its metrics stop (total outage)."
+  }
+  assert {
+    condition = (
+      aws_cloudwatch_metric_alarm.this["db-down"].namespace == "AWS/RDS" && aws_cloudwatch_metric_alarm.this["db-down"].metric_name == "CPUUtilization" &&
+      aws_cloudwatch_metric_alarm.this["db-down"].statistic == "SampleCount" && aws_cloudwatch_metric_alarm.this["db-down"].comparison_operator == "LessThanThreshold" &&
+      aws_cloudwatch_metric_alarm.this["db-down"].threshold == 1 && aws_cloudwatch_metric_alarm.this["db-down"].treat_missing_data == "breaching" &&
+      aws_cloudwatch_metric_alarm.this["db-down"].dimensions == tomap({ DBInstanceIdentifier = "library-test" })
+    )
+    error_message = "R-5: a stopped or missing database (no CPUUtilization samples) raises an alarm."
+  }
+  assert {
+    condition     = alltrue([for k, a in aws_cloudwatch_metric_alarm.this : a.treat_missing_data == "notBreaching" if !contains(["reader-no-healthy-hosts", "writer-no-healthy-hosts", "db-down"], k)])
+    error_message = "Only the outage alarms treat missing data as breaching; a quiet service is not an incident."
+  }
+}
+
+run "a_normal_deploy_is_quiet" {
+  command = plan
+
+  assert {
+    condition     = jsondecode(aws_cloudwatch_event_rule.deployments.event_pattern).detail.eventName == ["SERVICE_DEPLOYMENT_FAILED"]
+    error_message = "Noise: only failed (rolled back) deployments are e-mailed, not IN_PROGRESS/COMPLETED of every deploy."
+  }
+  assert {
+    condition = alltrue([for k in ["reader-cpu", "reader-memory", "writer-cpu", "writer-memory", "reader-unhealthy-hosts", "writer-unhealthy-hosts"] :
+      aws_cloudwatch_metric_alarm.this[k].evaluation_periods >= 5 && aws_cloudwatch_metric_alarm.this[k].datapoints_to_alarm >= 3
+    ]) && aws_cloudwatch_metric_alarm.target_response_time.datapoints_to_alarm >= 4
+    error_message = "Noise: start-up CPU, memory and target churn of a rolling deploy need 3+ of 5 minutes before they alarm."
+  }
+}
+
+run "database_events_go_to_the_topic" {
+  command = plan
+
+  assert {
+    condition = jsondecode(aws_cloudwatch_event_rule.database.event_pattern) == {
+      source        = ["aws.rds"]
+      "detail-type" = ["RDS DB Instance Event"]
+      detail = {
+        SourceIdentifier = ["library-test", "library-test-replica"]
+        "$or"            = [{ EventCategories = ["availability", "failure"] }, { EventID = ["RDS-EVENT-0087"] }]
+      }
+    }
+    error_message = "R-5: RDS stop, availability and failure events of the instance and its replica go to the topic."
+  }
+  assert {
+    condition     = aws_cloudwatch_event_target.database.rule == aws_cloudwatch_event_rule.database.name
+    error_message = "The database rule targets the topic."
+  }
+}
+
 run "deployment_events_go_to_the_topic" {
   command = plan
 
@@ -83,8 +147,8 @@ run "deployment_events_go_to_the_topic" {
     error_message = "DP-11: the rule matches ECS deployment state changes."
   }
   assert {
-    condition     = contains(jsondecode(aws_cloudwatch_event_rule.deployments.event_pattern).detail.eventName, "SERVICE_DEPLOYMENT_FAILED") && contains(jsondecode(aws_cloudwatch_event_rule.deployments.event_pattern).detail.eventName, "SERVICE_DEPLOYMENT_COMPLETED")
-    error_message = "DP-11: failed and completed deployments are reported."
+    condition     = contains(jsondecode(aws_cloudwatch_event_rule.deployments.event_pattern).detail.eventName, "SERVICE_DEPLOYMENT_FAILED")
+    error_message = "DP-11: failed deployments are reported."
   }
   assert {
     condition     = jsondecode(aws_cloudwatch_event_rule.deployments.event_pattern).resources[0].prefix == "arn:aws:ecs:eu-west-1:123456789012:service/library-test/"
@@ -121,16 +185,20 @@ run "apply_outputs" {
     error_message = "C4: every alarm acts, to the alerts topic."
   }
   assert {
-    condition     = aws_sns_topic_policy.alerts.arn == aws_sns_topic.alerts.arn && aws_cloudwatch_event_target.deployments.arn == aws_sns_topic.alerts.arn
-    error_message = "The topic policy and the deployment-event target are on the alerts topic."
+    condition     = aws_sns_topic_policy.alerts.arn == aws_sns_topic.alerts.arn && aws_cloudwatch_event_target.deployments.arn == aws_sns_topic.alerts.arn && aws_cloudwatch_event_target.database.arn == aws_sns_topic.alerts.arn
+    error_message = "The topic policy and both event targets are on the alerts topic."
+  }
+  assert {
+    condition     = output.topic_name == "library-test-alerts"
+    error_message = "The topic is <name>-alerts (the KMS key policy names it for EventBridge)."
   }
   assert {
     condition     = output.service_5xx_alarm_names == { reader = "library-test-reader-5xx", writer = "library-test-writer-5xx" }
     error_message = "Each service's 5xx alarm name is output for alarm-based rollback."
   }
   assert {
-    condition     = length(output.alarm_names) == 13
-    error_message = "13 alarms: 4 per service, ALB 5xx, p95 latency, 3 on the database."
+    condition     = length(output.alarm_names) == 16
+    error_message = "16 alarms: 5 per service, ALB 5xx, p95 latency, 4 on the database."
   }
 }
 

@@ -147,6 +147,79 @@ run "single_nat_in_dev" {
   }
 }
 
+run "nat_instance_in_dev" {
+  command = plan
+
+  variables {
+    egress_mode = "nat_instance"
+  }
+
+  assert {
+    condition     = length(aws_instance.nat) == 1 && length(aws_nat_gateway.this) == 0 && length(aws_eip.nat) == 0 && length(aws_vpc_endpoint.interface) == 0
+    error_message = "nat_instance: one NAT instance instead of NAT gateways, EIPs or interface endpoints."
+  }
+  assert {
+    condition = (
+      aws_instance.nat[0].source_dest_check == false && aws_instance.nat[0].associate_public_ip_address == true &&
+      aws_instance.nat[0].instance_type == "t4g.nano"
+    )
+    error_message = "The NAT instance forwards (source/dest check off) from a public subnet with a public IP, on a t4g.nano."
+  }
+  assert {
+    condition     = data.aws_ssm_parameter.nat_ami[0].name == "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64" && aws_instance.nat[0].ami == data.aws_ssm_parameter.nat_ami[0].insecure_value
+    error_message = "The AMI is AWS's own Amazon Linux 2023 arm64, from its public SSM parameter."
+  }
+  assert {
+    condition     = aws_instance.nat[0].metadata_options[0].http_tokens == "required" && aws_instance.nat[0].root_block_device[0].encrypted == true
+    error_message = "IMDSv2 only, encrypted root volume."
+  }
+  assert {
+    condition     = strcontains(aws_instance.nat[0].user_data, "net.ipv4.ip_forward=1") && strcontains(aws_instance.nat[0].user_data, "-j MASQUERADE")
+    error_message = "The instance turns on IP forwarding and masquerading at boot."
+  }
+  assert {
+    condition     = length(aws_route.private_nat_instance) == 2 && alltrue([for r in aws_route.private_nat_instance : r.destination_cidr_block == "0.0.0.0/0"])
+    error_message = "Both private route tables send internet traffic out (to the NAT instance)."
+  }
+  assert {
+    condition     = [for k, r in aws_vpc_security_group_ingress_rule.this : "${r.from_port}-${r.to_port} from ${coalesce(r.cidr_ipv4, "sg:${local.ingress_rules[k].referenced_sg}")}" if local.ingress_rules[k].security_group == "nat"] == ["443-443 from sg:services"]
+    error_message = "The NAT instance's group admits only HTTPS from the service tasks (nothing from the internet)."
+  }
+  assert {
+    condition     = [for k, r in aws_vpc_security_group_egress_rule.this : [r.from_port, r.to_port, r.cidr_ipv4, r.ip_protocol] if local.egress_rules[k].security_group == "nat"] == [[443, 443, "0.0.0.0/0", "tcp"]]
+    error_message = "The NAT instance may only send HTTPS out."
+  }
+  assert {
+    condition     = contains(keys(aws_vpc_security_group_egress_rule.this), "services_https_out")
+    error_message = "Tasks get HTTPS egress through the NAT instance."
+  }
+  assert {
+    condition     = alltrue([for s in concat(values(aws_subnet.public), values(aws_subnet.private)) : s.map_public_ip_on_launch == false])
+    error_message = "S1 still holds: only the instance itself asks for a public IP."
+  }
+}
+
+run "nat_instance_wiring" {
+  command = apply
+
+  variables {
+    egress_mode = "nat_instance"
+  }
+
+  assert {
+    condition     = alltrue([for r in aws_route.private_nat_instance : r.network_interface_id == aws_instance.nat[0].primary_network_interface_id && startswith(r.network_interface_id, "eni-")])
+    error_message = "The private routes target the NAT instance's network interface."
+  }
+  assert {
+    condition     = aws_instance.nat[0].subnet_id == aws_subnet.public["eu-west-1a"].id && aws_instance.nat[0].vpc_security_group_ids == toset([aws_security_group.nat[0].id])
+    error_message = "The NAT instance sits in the first public subnet behind its own security group."
+  }
+  assert {
+    condition     = output.egress_mode == "nat_instance" && output.nat_instance_id == aws_instance.nat[0].id && output.nat_gateway_count == 0
+    error_message = "Outputs describe the NAT instance."
+  }
+}
+
 run "endpoints_mode_has_no_internet_egress" {
   command = plan
 
@@ -167,7 +240,7 @@ run "endpoints_mode_has_no_internet_egress" {
     error_message = "S8: S3 gateway endpoint for ECR layers."
   }
   assert {
-    condition     = length(aws_nat_gateway.this) == 0 && length(aws_route.private_nat) == 0 && length(aws_eip.nat) == 0
+    condition     = length(aws_nat_gateway.this) == 0 && length(aws_route.private_nat) == 0 && length(aws_eip.nat) == 0 && length(aws_instance.nat) == 0 && length(aws_route.private_nat_instance) == 0
     error_message = "Endpoints mode has no NAT and no route to the internet from private subnets."
   }
   assert {
@@ -176,16 +249,20 @@ run "endpoints_mode_has_no_internet_egress" {
   }
 }
 
-run "extra_endpoint_for_ecs_exec" {
+run "extra_endpoints_for_ecs_exec" {
   command = plan
 
   variables {
-    extra_interface_endpoints = ["ssmmessages"]
+    extra_interface_endpoints = ["ssmmessages", "kms"]
   }
 
   assert {
-    condition     = contains(keys(aws_vpc_endpoint.interface), "ssmmessages") && length(aws_vpc_endpoint.interface) == 5
-    error_message = "Endpoints mode can add the ssmmessages endpoint ECS Exec needs."
+    condition     = toset(keys(aws_vpc_endpoint.interface)) == toset(["ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssmmessages", "kms"])
+    error_message = "Endpoints mode can add the ssmmessages and kms endpoints an encrypted ECS Exec session needs."
+  }
+  assert {
+    condition     = aws_vpc_endpoint.interface["kms"].service_name == "com.amazonaws.eu-west-1.kms" && aws_vpc_endpoint.interface["kms"].private_dns_enabled
+    error_message = "The KMS endpoint answers the regional KMS name (private DNS)."
   }
 }
 
@@ -258,6 +335,17 @@ run "prod_rejects_each_unsafe_value" {
   ]
 }
 
+run "prod_rejects_nat_instance" {
+  command = plan
+
+  variables {
+    environment = "prod"
+    egress_mode = "nat_instance"
+  }
+
+  expect_failures = [var.egress_mode]
+}
+
 run "rejects_bad_values" {
   command = plan
 
@@ -267,6 +355,7 @@ run "rejects_bad_values" {
     cidr_block                = "10.0.0.0/8"
     app_port                  = 80
     extra_interface_endpoints = ["SSM Messages"]
+    nat_instance_type         = "t3.nano"
   }
 
   expect_failures = [
@@ -275,6 +364,7 @@ run "rejects_bad_values" {
     var.cidr_block,
     var.app_port,
     var.extra_interface_endpoints,
+    var.nat_instance_type,
   ]
 }
 
@@ -296,7 +386,7 @@ run "apply_outputs" {
     error_message = "Subnet id lists, one per AZ."
   }
   assert {
-    condition     = output.nat_gateway_count == 0 && output.interface_endpoints == tolist(["ecr.api", "ecr.dkr", "logs", "secretsmanager"]) && output.flow_logs_enabled
+    condition     = output.nat_gateway_count == 0 && output.interface_endpoints == tolist(["ecr.api", "ecr.dkr", "logs", "secretsmanager"]) && output.flow_logs_enabled && output.egress_mode == "endpoints" && output.nat_instance_id == null
     error_message = "Outputs describe the egress mode and flow logs."
   }
 }

@@ -15,12 +15,13 @@ variables {
   alb_resource_label = "app/library-test/0123456789abcdef/targetgroup/library-test-reader/0123456789abcdef"
   ecr_repository_arn = "arn:aws:ecr:eu-west-1:123456789012:repository/library-test/reader"
   image              = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/library-test/reader:bootstrap"
+  listener_rule_arns = ["arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/library-test/0123456789abcdef/0123456789abcdef/1111111111111111"]
   database = {
-    host       = "db.internal"
-    port       = 5432
-    name       = "library_db"
-    user       = "library_admin"
-    secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-1234-AbCdEf"
+    host         = "db.internal"
+    port         = 5432
+    name         = "library_db"
+    user         = "library_reader"
+    resource_ids = ["db-PRIMARY0000000000000000001"]
   }
   log_kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000"
 }
@@ -57,8 +58,8 @@ run "task_definition_is_hardened" {
     error_message = "E7: every container logs through awslogs to the service's log group."
   }
   assert {
-    condition     = anytrue([for m in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].mountPoints : m.containerPath == "/tmp" && m.sourceVolume == "tmp" && !m.readOnly]) && anytrue([for v in aws_ecs_task_definition.this.volume : v.name == "tmp"])
-    error_message = "E2: the only writable path is the /tmp volume."
+    condition     = jsondecode(aws_ecs_task_definition.this.container_definitions)[0].mountPoints == [{ sourceVolume = "tmp", containerPath = "/tmp", readOnly = false }] && [for v in aws_ecs_task_definition.this.volume : v.name] == ["tmp"]
+    error_message = "E2: the only writable path is the /tmp task volume (uid 1000 writes there: the image declares VOLUME /tmp)."
   }
   assert {
     condition     = aws_ecs_task_definition.this.runtime_platform[0].cpu_architecture == "X86_64" && aws_ecs_task_definition.this.runtime_platform[0].operating_system_family == "LINUX"
@@ -70,7 +71,7 @@ run "task_definition_is_hardened" {
   }
 }
 
-run "secrets_only_through_secrets_manager" {
+run "iam_database_login_without_secrets" {
   command = plan
 
   assert {
@@ -78,23 +79,53 @@ run "secrets_only_through_secrets_manager" {
     error_message = "E6: no environment variable may look like a secret."
   }
   assert {
-    condition     = jsondecode(aws_ecs_task_definition.this.container_definitions)[0].secrets == [{ name = "DB_PASSWORD", valueFrom = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-1234-AbCdEf:password::" }]
-    error_message = "E6: DB_PASSWORD is the only secret and comes from the RDS-managed secret's password key."
+    condition     = length(try(jsondecode(aws_ecs_task_definition.this.container_definitions)[0].secrets, [])) == 0
+    error_message = "R-1: the service gets no secret at all (no DB_PASSWORD, no master secret): it logs in with IAM auth."
   }
   assert {
     condition = {
       for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment : e.name => e.value
       } == {
       PORT        = "8000"
+      AWS_REGION  = "eu-west-1"
+      DB_AUTH     = "iam"
       DB_HOST     = "db.internal"
       DB_PORT     = "5432"
       DB_NAME     = "library_db"
-      DB_USER     = "library_admin"
+      DB_USER     = "library_reader"
       DB_SSL      = "verify-full"
       DB_POOL_MAX = "10"
       LOG_LEVEL   = "info"
     }
-    error_message = "The environment is exactly the DESIGN.md configuration (no DB_READ_HOST without a replica)."
+    error_message = "The environment is exactly the DESIGN.md configuration with IAM login as the service's own role (no DB_READ_HOST without a replica)."
+  }
+  assert {
+    condition     = one([for st in jsondecode(aws_iam_role_policy.task.policy).Statement : st.Resource if contains(st.Action, "rds-db:connect")]) == ["arn:aws:rds-db:eu-west-1:123456789012:dbuser:db-PRIMARY0000000000000000001/library_reader"]
+    error_message = "R-1: the task role may connect only as its own database user, on the instance's DbiResourceId."
+  }
+  assert {
+    condition     = alltrue([for st in jsondecode(aws_iam_role_policy.execution.policy).Statement : alltrue([for a in flatten([st.Action]) : !startswith(a, "secretsmanager:") && !startswith(a, "kms:")])])
+    error_message = "R-1: the service's execution role reads no secret (only the migrate task's role may read the master secret)."
+  }
+}
+
+run "reader_connects_to_primary_and_replica" {
+  command = plan
+
+  variables {
+    database = {
+      host         = "db.internal"
+      user         = "library_reader"
+      resource_ids = ["db-PRIMARY0000000000000000001", "db-REPLICA0000000000000000001"]
+    }
+  }
+
+  assert {
+    condition = one([for st in jsondecode(aws_iam_role_policy.task.policy).Statement : st.Resource if contains(st.Action, "rds-db:connect")]) == [
+      "arn:aws:rds-db:eu-west-1:123456789012:dbuser:db-PRIMARY0000000000000000001/library_reader",
+      "arn:aws:rds-db:eu-west-1:123456789012:dbuser:db-REPLICA0000000000000000001/library_reader",
+    ]
+    error_message = "With a replica the reader may connect to the primary and to the replica, as library_reader only."
   }
 }
 
@@ -185,6 +216,14 @@ run "service_is_private_and_rolls_back" {
     error_message = "Without alarm names there is no alarm-based rollback block."
   }
   assert {
+    condition     = terraform_data.listener_rules.input == var.listener_rule_arns
+    error_message = "R-6: the service waits for the listener rules that use its target group (depends_on terraform_data.listener_rules)."
+  }
+  assert {
+    condition     = length(aws_ecs_service.this.capacity_provider_strategy) == 0
+    error_message = "On demand by default: launch type FARGATE, no capacity provider strategy."
+  }
+  assert {
     condition     = aws_ecs_service.this.desired_count == 2
     error_message = "Terraform creates the service with desired_count (then ignored: autoscaling and the CLI own it)."
   }
@@ -239,10 +278,6 @@ run "roles_are_separate_and_least_privilege" {
     error_message = "I2: no iam:PassRole."
   }
   assert {
-    condition     = one([for s in jsondecode(aws_iam_role_policy.execution.policy).Statement : s.Resource if contains(s.Action, "secretsmanager:GetSecretValue")]) == [var.database.secret_arn]
-    error_message = "The execution role reads exactly the DB secret."
-  }
-  assert {
     condition     = one([for s in jsondecode(aws_iam_role_policy.execution.policy).Statement : s.Resource if contains(s.Action, "ecr:BatchGetImage")]) == [var.ecr_repository_arn]
     error_message = "The execution role pulls only from the service's own repository."
   }
@@ -251,8 +286,12 @@ run "roles_are_separate_and_least_privilege" {
     error_message = "The execution role writes only to the service's log group."
   }
   assert {
-    condition     = length(aws_iam_role_policy.task) == 0
-    error_message = "The task role has no permissions while ECS Exec is off (the app calls no AWS API)."
+    condition     = [for st in jsondecode(aws_iam_role_policy.task.policy).Statement : st.Action] == [["rds-db:connect"]]
+    error_message = "While ECS Exec is off the task role may only connect to the database (IAM auth)."
+  }
+  assert {
+    condition     = length(aws_iam_role.migrate_execution) == 0 && length(aws_ecs_task_definition.migrate) == 0
+    error_message = "No migrate task unless asked for (the writer's call passes var.migration)."
   }
 }
 
@@ -268,8 +307,23 @@ run "ecs_exec_when_enabled" {
     error_message = "ECS Exec can be turned on."
   }
   assert {
-    condition     = alltrue([for s in jsondecode(aws_iam_role_policy.task[0].policy).Statement : alltrue([for a in s.Action : startswith(a, "ssmmessages:")])])
-    error_message = "With ECS Exec and no exec log group or key, the task role gets only the ssmmessages channel actions."
+    condition     = toset(flatten([for st in jsondecode(aws_iam_role_policy.task.policy).Statement : st.Action])) == toset(["rds-db:connect", "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"])
+    error_message = "With ECS Exec and no exec log group or key, the task role adds only the ssmmessages channel actions."
+  }
+  assert {
+    condition = (
+      toset([for v in aws_ecs_task_definition.this.volume : v.name]) == toset(["tmp", "ssm-var-lib", "ssm-var-log"]) &&
+      toset(jsondecode(aws_ecs_task_definition.this.container_definitions)[0].mountPoints) == toset([
+        { sourceVolume = "tmp", containerPath = "/tmp", readOnly = false },
+        { sourceVolume = "ssm-var-lib", containerPath = "/var/lib/amazon", readOnly = false },
+        { sourceVolume = "ssm-var-log", containerPath = "/var/log/amazon", readOnly = false },
+      ])
+    )
+    error_message = "R-4: with ECS Exec the SSM agent's state and log trees are writable task volumes."
+  }
+  assert {
+    condition     = jsondecode(aws_ecs_task_definition.this.container_definitions)[0].readonlyRootFilesystem == true
+    error_message = "E2: ECS Exec does not cost the read-only root filesystem."
   }
 }
 
@@ -283,15 +337,15 @@ run "ecs_exec_logs_and_key_are_scoped" {
   }
 
   assert {
-    condition     = one([for s in jsondecode(aws_iam_role_policy.task[0].policy).Statement : s.Resource if contains(s.Action, "logs:PutLogEvents")]) == ["arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/library-test/exec:*"]
+    condition     = one([for s in jsondecode(aws_iam_role_policy.task.policy).Statement : s.Resource if contains(s.Action, "logs:PutLogEvents")]) == ["arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/library-test/exec:*"]
     error_message = "ECS Exec session logs go only to the cluster's exec log group."
   }
   assert {
-    condition     = one([for s in jsondecode(aws_iam_role_policy.task[0].policy).Statement : s.Resource if contains(s.Action, "kms:Decrypt")]) == [var.exec_kms_key_arn]
+    condition     = one([for s in jsondecode(aws_iam_role_policy.task.policy).Statement : s.Resource if contains(s.Action, "kms:Decrypt")]) == [var.exec_kms_key_arn]
     error_message = "The task role may decrypt only with the exec session key."
   }
   assert {
-    condition     = alltrue([for s in jsondecode(aws_iam_role_policy.task[0].policy).Statement : s.Resource != ["*"] || alltrue([for a in s.Action : startswith(a, "ssmmessages:")])])
+    condition     = alltrue([for s in jsondecode(aws_iam_role_policy.task.policy).Statement : s.Resource != ["*"] || alltrue([for a in s.Action : startswith(a, "ssmmessages:")])])
     error_message = "I2: the only '*' resource in the task role is the ssmmessages channels (waived, AVD-AWS-0057)."
   }
 }
@@ -320,6 +374,96 @@ run "logs_and_autoscaling" {
   }
 }
 
+run "migrate_task_for_the_writer" {
+  command = plan
+
+  variables {
+    name     = "library-test-writer"
+    database = { host = "db.internal", user = "library_writer", resource_ids = ["db-PRIMARY0000000000000000001"] }
+    migration = {
+      family             = "library-test-migrate"
+      master_user        = "library_admin"
+      secret_arn         = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:library-test-master-AbCdEf"
+      secret_kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/22222222-2222-2222-2222-222222222222"
+    }
+  }
+
+  assert {
+    condition     = aws_ecs_task_definition.migrate[0].family == "library-test-migrate" && jsondecode(aws_ecs_task_definition.migrate[0].container_definitions)[0].command == ["migrate"]
+    error_message = "The migrate family <name>-migrate runs the image's migrate command."
+  }
+  assert {
+    condition     = jsondecode(aws_ecs_task_definition.migrate[0].container_definitions)[0].image == jsondecode(aws_ecs_task_definition.this.container_definitions)[0].image
+    error_message = "Migrations run the writer's image."
+  }
+  assert {
+    condition     = jsondecode(aws_ecs_task_definition.migrate[0].container_definitions)[0].secrets == [{ name = "DB_PASSWORD", valueFrom = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:library-test-master-AbCdEf:password::" }]
+    error_message = "E6: the migrate task's DB_PASSWORD comes only from the master secret's password key."
+  }
+  assert {
+    condition = (
+      contains(jsondecode(aws_ecs_task_definition.migrate[0].container_definitions)[0].environment, { name = "DB_AUTH", value = "password" }) &&
+      contains(jsondecode(aws_ecs_task_definition.migrate[0].container_definitions)[0].environment, { name = "DB_USER", value = "library_admin" }) &&
+      contains(jsondecode(aws_ecs_task_definition.migrate[0].container_definitions)[0].environment, { name = "DB_SSL", value = "verify-full" }) &&
+      contains(jsondecode(aws_ecs_task_definition.migrate[0].container_definitions)[0].environment, { name = "AWS_REGION", value = "eu-west-1" }) &&
+      alltrue([for e in jsondecode(aws_ecs_task_definition.migrate[0].container_definitions)[0].environment : !can(regex("(?i)PASSWORD|SECRET|TOKEN", e.name))])
+    )
+    error_message = "migrate logs in with the master password over verified TLS; no secret in its plain environment."
+  }
+  assert {
+    condition = alltrue([for c in jsondecode(aws_ecs_task_definition.migrate[0].container_definitions) :
+      c.readonlyRootFilesystem && !c.privileged && c.user == "node" && c.linuxParameters.initProcessEnabled &&
+      c.logConfiguration.logDriver == "awslogs" && c.logConfiguration.options["awslogs-group"] == "/ecs/library-test-migrate" &&
+      c.mountPoints == [{ sourceVolume = "tmp", containerPath = "/tmp", readOnly = false }]
+    ]) && [for v in aws_ecs_task_definition.migrate[0].volume : v.name] == ["tmp"]
+    error_message = "E2-E4, E7, DP-9: the migrate container is hardened like the services and logs to its own group."
+  }
+  assert {
+    condition     = aws_cloudwatch_log_group.migrate[0].name == "/ecs/library-test-migrate" && aws_cloudwatch_log_group.migrate[0].kms_key_id == var.log_kms_key_arn && aws_cloudwatch_log_group.migrate[0].retention_in_days == 365
+    error_message = "C1-C3: the migrate log group has a retention and the CMK."
+  }
+  assert {
+    condition     = one([for st in jsondecode(aws_iam_role_policy.migrate_execution[0].policy).Statement : st.Resource if contains(st.Action, "secretsmanager:GetSecretValue")]) == [var.migration.secret_arn]
+    error_message = "R-1: the migrate execution role reads exactly the master secret."
+  }
+  assert {
+    condition = one([for st in jsondecode(aws_iam_role_policy.migrate_execution[0].policy).Statement : st if contains(st.Action, "kms:Decrypt")]) == {
+      Sid       = "DecryptMasterSecret", Effect = "Allow", Action = ["kms:Decrypt"], Resource = [var.migration.secret_kms_key_arn]
+      Condition = { StringEquals = { "kms:ViaService" = "secretsmanager.eu-west-1.amazonaws.com" } }
+    }
+    error_message = "The migrate execution role decrypts the secret's CMK through Secrets Manager only."
+  }
+  assert {
+    condition     = one([for st in jsondecode(aws_iam_role_policy.migrate_execution[0].policy).Statement : st.Resource if contains(st.Action, "logs:PutLogEvents")]) == ["arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/library-test-migrate:*"]
+    error_message = "The migrate execution role writes only to its own log group."
+  }
+  assert {
+    condition     = alltrue([for st in jsondecode(aws_iam_role_policy.execution.policy).Statement : !contains(flatten([st.Action]), "secretsmanager:GetSecretValue")])
+    error_message = "R-1: the writer service's own execution role still reads no secret."
+  }
+  assert {
+    condition     = aws_iam_role.migrate_task[0].name == "library-test-migrate-task" && aws_iam_role.migrate_execution[0].name == "library-test-migrate-execution"
+    error_message = "E10: the migrate task has its own task role, separate from its execution role (and no policy on it)."
+  }
+}
+
+run "fargate_spot" {
+  command = plan
+
+  variables {
+    fargate_spot = true
+  }
+
+  assert {
+    condition = (
+      one(aws_ecs_service.this.capacity_provider_strategy).capacity_provider == "FARGATE_SPOT" &&
+      one(aws_ecs_service.this.capacity_provider_strategy).weight == 1 &&
+      aws_ecs_service.this.platform_version == "LATEST"
+    )
+    error_message = "E8: a dev service on Fargate Spot uses only the FARGATE_SPOT capacity provider (instead of a launch type) on LATEST."
+  }
+}
+
 run "apply_outputs" {
   command = apply
 
@@ -334,5 +478,36 @@ run "apply_outputs" {
   assert {
     condition     = aws_ecs_service.this.task_definition == aws_ecs_task_definition.this.arn
     error_message = "Terraform creates the service on the first revision it registered (later revisions are the CLI's, ignore_changes)."
+  }
+  assert {
+    condition     = output.task_definition_arn == aws_ecs_task_definition.this.arn && can(regex(":task-definition/[^:]+:[0-9]+$", output.task_definition_arn))
+    error_message = "R-3: task_definition_arn is the ARN with revision of Terraform's latest registration."
+  }
+  assert {
+    condition     = output.migration == null && output.listener_rule_arns == var.listener_rule_arns
+    error_message = "No migrate task without var.migration; the listener rules are passed through."
+  }
+}
+
+run "apply_outputs_with_migration" {
+  command = apply
+
+  variables {
+    name      = "library-test-writer"
+    database  = { host = "db.internal", user = "library_writer", resource_ids = ["db-PRIMARY0000000000000000001"] }
+    migration = { family = "library-test-migrate", master_user = "library_admin", secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:library-test-master-AbCdEf" }
+  }
+
+  assert {
+    condition = (
+      output.migration.task_family == "library-test-migrate" && output.migration.container_name == "app" &&
+      output.migration.log_group_name == "/ecs/library-test-migrate" && output.migration.task_definition_arn == aws_ecs_task_definition.migrate[0].arn &&
+      output.migration.secret_value_from == "arn:aws:secretsmanager:eu-west-1:123456789012:secret:library-test-master-AbCdEf:password::"
+    )
+    error_message = "The migrate task's family, container, revision ARN and log group are output for the deploy CLI."
+  }
+  assert {
+    condition     = length([for st in jsondecode(aws_iam_role_policy.migrate_execution[0].policy).Statement : st if contains(st.Action, "kms:Decrypt")]) == 0
+    error_message = "A secret on the AWS-managed key needs no kms:Decrypt statement."
   }
 }

@@ -15,12 +15,13 @@ variables {
   alb_resource_label = "app/library-test/0123456789abcdef/targetgroup/library-test-reader/0123456789abcdef"
   ecr_repository_arn = "arn:aws:ecr:eu-west-1:123456789012:repository/library-test/reader"
   image              = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/library-test/reader:bootstrap"
+  listener_rule_arns = ["arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/library-test/0123456789abcdef/0123456789abcdef/1111111111111111"]
   database = {
-    host       = "db.internal"
-    port       = 5432
-    name       = "library_db"
-    user       = "library_admin"
-    secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-1234-AbCdEf"
+    host         = "db.internal"
+    port         = 5432
+    name         = "library_db"
+    user         = "library_reader"
+    resource_ids = ["db-PRIMARY0000000000000000001"]
   }
   log_kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000"
 }
@@ -50,6 +51,7 @@ run "prod_rejects_each_unsafe_value" {
     db_ssl             = "require"
     desired_count      = 1
     subnet_ids         = ["subnet-aaaa"]
+    fargate_spot       = true
   }
 
   expect_failures = [
@@ -58,6 +60,7 @@ run "prod_rejects_each_unsafe_value" {
     var.db_ssl,
     var.desired_count,
     var.subnet_ids,
+    var.fargate_spot,
   ]
 }
 
@@ -71,7 +74,7 @@ run "rejects_bad_values" {
     container_user                    = "root"
     image                             = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/library-test/reader:latest"
     extra_environment                 = { API_TOKEN = "abc" }
-    database                          = { host = "db", user = "postgres", secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:x" }
+    database                          = { host = "db", user = "postgres", resource_ids = ["db-ABC"] }
     health_check_grace_period_seconds = 10
     stop_timeout                      = 200
     log_retention_days                = 13
@@ -80,6 +83,8 @@ run "rejects_bad_values" {
     security_group_ids                = ["10.0.0.0/16"]
     alb_resource_label                = "app/x"
     cluster_arn                       = "library-test"
+    listener_rule_arns                = []
+    migration                         = { family = "Library_Migrate", master_user = "postgres", secret_arn = "hunter2", secret_kms_key_arn = "alias/aws/secretsmanager" }
   }
 
   expect_failures = [
@@ -97,6 +102,8 @@ run "rejects_bad_values" {
     var.security_group_ids,
     var.alb_resource_label,
     var.cluster_arn,
+    var.listener_rule_arns,
+    var.migration,
   ]
 }
 
@@ -121,12 +128,34 @@ run "dev_allows_cheap_values" {
     max_capacity       = 2
     log_kms_key_arn    = null
     subnet_ids         = ["subnet-aaaa"]
+    fargate_spot       = true
   }
 
   assert {
     condition     = aws_ecs_service.this.name == "library-test-reader"
     error_message = "The service plans with these values."
   }
+}
+
+run "rejects_fargate_spot_on_arm64" {
+  command = plan
+
+  variables {
+    fargate_spot     = true
+    cpu_architecture = "ARM64"
+  }
+
+  expect_failures = [var.fargate_spot]
+}
+
+run "rejects_database_without_resource_ids" {
+  command = plan
+
+  variables {
+    database = { host = "db", user = "library_reader", resource_ids = [] }
+  }
+
+  expect_failures = [var.database]
 }
 
 run "rejects_unknown_environment" {
@@ -174,10 +203,10 @@ run "rejects_non_secret_arn" {
   command = plan
 
   variables {
-    database = { host = "db", user = "library_admin", secret_arn = "hunter2" }
+    migration = { family = "library-test-migrate", master_user = "library_admin", secret_arn = "hunter2" }
   }
 
-  expect_failures = [var.database]
+  expect_failures = [var.migration]
 }
 
 run "rejects_max_below_min" {

@@ -24,7 +24,7 @@ variables {
     ecr_force_delete     = false
     stop_timeout         = 40
     deregistration_delay = 20
-    task                 = { cpu = 512, memory = 1024, desired_count = 2, min_capacity = 2, max_capacity = 3, db_pool_max = 7, log_level = "warn" }
+    task                 = { cpu = 512, memory = 1024, desired_count = 2, min_capacity = 2, max_capacity = 3, db_pool_max = 7, log_level = "warn", fargate_spot = false }
     db = {
       instance_class        = "db.t4g.small", allocated_storage = 30, max_allocated_storage = 60, multi_az = true, deletion_protection = true,
       backup_retention_days = 10, skip_final_snapshot = false, monitoring_interval = 30, performance_insights = true, connections_alarm = 100
@@ -44,7 +44,7 @@ run "names_follow_project_and_environment" {
     condition = toset(keys(output.services)) == toset(["reader", "writer"]) && alltrue([for k, s in output.services :
       s.service_name == "shop-prod-${k}" && s.task_family == "shop-prod-${k}" && s.container_name == "app" &&
       s.log_group_name == "/ecs/shop-prod-${k}" && s.ecr_repository_url == module.registry[k].repository_url &&
-      module.registry[k].repository_name == "shop-prod/${k}"
+      module.registry[k].repository_name == "shop-prod/${k}" && s.task_definition_arn == module.service[k].task_definition_arn
     ])
     error_message = "Each service is <project>-<env>-<key>, with its own repository <project>-<env>/<key>."
   }
@@ -62,29 +62,66 @@ run "names_follow_project_and_environment" {
   }
 }
 
-run "services_get_the_primary_and_its_secret" {
+run "services_log_in_with_iam_and_only_migrate_gets_the_secret" {
   command = apply
 
   assert {
     condition = alltrue([for k in ["reader", "writer"] :
-      module.service[k].secret_value_from == "${module.database.secret_arn}:password::" &&
+      module.service[k].container_environment.DB_AUTH == "iam" &&
+      module.service[k].container_environment.DB_USER == "library_${k}" &&
       module.service[k].container_environment.DB_HOST == module.database.address &&
       module.service[k].container_environment.DB_PORT == tostring(module.database.port) &&
       module.service[k].container_environment.DB_NAME == module.database.db_name &&
-      module.service[k].container_environment.DB_USER == module.database.username &&
+      module.service[k].container_environment.AWS_REGION == "eu-west-1" &&
       !contains(keys(module.service[k].container_environment), "DB_READ_HOST")
     ])
-    error_message = "Both services connect to the primary and take DB_PASSWORD from its RDS-managed secret; no DB_READ_HOST without a replica."
+    error_message = "R-1: both services connect to the primary as their own role (library_reader, library_writer) with IAM auth; no DB_READ_HOST without a replica."
+  }
+  assert {
+    condition = alltrue([for k in ["reader", "writer"] :
+      module.service[k].db_connect_arns == ["arn:aws:rds-db:eu-west-1:123456789012:dbuser:${module.database.resource_id}/library_${k}"]
+    ])
+    error_message = "R-1: each task role may connect only as its own user, on the primary's DbiResourceId."
+  }
+  assert {
+    condition = (
+      module.service["writer"].migration.task_family == "shop-prod-migrate" &&
+      module.service["writer"].migration.secret_value_from == "${module.database.secret_arn}:password::" &&
+      module.service["writer"].migration.environment.DB_AUTH == "password" &&
+      module.service["writer"].migration.environment.DB_USER == module.database.username &&
+      module.service["reader"].migration == null
+    )
+    error_message = "R-1: only the migrate task (registered next to the writer) logs in as the master user, with the master secret's password."
   }
   assert {
     condition = output.migration == {
-      task_family        = module.service["writer"].task_family
-      container_name     = module.service["writer"].container_name
-      subnet_ids         = module.network.private_subnet_ids
-      security_group_ids = [module.network.services_security_group_id]
-      assign_public_ip   = false
+      task_family         = "shop-prod-migrate"
+      container_name      = "app"
+      task_definition_arn = module.service["writer"].migration.task_definition_arn
+      log_group_name      = "/ecs/shop-prod-migrate"
+      subnet_ids          = module.network.private_subnet_ids
+      security_group_ids  = [module.network.services_security_group_id]
+      assign_public_ip    = false
     }
-    error_message = "migrate runs as the writer's task family and container, in the private subnets with the services' security group and no public IP."
+    error_message = "migration: the <name>-migrate family, its container, revision ARN and log group, in the private subnets with the services' security group and no public IP."
+  }
+}
+
+run "services_wait_for_their_listener_rules" {
+  command = apply
+
+  assert {
+    condition     = alltrue([for k in ["reader", "writer"] : tolist(module.service[k].listener_rule_arns) == tolist([module.load_balancer.listener_rule_arns[k]])])
+    error_message = "R-6: each service is created after the listener rule that forwards to its target group."
+  }
+}
+
+run "key_policy_names_the_alerts_topic" {
+  command = apply
+
+  assert {
+    condition     = module.kms.alerts_topic_arn == "arn:aws:sns:eu-west-1:123456789012:${module.monitoring.topic_name}" && module.monitoring.topic_name == "shop-prod-alerts"
+    error_message = "R-5: the key policy lets EventBridge encrypt for exactly the topic monitoring creates."
   }
 }
 
@@ -134,6 +171,14 @@ run "replica_goes_to_the_reader_only" {
     condition     = !contains(keys(module.service["writer"].container_environment), "DB_READ_HOST")
     error_message = "The writer never reads from the replica."
   }
+  assert {
+    condition = (
+      length(module.service["reader"].db_connect_arns) == 2 &&
+      module.service["reader"].db_connect_arns[1] == "arn:aws:rds-db:eu-west-1:123456789012:dbuser:${module.database.replica_resource_id}/library_reader" &&
+      length(module.service["writer"].db_connect_arns) == 1
+    )
+    error_message = "R-1: with a replica the reader may also connect to the replica; the writer only to the primary."
+  }
 }
 
 run "host_name_without_certificate_is_http" {
@@ -161,6 +206,24 @@ run "ecs_exec_behind_nat_needs_no_endpoint" {
   assert {
     condition     = length(module.network.interface_endpoints) == 0
     error_message = "With NAT, ECS Exec reaches SSM through it: no interface endpoints (envs/prod checks the endpoint case)."
+  }
+}
+
+run "ecs_exec_in_endpoints_mode_gets_ssmmessages_and_kms" {
+  command = plan
+
+  variables {
+    enable_execute_command = true
+    settings               = merge(var.settings, { egress_mode = "endpoints" })
+  }
+
+  assert {
+    condition     = toset(module.network.interface_endpoints) == toset(["ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssmmessages", "kms"])
+    error_message = "R-4: an exec session encrypted with the stack's CMK needs the ssmmessages and kms endpoints where there is no NAT."
+  }
+  assert {
+    condition     = module.cluster.exec_kms_key_arn != null
+    error_message = "The cluster encrypts exec sessions with a CMK, which is why kms is added."
   }
 }
 

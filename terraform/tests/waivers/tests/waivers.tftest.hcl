@@ -5,15 +5,26 @@ run "waiver_list_is_the_reviewed_one" {
 
   assert {
     condition = toset(output.ids) == toset([
-      "AVD-AWS-0053", "CKV_AWS_260", "CKV_AWS_378", "CKV_AWS_161", "RDS.23", "CKV_AWS_133", "CKV_AWS_157",
+      "AVD-AWS-0053", "CKV_AWS_260", "CKV_AWS_378", "RDS.23", "CKV_AWS_133", "CKV_AWS_157",
       "AVD-AWS-0033", "CKV_AWS_145", "AVD-AWS-0132", "CKV_AWS_18", "AVD-AWS-0089", "CKV_AWS_144", "CKV2_AWS_62",
-      "AVD-AWS-0057",
+      "AVD-AWS-0057", "CKV2_AWS_57", "CKV_AWS_88", "CKV_AWS_126", "CKV2_AWS_41",
     ])
     error_message = "waivers.yaml changed: review the new list and update this test with it."
   }
   assert {
     condition     = length(output.ids) == length(distinct(output.ids))
     error_message = "Each rule is waived once."
+  }
+}
+
+# D17 (IAM database authentication, CKV_AWS_161 / FSBP RDS.10) is met since the services log in with IAM
+# tokens: it must not come back as a waiver.
+run "iam_database_auth_is_not_waived" {
+  command = apply
+
+  assert {
+    condition     = !contains(output.ids, "CKV_AWS_161") && !contains(output.ids, "RDS.10") && length([for w in output.waivers : w if w.item == "D17"]) == 0
+    error_message = "D17 holds (iam_database_authentication_enabled = true): remove its waiver."
   }
 }
 
