@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { ExitCode } from '../src/exit-codes.js';
-import { CLUSTER, FakeAws, REPO, SERVICE, TG, fakeDigest, tdArn, OLD_DIGEST } from './fake-aws.js';
+import { CLUSTER, FakeAws, MIGRATE_FAMILY, REPO, SERVICE, TG, fakeDigest, tdArn, OLD_DIGEST } from './fake-aws.js';
 import { COMMIT, FIXTURE, makeHarness, type Harness } from './harness.js';
 
 let aws: FakeAws;
@@ -195,16 +195,20 @@ describe('rollback', () => {
 });
 
 describe('migrate', () => {
-  it('runs only the migration task from the live writer revision, with its logs and exit code', async () => {
+  it('runs only the migration task: the migrate family with the writer image deployed now, its logs and exit code', async () => {
     const h = makeHarness({ aws });
     expect(await cli(h, 'migrate')).toBe(ExitCode.Ok);
-    expect(aws.mutatingCalls().map((c) => c.command)).toEqual(['RunTask']);
-    expect(aws.calls.find((c) => c.command === 'RunTask')!.input).toMatchObject({
-      taskDefinition: tdArn(SERVICE.writer, 12),
-      overrides: { containerOverrides: [{ name: 'writer', command: ['migrate'] }] },
+    expect(aws.mutatingCalls().map((c) => c.command)).toEqual(['RegisterTaskDefinition', 'RunTask']);
+    const reg = aws.calls.find((c) => c.command === 'RegisterTaskDefinition')!.input as Record<string, any>;
+    expect(reg.family).toBe(MIGRATE_FAMILY);
+    expect(reg.containerDefinitions[0]).toMatchObject({
+      name: 'migrate',
+      command: ['migrate'],
+      image: `${REPO.writer}@${OLD_DIGEST.writer}`,
     });
+    expect(aws.calls.find((c) => c.command === 'RunTask')!.input).toMatchObject({ taskDefinition: tdArn(MIGRATE_FAMILY, 2) });
     expect(h.stderr()).toContain('│ migrations: 1 applied');
-    expect(h.stdout()).toMatch(/migration library-dev-writer:12: task mig\d+ exit 0/);
+    expect(h.stdout()).toMatch(/migration library-dev-migrate:2: task mig\d+ exit 0/);
   });
 
   it('a failing migration exits 5 with the reason', async () => {
@@ -311,7 +315,11 @@ describe('verify', () => {
     expect(out).toContain('✔ ECR repository library/reader — exists, tags IMMUTABLE');
     expect(out).toContain('✔ log group /ecs/library-dev/writer — exists');
     expect(out).toContain('✔ target group of library-dev-reader → container port — reader:8000, health check /health');
-    expect(out).toContain('✔ execution role can read the DB secret — library-dev-exec allowed, task definition references it');
+    // the master secret is the migrate task's alone (the services log in with IAM auth)
+    expect(out).toContain(
+      '✔ migration task definition library-dev-migrate:1 — container migrate runs ["migrate"], logs to /ecs/library-dev/migrate',
+    );
+    expect(out).toContain('✔ execution role can read the DB secret — library-dev-migrate-exec allowed, task definition references it');
     expect(out).toContain('✔ migration subnets — subnet-0a1, subnet-0b2');
     expect(out).toContain('all checks passed');
   });
@@ -329,9 +337,9 @@ describe('verify', () => {
     expect(out).toMatch(/✖ log group \/ecs\/library-dev\/writer — does not exist\n {4}fix: run `terraform apply`/);
     expect(out).toMatch(/✖ ECR repository library\/reader — ECR repository not found/);
     expect(out).toMatch(
-      /✖ execution role can read the DB secret — .*library-dev-exec may not secretsmanager:GetSecretValue on the secret \(implicitDeny\)\n {4}fix: grant/,
+      /✖ execution role can read the DB secret — .*library-dev-migrate-exec may not secretsmanager:GetSecretValue on the secret \(implicitDeny\)\n {4}fix: grant/,
     );
-    expect(out).toContain('3 of 13 checks failed');
+    expect(out).toContain('3 of 14 checks failed');
   });
 
   it('a missing migration subnet is reported with EC2’s error', async () => {
@@ -378,22 +386,48 @@ describe('diff', () => {
     expect(h.stdout()).toContain('(no difference: deploy would be a no-change)');
   });
 
-  it('notes a newer revision (e.g. from Terraform) whose environment or secrets the live one lacks', async () => {
-    const live = aws.taskDefs.get(tdArn(SERVICE.writer, 12))!.td;
-    const newer = structuredClone(live);
-    newer.taskDefinitionArn = tdArn(SERVICE.writer, 13);
-    newer.revision = 13;
-    newer.containerDefinitions![0]!.environment!.push({ name: 'LOG_LEVEL', value: 'debug' });
-    aws.putTaskDef(SERVICE.writer, 13, newer, []);
-    const h = makeHarness({ aws });
-    expect(await cli(h, 'diff', 'writer', '--json')).toBe(ExitCode.Ok);
-    const doc = JSON.parse(h.stdout());
-    expect(doc.changes[0]).toMatchObject({
-      key: 'image',
-      live: `${REPO.writer}@${OLD_DIGEST.writer}`,
-      next: expect.stringContaining('not in ECR yet'),
+  it('shows what Terraform changed that has not shipped, field by field: env, cpu/memory, roles, secrets, image', async () => {
+    aws.images.set(`library/writer:${COMMIT}`, OLD_DIGEST.writer); // same image: only Terraform's settings differ
+    const arn = aws.terraformRegisters(SERVICE.writer, (td) => {
+      const c = td.containerDefinitions![0]!;
+      c.environment!.push({ name: 'LOG_LEVEL', value: 'debug' });
+      c.environment!.find((e) => e.name === 'DB_SSL')!.value = 'require';
+      c.secrets = [{ name: 'API_KEY', valueFrom: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:api-key' }];
+      td.memory = '1024';
+      td.taskRoleArn = 'arn:aws:iam::123456789012:role/library-dev-writer-v2';
     });
-    expect(doc.driftFromLatest).toEqual([{ key: 'environment.LOG_LEVEL', next: 'debug' }]);
+    const h = makeHarness({ aws });
+    expect(await cli(h, 'diff', 'writer', '--json', '--exit-code', '--set', `services.writer.task_definition_arn=${arn}`)).toBe(
+      ExitCode.Error,
+    );
+    const doc = JSON.parse(h.stdout());
+    expect(doc).toMatchObject({ live: tdArn(SERVICE.writer, 12), base: arn, differs: true });
+    expect(doc.changes).toEqual([
+      { key: 'environment.DB_SSL', live: 'verify-full', next: 'require' },
+      { key: 'environment.LOG_LEVEL', next: 'debug' },
+      { key: 'memory', live: '512', next: '1024' },
+      { key: 'secrets.API_KEY', next: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:api-key' },
+      {
+        key: 'taskRoleArn',
+        live: 'arn:aws:iam::123456789012:role/library-dev-writer',
+        next: 'arn:aws:iam::123456789012:role/library-dev-writer-v2',
+      },
+    ]);
+    const text = makeHarness({ aws });
+    await cli(text, 'diff', 'writer', '--set', `services.writer.task_definition_arn=${arn}`);
+    expect(text.stdout()).toContain(
+      "+++ next  what `deploy` would register for commit 3f9c2a1b7d4e: Terraform's library-dev-writer:13 with that image",
+    );
+    expect(text.stdout()).toContain('- environment.DB_SSL = verify-full\n+ environment.DB_SSL = require\n+ environment.LOG_LEVEL = debug');
+  });
+
+  it('starts from exactly the revision Terraform names, not the newest in the family', async () => {
+    aws.images.set(`library/writer:${COMMIT}`, OLD_DIGEST.writer);
+    // a newer revision someone registered by hand: not Terraform's, so not what deploy would ship
+    aws.terraformRegisters(SERVICE.writer, (td) => td.containerDefinitions![0]!.environment!.push({ name: 'HAND_MADE', value: '1' }));
+    const h = makeHarness({ aws });
+    expect(await cli(h, 'diff', 'writer', '--exit-code')).toBe(ExitCode.Ok);
+    expect(h.stdout()).toContain('(no difference: deploy would be a no-change)');
   });
 });
 
@@ -402,7 +436,7 @@ describe('pause / resume', () => {
     const h = makeHarness({ aws });
     expect(await cli(h, 'pause', '--yes')).toBe(ExitCode.Ok);
     expect(aws.service('reader').desired).toBe(0);
-    expect(aws.dbStatus).toBe('stopped');
+    expect(aws.dbStatus).toBe('stopping'); // RDS takes minutes to stop; pause does not wait for it
     const tagged = [...aws.resourceTags.values()].map((t) => t.find((x) => x.key === 'deploy:paused-desired-count')?.value);
     expect(tagged).toEqual(['2', '2']);
     expect(h.stdout()).toContain('paused dev: library-dev-reader 2 → 0, library-dev-writer 2 → 0; database library-dev-db stopping');

@@ -1,17 +1,13 @@
-import {
-  DescribeDBInstancesCommand,
-  StartDBInstanceCommand,
-  StopDBInstanceCommand,
-  waitUntilDBInstanceAvailable,
-} from '@aws-sdk/client-rds';
+import { StopDBInstanceCommand } from '@aws-sdk/client-rds';
 import { ListTagsForResourceCommand, TagResourceCommand, UntagResourceCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { describeServices, primaryDeployment } from '../aws/ecs.js';
+import { dbStatus, startDatabase } from '../aws/rds.js';
 import type { Context } from '../context.js';
 import { CliError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { poll, PollTimeoutError } from '../rollout/poller.js';
 import { isProduction, SERVICE_NAMES } from '../targets/schema.js';
-import { confirm } from './common.js';
+import { confirm } from '../output/prompt.js';
 
 /** Desired count before `pause`, kept on the ECS service itself so `resume` works from any machine. */
 export const PAUSED_TAG = 'deploy:paused-desired-count';
@@ -95,9 +91,16 @@ export async function pauseAction(input: PauseInput, ctx: Context): Promise<Exit
   });
   const db = targets.database.instance_identifier;
   await progress.step(`Stop database ${db}`, async (step) => {
-    const res = await aws.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: db }));
-    const status = res.DBInstances?.[0]?.DBInstanceStatus;
+    const status = await dbStatus(aws.rds, db);
     if (status === 'stopped' || status === 'stopping') return step.skip(`already ${status}`);
+    // StopDBInstance is accepted only for an available instance (RDS API reference: InvalidDBInstanceStateFault).
+    if (status !== 'available') {
+      throw new CliError(
+        `database ${db} is ${status}: RDS stops only an available instance (the services are at 0 already)`,
+        ExitCode.Preflight,
+        'run `deploy pause` again once the instance is available (RDS console), or leave it running',
+      );
+    }
     await aws.rds.send(new StopDBInstanceCommand({ DBInstanceIdentifier: db }));
     step.update('stopping (RDS starts a stopped instance again by itself after 7 days)');
   });
@@ -116,21 +119,9 @@ export async function resumeAction(input: PauseInput, ctx: Context): Promise<Exi
   refuseProduction(ctx, input, 'resume');
   const { aws, targets, progress } = ctx;
   const db = targets.database.instance_identifier;
-  await progress.step(`Start database ${db} and wait until available`, async (step) => {
-    const res = await aws.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: db }));
-    const status = res.DBInstances?.[0]?.DBInstanceStatus;
-    if (status === 'stopped') await aws.rds.send(new StartDBInstanceCommand({ DBInstanceIdentifier: db }));
-    step.update(`was ${status}; waiting for available`);
-    await waitUntilDBInstanceAvailable(
-      {
-        client: aws.rds,
-        maxWaitTime: Math.ceil(input.timeoutMs / 1000),
-        minDelay: ctx.deps.timing.waiterMinDelaySec * 5,
-        maxDelay: ctx.deps.timing.waiterMaxDelaySec * 3,
-      },
-      { DBInstanceIdentifier: db },
-    );
-  });
+  const database = await progress.step(`Start database ${db} and wait until available`, (step) =>
+    startDatabase(ctx, db, input.timeoutMs, step),
+  );
   const names = SERVICE_NAMES.map((k) => targets.services[k].service_name);
   const svcs = await describeServices(aws.ecs, targets.ecs_cluster_name, names);
   const restored: Record<string, number> = {};
@@ -153,7 +144,12 @@ export async function resumeAction(input: PauseInput, ctx: Context): Promise<Exi
     for (const s of svcs) await aws.ecs.send(new UntagResourceCommand({ resourceArn: s.serviceArn!, tagKeys: [PAUSED_TAG] }));
   });
   if (ctx.common.json)
-    ctx.json({ command: 'resume', env: targets.environment, desiredCounts: restored, database: { identifier: db, status: 'available' } });
+    ctx.json({
+      command: 'resume',
+      env: targets.environment,
+      desiredCounts: restored,
+      database: { identifier: db, was: database.was, status: 'available' },
+    });
   else
     ctx.print(
       `resumed ${targets.environment}: database ${db} available; ${Object.entries(restored)

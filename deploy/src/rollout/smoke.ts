@@ -1,3 +1,4 @@
+import type { Context } from '../context.js';
 import type { ServiceName } from '../targets/schema.js';
 
 export interface SmokeResult {
@@ -57,4 +58,20 @@ export async function smokeCheck(
     return last;
   };
   return Promise.all(services.map(check));
+}
+
+/** The smoke check as a step of the deploy: a failure is shown on the step and returned, never thrown. */
+export function smokeStep(ctx: Context, services: ServiceName[]): Promise<SmokeResult[]> {
+  const { targets, deps } = ctx;
+  return ctx.progress.step(`Smoke check ${targets.app_url} /health/ready`, async (step) => {
+    const results = await smokeCheck(deps.fetch, targets.app_url, services, {
+      attempts: 3,
+      delayMs: deps.timing.pollMs,
+      sleep: (ms) => deps.sleep(ms),
+    });
+    for (const s of results) step.log(`${s.ok ? '✔' : '✖'} ${s.service}: ${s.method} ${s.url} → ${s.detail}`);
+    const bad = results.filter((s) => !s.ok);
+    if (bad.length) step.fail(`${bad.map((s) => s.service).join(', ')} failed the smoke check`);
+    return results;
+  });
 }
