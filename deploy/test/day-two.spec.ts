@@ -1,4 +1,7 @@
+import { PassThrough } from 'node:stream';
+import { StartDBInstanceCommand } from '@aws-sdk/client-rds';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { expectWith } from '../../test/support/expect-with.js';
 import { ExitCode } from '../src/exit-codes.js';
 import { CLUSTER, FakeAws, MIGRATE_FAMILY, REPO, SERVICE, TG, fakeDigest, tdArn, OLD_DIGEST } from './fake-aws.js';
 import { COMMIT, FIXTURE, makeHarness, type Harness } from './harness.js';
@@ -455,6 +458,121 @@ describe('pause / resume', () => {
       'resumed dev: database library-dev-db available; library-dev-reader 2/2 running, library-dev-writer 2/2 running',
     );
     expect([...aws.resourceTags.values()].flat()).toEqual([]);
+  });
+
+  /** What `pause` leaves behind, with the database in `status`. */
+  const paused = (status: string) => {
+    for (const key of ['reader', 'writer'] as const) {
+      const svc = aws.service(key);
+      svc.desired = 0;
+      Object.assign(svc.deployments[0]!, { desiredCount: 0, runningCount: 0 });
+      aws.resourceTags.set(`arn:aws:ecs:eu-west-1:123456789012:service/library-dev/${svc.name}`, [
+        { key: 'deploy:paused-desired-count', value: '2' },
+      ]);
+    }
+    aws.dbStatus = status;
+  };
+  const rdsCalls = () => aws.calls.filter((c) => c.client === 'rds').map((c) => c.command);
+
+  it('resume right after pause: waits while RDS is still stopping, then starts it', async () => {
+    paused('stopping');
+    aws.dbNext = { status: 'stopped', afterDescribes: 3 };
+    const h = makeHarness({ aws });
+    expectWith(await cli(h, 'resume'), h.stderr()).toBe(ExitCode.Ok);
+    const calls = rdsCalls();
+    // StartDBInstance only once the instance reported stopped (RDS refuses it while stopping)
+    expect(calls.slice(0, 4)).toEqual(['DescribeDBInstances', 'DescribeDBInstances', 'DescribeDBInstances', 'DescribeDBInstances']);
+    expect(calls.filter((c) => c === 'StartDBInstance')).toHaveLength(1);
+    expect(aws.dbStatus).toBe('available');
+    expect(h.stderr()).toMatch(
+      /library-dev-db is stopping[\s\S]*library-dev-db is stopped[\s\S]*StartDBInstance[\s\S]*library-dev-db is starting/,
+    );
+    expect(aws.service('reader').desired).toBe(2);
+  });
+
+  it.each([
+    ['stopped', 1],
+    ['starting', 0],
+    ['available', 0],
+    ['backing-up', 0],
+    ['modifying', 0],
+  ])('resume from %s: %i StartDBInstance, then available and the services restored', async (status, starts) => {
+    paused(status);
+    if (status !== 'stopped' && status !== 'available') aws.dbNext = { status: 'available', afterDescribes: 2 };
+    const h = makeHarness({ aws });
+    expectWith(await cli(h, 'resume'), h.stderr()).toBe(ExitCode.Ok);
+    expect(rdsCalls().filter((c) => c === 'StartDBInstance')).toHaveLength(starts);
+    expect(aws.dbStatus).toBe('available');
+    expect(aws.service('writer').desired).toBe(2);
+  });
+
+  it.each([
+    ['failed', /restore it to the latest restorable time/],
+    ['storage-full', /raise allocated storage/],
+    ['incompatible-parameters', /revert the parameter change/],
+    ['inaccessible-encryption-credentials', /KMS key/],
+    ['deleting', /being deleted/],
+    ['insufficient-capacity', /no capacity/],
+    ['some-future-state', /RDS console/],
+  ])('resume with the database %s: one line with a fix, exit 3, the services stay at 0', async (status, fix) => {
+    paused(status);
+    const h = makeHarness({ aws });
+    expect(await cli(h, 'resume')).toBe(ExitCode.Preflight);
+    expect(h.stderr()).toContain(`✖ database library-dev-db is ${status}; \`resume\` cannot bring it back by starting or waiting\n  fix: `);
+    expect(h.stderr()).toMatch(fix);
+    expect(rdsCalls()).not.toContain('StartDBInstance');
+    expect(aws.service('reader').desired).toBe(0);
+  });
+
+  it('a database that stays stopping past --timeout exits 7 with what to do, not a waiter error', async () => {
+    paused('stopping');
+    aws.dbNext = { status: 'stopped', afterDescribes: Infinity };
+    const h = makeHarness({ aws });
+    expect(await cli(h, 'resume', '--timeout', '3m')).toBe(ExitCode.Timeout);
+    expect(h.stderr()).toMatch(
+      /✖ database library-dev-db is still stopping after 180s\n {2}fix: the database is still stopping; run `deploy resume` again in a few minutes or check the RDS console\n/,
+    );
+    expect(h.stderr()).not.toMatch(/^\s+at /m);
+    expect(h.clock.now - Date.UTC(2026, 10, 27, 12)).toBeGreaterThanOrEqual(180_000);
+    expect(aws.service('reader').desired).toBe(0);
+  });
+
+  it('a start RDS does not carry out (still stopped after StartDBInstance) is an error with a fix', async () => {
+    paused('stopped');
+    aws.rds.on(StartDBInstanceCommand).resolves({ DBInstance: { DBInstanceStatus: 'starting' } }); // accepted, but nothing happens
+    const h = makeHarness({ aws });
+    expect(await cli(h, 'resume')).toBe(ExitCode.Preflight);
+    expect(h.stderr()).toMatch(/✖ RDS did not start library-dev-db: it is still stopped after StartDBInstance\n {2}fix: see Logs & events/);
+  });
+
+  it('pause of a database RDS cannot stop now (not available) says so after scaling to 0', async () => {
+    aws.dbStatus = 'backing-up';
+    const h = makeHarness({ aws });
+    expect(await cli(h, 'pause', '--yes')).toBe(ExitCode.Preflight);
+    expect(h.stderr()).toMatch(
+      /✖ database library-dev-db is backing-up: RDS stops only an available instance .*\n {2}fix: run `deploy pause` again/,
+    );
+    expect(rdsCalls()).not.toContain('StopDBInstance');
+  });
+
+  it('on a TTY, pause asks on deps.stdin and goes ahead on "y"', async () => {
+    const stdin = Object.assign(new PassThrough(), { isTTY: true });
+    const h = makeHarness({ aws, interactive: true, stdin });
+    const done = cli(h, 'pause', '--plain');
+    stdin.write('y\n');
+    expectWith(await done, h.stderr()).toBe(ExitCode.Ok);
+    expect(h.stderr()).toContain("Scale dev's services to 0 and stop database library-dev-db? [y/N]");
+    expect(aws.dbStatus).toBe('stopping');
+  });
+
+  it('on a TTY, any other answer cancels with exit 2 and changes nothing', async () => {
+    const stdin = Object.assign(new PassThrough(), { isTTY: true });
+    const h = makeHarness({ aws, interactive: true, stdin });
+    const done = cli(h, 'pause', '--plain');
+    stdin.write('n\n');
+    expect(await done).toBe(ExitCode.Usage);
+    expect(h.stderr()).toMatch(/✖ cancelled\n {2}fix: nothing was changed/);
+    expect(aws.mutatingCalls()).toEqual([]);
   });
 
   it('without a TTY, pause needs --yes', async () => {
