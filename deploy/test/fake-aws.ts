@@ -253,6 +253,16 @@ export class FakeAws {
     return pushed ? fakeDigest(ref) : undefined;
   }
 
+  /** Every call of every client fails with `error` (no fake behind it any more). */
+  failEverything(error: () => Error): void {
+    type Stub = { reset(): void; onAnyCommand(): { rejects(e: unknown): unknown } };
+    const stubs = [this.ecs, this.ecr, this.sts, this.logs, this.elbv2, this.cloudwatch, this.rds, this.iam, this.ec2] as unknown as Stub[];
+    for (const m of stubs) {
+      m.reset();
+      m.onAnyCommand().rejects(error());
+    }
+  }
+
   /** Calls that change something in AWS. */
   mutatingCalls(): AwsCall[] {
     return this.calls.filter((c) => MUTATING.has(c.command));
@@ -584,6 +594,22 @@ export class FakeAws {
     }
   }
 
+  /** DescribeServices: one step of simulated time per call; a name not in the cluster is a MISSING failure. */
+  describeServices(names: string[]): { services: Service[]; failures: { arn: string; reason: string }[] } {
+    const out: Service[] = [];
+    const failures: { arn: string; reason: string }[] = [];
+    for (const name of names) {
+      const s = this.services.get(name);
+      if (!s) {
+        failures.push({ arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:service/${CLUSTER}/${name}`, reason: 'MISSING' });
+        continue;
+      }
+      this.advance(s);
+      out.push(this.snapshot(s));
+    }
+    return { services: out, failures };
+  }
+
   private install(): void {
     const on = <I extends object, O extends object>(
       stub: { on: (c: never) => { callsFake: (fn: (input: I) => unknown) => unknown } },
@@ -646,20 +672,7 @@ export class FakeAws {
       clusters: (input.clusters ?? []).filter((c: string) => c === CLUSTER).map((c: string) => ({ clusterName: c, status: 'ACTIVE' })),
       failures: (input.clusters ?? []).filter((c: string) => c !== CLUSTER).map((c: string) => ({ arn: c, reason: 'MISSING' })),
     }));
-    on(this.ecs, 'ecs', DescribeServicesCommand, (input) => {
-      const out: Service[] = [];
-      const failures: { arn: string; reason: string }[] = [];
-      for (const name of input.services ?? []) {
-        const s = this.services.get(name);
-        if (!s) {
-          failures.push({ arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:service/${CLUSTER}/${name}`, reason: 'MISSING' });
-          continue;
-        }
-        this.advance(s);
-        out.push(this.snapshot(s));
-      }
-      return { services: out, failures };
-    });
+    on(this.ecs, 'ecs', DescribeServicesCommand, (input) => this.describeServices(input.services ?? []));
     on(this.ecs, 'ecs', DescribeTaskDefinitionCommand, (input) => {
       let ref = input.taskDefinition!;
       if (!ref.startsWith('arn:'))

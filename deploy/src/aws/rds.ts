@@ -1,6 +1,6 @@
 import { DescribeDBInstancesCommand, StartDBInstanceCommand, type RDSClient } from '@aws-sdk/client-rds';
 import type { Context } from '../context.js';
-import { CliError } from '../errors.js';
+import { CliError, toCliError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Step } from '../output/progress.js';
 import { poll, PollTimeoutError } from '../rollout/poller.js';
@@ -68,6 +68,7 @@ export async function startDatabase(ctx: Context, id: string, timeoutMs: number,
   let was: string | undefined;
   let last = '';
   let startedAt: number | undefined;
+  let transient: unknown;
   try {
     await poll(
       async (attempt) => {
@@ -107,10 +108,22 @@ export async function startDatabase(ctx: Context, id: string, timeoutMs: number,
         deadline: ctx.now() + timeoutMs,
         now: ctx.now,
         sleep: ctx.deps.sleep,
+        onTransientError: (err) => {
+          transient = err;
+          step.update(`AWS said ${(err as Error).name}; retrying with backoff`);
+        },
       },
     );
   } catch (err) {
     if (!(err instanceof PollTimeoutError)) throw err;
+    if (!last) {
+      const e = toCliError(transient);
+      throw new CliError(
+        `could not read the status of ${id} within ${Math.round(timeoutMs / 1000)}s: ${e.message}`,
+        ExitCode.Timeout,
+        e.hint,
+      );
+    }
     throw new CliError(
       `database ${id} is still ${last} after ${Math.round(timeoutMs / 1000)}s`,
       ExitCode.Timeout,

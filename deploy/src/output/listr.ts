@@ -1,10 +1,11 @@
 import type { Writable } from 'node:stream';
 import { Listr, ListrLogger, PRESET_TIMER, ProcessOutput, type ListrTask, type ListrTaskWrapper } from 'listr2';
+import { toCliError } from '../errors.js';
 import { settleAll, type Progress, type Step, type StepSpec } from './progress.js';
 
 type AnyTask = ListrTaskWrapper<any, any, any>;
 
-/** Thrown inside a listr task only to show a step that called `fail()` as failed; never leaves this module. */
+/** Thrown inside a listr task only to show a step as failed, with the funnel's line; never leaves this module. */
 class StepFailed extends Error {}
 
 /** A live task list with spinners on a TTY, on the given stream (stderr: stdout stays for results and JSON). */
@@ -42,7 +43,7 @@ export class ListrProgress implements Progress {
           results[i] = await s.run(this.makeStep(task, [], failed));
         } catch (err) {
           errors.push(err);
-          throw err;
+          throw new StepFailed(toCliError(err).message); // listr shows the funnel's line, not a raw message
         }
         if (failed.reason !== undefined) throw new StepFailed(failed.reason);
       },

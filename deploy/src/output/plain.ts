@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { toCliError } from '../errors.js';
 import { settleAll, type Progress, type Step, type StepSpec } from './progress.js';
 
 /** Plain, timestamped lines for CI and non-TTY stderr. Every line stands alone, so logs interleave cleanly. */
@@ -36,7 +37,7 @@ export class PlainProgress implements Progress {
       this.line(failed ? `✖ ${title}: ${failed}` : skipped ? `↓ ${title}: skipped (${skipped})` : `✔ ${title} (${took}s)`);
       return result;
     } catch (err) {
-      this.line(`✖ ${title}: ${(err as Error).message}`);
+      this.line(`✖ ${title}: ${toCliError(err).message}`);
       throw err;
     }
   }
