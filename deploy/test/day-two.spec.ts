@@ -137,6 +137,30 @@ describe('rollback', () => {
     expect(h.stdout()).toMatch(/reader\s+library-dev-reader:7\s+library-dev-reader:6\s+b2c3d4e5f607\s+[0-9a-f]{12}\s+completed/);
   });
 
+  it('never picks a revision Terraform registered (placeholder image, never deployed) as the default target', async () => {
+    aws.seedHistory();
+    // Terraform registered reader:8 (new settings) after the CLI deployed :7; the CLI then deployed :9
+    const tf = aws.terraformRegisters(SERVICE.reader, (td) => (td.memory = '1024'));
+    expect(tf).toBe(tdArn(SERVICE.reader, 8));
+    const h = makeHarness({ aws });
+    expect(
+      await h.run([
+        'deploy',
+        '--service',
+        'reader',
+        '--no-smoke',
+        '--targets',
+        FIXTURE,
+        '--set',
+        `services.reader.task_definition_arn=${tf}`,
+      ]),
+    ).toBe(ExitCode.Ok);
+    expect(aws.service('reader').taskDefinition).toBe(tdArn(SERVICE.reader, 9));
+    const r = makeHarness({ aws });
+    expect(await cli(r, 'rollback', 'reader')).toBe(ExitCode.Ok);
+    expect(aws.service('reader').taskDefinition).toBe(tdArn(SERVICE.reader, 7));
+  });
+
   it('--to <commit> picks the revision carrying that commit', async () => {
     aws.seedHistory();
     const h = makeHarness({ aws });
