@@ -484,18 +484,7 @@ describe('pause / resume', () => {
     expect([...aws.resourceTags.values()].flat()).toEqual([]);
   });
 
-  /** What `pause` leaves behind, with the database in `status`. */
-  const paused = (status: string) => {
-    for (const key of ['reader', 'writer'] as const) {
-      const svc = aws.service(key);
-      svc.desired = 0;
-      Object.assign(svc.deployments[0]!, { desiredCount: 0, runningCount: 0 });
-      aws.resourceTags.set(`arn:aws:ecs:eu-west-1:123456789012:service/library-dev/${svc.name}`, [
-        { key: 'deploy:paused-desired-count', value: '2' },
-      ]);
-    }
-    aws.dbStatus = status;
-  };
+  const paused = (status: string) => aws.seedPaused(status);
   const rdsCalls = () => aws.calls.filter((c) => c.client === 'rds').map((c) => c.command);
 
   it('resume right after pause: waits while RDS is still stopping, then starts it', async () => {

@@ -42,17 +42,11 @@ if (scenario === 'broken') {
   aws.missingLogGroups.add('/ecs/library-dev/writer');
   aws.missingRepositories.add('library/reader');
 }
-if (scenario === 'paused') {
-  // what `deploy pause` leaves behind
-  aws.dbStatus = 'stopped';
-  for (const key of ['reader', 'writer'] as const) {
-    const svc = aws.service(key);
-    svc.desired = 0;
-    Object.assign(svc.deployments[0]!, { desiredCount: 0, runningCount: 0 });
-    aws.resourceTags.set(`arn:aws:ecs:eu-west-1:123456789012:service/library-dev/${svc.name}`, [
-      { key: 'deploy:paused-desired-count', value: '2' },
-    ]);
-  }
+if (scenario === 'paused') aws.seedPaused('stopped');
+if (scenario === 'just-paused') {
+  // `deploy resume` right after `deploy pause`: RDS is still stopping
+  aws.seedPaused('stopping');
+  aws.dbNext = { status: 'stopped', afterDescribes: 3 };
 }
 // A lived-in account for the day-two commands: older revisions, healthy targets, an alarm, some log lines.
 aws.seedHistory();

@@ -130,13 +130,11 @@ describe('deploy: images (W-4)', () => {
   it('a push ECR does not list afterwards is a build failure (exit 4) with a fix', async () => {
     const h = makeHarness({ aws });
     // ECR never lists the tag, before or after the push
-    aws.ecr
-      .on((await import('@aws-sdk/client-ecr')).DescribeImagesCommand)
-      .rejects(
-        Object.assign(new Error("The image with imageId {imageTag:'x'} does not exist within the repository"), {
-          name: 'ImageNotFoundException',
-        }),
-      );
+    aws.ecr.on((await import('@aws-sdk/client-ecr')).DescribeImagesCommand).rejects(
+      Object.assign(new Error("The image with imageId {imageTag:'x'} does not exist within the repository"), {
+        name: 'ImageNotFoundException',
+      }),
+    );
     expect(await deploy(h, '--service', 'reader')).toBe(ExitCode.Build);
     expect(h.stderr()).toMatch(
       /✖ pushed .*library\/reader:3f9c2a1b7d4e5f60718293a4b5c6d7e8f9012345 but ECR does not list the tag\n {2}fix: check that services.reader.ecr_repository_url names the registry docker pushed to/,

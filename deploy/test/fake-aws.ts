@@ -415,6 +415,19 @@ export class FakeAws {
     Object.assign(this.service(key).deployments[0]!, { runningCount: 0, pendingCount: 0, failedTasks: 3, rolloutState: 'IN_PROGRESS' });
   }
 
+  /** What `deploy pause` leaves behind: both services at 0 with their counts saved as a tag, the database in `dbStatus`. */
+  seedPaused(dbStatus: string): void {
+    for (const key of ['reader', 'writer'] as const) {
+      const svc = this.service(key);
+      svc.desired = 0;
+      Object.assign(svc.deployments[0]!, { desiredCount: 0, runningCount: 0 });
+      this.resourceTags.set(`arn:aws:ecs:${REGION}:${ACCOUNT}:service/${CLUSTER}/${svc.name}`, [
+        { key: 'deploy:paused-desired-count', value: '2' },
+      ]);
+    }
+    this.dbStatus = dbStatus;
+  }
+
   startForeignDeployment(key: Key): void {
     const s = this.service(key);
     s.deployments[0]!.status = 'ACTIVE';

@@ -1,5 +1,11 @@
 import { StopDBInstanceCommand } from '@aws-sdk/client-rds';
-import { ListTagsForResourceCommand, TagResourceCommand, UntagResourceCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import {
+  ListTagsForResourceCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+  UpdateServiceCommand,
+  type Service,
+} from '@aws-sdk/client-ecs';
 import { describeServices, primaryDeployment } from '../aws/ecs.js';
 import { dbStatus, startDatabase } from '../aws/rds.js';
 import type { Context } from '../context.js';
@@ -69,19 +75,29 @@ async function waitForServices(
   }
 }
 
+/** Both services, each with the desired count `pause` saved on it (a tag), if any. */
+async function servicesWithSavedCounts(ctx: Context): Promise<{ service: Service; saved?: number }[]> {
+  const { aws, targets } = ctx;
+  const names = SERVICE_NAMES.map((k) => targets.services[k].service_name);
+  const out = [];
+  for (const service of await describeServices(aws.ecs, targets.ecs_cluster_name, names)) {
+    const tags = (await aws.ecs.send(new ListTagsForResourceCommand({ resourceArn: service.serviceArn! }))).tags ?? [];
+    const saved = tags.find((t) => t.key === PAUSED_TAG)?.value;
+    out.push({ service, saved: saved === undefined ? undefined : Number(saved) });
+  }
+  return out;
+}
+
 export async function pauseAction(input: PauseInput, ctx: Context): Promise<ExitCode> {
   refuseProduction(ctx, input, 'pause');
   await confirm(ctx, `Scale ${ctx.targets.environment}'s services to 0 and stop database ${ctx.targets.database.instance_identifier}?`);
   const { aws, targets, progress } = ctx;
-  const names = SERVICE_NAMES.map((k) => targets.services[k].service_name);
-  const svcs = await describeServices(aws.ecs, targets.ecs_cluster_name, names);
+  const svcs = await servicesWithSavedCounts(ctx);
   const before: Record<string, number> = {};
   await progress.step('Scale services to 0', async (step) => {
-    for (const s of svcs) {
-      const tags = (await aws.ecs.send(new ListTagsForResourceCommand({ resourceArn: s.serviceArn! }))).tags ?? [];
-      const already = tags.find((t) => t.key === PAUSED_TAG);
+    for (const { service: s, saved } of svcs) {
       // Pausing twice must not overwrite the count to restore with 0.
-      const desired = already && (s.desiredCount ?? 0) === 0 ? Number(already.value) : (s.desiredCount ?? 0);
+      const desired = saved !== undefined && (s.desiredCount ?? 0) === 0 ? saved : (s.desiredCount ?? 0);
       before[s.serviceName!] = desired;
       await aws.ecs.send(new TagResourceCommand({ resourceArn: s.serviceArn!, tags: [{ key: PAUSED_TAG, value: String(desired) }] }));
       await aws.ecs.send(new UpdateServiceCommand({ cluster: targets.ecs_cluster_name, service: s.serviceName!, desiredCount: 0 }));
@@ -122,26 +138,21 @@ export async function resumeAction(input: PauseInput, ctx: Context): Promise<Exi
   const database = await progress.step(`Start database ${db} and wait until available`, (step) =>
     startDatabase(ctx, db, input.timeoutMs, step),
   );
-  const names = SERVICE_NAMES.map((k) => targets.services[k].service_name);
-  const svcs = await describeServices(aws.ecs, targets.ecs_cluster_name, names);
+  const svcs = await servicesWithSavedCounts(ctx);
   const restored: Record<string, number> = {};
   await progress.step('Restore desired counts and wait until stable', async (step) => {
-    for (const s of svcs) {
-      const tags = (await aws.ecs.send(new ListTagsForResourceCommand({ resourceArn: s.serviceArn! }))).tags ?? [];
-      const saved = tags.find((t) => t.key === PAUSED_TAG)?.value;
+    for (const { service: s, saved } of svcs) {
       if (saved === undefined) {
         restored[s.serviceName!] = s.desiredCount ?? 0;
         step.update(`${s.serviceName}: not paused by deploy (desired ${s.desiredCount}), left alone`);
         continue;
       }
-      restored[s.serviceName!] = Number(saved);
-      await aws.ecs.send(
-        new UpdateServiceCommand({ cluster: targets.ecs_cluster_name, service: s.serviceName!, desiredCount: Number(saved) }),
-      );
+      restored[s.serviceName!] = saved;
+      await aws.ecs.send(new UpdateServiceCommand({ cluster: targets.ecs_cluster_name, service: s.serviceName!, desiredCount: saved }));
       step.update(`${s.serviceName}: 0 → ${saved}`);
     }
     await waitForServices(ctx, input.timeoutMs, (running, desired, settled) => running === desired && settled, step);
-    for (const s of svcs) await aws.ecs.send(new UntagResourceCommand({ resourceArn: s.serviceArn!, tagKeys: [PAUSED_TAG] }));
+    for (const { service: s } of svcs) await aws.ecs.send(new UntagResourceCommand({ resourceArn: s.serviceArn!, tagKeys: [PAUSED_TAG] }));
   });
   if (ctx.common.json)
     ctx.json({
