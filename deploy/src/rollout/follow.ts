@@ -2,9 +2,7 @@ import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { describeService, describeTasks, primaryDeployment, revisionLabel, stoppedTasksOf } from '../aws/ecs.js';
-import type { Context } from '../context.js';
 import type { Step } from '../output/progress.js';
-import type { ServiceTarget } from '../targets/schema.js';
 import { diagnoseTask, formatFailedTask, TargetHealthTracker, type FailedTask } from './diagnose.js';
 import { poll, PollTimeoutError } from './poller.js';
 
@@ -32,36 +30,6 @@ export interface FollowInput {
   maxIntervalMs: number;
   now: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-}
-
-/** The follow input for one service of the targets: the parts that differ per call, the rest from the context. */
-export function followInput(
-  ctx: Context,
-  target: ServiceTarget,
-  follow: {
-    deploymentId: string;
-    taskDefinitionArn: string;
-    streamPrefix?: string;
-    deadline: number;
-    maxFailedTasks?: number;
-    signal?: AbortSignal;
-  },
-): FollowInput {
-  const { aws, deps } = ctx;
-  return {
-    ecs: aws.ecs,
-    elbv2: aws.elbv2,
-    logs: aws.logs,
-    cluster: ctx.targets.ecs_cluster_name,
-    serviceName: target.service_name,
-    containerName: target.container_name,
-    logGroup: target.log_group_name,
-    intervalMs: deps.timing.pollMs,
-    maxIntervalMs: deps.timing.maxPollMs,
-    now: ctx.now,
-    sleep: deps.sleep,
-    ...follow,
-  };
 }
 
 export type Verdict =

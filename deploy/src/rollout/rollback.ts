@@ -3,7 +3,8 @@ import type { Context } from '../context.js';
 import { toCliError } from '../errors.js';
 import type { Step } from '../output/progress.js';
 import type { ServiceName, ServiceTarget } from '../targets/schema.js';
-import { followDeployment, followInput, type Verdict } from './follow.js';
+import { followDeployment, type Verdict } from './follow.js';
+import { followInput } from './rollout.js';
 
 export interface RollbackResult {
   deploymentId: string | null;

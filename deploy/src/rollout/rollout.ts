@@ -3,8 +3,38 @@ import type { Context } from '../context.js';
 import { toCliError } from '../errors.js';
 import type { Step } from '../output/progress.js';
 import type { ServiceName, ServiceTarget } from '../targets/schema.js';
-import { followDeployment, followInput, type Verdict } from './follow.js';
+import { followDeployment, type FollowInput, type Verdict } from './follow.js';
 import { PollAbortedError } from './poller.js';
+
+/** The follow input for one service of the targets: the parts that differ per call, the rest from the context. */
+export function followInput(
+  ctx: Context,
+  target: ServiceTarget,
+  follow: {
+    deploymentId: string;
+    taskDefinitionArn: string;
+    streamPrefix?: string;
+    deadline: number;
+    maxFailedTasks?: number;
+    signal?: AbortSignal;
+  },
+): FollowInput {
+  const { aws, deps } = ctx;
+  return {
+    ecs: aws.ecs,
+    elbv2: aws.elbv2,
+    logs: aws.logs,
+    cluster: ctx.targets.ecs_cluster_name,
+    serviceName: target.service_name,
+    containerName: target.container_name,
+    logGroup: target.log_group_name,
+    intervalMs: deps.timing.pollMs,
+    maxIntervalMs: deps.timing.maxPollMs,
+    now: ctx.now,
+    sleep: deps.sleep,
+    ...follow,
+  };
+}
 
 /** One service to move to a new revision. */
 export interface RolloutService {
