@@ -18,8 +18,8 @@ export interface SmokeResult {
  *   writes (no /books route is touched). A 200 means the writer serves readiness on POST; the app's own JSON
  *   404 naming the path ("Cannot POST /health/ready") still proves a writer task answered through the ALB.
  *   A 5xx (the ALB's 502/503/504 included), a non-JSON body, or the ALB's own fixed 405 ("Method not
- *   allowed", no path) fails. The writer's database readiness is proven earlier by the migration gate
- *   (same image, subnets, security groups and secret) and by its start-up DB check.
+ *   allowed", no path) fails. The writer's database path is partly proven earlier by the migration gate
+ *   (same image, subnets and security groups) and by its start-up DB check (its own IAM-auth login).
  */
 export async function smokeCheck(
   fetchImpl: typeof fetch,
