@@ -173,7 +173,7 @@ export function toCliError(err: unknown): CliError {
     );
   }
   return new CliError(
-    `unexpected error: ${name}${msg && msg !== name ? `: ${msg}` : ''}`,
+    `unexpected error: ${[name === 'Error' ? '' : name, msg].filter(Boolean).join(': ') || 'no message'}`,
     ExitCode.Error,
     'this is a bug in the deploy CLI: re-run once, and report the command and this line if it happens again',
     { cause: err },

@@ -3,7 +3,7 @@ import { StartDBInstanceCommand } from '@aws-sdk/client-rds';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { expectWith } from '../../test/support/expect-with.js';
 import { ExitCode } from '../src/exit-codes.js';
-import { CLUSTER, FakeAws, MIGRATE_FAMILY, REPO, SERVICE, TG, fakeDigest, tdArn, OLD_DIGEST } from './fake-aws.js';
+import { FakeAws, MIGRATE_FAMILY, REPO, SERVICE, TG, fakeDigest, tdArn, OLD_DIGEST } from './fake-aws.js';
 import { COMMIT, FIXTURE, makeHarness, type Harness } from './harness.js';
 
 let aws: FakeAws;
@@ -603,5 +603,3 @@ describe('pause / resume', () => {
     expect(await cli(makeHarness({ aws }), 'pause', '--yes', '--force', '--set', 'environment=prod')).toBe(ExitCode.Ok);
   });
 });
-
-void CLUSTER;

@@ -43,7 +43,7 @@ export class ListrProgress implements Progress {
           results[i] = await s.run(this.makeStep(task, [], failed));
         } catch (err) {
           errors.push(err);
-          throw new StepFailed(toCliError(err).message); // listr shows the funnel's line, not a raw message
+          throw new StepFailed((err as Error | undefined)?.message || toCliError(err).message); // never an empty line
         }
         if (failed.reason !== undefined) throw new StepFailed(failed.reason);
       },

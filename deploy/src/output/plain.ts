@@ -37,7 +37,7 @@ export class PlainProgress implements Progress {
       this.line(failed ? `✖ ${title}: ${failed}` : skipped ? `↓ ${title}: skipped (${skipped})` : `✔ ${title} (${took}s)`);
       return result;
     } catch (err) {
-      this.line(`✖ ${title}: ${toCliError(err).message}`);
+      this.line(`✖ ${title}: ${(err as Error | undefined)?.message || toCliError(err).message}`);
       throw err;
     }
   }
