@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { z } from 'zod';
 import type { AwsClients } from './aws/clients.js';
 import type { Deps } from './deps.js';
+import { formatError, type CliError } from './errors.js';
 import { ListrProgress } from './output/listr.js';
 import { PlainProgress } from './output/plain.js';
 import type { Progress } from './output/progress.js';
@@ -49,11 +50,13 @@ export interface Context {
   print(text: string): void;
   /** The JSON result document on stdout. */
   json(doc: unknown): void;
+  /** An error as the funnel shows it (one line and a fix, on stderr), for actions that also printed a result. */
+  printError(e: CliError): void;
   now(): number;
 }
 
 export function createProgress(deps: Deps, common: Pick<CommonOptions, 'json' | 'plain'>): Progress {
-  if (deps.interactive && !common.json && !common.plain) return new ListrProgress();
+  if (deps.interactive && !common.json && !common.plain) return new ListrProgress(deps.stderr);
   return new PlainProgress(deps.stderr, deps.now);
 }
 
@@ -83,6 +86,7 @@ export async function openContext(deps: Deps, common: CommonOptions): Promise<Co
     progress,
     print: (text) => deps.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
     json: (doc) => deps.stdout.write(`${JSON.stringify(doc, null, 2)}\n`),
+    printError: (e) => deps.stderr.write(formatError(e)),
     now: () => deps.now().getTime(),
   };
 }

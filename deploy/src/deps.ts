@@ -1,4 +1,4 @@
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { createAwsClients, type AwsClients } from './aws/clients.js';
 import { DockerCli, type DockerRunner } from './docker/docker.js';
 import { GitCli, type GitRunner } from './git/git.js';
@@ -22,6 +22,8 @@ export interface Timing {
 export interface Deps {
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** Where a confirmation is read from (only on a TTY). */
+  stdin: Readable & { isTTY?: boolean };
   stdout: Writable;
   stderr: Writable;
   /** Whether stderr (where progress goes) is an interactive terminal. */
@@ -46,6 +48,7 @@ export function createDefaultDeps(overrides: Partial<Deps> = {}): Deps {
   return {
     env,
     cwd,
+    stdin: process.stdin,
     stdout: process.stdout,
     stderr: process.stderr,
     interactive: !!process.stderr.isTTY && !env.CI,

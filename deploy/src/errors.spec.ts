@@ -69,3 +69,50 @@ describe('toCliError (the one error funnel)', () => {
     expect(e.exitCode).toBe(ExitCode.Error);
   });
 });
+
+describe('toCliError: every failure gets one line and a fix', () => {
+  it.each([
+    [
+      'an SDK error with no message',
+      new ECSServiceException({
+        name: 'InternalFailure',
+        $fault: 'server',
+        message: '',
+        $metadata: { httpStatusCode: 500, requestId: 'r-1' },
+      }),
+    ],
+    [
+      'an SDK client error',
+      new ECSServiceException({ name: 'InvalidParameterException', $fault: 'client', message: 'bad', $metadata: {} }),
+    ],
+    ['a waiter timeout', Object.assign(new Error('{"state":"TIMEOUT","reason":"Waiter has timed out"}'), { name: 'TimeoutError' })],
+    ['a thrown string', 'boom'],
+    ['undefined', undefined],
+    ['an Error with no message', new Error()],
+  ])('%s', (_what, err) => {
+    const e = toCliError(err);
+    expect(e.message).not.toContain('\n');
+    expect(e.message).not.toMatch(/^\s*at /m);
+    expect(e.hint).toBeTruthy();
+  });
+
+  it('names an SDK error without a message by its name, status and request id', () => {
+    const e = toCliError(
+      new ECSServiceException({
+        name: 'InternalFailure',
+        $fault: 'server',
+        message: '',
+        $metadata: { httpStatusCode: 500, requestId: 'r-1' },
+      }),
+    );
+    expect(e.message).toBe('AWS answered InternalFailure with no message (HTTP 500, request id r-1)');
+    expect(e.hint).toMatch(/re-run in a minute/);
+    expect(e.exitCode).toBe(ExitCode.Error);
+  });
+
+  it('a waiter that timed out is the timeout exit code, not its JSON', () => {
+    const e = toCliError(Object.assign(new Error('{"state":"TIMEOUT","observedResponses":{}}'), { name: 'TimeoutError' }));
+    expect(e.exitCode).toBe(ExitCode.Timeout);
+    expect(e.message).toBe('an AWS waiter ended in TIMEOUT');
+  });
+});

@@ -1,6 +1,9 @@
+import { PassThrough } from 'node:stream';
+import { StartDBInstanceCommand } from '@aws-sdk/client-rds';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { expectWith } from '../../test/support/expect-with.js';
 import { ExitCode } from '../src/exit-codes.js';
-import { CLUSTER, FakeAws, REPO, SERVICE, TG, fakeDigest, tdArn, OLD_DIGEST } from './fake-aws.js';
+import { FakeAws, MIGRATE_FAMILY, REPO, SERVICE, TG, fakeDigest, tdArn, OLD_DIGEST } from './fake-aws.js';
 import { COMMIT, FIXTURE, makeHarness, type Harness } from './harness.js';
 
 let aws: FakeAws;
@@ -134,6 +137,30 @@ describe('rollback', () => {
     expect(h.stdout()).toMatch(/reader\s+library-dev-reader:7\s+library-dev-reader:6\s+b2c3d4e5f607\s+[0-9a-f]{12}\s+completed/);
   });
 
+  it('never picks a revision Terraform registered (placeholder image, never deployed) as the default target', async () => {
+    aws.seedHistory();
+    // Terraform registered reader:8 (new settings) after the CLI deployed :7; the CLI then deployed :9
+    const tf = aws.terraformRegisters(SERVICE.reader, (td) => (td.memory = '1024'));
+    expect(tf).toBe(tdArn(SERVICE.reader, 8));
+    const h = makeHarness({ aws });
+    expect(
+      await h.run([
+        'deploy',
+        '--service',
+        'reader',
+        '--no-smoke',
+        '--targets',
+        FIXTURE,
+        '--set',
+        `services.reader.task_definition_arn=${tf}`,
+      ]),
+    ).toBe(ExitCode.Ok);
+    expect(aws.service('reader').taskDefinition).toBe(tdArn(SERVICE.reader, 9));
+    const r = makeHarness({ aws });
+    expect(await cli(r, 'rollback', 'reader')).toBe(ExitCode.Ok);
+    expect(aws.service('reader').taskDefinition).toBe(tdArn(SERVICE.reader, 7));
+  });
+
   it('--to <commit> picks the revision carrying that commit', async () => {
     aws.seedHistory();
     const h = makeHarness({ aws });
@@ -195,16 +222,20 @@ describe('rollback', () => {
 });
 
 describe('migrate', () => {
-  it('runs only the migration task from the live writer revision, with its logs and exit code', async () => {
+  it('runs only the migration task: the migrate family with the writer image deployed now, its logs and exit code', async () => {
     const h = makeHarness({ aws });
     expect(await cli(h, 'migrate')).toBe(ExitCode.Ok);
-    expect(aws.mutatingCalls().map((c) => c.command)).toEqual(['RunTask']);
-    expect(aws.calls.find((c) => c.command === 'RunTask')!.input).toMatchObject({
-      taskDefinition: tdArn(SERVICE.writer, 12),
-      overrides: { containerOverrides: [{ name: 'writer', command: ['migrate'] }] },
+    expect(aws.mutatingCalls().map((c) => c.command)).toEqual(['RegisterTaskDefinition', 'RunTask']);
+    const reg = aws.calls.find((c) => c.command === 'RegisterTaskDefinition')!.input as Record<string, any>;
+    expect(reg.family).toBe(MIGRATE_FAMILY);
+    expect(reg.containerDefinitions[0]).toMatchObject({
+      name: 'migrate',
+      command: ['migrate'],
+      image: `${REPO.writer}@${OLD_DIGEST.writer}`,
     });
+    expect(aws.calls.find((c) => c.command === 'RunTask')!.input).toMatchObject({ taskDefinition: tdArn(MIGRATE_FAMILY, 2) });
     expect(h.stderr()).toContain('│ migrations: 1 applied');
-    expect(h.stdout()).toMatch(/migration library-dev-writer:12: task mig\d+ exit 0/);
+    expect(h.stdout()).toMatch(/migration library-dev-migrate:2: task mig\d+ exit 0/);
   });
 
   it('a failing migration exits 5 with the reason', async () => {
@@ -311,7 +342,11 @@ describe('verify', () => {
     expect(out).toContain('✔ ECR repository library/reader — exists, tags IMMUTABLE');
     expect(out).toContain('✔ log group /ecs/library-dev/writer — exists');
     expect(out).toContain('✔ target group of library-dev-reader → container port — reader:8000, health check /health');
-    expect(out).toContain('✔ execution role can read the DB secret — library-dev-exec allowed, task definition references it');
+    // the master secret is the migrate task's alone (the services log in with IAM auth)
+    expect(out).toContain(
+      '✔ migration task definition library-dev-migrate:1 — container migrate runs ["migrate"], logs to /ecs/library-dev/migrate',
+    );
+    expect(out).toContain('✔ execution role can read the DB secret — library-dev-migrate-exec allowed, task definition references it');
     expect(out).toContain('✔ migration subnets — subnet-0a1, subnet-0b2');
     expect(out).toContain('all checks passed');
   });
@@ -329,9 +364,9 @@ describe('verify', () => {
     expect(out).toMatch(/✖ log group \/ecs\/library-dev\/writer — does not exist\n {4}fix: run `terraform apply`/);
     expect(out).toMatch(/✖ ECR repository library\/reader — ECR repository not found/);
     expect(out).toMatch(
-      /✖ execution role can read the DB secret — .*library-dev-exec may not secretsmanager:GetSecretValue on the secret \(implicitDeny\)\n {4}fix: grant/,
+      /✖ execution role can read the DB secret — .*library-dev-migrate-exec may not secretsmanager:GetSecretValue on the secret \(implicitDeny\)\n {4}fix: grant/,
     );
-    expect(out).toContain('3 of 13 checks failed');
+    expect(out).toContain('3 of 14 checks failed');
   });
 
   it('a missing migration subnet is reported with EC2’s error', async () => {
@@ -378,22 +413,48 @@ describe('diff', () => {
     expect(h.stdout()).toContain('(no difference: deploy would be a no-change)');
   });
 
-  it('notes a newer revision (e.g. from Terraform) whose environment or secrets the live one lacks', async () => {
-    const live = aws.taskDefs.get(tdArn(SERVICE.writer, 12))!.td;
-    const newer = structuredClone(live);
-    newer.taskDefinitionArn = tdArn(SERVICE.writer, 13);
-    newer.revision = 13;
-    newer.containerDefinitions![0]!.environment!.push({ name: 'LOG_LEVEL', value: 'debug' });
-    aws.putTaskDef(SERVICE.writer, 13, newer, []);
-    const h = makeHarness({ aws });
-    expect(await cli(h, 'diff', 'writer', '--json')).toBe(ExitCode.Ok);
-    const doc = JSON.parse(h.stdout());
-    expect(doc.changes[0]).toMatchObject({
-      key: 'image',
-      live: `${REPO.writer}@${OLD_DIGEST.writer}`,
-      next: expect.stringContaining('not in ECR yet'),
+  it('shows what Terraform changed that has not shipped, field by field: env, cpu/memory, roles, secrets, image', async () => {
+    aws.images.set(`library/writer:${COMMIT}`, OLD_DIGEST.writer); // same image: only Terraform's settings differ
+    const arn = aws.terraformRegisters(SERVICE.writer, (td) => {
+      const c = td.containerDefinitions![0]!;
+      c.environment!.push({ name: 'LOG_LEVEL', value: 'debug' });
+      c.environment!.find((e) => e.name === 'DB_SSL')!.value = 'require';
+      c.secrets = [{ name: 'API_KEY', valueFrom: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:api-key' }];
+      td.memory = '1024';
+      td.taskRoleArn = 'arn:aws:iam::123456789012:role/library-dev-writer-v2';
     });
-    expect(doc.driftFromLatest).toEqual([{ key: 'environment.LOG_LEVEL', next: 'debug' }]);
+    const h = makeHarness({ aws });
+    expect(await cli(h, 'diff', 'writer', '--json', '--exit-code', '--set', `services.writer.task_definition_arn=${arn}`)).toBe(
+      ExitCode.Error,
+    );
+    const doc = JSON.parse(h.stdout());
+    expect(doc).toMatchObject({ live: tdArn(SERVICE.writer, 12), base: arn, differs: true });
+    expect(doc.changes).toEqual([
+      { key: 'environment.DB_SSL', live: 'verify-full', next: 'require' },
+      { key: 'environment.LOG_LEVEL', next: 'debug' },
+      { key: 'memory', live: '512', next: '1024' },
+      { key: 'secrets.API_KEY', next: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:api-key' },
+      {
+        key: 'taskRoleArn',
+        live: 'arn:aws:iam::123456789012:role/library-dev-writer',
+        next: 'arn:aws:iam::123456789012:role/library-dev-writer-v2',
+      },
+    ]);
+    const text = makeHarness({ aws });
+    await cli(text, 'diff', 'writer', '--set', `services.writer.task_definition_arn=${arn}`);
+    expect(text.stdout()).toContain(
+      "+++ next  what `deploy` would register for commit 3f9c2a1b7d4e: Terraform's library-dev-writer:13 with that image",
+    );
+    expect(text.stdout()).toContain('- environment.DB_SSL = verify-full\n+ environment.DB_SSL = require\n+ environment.LOG_LEVEL = debug');
+  });
+
+  it('starts from exactly the revision Terraform names, not the newest in the family', async () => {
+    aws.images.set(`library/writer:${COMMIT}`, OLD_DIGEST.writer);
+    // a newer revision someone registered by hand: not Terraform's, so not what deploy would ship
+    aws.terraformRegisters(SERVICE.writer, (td) => td.containerDefinitions![0]!.environment!.push({ name: 'HAND_MADE', value: '1' }));
+    const h = makeHarness({ aws });
+    expect(await cli(h, 'diff', 'writer', '--exit-code')).toBe(ExitCode.Ok);
+    expect(h.stdout()).toContain('(no difference: deploy would be a no-change)');
   });
 });
 
@@ -402,7 +463,7 @@ describe('pause / resume', () => {
     const h = makeHarness({ aws });
     expect(await cli(h, 'pause', '--yes')).toBe(ExitCode.Ok);
     expect(aws.service('reader').desired).toBe(0);
-    expect(aws.dbStatus).toBe('stopped');
+    expect(aws.dbStatus).toBe('stopping'); // RDS takes minutes to stop; pause does not wait for it
     const tagged = [...aws.resourceTags.values()].map((t) => t.find((x) => x.key === 'deploy:paused-desired-count')?.value);
     expect(tagged).toEqual(['2', '2']);
     expect(h.stdout()).toContain('paused dev: library-dev-reader 2 → 0, library-dev-writer 2 → 0; database library-dev-db stopping');
@@ -423,6 +484,110 @@ describe('pause / resume', () => {
     expect([...aws.resourceTags.values()].flat()).toEqual([]);
   });
 
+  const paused = (status: string) => aws.seedPaused(status);
+  const rdsCalls = () => aws.calls.filter((c) => c.client === 'rds').map((c) => c.command);
+
+  it('resume right after pause: waits while RDS is still stopping, then starts it', async () => {
+    paused('stopping');
+    aws.dbNext = { status: 'stopped', afterDescribes: 3 };
+    const h = makeHarness({ aws });
+    expectWith(await cli(h, 'resume'), h.stderr()).toBe(ExitCode.Ok);
+    const calls = rdsCalls();
+    // StartDBInstance only once the instance reported stopped (RDS refuses it while stopping)
+    expect(calls.slice(0, 4)).toEqual(['DescribeDBInstances', 'DescribeDBInstances', 'DescribeDBInstances', 'DescribeDBInstances']);
+    expect(calls.filter((c) => c === 'StartDBInstance')).toHaveLength(1);
+    expect(aws.dbStatus).toBe('available');
+    expect(h.stderr()).toMatch(
+      /library-dev-db is stopping[\s\S]*library-dev-db is stopped[\s\S]*StartDBInstance[\s\S]*library-dev-db is starting/,
+    );
+    expect(aws.service('reader').desired).toBe(2);
+  });
+
+  it.each([
+    ['stopped', 1],
+    ['starting', 0],
+    ['available', 0],
+    ['backing-up', 0],
+    ['modifying', 0],
+  ])('resume from %s: %i StartDBInstance, then available and the services restored', async (status, starts) => {
+    paused(status);
+    if (status !== 'stopped' && status !== 'available') aws.dbNext = { status: 'available', afterDescribes: 2 };
+    const h = makeHarness({ aws });
+    expectWith(await cli(h, 'resume'), h.stderr()).toBe(ExitCode.Ok);
+    expect(rdsCalls().filter((c) => c === 'StartDBInstance')).toHaveLength(starts);
+    expect(aws.dbStatus).toBe('available');
+    expect(aws.service('writer').desired).toBe(2);
+  });
+
+  it.each([
+    ['failed', /restore it to the latest restorable time/],
+    ['storage-full', /raise allocated storage/],
+    ['incompatible-parameters', /revert the parameter change/],
+    ['inaccessible-encryption-credentials', /KMS key/],
+    ['deleting', /being deleted/],
+    ['insufficient-capacity', /no capacity/],
+    ['some-future-state', /RDS console/],
+  ])('resume with the database %s: one line with a fix, exit 3, the services stay at 0', async (status, fix) => {
+    paused(status);
+    const h = makeHarness({ aws });
+    expect(await cli(h, 'resume')).toBe(ExitCode.Preflight);
+    expect(h.stderr()).toContain(`✖ database library-dev-db is ${status}; \`resume\` cannot bring it back by starting or waiting\n  fix: `);
+    expect(h.stderr()).toMatch(fix);
+    expect(rdsCalls()).not.toContain('StartDBInstance');
+    expect(aws.service('reader').desired).toBe(0);
+  });
+
+  it('a database that stays stopping past --timeout exits 7 with what to do, not a waiter error', async () => {
+    paused('stopping');
+    aws.dbNext = { status: 'stopped', afterDescribes: Infinity };
+    const h = makeHarness({ aws });
+    expect(await cli(h, 'resume', '--timeout', '3m')).toBe(ExitCode.Timeout);
+    expect(h.stderr()).toMatch(
+      /✖ database library-dev-db is still stopping after 180s\n {2}fix: the database is still stopping; run `deploy resume` again in a few minutes or check the RDS console\n/,
+    );
+    expect(h.stderr()).not.toMatch(/^\s+at /m);
+    expect(h.clock.now - Date.UTC(2026, 10, 27, 12)).toBeGreaterThanOrEqual(180_000);
+    expect(aws.service('reader').desired).toBe(0);
+  });
+
+  it('a start RDS does not carry out (still stopped after StartDBInstance) is an error with a fix', async () => {
+    paused('stopped');
+    aws.rds.on(StartDBInstanceCommand).resolves({ DBInstance: { DBInstanceStatus: 'starting' } }); // accepted, but nothing happens
+    const h = makeHarness({ aws });
+    expect(await cli(h, 'resume')).toBe(ExitCode.Preflight);
+    expect(h.stderr()).toMatch(/✖ RDS did not start library-dev-db: it is still stopped after StartDBInstance\n {2}fix: see Logs & events/);
+  });
+
+  it('pause of a database RDS cannot stop now (not available) says so after scaling to 0', async () => {
+    aws.dbStatus = 'backing-up';
+    const h = makeHarness({ aws });
+    expect(await cli(h, 'pause', '--yes')).toBe(ExitCode.Preflight);
+    expect(h.stderr()).toMatch(
+      /✖ database library-dev-db is backing-up: RDS stops only an available instance .*\n {2}fix: run `deploy pause` again/,
+    );
+    expect(rdsCalls()).not.toContain('StopDBInstance');
+  });
+
+  it('on a TTY, pause asks on deps.stdin and goes ahead on "y"', async () => {
+    const stdin = Object.assign(new PassThrough(), { isTTY: true });
+    const h = makeHarness({ aws, interactive: true, stdin });
+    const done = cli(h, 'pause', '--plain');
+    stdin.write('y\n');
+    expectWith(await done, h.stderr()).toBe(ExitCode.Ok);
+    expect(h.stderr()).toContain("Scale dev's services to 0 and stop database library-dev-db? [y/N]");
+    expect(aws.dbStatus).toBe('stopping');
+  });
+
+  it('on a TTY, any other answer cancels with exit 2 and changes nothing', async () => {
+    const stdin = Object.assign(new PassThrough(), { isTTY: true });
+    const h = makeHarness({ aws, interactive: true, stdin });
+    const done = cli(h, 'pause', '--plain');
+    stdin.write('n\n');
+    expect(await done).toBe(ExitCode.Usage);
+    expect(h.stderr()).toMatch(/✖ cancelled\n {2}fix: nothing was changed/);
+    expect(aws.mutatingCalls()).toEqual([]);
+  });
+
   it('without a TTY, pause needs --yes', async () => {
     const h = makeHarness({ aws });
     expect(await cli(h, 'pause')).toBe(ExitCode.Usage);
@@ -438,5 +603,3 @@ describe('pause / resume', () => {
     expect(await cli(makeHarness({ aws }), 'pause', '--yes', '--force', '--set', 'environment=prod')).toBe(ExitCode.Ok);
   });
 });
-
-void CLUSTER;

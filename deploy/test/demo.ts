@@ -6,8 +6,9 @@
  *   npx tsx deploy/test/demo.ts happy          # npm run deploy -- --env dev, everything works
  *   npx tsx deploy/test/demo.ts rollback       # the writer's new revision crashes; the breaker rolls back
  *   npx tsx deploy/test/demo.ts <scenario> -- <extra CLI args>   e.g. -- --json, -- --atomic, -- status
+ * Other scenarios: max-failed, timeout, migration-fails, unhealthy, broken, paused, just-paused, terraform-changed.
  */
-import { FakeAws, TG, type Behaviour } from './fake-aws.js';
+import { FakeAws, SERVICE, TG, type Behaviour } from './fake-aws.js';
 import { makeHarness, startAlb } from './harness.js';
 
 const [scenario = 'happy', ...rest] = process.argv.slice(2);
@@ -42,17 +43,22 @@ if (scenario === 'broken') {
   aws.missingLogGroups.add('/ecs/library-dev/writer');
   aws.missingRepositories.add('library/reader');
 }
-if (scenario === 'paused') {
-  // what `deploy pause` leaves behind
-  aws.dbStatus = 'stopped';
-  for (const key of ['reader', 'writer'] as const) {
-    const svc = aws.service(key);
-    svc.desired = 0;
-    Object.assign(svc.deployments[0]!, { desiredCount: 0, runningCount: 0 });
-    aws.resourceTags.set(`arn:aws:ecs:eu-west-1:123456789012:service/library-dev/${svc.name}`, [
-      { key: 'deploy:paused-desired-count', value: '2' },
-    ]);
-  }
+if (scenario === 'paused') aws.seedPaused('stopped');
+// Terraform registered library-dev-writer:13 with new settings; its output names it (what --set stands in for)
+const terraformSet: string[] = [];
+if (scenario === 'terraform-changed') {
+  const arn = aws.terraformRegisters(SERVICE.writer, (td) => {
+    const c = td.containerDefinitions![0]!;
+    c.environment!.find((e) => e.name === 'DB_SSL')!.value = 'require';
+    c.environment!.push({ name: 'LOG_LEVEL', value: 'debug' });
+    td.memory = '1024';
+  });
+  terraformSet.push('--set', `services.writer.task_definition_arn=${arn}`);
+}
+if (scenario === 'just-paused') {
+  // `deploy resume` right after `deploy pause`: RDS is still stopping
+  aws.seedPaused('stopping');
+  aws.dbNext = { status: 'stopped', afterDescribes: 3 };
 }
 // A lived-in account for the day-two commands: older revisions, healthy targets, an alarm, some log lines.
 aws.seedHistory();
@@ -90,8 +96,8 @@ const h = makeHarness({
 });
 const argv =
   extra.length && !extra[0]!.startsWith('-')
-    ? [...extra, '--env', 'dev', '--set', `app_url=${alb.url}`]
-    : ['--env', 'dev', '--set', `app_url=${alb.url}`, ...extra];
+    ? [...extra, '--env', 'dev', '--set', `app_url=${alb.url}`, ...terraformSet]
+    : ['--env', 'dev', '--set', `app_url=${alb.url}`, ...terraformSet, ...extra];
 process.stderr.write(`$ npm run deploy -- ${argv.join(' ')}\n`);
 const code = await h.run(argv);
 process.stderr.write(`(exit code ${code})\n`);

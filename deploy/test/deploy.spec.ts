@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { expectWith } from '../../test/support/expect-with.js';
 import { ExitCode } from '../src/exit-codes.js';
-import { ACTOR, CLUSTER, FakeAws, fakeDigest, OLD_DIGEST, REPO, SERVICE, tdArn } from './fake-aws.js';
+import { ACTOR, CLUSTER, FakeAws, fakeDigest, MIGRATE_FAMILY, OLD_DIGEST, REPO, SERVICE, tdArn, TF_REVISION } from './fake-aws.js';
 import { COMMIT, FIXTURE, makeHarness, startAlb, type Harness } from './harness.js';
 
 let aws: FakeAws;
@@ -50,14 +50,15 @@ describe('deploy: happy path', () => {
     expect(first('UpdateService')).toBeGreaterThan(first('RunTask'));
     const mutating = aws.mutatingCalls().map((c) => `${c.command} ${String(c.input.family ?? c.input.service ?? c.input.taskDefinition)}`);
     expect(mutating).toEqual([
+      `RegisterTaskDefinition ${MIGRATE_FAMILY}`,
+      `RunTask ${tdArn(MIGRATE_FAMILY, 2)}`,
       'RegisterTaskDefinition library-dev-writer',
-      `RunTask ${tdArn('library-dev-writer', 13)}`,
       'RegisterTaskDefinition library-dev-reader',
       'UpdateService library-dev-writer',
       'UpdateService library-dev-reader',
     ]);
 
-    // RunTask: the new writer revision, command ["migrate"], network from the outputs
+    // RunTask: the new migrate revision (its command is Terraform's ["migrate"]), network from the outputs
     const run = aws.calls.find((c) => c.command === 'RunTask')!.input;
     expect(run).toMatchObject({
       cluster: CLUSTER,
@@ -65,15 +66,22 @@ describe('deploy: happy path', () => {
       networkConfiguration: {
         awsvpcConfiguration: { subnets: ['subnet-0a1', 'subnet-0b2'], securityGroups: ['sg-0writer'], assignPublicIp: 'DISABLED' },
       },
-      overrides: { containerOverrides: [{ name: 'writer', command: ['migrate'] }] },
     });
+    expect(run).not.toHaveProperty('overrides');
 
-    // Register: copy of the live revision, only the image changed, pinned by digest, with tags
+    // Register: Terraform's revision (task_definition_arn), only the image changed, pinned by digest, with tags
     const reg = aws.calls.filter((c) => c.command === 'RegisterTaskDefinition').map((c) => c.input as Record<string, any>);
+    const migrateReg = reg.find((r) => r.family === MIGRATE_FAMILY)!;
+    expect(migrateReg.containerDefinitions[0]).toMatchObject({
+      name: 'migrate',
+      command: ['migrate'],
+      image: `${REPO.writer}@${newDigest('writer')}`,
+    });
+    expect(migrateReg.containerDefinitions[0].secrets).toEqual(aws.taskDefs.get(TF_REVISION.migrate)!.td.containerDefinitions![0]!.secrets);
     const writerReg = reg.find((r) => r.family === SERVICE.writer)!;
     expect(writerReg.containerDefinitions[0].image).toBe(`${REPO.writer}@${newDigest('writer')}`);
     expect(writerReg.containerDefinitions[0].environment).toEqual(
-      aws.taskDefs.get(tdArn(SERVICE.writer, 12))!.td.containerDefinitions![0]!.environment,
+      aws.taskDefs.get(TF_REVISION.writer)!.td.containerDefinitions![0]!.environment,
     );
     expect(writerReg).not.toHaveProperty('revision');
     expect(writerReg).not.toHaveProperty('taskDefinitionArn');
@@ -113,8 +121,25 @@ describe('deploy: images (W-4)', () => {
     expect(await deploy(h)).toBe(ExitCode.Ok);
     expect(h.dockerCalls()).toEqual([]); // not even `docker info`: nothing to build
     expect(aws.commandNames()).not.toContain('GetAuthorizationToken');
-    const reg = aws.calls.filter((c) => c.command === 'RegisterTaskDefinition').map((c) => (c.input as any).containerDefinitions[0].image);
+    const reg = aws.calls
+      .filter((c) => c.command === 'RegisterTaskDefinition' && c.input.family !== MIGRATE_FAMILY)
+      .map((c) => (c.input as any).containerDefinitions[0].image);
     expect(reg.sort()).toEqual([`${REPO.reader}@sha256:${'a'.repeat(64)}`, `${REPO.writer}@sha256:${'b'.repeat(64)}`]);
+  });
+
+  it('a push ECR does not list afterwards is a build failure (exit 4) with a fix', async () => {
+    const h = makeHarness({ aws });
+    // ECR never lists the tag, before or after the push
+    aws.ecr.on((await import('@aws-sdk/client-ecr')).DescribeImagesCommand).rejects(
+      Object.assign(new Error("The image with imageId {imageTag:'x'} does not exist within the repository"), {
+        name: 'ImageNotFoundException',
+      }),
+    );
+    expect(await deploy(h, '--service', 'reader')).toBe(ExitCode.Build);
+    expect(h.stderr()).toMatch(
+      /✖ pushed .*library\/reader:3f9c2a1b7d4e5f60718293a4b5c6d7e8f9012345 but ECR does not list the tag\n {2}fix: check that services.reader.ecr_repository_url names the registry docker pushed to/,
+    );
+    expect(aws.mutatingCalls()).toEqual([]);
   });
 
   it('refuses when ECR holds a different digest under the same tag than the one just pushed', async () => {
@@ -129,6 +154,95 @@ describe('deploy: images (W-4)', () => {
     expect(await deploy(h)).toBe(ExitCode.Build);
     expect(h.stderr()).toMatch(/ECR has .* with digest sha256:f+, but the pushed image is sha256:/);
     expect(aws.mutatingCalls()).toEqual([]);
+  });
+});
+
+describe("deploy: Terraform's settings reach the tasks (R-3)", () => {
+  const setTf = (key: 'reader' | 'writer', arn: string) => ['--set', `services.${key}.task_definition_arn=${arn}`];
+
+  it("registers from Terraform's latest revision: a changed environment value ships with the next deploy", async () => {
+    const arn = aws.terraformRegisters(SERVICE.writer, (td) => {
+      td.containerDefinitions![0]!.environment!.find((e) => e.name === 'DB_SSL')!.value = 'require';
+      td.cpu = '512';
+    });
+    const h = makeHarness({ aws });
+    expectWith(await deploy(h, ...setTf('writer', arn)), h.stderr()).toBe(ExitCode.Ok);
+    const described = aws.calls.filter((c) => c.command === 'DescribeTaskDefinition').map((c) => c.input.taskDefinition);
+    expect(described).toContain(arn);
+    const writerReg = aws.calls.find((c) => c.command === 'RegisterTaskDefinition' && c.input.family === SERVICE.writer)!.input as Record<
+      string,
+      any
+    >;
+    expect(writerReg.cpu).toBe('512');
+    expect(writerReg.containerDefinitions[0].environment).toContainEqual({ name: 'DB_SSL', value: 'require' });
+    expect(writerReg.containerDefinitions[0].image).toBe(`${REPO.writer}@${newDigest('writer')}`);
+    // the revision the service now runs carries it
+    const running = aws.taskDefs.get(aws.service('writer').taskDefinition)!.td;
+    expect(running.containerDefinitions![0]!.environment).toContainEqual({ name: 'DB_SSL', value: 'require' });
+    expect(h.stdout()).toMatch(/writer: Terraform's library-dev-writer:13 changed cpu, environment.DB_SSL/);
+  });
+
+  it('the same digest with a changed setting is a change to roll out, not "no change"', async () => {
+    aws.images.set(`library/reader:${COMMIT}`, OLD_DIGEST.reader);
+    aws.images.set(`library/writer:${COMMIT}`, OLD_DIGEST.writer);
+    const arn = aws.terraformRegisters(SERVICE.reader, (td) =>
+      td.containerDefinitions![0]!.environment!.push({ name: 'LOG_LEVEL', value: 'debug' }),
+    );
+    const h = makeHarness({ aws });
+    expectWith(await deploy(h, ...setTf('reader', arn)), h.stderr()).toBe(ExitCode.Ok);
+    expect(h.dockerCalls()).toEqual([]); // the image is in ECR: nothing to build
+    expect(aws.mutatingCalls().map((c) => `${c.command} ${String(c.input.family ?? c.input.service)}`)).toEqual([
+      'RegisterTaskDefinition library-dev-reader',
+      'UpdateService library-dev-reader',
+    ]);
+    const reg = aws.calls.find((c) => c.command === 'RegisterTaskDefinition')!.input as Record<string, any>;
+    expect(reg.containerDefinitions[0].environment).toContainEqual({ name: 'LOG_LEVEL', value: 'debug' });
+    expect(reg.containerDefinitions[0].image).toBe(`${REPO.reader}@${OLD_DIGEST.reader}`);
+    expect(h.stdout()).toMatch(/writer\s+library-dev-writer:12\s+.*unchanged/);
+  });
+
+  it('a writer whose only change is a setting rolls out without running the migration', async () => {
+    aws.images.set(`library/writer:${COMMIT}`, OLD_DIGEST.writer);
+    const arn = aws.terraformRegisters(SERVICE.writer, (td) => (td.memory = '1024'));
+    const h = makeHarness({ aws });
+    expectWith(await deploy(h, '--service', 'writer', ...setTf('writer', arn)), h.stderr()).toBe(ExitCode.Ok);
+    expect(aws.commandNames()).not.toContain('RunTask');
+    expect(h.stderr()).toContain(
+      "migration skipped: the writer image a3cd5b19595e already runs (only Terraform's settings change)".replace(
+        'a3cd5b19595e',
+        OLD_DIGEST.writer.slice(7, 19),
+      ),
+    );
+    expect(aws.service('writer').taskDefinition).toBe(tdArn(SERVICE.writer, 14));
+  });
+
+  it("keeps Terraform's own tags on the new revision, replacing only the deploy: ones", async () => {
+    aws.taskDefs.get(TF_REVISION.reader)!.tags = [
+      { key: 'Project', value: 'library' },
+      { key: 'deploy:commit', value: 'stale' },
+    ];
+    const h = makeHarness({ aws });
+    expect(await deploy(h, '--service', 'reader')).toBe(ExitCode.Ok);
+    const tags = aws.calls.find((c) => c.command === 'RegisterTaskDefinition')!.input.tags as { key: string; value: string }[];
+    expect(tags).toContainEqual({ key: 'Project', value: 'library' });
+    expect(tags.filter((t) => t.key === 'deploy:commit')).toEqual([{ key: 'deploy:commit', value: COMMIT }]);
+  });
+
+  it('a task_definition_arn that names no registered revision stops the deploy with what to run', async () => {
+    const h = makeHarness({ aws });
+    const code = await deploy(h, ...setTf('reader', tdArn(SERVICE.reader, 99)));
+    expectWith(code, h.stderr()).toBe(ExitCode.Preflight);
+    expect(h.stderr()).toMatch(
+      /✖ Terraform's revision .*library-dev-reader:99 \(output services.reader.task_definition_arn\) does not exist: Unable to describe task definition\.\n {2}fix: run `terraform apply`/,
+    );
+    expect(aws.mutatingCalls()).toEqual([]);
+  });
+
+  it('an output naming a revision of another family is refused before any AWS call', async () => {
+    const h = makeHarness({ aws });
+    expect(await deploy(h, ...setTf('reader', TF_REVISION.writer))).toBe(ExitCode.Preflight);
+    expect(h.stderr()).toMatch(/output "services.reader.task_definition_arn" is malformed .*another family than task_family/);
+    expect(aws.calls).toEqual([]);
   });
 });
 
@@ -193,7 +307,7 @@ describe('deploy: migration gate (W-6)', () => {
     expect(doc).toMatchObject({
       result: 'migration-failed',
       exitCode: 5,
-      migration: { exitCode: 2, command: ['migrate'], taskDefinition: 'library-dev-writer:13' },
+      migration: { exitCode: 2, command: ['migrate'], taskDefinition: 'library-dev-migrate:2' },
       error: { message: expect.stringMatching(/^migration failed: task mig\d+ exited 2$/) },
     });
     expect(doc.services.map((s: { outcome: string }) => s.outcome)).toEqual(['not-started', 'not-started']);
@@ -407,8 +521,8 @@ describe('deploy: guards and errors (W-7)', () => {
     expect(aws.mutatingCalls()).toEqual([]);
   });
 
-  it('builds for the live revision’s CPU architecture unless --platform says otherwise', async () => {
-    aws.taskDefs.get(tdArn(SERVICE.reader, 7))!.td.runtimePlatform = { cpuArchitecture: 'ARM64', operatingSystemFamily: 'LINUX' };
+  it('builds for the CPU architecture of Terraform’s revision unless --platform says otherwise', async () => {
+    aws.taskDefs.get(TF_REVISION.reader)!.td.runtimePlatform = { cpuArchitecture: 'ARM64', operatingSystemFamily: 'LINUX' };
     const h = makeHarness({ aws });
     expect(await deploy(h)).toBe(ExitCode.Ok);
     const platforms = Object.fromEntries(
@@ -420,11 +534,11 @@ describe('deploy: guards and errors (W-7)', () => {
     expect(platforms).toEqual({ 'APP=reader': 'linux/arm64', 'APP=writer': 'linux/amd64' });
   });
 
-  it('--platform overrides, with a warning when it differs from the live revision', async () => {
-    aws.taskDefs.get(tdArn(SERVICE.reader, 7))!.td.runtimePlatform = { cpuArchitecture: 'ARM64', operatingSystemFamily: 'LINUX' };
+  it('--platform overrides, with a warning when it differs from Terraform’s revision', async () => {
+    aws.taskDefs.get(TF_REVISION.reader)!.td.runtimePlatform = { cpuArchitecture: 'ARM64', operatingSystemFamily: 'LINUX' };
     const h = makeHarness({ aws });
     expect(await deploy(h, '--service', 'reader', '--platform', 'linux/amd64')).toBe(ExitCode.Ok);
-    expect(h.stderr()).toContain('warning: --platform linux/amd64, but library-dev-reader:7 runs on linux/arm64');
+    expect(h.stderr()).toContain("warning: --platform linux/amd64, but library-dev-reader:1 (Terraform's) runs on linux/arm64");
     const build = h.dockerCalls().find((a) => a[0] === 'buildx')!;
     expect(build[build.indexOf('--platform') + 1]).toBe('linux/amd64');
   });
@@ -459,12 +573,12 @@ describe('deploy: plan and output', () => {
     expect(out).toContain(`${REPO.writer}:${COMMIT}`);
     expect(out).toContain(`digest sha256:${'b'.repeat(64)} (already in ECR: skip build and push)`);
     expect(out).toContain('not in ECR: docker buildx build --platform linux/amd64 --build-arg APP=reader');
-    expect(out).toContain('container writer command ["migrate"]');
+    expect(out).toContain('container migrate command ["migrate"]');
     expect(out).toContain('subnets subnet-0a1, subnet-0b2; security groups sg-0writer; public IP no');
     expect(out).toContain(
       'library-dev-reader:7 → library-dev-reader:8, image 123456789012.dkr.ecr.eu-west-1.amazonaws.com/library/reader@<digest after push>',
     );
-    expect(out).toContain('RunTask FARGATE from library-dev-writer:13 (image');
+    expect(out).toContain("RunTask FARGATE from library-dev-migrate:2 (Terraform's library-dev-migrate:1, image");
     expect(out).toContain('Dry run: nothing was built, pushed, registered or updated.');
   });
 
@@ -494,7 +608,7 @@ describe('deploy: plan and output', () => {
       commit: COMMIT,
       imageTag: COMMIT,
       actor: ACTOR,
-      migration: { command: ['migrate'], exitCode: 0, taskDefinition: 'library-dev-writer:13' },
+      migration: { command: ['migrate'], exitCode: 0, taskDefinition: 'library-dev-migrate:2' },
       smoke: [
         expect.objectContaining({ service: 'writer', ok: true }),
         expect.objectContaining({ service: 'reader', ok: true, status: 200 }),

@@ -9,6 +9,12 @@
  *   pull     → tasks never start: CannotPullContainerError
  *   hang     → 0 running forever (for --timeout)
  * Deployments back to a service's original revision always behave `ok` (that is what a rollback runs).
+ *
+ * Terraform's side: each family has the revision Terraform registered (`TF_REVISION`, the fixture's
+ * `task_definition_arn`): no deploy tags, a placeholder image. `library-dev-migrate` is its own family whose
+ * container runs `["migrate"]` with the master DB secret; the services log in with IAM auth and carry no secret.
+ * RDS moves through its documented states over DescribeDBInstances calls: StopDBInstance → stopping → stopped,
+ * StartDBInstance → starting → available, and both refuse any other state with InvalidDBInstanceStateFault.
  */
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import {
@@ -28,6 +34,7 @@ import {
   DescribeRepositoriesCommand,
 } from '@aws-sdk/client-ecr';
 import {
+  ClientException,
   DescribeClustersCommand,
   ListTagsForResourceCommand,
   TagResourceCommand,
@@ -54,7 +61,14 @@ import {
   type TargetHealthDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
-import { DescribeDBInstancesCommand, RDSClient, StartDBInstanceCommand, StopDBInstanceCommand } from '@aws-sdk/client-rds';
+import {
+  DBInstanceNotFoundFault,
+  DescribeDBInstancesCommand,
+  InvalidDBInstanceStateFault,
+  RDSClient,
+  StartDBInstanceCommand,
+  StopDBInstanceCommand,
+} from '@aws-sdk/client-rds';
 import { ExpiredTokenException, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createHash } from 'node:crypto';
@@ -84,6 +98,31 @@ export const OLD_DIGEST = { reader: fakeDigest(`${REPO.reader}:0ld0ld`), writer:
 export function tdArn(family: string, rev: number): string {
   return `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${family}:${rev}`;
 }
+
+export const MIGRATE_FAMILY = 'library-dev-migrate';
+/** The revisions Terraform registered last: `task_definition_arn` in the fixture. */
+export const TF_REVISION = {
+  reader: tdArn(SERVICE.reader, 1),
+  writer: tdArn(SERVICE.writer, 1),
+  migrate: tdArn(MIGRATE_FAMILY, 1),
+} as const;
+const MASTER_SECRET = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:rds!db-1234-AbCdEf`;
+
+/**
+ * Fields DescribeTaskDefinition returns that RegisterTaskDefinition does not take (ECS API reference, TaskDefinition
+ * vs RegisterTaskDefinition request syntax; the list aws-actions/amazon-ecs-deploy-task-definition drops).
+ */
+const READ_ONLY_TASK_DEFINITION_FIELDS = [
+  'taskDefinitionArn',
+  'revision',
+  'status',
+  'requiresAttributes',
+  'compatibilities',
+  'registeredAt',
+  'registeredBy',
+  'deregisteredAt',
+  'deleteRequestedAt',
+];
 
 interface Dep extends Deployment {
   behaviour: Behaviour;
@@ -152,6 +191,13 @@ export class FakeAws {
   targetHealth: Record<string, TargetHealthDescription[]> = { [TG.reader]: [], [TG.writer]: [] };
   alarms: { AlarmName: string; StateValue: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA'; StateReason: string }[] = [];
   dbStatus = 'available';
+  /** The state RDS moves to by itself after `afterDescribes` more DescribeDBInstances calls (Infinity: never). */
+  dbNext?: { status: string; afterDescribes: number };
+  /** How many DescribeDBInstances calls stopping and starting take. */
+  dbStopDescribes = 2;
+  dbStartDescribes = 2;
+  /** The migration task never stops (its container serves instead of migrating). */
+  migrationHangs = false;
   readonly resourceTags = new Map<string, Tag[]>();
   missingLogGroups = new Set<string>();
   /** StartLiveTail: the events to stream, or an error name to throw (e.g. an endpoint without Live Tail). */
@@ -161,9 +207,33 @@ export class FakeAws {
   private seq = 0;
 
   constructor() {
+    this.seedTerraformRevisions();
     this.seedService('reader', 7);
     this.seedService('writer', 12);
     this.install();
+  }
+
+  /** What `terraform apply` registered: one tagless revision per family with a placeholder image. */
+  seedTerraformRevisions(): void {
+    for (const key of ['reader', 'writer'] as const) {
+      const arn = TF_REVISION[key];
+      this.putTaskDef(SERVICE[key], 1, this.containerTd(key, SERVICE[key], arn, 1, `${REPO[key]}:bootstrap`), []);
+    }
+    this.putTaskDef(MIGRATE_FAMILY, 1, this.migrateTd(TF_REVISION.migrate, 1, `${REPO.writer}:bootstrap`), []);
+  }
+
+  /**
+   * Terraform changes a setting: it registers a new revision in the family (from its latest one) and its
+   * output's task_definition_arn names it. Returns that ARN (pass it with --set).
+   */
+  terraformRegisters(family: string, change: (td: TaskDefinition) => void, from?: string): string {
+    const base = from ?? (family === MIGRATE_FAMILY ? TF_REVISION.migrate : TF_REVISION[family === SERVICE.reader ? 'reader' : 'writer']);
+    const rev = (this.latest.get(family) ?? 0) + 1;
+    const td = structuredClone(this.taskDefs.get(base)!.td);
+    Object.assign(td, { taskDefinitionArn: tdArn(family, rev), revision: rev });
+    change(td);
+    this.putTaskDef(family, rev, td, []);
+    return tdArn(family, rev);
   }
 
   restore(): void {
@@ -181,6 +251,16 @@ export class FakeAws {
         return args[0] === 'push' && args[1] === ref;
       });
     return pushed ? fakeDigest(ref) : undefined;
+  }
+
+  /** Every call of every client fails with `error` (no fake behind it any more). */
+  failEverything(error: () => Error): void {
+    type Stub = { reset(): void; onAnyCommand(): { rejects(e: unknown): unknown } };
+    const stubs = [this.ecs, this.ecr, this.sts, this.logs, this.elbv2, this.cloudwatch, this.rds, this.iam, this.ec2] as unknown as Stub[];
+    for (const m of stubs) {
+      m.reset();
+      m.onAnyCommand().rejects(error());
+    }
   }
 
   /** Calls that change something in AWS. */
@@ -263,9 +343,10 @@ export class FakeAws {
           environment: [
             { name: 'PORT', value: '8000' },
             { name: 'DB_HOST', value: 'library-dev-db.abc.eu-west-1.rds.amazonaws.com' },
+            { name: 'DB_AUTH', value: 'iam' },
+            { name: 'DB_USER', value: `library_${key}` },
             { name: 'DB_SSL', value: 'verify-full' },
           ],
-          secrets: [{ name: 'DB_PASSWORD', valueFrom: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:rds!db-1234-AbCdEf:password::` }],
           logConfiguration: {
             logDriver: 'awslogs',
             options: { 'awslogs-group': `/ecs/library-dev/${key}`, 'awslogs-region': REGION, 'awslogs-stream-prefix': 'ecs' },
@@ -273,6 +354,28 @@ export class FakeAws {
         },
       ],
     };
+  }
+
+  /** Terraform's migrate family: the writer image, command ["migrate"], the master secret, its own log group. */
+  migrateTd(arn: string, rev: number, image: string): TaskDefinition {
+    const td = this.containerTd('writer', MIGRATE_FAMILY, arn, rev, image);
+    td.executionRoleArn = `arn:aws:iam::${ACCOUNT}:role/library-dev-migrate-exec`;
+    td.taskRoleArn = `arn:aws:iam::${ACCOUNT}:role/library-dev-migrate`;
+    const c = td.containerDefinitions![0]!;
+    c.name = 'migrate';
+    c.command = ['migrate'];
+    delete c.portMappings;
+    c.environment = [
+      { name: 'DB_HOST', value: 'library-dev-db.abc.eu-west-1.rds.amazonaws.com' },
+      { name: 'DB_AUTH', value: 'password' },
+      { name: 'DB_SSL', value: 'verify-full' },
+    ];
+    c.secrets = [
+      { name: 'DB_USER', valueFrom: `${MASTER_SECRET}:username::` },
+      { name: 'DB_PASSWORD', valueFrom: `${MASTER_SECRET}:password::` },
+    ];
+    c.logConfiguration!.options!['awslogs-group'] = '/ecs/library-dev/migrate';
+    return td;
   }
 
   putTaskDef(family: string, rev: number, td: TaskDefinition, tags: Tag[]): void {
@@ -310,6 +413,19 @@ export class FakeAws {
   seedBootstrap(key: Key): void {
     this.seedService(key, 1, { image: `${REPO[key]}:bootstrap`, tags: [] });
     Object.assign(this.service(key).deployments[0]!, { runningCount: 0, pendingCount: 0, failedTasks: 3, rolloutState: 'IN_PROGRESS' });
+  }
+
+  /** What `deploy pause` leaves behind: both services at 0 with their counts saved as a tag, the database in `dbStatus`. */
+  seedPaused(dbStatus: string): void {
+    for (const key of ['reader', 'writer'] as const) {
+      const svc = this.service(key);
+      svc.desired = 0;
+      Object.assign(svc.deployments[0]!, { desiredCount: 0, runningCount: 0 });
+      this.resourceTags.set(`arn:aws:ecs:${REGION}:${ACCOUNT}:service/${CLUSTER}/${svc.name}`, [
+        { key: 'deploy:paused-desired-count', value: '2' },
+      ]);
+    }
+    this.dbStatus = dbStatus;
   }
 
   startForeignDeployment(key: Key): void {
@@ -491,6 +607,22 @@ export class FakeAws {
     }
   }
 
+  /** DescribeServices: one step of simulated time per call; a name not in the cluster is a MISSING failure. */
+  describeServices(names: string[]): { services: Service[]; failures: { arn: string; reason: string }[] } {
+    const out: Service[] = [];
+    const failures: { arn: string; reason: string }[] = [];
+    for (const name of names) {
+      const s = this.services.get(name);
+      if (!s) {
+        failures.push({ arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:service/${CLUSTER}/${name}`, reason: 'MISSING' });
+        continue;
+      }
+      this.advance(s);
+      out.push(this.snapshot(s));
+    }
+    return { services: out, failures };
+  }
+
   private install(): void {
     const on = <I extends object, O extends object>(
       stub: { on: (c: never) => { callsFake: (fn: (input: I) => unknown) => unknown } },
@@ -553,41 +685,24 @@ export class FakeAws {
       clusters: (input.clusters ?? []).filter((c: string) => c === CLUSTER).map((c: string) => ({ clusterName: c, status: 'ACTIVE' })),
       failures: (input.clusters ?? []).filter((c: string) => c !== CLUSTER).map((c: string) => ({ arn: c, reason: 'MISSING' })),
     }));
-    on(this.ecs, 'ecs', DescribeServicesCommand, (input) => {
-      const out: Service[] = [];
-      const failures: { arn: string; reason: string }[] = [];
-      for (const name of input.services ?? []) {
-        const s = this.services.get(name);
-        if (!s) {
-          failures.push({ arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:service/${CLUSTER}/${name}`, reason: 'MISSING' });
-          continue;
-        }
-        this.advance(s);
-        out.push(this.snapshot(s));
-      }
-      return { services: out, failures };
-    });
+    on(this.ecs, 'ecs', DescribeServicesCommand, (input) => this.describeServices(input.services ?? []));
     on(this.ecs, 'ecs', DescribeTaskDefinitionCommand, (input) => {
       let ref = input.taskDefinition!;
       if (!ref.startsWith('arn:'))
         ref = ref.includes(':') ? tdArn(ref.split(':')[0]!, Number(ref.split(':')[1])) : tdArn(ref, this.latest.get(ref) ?? 0);
       const found = this.taskDefs.get(ref);
-      if (!found) throw Object.assign(new Error('Unable to describe task definition.'), { name: 'ClientException' });
+      // What ECS answers for a revision or family that does not exist.
+      if (!found) throw new ClientException({ message: 'Unable to describe task definition.', $metadata: {} });
       return { taskDefinition: structuredClone(found.td), tags: input.include?.includes('TAGS') ? structuredClone(found.tags) : undefined };
     });
     on(this.ecs, 'ecs', RegisterTaskDefinitionCommand, (input) => {
-      const forbidden = [
-        'taskDefinitionArn',
-        'revision',
-        'status',
-        'requiresAttributes',
-        'compatibilities',
-        'registeredAt',
-        'registeredBy',
-        'deregisteredAt',
-      ];
-      const bad = forbidden.filter((k) => k in input);
-      if (bad.length) throw Object.assign(new Error(`Unexpected key(s) ${bad.join(', ')}`), { name: 'ClientException' });
+      const bad = READ_ONLY_TASK_DEFINITION_FIELDS.filter((k) => k in input);
+      if (bad.length) throw new ClientException({ message: `Unexpected key(s) ${bad.join(', ')}`, $metadata: {} });
+      // ECS tagging rules (ECS Developer Guide, "Tagging your Amazon ECS resources"): at most 50 tags, and the
+      // aws: prefix is reserved.
+      if ((input.tags?.length ?? 0) > 50 || input.tags?.some((t) => /^aws:/i.test(t.key ?? ''))) {
+        throw Object.assign(new Error('Invalid tags: at most 50, and the aws: prefix is reserved'), { name: 'InvalidParameterException' });
+      }
       const rev = (this.latest.get(input.family!) ?? 0) + 1;
       const arn = tdArn(input.family!, rev);
       const { tags, ...rest } = input;
@@ -671,24 +786,28 @@ export class FakeAws {
       this.seq++;
       const id = `mig${String(this.seq).padStart(4, '0')}`;
       const arn = `arn:aws:ecs:${REGION}:${ACCOUNT}:task/${CLUSTER}/${id}`;
-      const container = input.overrides?.containerOverrides?.[0]?.name ?? 'writer';
+      const td = this.taskDefs.get(input.taskDefinition!)?.td;
+      if (!td) throw new ClientException({ message: 'TaskDefinition not found.', $metadata: {} });
+      const container = (td.containerDefinitions ?? []).find((c) => c.essential !== false)!.name!;
       this.tasks.set(arn, {
         taskArn: arn,
         taskDefinitionArn: input.taskDefinition,
-        lastStatus: 'STOPPED',
-        desiredStatus: 'STOPPED',
+        lastStatus: this.migrationHangs ? 'RUNNING' : 'STOPPED',
+        desiredStatus: this.migrationHangs ? 'RUNNING' : 'STOPPED',
         startedBy: input.startedBy,
-        ...(this.migrationPullError
-          ? {
-              stopCode: 'TaskFailedToStart',
-              stoppedReason: 'CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref: not found',
-              containers: [{ name: container, lastStatus: 'STOPPED', reason: 'CannotPullContainerError' }],
-            }
-          : {
-              stopCode: 'EssentialContainerExited',
-              stoppedReason: 'Essential container in task exited',
-              containers: [{ name: container, exitCode: this.migrationExitCode, lastStatus: 'STOPPED' }],
-            }),
+        ...(this.migrationHangs
+          ? { containers: [{ name: container, lastStatus: 'RUNNING' }] }
+          : this.migrationPullError
+            ? {
+                stopCode: 'TaskFailedToStart',
+                stoppedReason: 'CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref: not found',
+                containers: [{ name: container, lastStatus: 'STOPPED', reason: 'CannotPullContainerError' }],
+              }
+            : {
+                stopCode: 'EssentialContainerExited',
+                stoppedReason: 'Essential container in task exited',
+                containers: [{ name: container, exitCode: this.migrationExitCode, lastStatus: 'STOPPED' }],
+              }),
       });
       this.streams.set(
         `ecs/${container}/${id}`,
@@ -715,7 +834,7 @@ export class FakeAws {
       return { events: all.slice(-(input.limit ?? 10)), nextForwardToken: 'f/end' };
     });
     on(this.logs, 'logs', DescribeLogGroupsCommand, (input) => ({
-      logGroups: ['/ecs/library-dev/reader', '/ecs/library-dev/writer']
+      logGroups: ['/ecs/library-dev/reader', '/ecs/library-dev/writer', '/ecs/library-dev/migrate']
         .filter((g) => g.startsWith(input.logGroupNamePrefix ?? '') && !this.missingLogGroups.has(g))
         .map((g) => ({
           logGroupName: g,
@@ -769,16 +888,41 @@ export class FakeAws {
     }));
 
     // RDS
-    on(this.rds, 'rds', DescribeDBInstancesCommand, (input) => ({
-      DBInstances: [{ DBInstanceIdentifier: input.DBInstanceIdentifier, DBInstanceStatus: this.dbStatus }],
-    }));
+    // RDS (API reference: DescribeDBInstances, StopDBInstance, StartDBInstance; User Guide "Viewing Amazon RDS
+    // DB instance status" and "Stopping/Starting an Amazon RDS DB instance"): stopping and starting take minutes.
+    const instance = (id: string | undefined) => {
+      if (id !== 'library-dev-db') throw new DBInstanceNotFoundFault({ message: `DBInstance ${id} not found.`, $metadata: {} });
+      return id;
+    };
+    on(this.rds, 'rds', DescribeDBInstancesCommand, (input) => {
+      const id = instance(input.DBInstanceIdentifier);
+      const status = this.dbStatus;
+      if (this.dbNext && --this.dbNext.afterDescribes <= 0) {
+        this.dbStatus = this.dbNext.status;
+        this.dbNext = undefined;
+      }
+      return { DBInstances: [{ DBInstanceIdentifier: id, DBInstanceStatus: status }] };
+    });
     on(this.rds, 'rds', StopDBInstanceCommand, (input) => {
-      this.dbStatus = 'stopped';
-      return { DBInstance: { DBInstanceIdentifier: input.DBInstanceIdentifier, DBInstanceStatus: 'stopping' } };
+      const id = instance(input.DBInstanceIdentifier);
+      if (this.dbStatus !== 'available') {
+        throw new InvalidDBInstanceStateFault({ message: `Instance ${id} is not in available state.`, $metadata: {} });
+      }
+      this.dbStatus = 'stopping';
+      this.dbNext = { status: 'stopped', afterDescribes: this.dbStopDescribes };
+      return { DBInstance: { DBInstanceIdentifier: id, DBInstanceStatus: 'stopping' } };
     });
     on(this.rds, 'rds', StartDBInstanceCommand, (input) => {
-      this.dbStatus = 'available';
-      return { DBInstance: { DBInstanceIdentifier: input.DBInstanceIdentifier, DBInstanceStatus: 'starting' } };
+      const id = instance(input.DBInstanceIdentifier);
+      if (this.dbStatus !== 'stopped') {
+        throw new InvalidDBInstanceStateFault({
+          message: `Instance ${id} cannot be started as it is not in one of the following statuses: 'stopped'.`,
+          $metadata: {},
+        });
+      }
+      this.dbStatus = 'starting';
+      this.dbNext = { status: 'available', afterDescribes: this.dbStartDescribes };
+      return { DBInstance: { DBInstanceIdentifier: id, DBInstanceStatus: 'starting' } };
     });
 
     // IAM, EC2 (verify)

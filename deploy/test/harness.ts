@@ -37,6 +37,8 @@ export interface HarnessOptions {
   timing?: Partial<Deps['timing']>;
   /** Press Ctrl-C on the n-th sleep (simulated clock only). */
   interruptOnSleep?: number;
+  /** Where a prompt reads its answer (a PassThrough with isTTY set, for the pause confirmation). */
+  stdin?: Deps['stdin'];
 }
 
 export interface Harness {
@@ -90,6 +92,7 @@ export function makeHarness(opts: HarnessOptions = {}): Harness {
   const deps = createDefaultDeps({
     env,
     cwd: REPO_ROOT,
+    stdin: opts.stdin ?? Object.assign(new PassThrough(), { isTTY: false }),
     stdout: out.stream,
     stderr: err.stream,
     interactive: opts.interactive ?? false,

@@ -4,7 +4,8 @@ import {
   StartLiveTailCommand,
   type FilteredLogEvent,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { describeService, describeTaskDefinition, streamPrefix } from '../aws/ecs.js';
+import { describeService } from '../aws/ecs.js';
+import { describeTaskDefinition, streamPrefix } from '../aws/task-definition.js';
 import { awslogsStream } from '../aws/logs.js';
 import type { Context } from '../context.js';
 import { CliError } from '../errors.js';

@@ -1,48 +1,46 @@
-import { describeService, describeTaskDefinition, revisionLabel } from '../aws/ecs.js';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { describeService } from '../aws/ecs.js';
+import { containerImage, describeTaskDefinition } from '../aws/task-definition.js';
 import type { Context } from '../context.js';
-import { CliError, toCliError } from '../errors.js';
+import { provenanceTags, readProvenance, TAG } from '../deploy/provenance.js';
+import { CliError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { seconds } from '../output/table.js';
-import { MIGRATE_COMMAND, runMigration, type MigrationResult } from '../rollout/migration.js';
+import { migrate } from '../rollout/migration.js';
 
-/** Only the migration gate: one `migrate` task from the writer revision that runs now. */
+/** Only the migration gate: one task of the migrate family with the writer image that is deployed now. */
 export async function migrateAction(input: { timeoutMs: number }, ctx: Context): Promise<ExitCode> {
-  const { aws, targets, deps } = ctx;
+  const { aws, targets } = ctx;
   const writer = targets.services.writer;
   const svc = await describeService(aws.ecs, targets.ecs_cluster_name, writer.service_name);
-  const source = targets.migration.task_family === writer.task_family ? svc.taskDefinition! : targets.migration.task_family;
-  const { taskDefinition } = await describeTaskDefinition(aws.ecs, source);
-  let result: MigrationResult | undefined;
-  let error: CliError | undefined;
-  try {
-    result = await ctx.progress.step(
-      `Migrate: run ${JSON.stringify(MIGRATE_COMMAND)} from ${revisionLabel(taskDefinition.taskDefinitionArn)}`,
-      (step) =>
-        runMigration(
-          {
-            aws,
-            targets,
-            taskDefinition,
-            logGroup: writer.log_group_name,
-            timeoutMs: input.timeoutMs,
-            timing: deps.timing,
-            now: ctx.now,
-            sleep: deps.sleep,
-            startedBy: 'deploy-cli/migrate-only',
-          },
-          step,
-        ),
+  const { taskDefinition: live, tags: liveTags } = await describeTaskDefinition(aws.ecs, svc.taskDefinition!);
+  const image = containerImage(live, writer.container_name);
+  if (!image?.includes('@sha256:')) {
+    throw new CliError(
+      `the writer runs ${image ?? 'no image'}, not an image pinned by digest: nothing was deployed by the CLI yet`,
+      ExitCode.Preflight,
+      'run `deploy` (its migration gate runs the migration), then `deploy migrate` when you need it again',
     );
-  } catch (err) {
-    error = toCliError(err);
-    result = (err as { migration?: MigrationResult }).migration;
   }
+  const from = readProvenance(live, writer.container_name, liveTags);
+  const actor = (await aws.sts.send(new GetCallerIdentityCommand({}))).Arn ?? 'unknown';
+  const tags = provenanceTags({
+    commit: from.commit ?? 'unknown',
+    digest: image.slice(image.indexOf('@') + 1),
+    imageTag: liveTags.find((t) => t.key === TAG.imageTag)?.value ?? from.commit ?? 'unknown',
+    actor,
+    time: ctx.deps.now(),
+  });
+  const outcome = await migrate(ctx, image, tags, input.timeoutMs, 'deploy-cli/migrate-only');
+  const result = outcome.result;
+  const error = outcome.ok ? undefined : outcome.error;
   if (ctx.common.json) {
     ctx.json({
       command: 'migrate',
       ok: !error,
-      exitCode: error?.exitCode ?? 0,
-      migration: result ? { ...result, command: MIGRATE_COMMAND } : null,
+      exitCode: error?.exitCode ?? ExitCode.Ok,
+      image,
+      migration: result,
       error: error ? { message: error.message, hint: error.hint ?? null } : null,
     });
   } else if (result) {
@@ -50,6 +48,7 @@ export async function migrateAction(input: { timeoutMs: number }, ctx: Context):
       `migration ${result.taskDefinition}: task ${result.taskArn.split('/').pop()} exit ${result.exitCode ?? '—'} in ${seconds(result.durationMs)}`,
     );
   }
-  if (error) throw Object.assign(error, { documentPrinted: ctx.common.json });
-  return ExitCode.Ok;
+  if (!error) return ExitCode.Ok;
+  ctx.printError(error);
+  return error.exitCode;
 }

@@ -1,17 +1,19 @@
+import { StopDBInstanceCommand } from '@aws-sdk/client-rds';
 import {
-  DescribeDBInstancesCommand,
-  StartDBInstanceCommand,
-  StopDBInstanceCommand,
-  waitUntilDBInstanceAvailable,
-} from '@aws-sdk/client-rds';
-import { ListTagsForResourceCommand, TagResourceCommand, UntagResourceCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+  ListTagsForResourceCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+  UpdateServiceCommand,
+  type Service,
+} from '@aws-sdk/client-ecs';
 import { describeServices, primaryDeployment } from '../aws/ecs.js';
+import { dbStatus, startDatabase } from '../aws/rds.js';
 import type { Context } from '../context.js';
 import { CliError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { poll, PollTimeoutError } from '../rollout/poller.js';
 import { isProduction, SERVICE_NAMES } from '../targets/schema.js';
-import { confirm } from './common.js';
+import { confirm } from '../output/prompt.js';
 
 /** Desired count before `pause`, kept on the ECS service itself so `resume` works from any machine. */
 export const PAUSED_TAG = 'deploy:paused-desired-count';
@@ -73,19 +75,29 @@ async function waitForServices(
   }
 }
 
+/** Both services, each with the desired count `pause` saved on it (a tag), if any. */
+async function servicesWithSavedCounts(ctx: Context): Promise<{ service: Service; saved?: number }[]> {
+  const { aws, targets } = ctx;
+  const names = SERVICE_NAMES.map((k) => targets.services[k].service_name);
+  const out = [];
+  for (const service of await describeServices(aws.ecs, targets.ecs_cluster_name, names)) {
+    const tags = (await aws.ecs.send(new ListTagsForResourceCommand({ resourceArn: service.serviceArn! }))).tags ?? [];
+    const saved = tags.find((t) => t.key === PAUSED_TAG)?.value;
+    out.push({ service, saved: saved === undefined ? undefined : Number(saved) });
+  }
+  return out;
+}
+
 export async function pauseAction(input: PauseInput, ctx: Context): Promise<ExitCode> {
   refuseProduction(ctx, input, 'pause');
   await confirm(ctx, `Scale ${ctx.targets.environment}'s services to 0 and stop database ${ctx.targets.database.instance_identifier}?`);
   const { aws, targets, progress } = ctx;
-  const names = SERVICE_NAMES.map((k) => targets.services[k].service_name);
-  const svcs = await describeServices(aws.ecs, targets.ecs_cluster_name, names);
+  const svcs = await servicesWithSavedCounts(ctx);
   const before: Record<string, number> = {};
   await progress.step('Scale services to 0', async (step) => {
-    for (const s of svcs) {
-      const tags = (await aws.ecs.send(new ListTagsForResourceCommand({ resourceArn: s.serviceArn! }))).tags ?? [];
-      const already = tags.find((t) => t.key === PAUSED_TAG);
+    for (const { service: s, saved } of svcs) {
       // Pausing twice must not overwrite the count to restore with 0.
-      const desired = already && (s.desiredCount ?? 0) === 0 ? Number(already.value) : (s.desiredCount ?? 0);
+      const desired = saved !== undefined && (s.desiredCount ?? 0) === 0 ? saved : (s.desiredCount ?? 0);
       before[s.serviceName!] = desired;
       await aws.ecs.send(new TagResourceCommand({ resourceArn: s.serviceArn!, tags: [{ key: PAUSED_TAG, value: String(desired) }] }));
       await aws.ecs.send(new UpdateServiceCommand({ cluster: targets.ecs_cluster_name, service: s.serviceName!, desiredCount: 0 }));
@@ -95,9 +107,16 @@ export async function pauseAction(input: PauseInput, ctx: Context): Promise<Exit
   });
   const db = targets.database.instance_identifier;
   await progress.step(`Stop database ${db}`, async (step) => {
-    const res = await aws.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: db }));
-    const status = res.DBInstances?.[0]?.DBInstanceStatus;
+    const status = await dbStatus(aws.rds, db);
     if (status === 'stopped' || status === 'stopping') return step.skip(`already ${status}`);
+    // StopDBInstance is accepted only for an available instance (RDS API reference: InvalidDBInstanceStateFault).
+    if (status !== 'available') {
+      throw new CliError(
+        `database ${db} is ${status}: RDS stops only an available instance (the services are at 0 already)`,
+        ExitCode.Preflight,
+        'run `deploy pause` again once the instance is available (RDS console), or leave it running',
+      );
+    }
     await aws.rds.send(new StopDBInstanceCommand({ DBInstanceIdentifier: db }));
     step.update('stopping (RDS starts a stopped instance again by itself after 7 days)');
   });
@@ -116,44 +135,32 @@ export async function resumeAction(input: PauseInput, ctx: Context): Promise<Exi
   refuseProduction(ctx, input, 'resume');
   const { aws, targets, progress } = ctx;
   const db = targets.database.instance_identifier;
-  await progress.step(`Start database ${db} and wait until available`, async (step) => {
-    const res = await aws.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: db }));
-    const status = res.DBInstances?.[0]?.DBInstanceStatus;
-    if (status === 'stopped') await aws.rds.send(new StartDBInstanceCommand({ DBInstanceIdentifier: db }));
-    step.update(`was ${status}; waiting for available`);
-    await waitUntilDBInstanceAvailable(
-      {
-        client: aws.rds,
-        maxWaitTime: Math.ceil(input.timeoutMs / 1000),
-        minDelay: ctx.deps.timing.waiterMinDelaySec * 5,
-        maxDelay: ctx.deps.timing.waiterMaxDelaySec * 3,
-      },
-      { DBInstanceIdentifier: db },
-    );
-  });
-  const names = SERVICE_NAMES.map((k) => targets.services[k].service_name);
-  const svcs = await describeServices(aws.ecs, targets.ecs_cluster_name, names);
+  const database = await progress.step(`Start database ${db} and wait until available`, (step) =>
+    startDatabase(ctx, db, input.timeoutMs, step),
+  );
+  const svcs = await servicesWithSavedCounts(ctx);
   const restored: Record<string, number> = {};
   await progress.step('Restore desired counts and wait until stable', async (step) => {
-    for (const s of svcs) {
-      const tags = (await aws.ecs.send(new ListTagsForResourceCommand({ resourceArn: s.serviceArn! }))).tags ?? [];
-      const saved = tags.find((t) => t.key === PAUSED_TAG)?.value;
+    for (const { service: s, saved } of svcs) {
       if (saved === undefined) {
         restored[s.serviceName!] = s.desiredCount ?? 0;
         step.update(`${s.serviceName}: not paused by deploy (desired ${s.desiredCount}), left alone`);
         continue;
       }
-      restored[s.serviceName!] = Number(saved);
-      await aws.ecs.send(
-        new UpdateServiceCommand({ cluster: targets.ecs_cluster_name, service: s.serviceName!, desiredCount: Number(saved) }),
-      );
+      restored[s.serviceName!] = saved;
+      await aws.ecs.send(new UpdateServiceCommand({ cluster: targets.ecs_cluster_name, service: s.serviceName!, desiredCount: saved }));
       step.update(`${s.serviceName}: 0 → ${saved}`);
     }
     await waitForServices(ctx, input.timeoutMs, (running, desired, settled) => running === desired && settled, step);
-    for (const s of svcs) await aws.ecs.send(new UntagResourceCommand({ resourceArn: s.serviceArn!, tagKeys: [PAUSED_TAG] }));
+    for (const { service: s } of svcs) await aws.ecs.send(new UntagResourceCommand({ resourceArn: s.serviceArn!, tagKeys: [PAUSED_TAG] }));
   });
   if (ctx.common.json)
-    ctx.json({ command: 'resume', env: targets.environment, desiredCounts: restored, database: { identifier: db, status: 'available' } });
+    ctx.json({
+      command: 'resume',
+      env: targets.environment,
+      desiredCounts: restored,
+      database: { identifier: db, was: database.was, status: 'available' },
+    });
   else
     ctx.print(
       `resumed ${targets.environment}: database ${db} available; ${Object.entries(restored)

@@ -1,14 +1,15 @@
-import { describeService, inProgressDeployment, revisionLabel, streamPrefix, describeTaskDefinition, updateService } from '../aws/ecs.js';
+import { describeService, inProgressDeployment, revisionLabel } from '../aws/ecs.js';
+import { listRevisions, type Revision } from '../aws/revisions.js';
+import { describeTaskDefinition, streamPrefix } from '../aws/task-definition.js';
 import type { Context } from '../context.js';
-import { CliError } from '../errors.js';
+import { CliError, toCliError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { seconds, table } from '../output/table.js';
+import { shortDigest } from '../output/format.js';
+import type { Step } from '../output/progress.js';
+import { table } from '../output/table.js';
 import type { FailedTask } from '../rollout/diagnose.js';
-import { followDeployment } from '../rollout/follow.js';
+import { rollBack, switchTo } from '../rollout/rollback.js';
 import type { ServiceName } from '../targets/schema.js';
-import { shortDigest } from './common.js';
-import { listRevisions, type Revision } from './history.js';
-import { rollBack } from './deploy.js';
 
 export interface RollbackInput {
   services: ServiceName[];
@@ -33,14 +34,22 @@ interface RollbackResult {
   restoredBy: 'ecs' | 'deploy-cli' | null;
 }
 
-/** Picks the revision to go back to. */
+/**
+ * Picks the revision to go back to. By default the newest older revision the CLI deployed (it carries a commit)
+ * with another digest: a revision Terraform registered has a placeholder image and never ran.
+ */
 export function pickRevision(revisions: Revision[], live: string, to: string | undefined, family: string): Revision {
   if (!to) {
-    const liveIdx = revisions.findIndex((r) => r.taskDefinition === live);
-    const liveRev = revisions[liveIdx];
-    const older = revisions.filter((r) => r.revision < (liveRev?.revision ?? Infinity));
+    const liveRev = revisions.find((r) => r.taskDefinition === live);
+    const older = revisions.filter((r) => r.revision < (liveRev?.revision ?? Infinity) && r.commit);
     const previous = older.find((r) => r.digest !== liveRev?.digest) ?? older[0];
-    if (!previous) throw new CliError(`${family} has no revision older than ${revisionLabel(live)} to roll back to`, ExitCode.Preflight);
+    if (!previous) {
+      throw new CliError(
+        `${family} has no revision older than ${revisionLabel(live)} that the CLI deployed, to roll back to`,
+        ExitCode.Preflight,
+        '`deploy history <service>` lists the revisions; pass --to <revision> to pick one yourself',
+      );
+    }
     return previous;
   }
   const asRevision = /^(?:arn:.*\/)?(?:([\w-]+):)?(\d+)$/.exec(to);
@@ -62,7 +71,13 @@ export function pickRevision(revisions: Revision[], live: string, to: string | u
       '`deploy history <service>` lists them',
     );
   }
-  if (!/^[0-9a-f]{7,40}$/i.test(to)) throw new CliError(`--to expects a commit (7+ hex chars) or a revision, got "${to}"`, ExitCode.Usage);
+  if (!/^[0-9a-f]{7,40}$/i.test(to)) {
+    throw new CliError(
+      `--to expects a commit (7+ hex chars) or a revision, got "${to}"`,
+      ExitCode.Usage,
+      'e.g. --to a1b2c3d, --to 12 or --to library-dev-reader:12',
+    );
+  }
   const r = revisions.find((x) => x.commit?.toLowerCase().startsWith(to.toLowerCase()));
   if (!r) {
     throw new CliError(
@@ -75,13 +90,13 @@ export function pickRevision(revisions: Revision[], live: string, to: string | u
 }
 
 export async function rollbackAction(input: RollbackInput, ctx: Context): Promise<ExitCode> {
-  const { aws, targets, deps, progress } = ctx;
+  const { aws, targets, progress } = ctx;
   const cluster = targets.ecs_cluster_name;
   const plans = await progress.step('Find the revisions to go back to', async (step) => {
     const out = [];
     for (const key of input.services) {
       const t = targets.services[key];
-      const { revisions, live } = await listRevisions(ctx, key, 100);
+      const { revisions, live } = await listRevisions(aws.ecs, cluster, t, 100);
       const svc = await describeService(aws.ecs, cluster, t.service_name);
       const busy = inProgressDeployment(svc);
       if (busy && !input.force) {
@@ -96,102 +111,78 @@ export async function rollbackAction(input: RollbackInput, ctx: Context): Promis
         `${key}: ${revisionLabel(live)} → ${revisionLabel(target.taskDefinition)} (commit ${target.commit?.slice(0, 12) ?? '—'})`,
       );
       const { taskDefinition: td } = await describeTaskDefinition(aws.ecs, target.taskDefinition);
-      out.push({ key, t, svc, live, target, prefix: streamPrefix(td, t.container_name) });
+      out.push({ key, t, live, target, prefix: streamPrefix(td, t.container_name) });
     }
     return out;
   });
 
-  const results: RollbackResult[] = [];
-  await progress
-    .parallel(
-      plans.map((p) => ({
-        title: `Roll back ${p.t.service_name} to ${revisionLabel(p.target.taskDefinition)}`,
-        run: async (step) => {
-          const r: RollbackResult = {
-            service: p.key,
-            serviceName: p.t.service_name,
-            from: p.live,
-            to: p.target.taskDefinition,
-            commit: p.target.commit,
-            digest: p.target.digest,
-            deploymentId: null,
-            outcome: 'unchanged',
-            reason: null,
-            failedTasks: [],
-            restoredBy: null,
+  const results = await progress.parallel(
+    plans.map((p) => ({
+      title: `Roll back ${p.t.service_name} to ${revisionLabel(p.target.taskDefinition)}`,
+      run: async (step: Step): Promise<RollbackResult> => {
+        const r: RollbackResult = {
+          service: p.key,
+          serviceName: p.t.service_name,
+          from: p.live,
+          to: p.target.taskDefinition,
+          commit: p.target.commit,
+          digest: p.target.digest,
+          deploymentId: null,
+          outcome: 'unchanged',
+          reason: null,
+          failedTasks: [],
+          restoredBy: null,
+        };
+        if (p.live === p.target.taskDefinition) {
+          step.skip(`already runs ${revisionLabel(p.live)}`);
+          return r;
+        }
+        try {
+          const to = {
+            taskDefinitionArn: p.target.taskDefinition,
+            streamPrefix: p.prefix,
+            timeoutMs: input.timeoutMs,
+            maxFailedTasks: input.maxFailedTasks,
           };
-          results.push(r);
-          if (p.live === p.target.taskDefinition) {
-            step.skip(`already runs ${revisionLabel(p.live)}`);
-            return;
-          }
-          const { deploymentId } = await updateService(aws.ecs, cluster, p.t.service_name, p.target.taskDefinition);
-          r.deploymentId = deploymentId;
-          step.update(`deployment ${deploymentId}`);
-          const v = await followDeployment(
-            {
-              ecs: aws.ecs,
-              elbv2: aws.elbv2,
-              logs: aws.logs,
-              cluster,
-              serviceName: p.t.service_name,
-              deploymentId,
-              taskDefinitionArn: p.target.taskDefinition,
-              containerName: p.t.container_name,
-              logGroup: p.t.log_group_name,
-              streamPrefix: p.prefix,
-              maxFailedTasks: input.maxFailedTasks,
-              deadline: ctx.now() + input.timeoutMs,
-              intervalMs: deps.timing.pollMs,
-              maxIntervalMs: deps.timing.maxPollMs,
-              now: ctx.now,
-              sleep: deps.sleep,
-            },
-            step,
-          );
-          r.outcome = v.outcome;
-          r.failedTasks = v.failedTasks;
-          if (v.outcome === 'completed') return;
+          const { deploymentId, verdict: v } = await switchTo(ctx, p.t, to, step);
+          Object.assign(r, { deploymentId, outcome: v.outcome, failedTasks: v.failedTasks });
+          if (v.outcome === 'completed') return r;
           r.reason = v.reason;
           // The older revision did not come up: put back what ran before this command (unless ECS already did).
           const back = await rollBack(
             ctx,
-            { target: p.t, service: p.svc, streamPrefix: p.prefix },
+            { target: p.t, previous: p.live, streamPrefix: p.prefix },
             v.outcome === 'failed' && v.rolledBackByEcs,
             input.timeoutMs,
             step,
           );
           r.restoredBy = back.by;
-          throw new Error(
+          step.fail(
             `${v.reason}; ${back.outcome === 'completed' ? `${revisionLabel(p.live)} runs again` : `restoring ${revisionLabel(p.live)} ${back.outcome}`}`,
           );
-        },
-      })),
-    )
-    .catch(() => undefined);
+        } catch (err) {
+          Object.assign(r, { outcome: 'failed', reason: toCliError(err).message });
+          step.fail(r.reason!);
+        }
+        return r;
+      },
+    })),
+  );
 
   const failed = results.some((r) => r.outcome === 'failed' || r.outcome === 'timeout');
   const code = !failed ? ExitCode.Ok : results.some((r) => r.outcome === 'timeout') ? ExitCode.Timeout : ExitCode.RollbackFailed;
   if (ctx.common.json) ctx.json({ command: 'rollback', exitCode: code, services: results });
   else {
-    ctx.print(
-      table(
-        ['service', 'from', 'to', 'commit', 'digest', 'result'],
-        results.map((r) => [
-          r.service,
-          revisionLabel(r.from),
-          revisionLabel(r.to),
-          r.commit?.slice(0, 12) ?? '—',
-          shortDigest(r.digest),
-          r.outcome,
-        ]),
-      ) +
-        results
-          .filter((r) => r.reason)
-          .map((r) => `  ${r.service}: ${r.reason}\n`)
-          .join(''),
-    );
+    const rows = results.map((r) => [
+      r.service,
+      revisionLabel(r.from),
+      revisionLabel(r.to),
+      r.commit?.slice(0, 12) ?? '—',
+      shortDigest(r.digest),
+      r.outcome,
+    ]);
+    const reasons = results.filter((r) => r.reason).map((r) => `  ${r.service}: ${r.reason}\n`);
+    ctx.print(table(['service', 'from', 'to', 'commit', 'digest', 'result'], rows) + reasons.join(''));
   }
-  void seconds;
   return code;
 }

@@ -1,10 +1,12 @@
 import { DescribeAlarmsCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import { DescribeTargetHealthCommand, type TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { describeServices, describeTaskDefinition, primaryDeployment, revisionLabel } from '../aws/ecs.js';
+import { describeServices, primaryDeployment, revisionLabel } from '../aws/ecs.js';
+import { describeTaskDefinition } from '../aws/task-definition.js';
 import type { Context } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import type { ServiceName } from '../targets/schema.js';
-import { hhmmss, provenance, shortActor, shortDigest, type Provenance } from './common.js';
+import { readProvenance, type Provenance } from '../deploy/provenance.js';
+import { hhmmss, shortActor, shortDigest } from '../output/format.js';
 
 export interface StatusInput {
   services: ServiceName[];
@@ -111,7 +113,7 @@ export async function collectStatus(ctx: Context, input: StatusInput): Promise<S
       problems,
       taskDefinition: tdArn,
       image: td.containerDefinitions?.find((c) => c.name === t.container_name)?.image ?? null,
-      provenance: provenance(td, t.container_name, tags),
+      provenance: readProvenance(td, t.container_name, tags),
       running,
       pending: svc.pendingCount ?? 0,
       desired,

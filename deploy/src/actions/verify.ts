@@ -5,7 +5,10 @@ import { DescribeClustersCommand } from '@aws-sdk/client-ecs';
 import { DescribeTargetGroupsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { describeServices, describeTaskDefinition } from '../aws/ecs.js';
+import { describeServices } from '../aws/ecs.js';
+import type { TaskDefinition } from '@aws-sdk/client-ecs';
+import { describeTaskDefinition, describeTerraformRevision } from '../aws/task-definition.js';
+import { migrationCommand } from '../rollout/migration.js';
 import type { Context } from '../context.js';
 import { toCliError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -141,12 +144,24 @@ export async function runChecks(ctx: Context): Promise<Check[]> {
     });
   }
 
+  const m = targets.migration;
+  let migrate: TaskDefinition | undefined;
+  await check(`migration task definition ${m.task_definition_arn.split('/').pop()}`, async () => {
+    migrate = (await describeTerraformRevision(aws.ecs, m.task_definition_arn, 'migration.task_definition_arn', m.container_name))
+      .taskDefinition;
+    const command = migrationCommand(migrate, m.container_name);
+    const logs = await aws.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: m.log_group_name }));
+    if (!logs.logGroups?.some((g) => g.logGroupName === m.log_group_name))
+      throw new Failed(`log group ${m.log_group_name} does not exist`, 'run `terraform apply`; the migration task cannot start without it');
+    return `container ${m.container_name} runs ${JSON.stringify(command)}, logs to ${m.log_group_name}`;
+  });
+
+  // Only the migrate task logs in with the master secret; the services use IAM database auth (DESIGN.md).
   await check('execution role can read the DB secret', async () => {
-    const writer = services?.[SERVICE_NAMES.indexOf('writer')];
-    if (!writer) throw new Failed('writer service missing', 'see above');
-    const { taskDefinition: td } = await describeTaskDefinition(aws.ecs, writer.taskDefinition!);
+    const td = migrate;
+    if (!td) throw new Failed('the migration task definition is missing', 'see above');
     const role = td.executionRoleArn;
-    if (!role) throw new Failed('the writer task definition has no execution role', 'set execution_role_arn in the service module');
+    if (!role) throw new Failed('the migrate task definition has no execution role', 'set its execution role in Terraform');
     const secret = targets.database.secret_arn;
     const res = await aws.iam.send(
       new SimulatePrincipalPolicyCommand({ PolicySourceArn: role, ActionNames: ['secretsmanager:GetSecretValue'], ResourceArns: [secret] }),

@@ -1,18 +1,12 @@
 import {
   DescribeServicesCommand,
-  DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ListTasksCommand,
-  RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
-  type ContainerDefinition,
   type Deployment,
   type ECSClient,
-  type RegisterTaskDefinitionCommandInput,
   type Service,
-  type Tag,
   type Task,
-  type TaskDefinition,
 } from '@aws-sdk/client-ecs';
 import { CliError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -47,59 +41,6 @@ export async function describeService(ecs: ECSClient, cluster: string, name: str
   return s!;
 }
 
-export async function describeTaskDefinition(
-  ecs: ECSClient,
-  arnOrFamily: string,
-): Promise<{ taskDefinition: TaskDefinition; tags: Tag[] }> {
-  const res = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arnOrFamily, include: ['TAGS'] }));
-  if (!res.taskDefinition) throw new CliError(`task definition ${arnOrFamily} not found`, ExitCode.Preflight);
-  return { taskDefinition: res.taskDefinition, tags: res.tags ?? [] };
-}
-
-/** Fields RegisterTaskDefinition accepts; everything else DescribeTaskDefinition returns is read-only
- * (taskDefinitionArn, revision, status, requiresAttributes, compatibilities, registeredAt/By, deregisteredAt). */
-const REGISTER_FIELDS = [
-  'family',
-  'taskRoleArn',
-  'executionRoleArn',
-  'networkMode',
-  'containerDefinitions',
-  'volumes',
-  'placementConstraints',
-  'requiresCompatibilities',
-  'cpu',
-  'memory',
-  'pidMode',
-  'ipcMode',
-  'proxyConfiguration',
-  'inferenceAccelerators',
-  'ephemeralStorage',
-  'runtimePlatform',
-  'enableFaultInjection',
-] as const satisfies readonly (keyof RegisterTaskDefinitionCommandInput & keyof TaskDefinition)[];
-
-/** The live task definition with only the image of one container changed, ready to register. */
-export function withImage(td: TaskDefinition, containerName: string, image: string, tags: Tag[]): RegisterTaskDefinitionCommandInput {
-  const input: Record<string, unknown> = {};
-  for (const k of REGISTER_FIELDS) if (td[k] !== undefined) input[k] = td[k];
-  const containers = td.containerDefinitions ?? [];
-  if (!containers.some((c) => c.name === containerName)) {
-    throw new CliError(
-      `container "${containerName}" is not in task definition ${td.taskDefinitionArn}`,
-      ExitCode.Preflight,
-      'check services.*.container_name in the Terraform outputs',
-    );
-  }
-  input.containerDefinitions = containers.map((c): ContainerDefinition => (c.name === containerName ? { ...c, image } : c));
-  input.tags = tags;
-  return input as unknown as RegisterTaskDefinitionCommandInput;
-}
-
-export async function registerTaskDefinition(ecs: ECSClient, input: RegisterTaskDefinitionCommandInput): Promise<TaskDefinition> {
-  const res = await ecs.send(new RegisterTaskDefinitionCommand(input));
-  return res.taskDefinition!;
-}
-
 /** UpdateService with forceNewDeployment; returns the id of the deployment it created (the new PRIMARY). */
 export async function updateService(
   ecs: ECSClient,
@@ -126,14 +67,6 @@ export function inProgressDeployment(svc: Service): Deployment | undefined {
     svc.deployments?.find((d) => d.rolloutState === 'IN_PROGRESS') ??
     ((svc.deployments?.length ?? 0) > 1 ? svc.deployments?.find((d) => d.status !== 'PRIMARY') : undefined)
   );
-}
-
-export function containerImage(td: TaskDefinition, containerName: string): string | undefined {
-  return td.containerDefinitions?.find((c) => c.name === containerName)?.image;
-}
-
-export function streamPrefix(td: TaskDefinition, containerName: string): string | undefined {
-  return td.containerDefinitions?.find((c) => c.name === containerName)?.logConfiguration?.options?.['awslogs-stream-prefix'];
 }
 
 export function revisionLabel(arn: string | undefined): string {

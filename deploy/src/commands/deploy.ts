@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { deployAction } from '../actions/deploy.js';
 import { addCommonOptions, commonSchema, durationSchema } from '../context.js';
-import type { CommandModule } from './loader.js';
+import type { CommandModule } from './command.js';
 
 export const deployOptionsSchema = commonSchema.extend({
   service: z.enum(['reader', 'writer', 'all']).default('all'),
@@ -45,7 +45,7 @@ export const deployCommand: CommandModule = {
         const input = toDeployInput(opts); // flags are checked before anything is read or called
         return run(opts, (ctx) => deployAction(input, ctx));
       });
-    program.addCommand(cmd, { isDefault: true });
+    program.addCommand(cmd);
   },
 };
 

@@ -1,9 +1,9 @@
 import { Command } from 'commander';
 import { z } from 'zod';
-import { serviceArgSchema } from '../actions/common.js';
+import { serviceArgSchema } from '../targets/schema.js';
 import { historyAction } from '../actions/history.js';
 import { addCommonOptions, commonSchema } from '../context.js';
-import type { CommandModule } from './loader.js';
+import type { CommandModule } from './command.js';
 
 export const historyOptionsSchema = commonSchema.extend({
   service: serviceArgSchema,

@@ -1,11 +1,41 @@
 import type { Command } from 'commander';
-import type { Context } from '../context.js';
-import type { ExitCode } from '../exit-codes.js';
+import type { CommandModule, RunAction } from './command.js';
+import { deployCommand } from './deploy.js';
+import { diffCommand } from './diff.js';
+import { historyCommand } from './history.js';
+import { logsCommand } from './logs.js';
+import { migrateCommand } from './migrate.js';
+import { pauseCommand } from './pause.js';
+import { rollbackCommand } from './rollback.js';
+import { statusCommand } from './status.js';
+import { verifyCommand } from './verify.js';
 
-/** Runs an action with a Context built from the command's common options; the exit code is the action's return. */
-export type RunAction = (opts: Record<string, unknown>, action: (ctx: Context) => Promise<ExitCode>) => Promise<void>;
+/** Every command of the program, in the order `--help` lists them. */
+export const COMMANDS: CommandModule[] = [
+  deployCommand,
+  statusCommand,
+  logsCommand,
+  historyCommand,
+  rollbackCommand,
+  migrateCommand,
+  verifyCommand,
+  diffCommand,
+  pauseCommand,
+];
 
-export interface CommandModule {
-  name: string;
-  register(program: Command, run: RunAction): void;
+export function loadCommands(program: Command, run: RunAction): void {
+  for (const c of COMMANDS) c.register(program, run);
+}
+
+const HELP = new Set(['-h', '--help']);
+
+/**
+ * `deploy` is the default command when the arguments start with an option (`npm run deploy -- --env dev`) or
+ * are empty. A first word is always a command name, so a typo (`statuss`) reaches commander as an unknown
+ * command, which it reports with the nearest name (showSuggestionAfterError), instead of being handed to
+ * `deploy` as an argument it does not take ("too many arguments for 'deploy'").
+ */
+export function withDefaultCommand(argv: string[]): string[] {
+  const first = argv[0];
+  return first === undefined || (first.startsWith('-') && !HELP.has(first)) ? ['deploy', ...argv] : argv;
 }

@@ -1,9 +1,9 @@
 import { Command } from 'commander';
 import { z } from 'zod';
 import { logsAction } from '../actions/logs.js';
-import { serviceArgSchema } from '../actions/common.js';
+import { serviceArgSchema } from '../targets/schema.js';
 import { addCommonOptions, commonSchema, durationSchema } from '../context.js';
-import type { CommandModule } from './loader.js';
+import type { CommandModule } from './command.js';
 
 export const logsOptionsSchema = commonSchema.extend({
   service: serviceArgSchema,

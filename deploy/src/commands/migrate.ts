@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { migrateAction } from '../actions/migrate.js';
 import { addCommonOptions, commonSchema, durationSchema } from '../context.js';
-import type { CommandModule } from './loader.js';
+import type { CommandModule } from './command.js';
 
 export const migrateOptionsSchema = commonSchema.extend({ timeout: durationSchema.default(10 * 60_000) });
 

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { z } from 'zod';
 import { pauseAction, resumeAction } from '../actions/pause.js';
 import { addCommonOptions, commonSchema, durationSchema } from '../context.js';
-import type { CommandModule } from './loader.js';
+import type { CommandModule } from './command.js';
 
 export const pauseOptionsSchema = commonSchema.extend({ force: z.boolean().default(false), timeout: durationSchema.default(20 * 60_000) });
 

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { z } from 'zod';
 import { rollbackAction } from '../actions/rollback.js';
 import { addCommonOptions, commonSchema, durationSchema } from '../context.js';
-import type { CommandModule } from './loader.js';
+import type { CommandModule } from './command.js';
 
 export const rollbackOptionsSchema = commonSchema
   .extend({

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { statusAction } from '../actions/status.js';
 import { addCommonOptions, commonSchema } from '../context.js';
-import type { CommandModule } from './loader.js';
+import type { CommandModule } from './command.js';
 
 export const statusOptionsSchema = commonSchema.extend({
   service: z.enum(['reader', 'writer', 'all']).default('all'),

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { verifyAction } from '../actions/verify.js';
 import { addCommonOptions, commonSchema } from '../context.js';
-import type { CommandModule } from './loader.js';
+import type { CommandModule } from './command.js';
 
 export const verifyCommand: CommandModule = {
   name: 'verify',

@@ -1,13 +1,22 @@
+import type { Writable } from 'node:stream';
 import { Listr, ListrLogger, PRESET_TIMER, ProcessOutput, type ListrTask, type ListrTaskWrapper } from 'listr2';
+import { toCliError } from '../errors.js';
 import { settleAll, type Progress, type Step, type StepSpec } from './progress.js';
 
 type AnyTask = ListrTaskWrapper<any, any, any>;
 
-/** A live task list with spinners on a TTY (stderr, so stdout stays for results and JSON). */
-export class ListrProgress implements Progress {
-  private readonly processOutput = new ProcessOutput(process.stderr as never, process.stderr as never);
+/** Thrown inside a listr task only to show a step as failed, with the funnel's line; never leaves this module. */
+class StepFailed extends Error {}
 
-  private makeStep(task: AnyTask, kept: string[]): Step {
+/** A live task list with spinners on a TTY, on the given stream (stderr: stdout stays for results and JSON). */
+export class ListrProgress implements Progress {
+  private readonly processOutput: ProcessOutput;
+
+  constructor(private readonly out: Writable) {
+    this.processOutput = new ProcessOutput(out as never, out as never);
+  }
+
+  private makeStep(task: AnyTask, kept: string[], failed: { reason?: string }): Step {
     return {
       update: (l) => {
         task.output = [...kept, l].join('\n');
@@ -17,6 +26,9 @@ export class ListrProgress implements Progress {
         task.output = kept.join('\n');
       },
       skip: (reason) => task.skip(reason),
+      fail: (reason) => {
+        failed.reason = reason;
+      },
     };
   }
 
@@ -26,12 +38,14 @@ export class ListrProgress implements Progress {
     const tasks: ListrTask[] = steps.map((s, i) => ({
       title: s.title,
       task: async (_ctx: unknown, task: AnyTask) => {
+        const failed: { reason?: string } = {};
         try {
-          results[i] = await s.run(this.makeStep(task, []));
+          results[i] = await s.run(this.makeStep(task, [], failed));
         } catch (err) {
           errors.push(err);
-          throw err;
+          throw new StepFailed((err as Error | undefined)?.message || toCliError(err).message); // never an empty line
         }
+        if (failed.reason !== undefined) throw new StepFailed(failed.reason);
       },
       rendererOptions: { persistentOutput: true, outputBar: Infinity, bottomBar: Infinity },
     }));
@@ -40,7 +54,9 @@ export class ListrProgress implements Progress {
       exitOnError: false,
       registerSignalListeners: false,
       rendererOptions: { logger: new ListrLogger({ processOutput: this.processOutput }), timer: PRESET_TIMER },
+      fallbackRendererOptions: { logger: new ListrLogger({ processOutput: this.processOutput }), timer: PRESET_TIMER },
     });
+    // Failures were recorded above (errors) or reported with fail(); listr only renders them.
     await list.run().catch(() => undefined);
     if (errors.length) throw errors[0];
     return results;
@@ -56,7 +72,7 @@ export class ListrProgress implements Progress {
   }
 
   note(line: string): void {
-    process.stderr.write(`${line}\n`);
+    this.out.write(`${line}\n`);
   }
 
   close(): void {}

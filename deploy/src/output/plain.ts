@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { toCliError } from '../errors.js';
 import { settleAll, type Progress, type Step, type StepSpec } from './progress.js';
 
 /** Plain, timestamped lines for CI and non-TTY stderr. Every line stands alone, so logs interleave cleanly. */
@@ -18,6 +19,7 @@ export class PlainProgress implements Progress {
   async step<T>(title: string, run: (step: Step) => Promise<T>): Promise<T> {
     const started = this.now().getTime();
     let skipped: string | undefined;
+    let failed: string | undefined;
     this.line(`▶ ${title}`);
     const step: Step = {
       update: (l) => this.line(`  ${title}: ${l}`),
@@ -25,14 +27,17 @@ export class PlainProgress implements Progress {
       skip: (reason) => {
         skipped = reason;
       },
+      fail: (reason) => {
+        failed = reason;
+      },
     };
     try {
       const result = await run(step);
       const took = ((this.now().getTime() - started) / 1000).toFixed(1);
-      this.line(skipped ? `↓ ${title}: skipped (${skipped})` : `✔ ${title} (${took}s)`);
+      this.line(failed ? `✖ ${title}: ${failed}` : skipped ? `↓ ${title}: skipped (${skipped})` : `✔ ${title} (${took}s)`);
       return result;
     } catch (err) {
-      this.line(`✖ ${title}: ${(err as Error).message}`);
+      this.line(`✖ ${title}: ${(err as Error | undefined)?.message || toCliError(err).message}`);
       throw err;
     }
   }
@@ -51,7 +56,7 @@ export class PlainProgress implements Progress {
 /** --quiet or tests that do not care about progress. */
 export class SilentProgress implements Progress {
   step<T>(_title: string, run: (step: Step) => Promise<T>): Promise<T> {
-    return run({ update() {}, log() {}, skip() {} });
+    return run({ update() {}, log() {}, skip() {}, fail() {} });
   }
   parallel<T>(steps: StepSpec<T>[]): Promise<T[]> {
     return settleAll(steps.map((s) => this.step(s.title, s.run)));

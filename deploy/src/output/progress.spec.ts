@@ -46,6 +46,29 @@ describe('PlainProgress', () => {
     ]);
   });
 
+  it('fail() shows the step failed with its reason and still returns the result; an empty error message is named', async () => {
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (c: Buffer) => (text += c.toString()));
+    const p = new PlainProgress(out, () => new Date(Date.UTC(2026, 10, 27, 12)));
+    const verdict = await p.step('Roll out', async (s) => {
+      s.fail('ECS marked it FAILED');
+      return 'failed-verdict';
+    });
+    expect(verdict).toBe('failed-verdict');
+    await p
+      .step('Bare', async () =>
+        Promise.reject(Object.assign(new Error(''), { name: 'InternalFailure', $metadata: { httpStatusCode: 500 } })),
+      )
+      .catch(() => undefined);
+    expect(text.trim().split('\n')).toEqual([
+      '2026-11-27T12:00:00Z ▶ Roll out',
+      '2026-11-27T12:00:00Z ✖ Roll out: ECS marked it FAILED',
+      '2026-11-27T12:00:00Z ▶ Bare',
+      '2026-11-27T12:00:00Z ✖ Bare: AWS answered InternalFailure with no message (HTTP 500)',
+    ]);
+  });
+
   it('parallel steps all settle before the first error is thrown', async () => {
     const p = new PlainProgress(new PassThrough());
     let finished = false;
@@ -56,5 +79,20 @@ describe('PlainProgress', () => {
       ]),
     ).rejects.toThrow('a failed');
     expect(finished).toBe(true);
+  });
+});
+
+describe('ListrProgress', () => {
+  it('renders to the stream it is given (deps.stderr), not to process.stderr; fail() shows the reason', async () => {
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (c: Buffer) => (text += c.toString()));
+    const p = new ListrProgress(out);
+    expect(await p.step('Register revision', async () => 'td')).toBe('td');
+    expect(await p.step('Roll out reader', async (s) => (s.fail('ECS marked it FAILED'), 'verdict'))).toBe('verdict');
+    p.note('a note');
+    expect(text).toContain('Register revision');
+    expect(text).toContain('ECS marked it FAILED');
+    expect(text).toContain('a note\n');
   });
 });

@@ -6,6 +6,11 @@ export interface Step {
   log(line: string): void;
   /** Mark the step skipped, with why. */
   skip(reason: string): void;
+  /**
+   * Mark the step failed, with why, without throwing: the step still returns its result (a verdict, a
+   * report slice), and the caller decides what the failure means. Thrown errors are for the unexpected.
+   */
+  fail(reason: string): void;
 }
 
 export interface StepSpec<T> {

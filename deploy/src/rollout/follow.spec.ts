@@ -53,7 +53,7 @@ function input(extra: Partial<Parameters<typeof followDeployment>[0]> = {}) {
     ...extra,
   };
 }
-const step = { update: () => {}, log: () => {}, skip: () => {} };
+const step = { update: () => {}, log: () => {}, skip: () => {}, fail: () => {} };
 const ours = (d: Partial<Deployment>): Deployment => ({
   id: 'ecs-svc/new',
   status: 'PRIMARY',

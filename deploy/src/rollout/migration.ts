@@ -1,18 +1,18 @@
-import { DescribeTasksCommand, RunTaskCommand, waitUntilTasksStopped, type Task, type TaskDefinition } from '@aws-sdk/client-ecs';
-import { CliError } from '../errors.js';
-import { ExitCode } from '../exit-codes.js';
-import type { AwsClients } from '../aws/clients.js';
-import { revisionLabel, streamPrefix, taskId } from '../aws/ecs.js';
+import { DescribeTasksCommand, RunTaskCommand, waitUntilTasksStopped, type Tag, type Task, type TaskDefinition } from '@aws-sdk/client-ecs';
+import { revisionLabel, taskId } from '../aws/ecs.js';
 import { awslogsStream, readForward } from '../aws/logs.js';
+import { describeTerraformRevision, registerTaskDefinition, requireContainer, streamPrefix, withImage } from '../aws/task-definition.js';
+import type { Context } from '../context.js';
+import { CliError, toCliError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
 import type { Step } from '../output/progress.js';
 import type { Targets } from '../targets/schema.js';
-import type { Timing } from '../deps.js';
-
-export const MIGRATE_COMMAND = ['migrate'];
 
 export interface MigrationResult {
   taskArn: string;
   taskDefinition: string;
+  /** The container's command, as Terraform's migrate revision sets it. */
+  command: string[];
   exitCode: number | null;
   stopCode?: string;
   stoppedReason?: string;
@@ -20,21 +20,52 @@ export interface MigrationResult {
   logLines: number;
 }
 
-export interface MigrationInput {
-  aws: AwsClients;
-  targets: Targets;
-  /** The writer revision (or migration family revision) carrying the new image. */
-  taskDefinition: TaskDefinition;
-  logGroup: string;
-  timeoutMs: number;
-  timing: Timing;
-  now: () => number;
-  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
-  startedBy?: string;
+export type MigrationOutcome =
+  | { ok: true; taskDefinition: string; result: MigrationResult }
+  | { ok: false; taskDefinition: string | null; result: MigrationResult | null; error: CliError };
+
+/**
+ * The migration gate (W-6): register a revision of the migrate family from Terraform's (`migration.task_definition_arn`)
+ * with only the writer image swapped in, run it once, stream its logs, and let its exit code decide.
+ * Never throws: a failure comes back as `{ ok: false, error }` with whatever is known about the task.
+ */
+export async function migrate(ctx: Context, image: string, tags: Tag[], timeoutMs: number, startedBy: string): Promise<MigrationOutcome> {
+  const m = ctx.targets.migration;
+  let td: TaskDefinition | undefined;
+  try {
+    td = await ctx.progress.step(`Register ${m.task_family} revision`, async (step) => {
+      const base = await describeTerraformRevision(ctx.aws.ecs, m.task_definition_arn, 'migration.task_definition_arn', m.container_name);
+      migrationCommand(base.taskDefinition, m.container_name);
+      const registered = await registerTaskDefinition(ctx.aws.ecs, withImage(base, m.container_name, image, tags));
+      step.update(revisionLabel(registered.taskDefinitionArn));
+      return registered;
+    });
+    const command = migrationCommand(td, m.container_name);
+    return await ctx.progress.step(`Migrate: run ${JSON.stringify(command)} from ${revisionLabel(td.taskDefinitionArn)}`, async (step) => {
+      const outcome = await runMigration(ctx, td!, timeoutMs, startedBy, step);
+      if (!outcome.ok) step.fail(outcome.error.message);
+      return outcome;
+    });
+  } catch (err) {
+    return { ok: false, taskDefinition: td ? revisionLabel(td.taskDefinitionArn) : null, result: null, error: toCliError(err) };
+  }
 }
 
-/** The RunTask request: one Fargate task, container command overridden to ["migrate"], network from the outputs. */
-export function migrationRunTaskInput(targets: Targets, taskDefinitionArn: string, startedBy = 'deploy-cli/migrate') {
+/** The migrate container's command; Terraform sets it (`["migrate"]`), and without one the task would serve forever. */
+export function migrationCommand(td: TaskDefinition, containerName: string): string[] {
+  const command = requireContainer(td, containerName, 'migration.task_definition_arn').command;
+  if (!command?.length) {
+    throw new CliError(
+      `the migrate container "${containerName}" in ${revisionLabel(td.taskDefinitionArn)} has no command: it would start the server, not migrate`,
+      ExitCode.Preflight,
+      'set command = ["migrate"] on the migrate task definition in Terraform and run `terraform apply`',
+    );
+  }
+  return command;
+}
+
+/** The RunTask request: one Fargate task of the migrate revision in the network the outputs name. */
+export function migrationRunTaskInput(targets: Targets, taskDefinitionArn: string, startedBy: string) {
   const m = targets.migration;
   return {
     cluster: targets.ecs_cluster_name,
@@ -49,40 +80,40 @@ export function migrationRunTaskInput(targets: Targets, taskDefinitionArn: strin
         assignPublicIp: m.assign_public_ip ? ('ENABLED' as const) : ('DISABLED' as const),
       },
     },
-    overrides: { containerOverrides: [{ name: m.container_name, command: MIGRATE_COMMAND }] },
   };
 }
 
-/**
- * Runs the migration gate: RunTask, stream its log stream while the SDK waiter waits for STOPPED,
- * then the migration container's exit code decides. Throws CliError(Migration) on any failure.
- */
-export async function runMigration(input: MigrationInput, step: Step): Promise<MigrationResult> {
-  const { aws, targets } = input;
-  const started = input.now();
-  const tdArn = input.taskDefinition.taskDefinitionArn!;
+async function runMigration(ctx: Context, td: TaskDefinition, timeoutMs: number, startedBy: string, step: Step): Promise<MigrationOutcome> {
+  const { aws, targets, deps } = ctx;
+  const started = ctx.now();
+  const tdArn = td.taskDefinitionArn!;
+  const label = revisionLabel(tdArn);
   const container = targets.migration.container_name;
-  const run = await aws.ecs.send(new RunTaskCommand(migrationRunTaskInput(targets, tdArn, input.startedBy)));
+  const command = migrationCommand(td, container);
+  const cluster = targets.ecs_cluster_name;
+  const run = await aws.ecs.send(new RunTaskCommand(migrationRunTaskInput(targets, tdArn, startedBy)));
   const task = run.tasks?.[0];
   if (!task?.taskArn) {
+    // RunTask reports placement problems in `failures`, not as an error (ECS API reference, RunTask).
     const f = run.failures?.[0];
-    throw new CliError(
+    const error = new CliError(
       `the migration task did not start: ${f?.reason ?? 'unknown'}${f?.detail ? ` (${f.detail})` : ''}`,
       ExitCode.Migration,
       'no service was changed; check `deploy verify`',
     );
+    return { ok: false, taskDefinition: label, result: null, error };
   }
   const id = taskId(task.taskArn);
-  step.update(`task ${id} from ${revisionLabel(tdArn)} running ${JSON.stringify(MIGRATE_COMMAND)}`);
+  step.update(`task ${id} from ${label} running ${JSON.stringify(command)}`);
 
-  // Stream the task's log lines while the waiter waits.
-  const prefix = streamPrefix(input.taskDefinition, container);
+  // Stream the task's log lines (awslogs stream <prefix>/<container>/<task id>) while the waiter waits.
+  const prefix = streamPrefix(td, container);
   const stream = prefix ? awslogsStream(prefix, container, id) : undefined;
   let token: string | undefined;
   let logLines = 0;
   const drain = async () => {
     if (!stream) return;
-    const r = await readForward(aws.logs, input.logGroup, stream, token).catch(() => ({ lines: [] as string[], token }));
+    const r = await readForward(aws.logs, targets.migration.log_group_name, stream, token).catch(() => ({ lines: [] as string[], token }));
     token = r.token;
     for (const l of r.lines) {
       logLines++;
@@ -93,21 +124,22 @@ export async function runMigration(input: MigrationInput, step: Step): Promise<M
   const tail = (async () => {
     while (!stopLogs.signal.aborted) {
       await drain();
-      await input.sleep(input.timing.logPollMs, stopLogs.signal).catch(() => undefined);
+      await deps.sleep(deps.timing.logPollMs, stopLogs.signal).catch(() => undefined);
     }
   })();
 
-  let waited: Awaited<ReturnType<typeof waitUntilTasksStopped>> | undefined;
+  // The SDK's TasksStopped waiter succeeds once every task's lastStatus is STOPPED; it retries on errors and
+  // throws TimeoutError after maxWaitTime (aws-sdk-js-v3 client-ecs waitUntilTasksStopped, @smithy/util-waiter).
   let waitError: unknown;
   try {
-    waited = await waitUntilTasksStopped(
+    await waitUntilTasksStopped(
       {
         client: aws.ecs,
-        maxWaitTime: Math.max(1, Math.ceil(input.timeoutMs / 1000)),
-        minDelay: input.timing.waiterMinDelaySec,
-        maxDelay: input.timing.waiterMaxDelaySec,
+        maxWaitTime: Math.max(1, Math.ceil(timeoutMs / 1000)),
+        minDelay: deps.timing.waiterMinDelaySec,
+        maxDelay: deps.timing.waiterMaxDelaySec,
       },
-      { cluster: targets.ecs_cluster_name, tasks: [task.taskArn] },
+      { cluster, tasks: [task.taskArn] },
     );
   } catch (err) {
     waitError = err;
@@ -116,43 +148,46 @@ export async function runMigration(input: MigrationInput, step: Step): Promise<M
     await tail;
     await drain();
   }
-  if (waitError || waited?.state !== 'SUCCESS') {
-    throw new CliError(
-      `the migration task ${id} did not stop within ${Math.round(input.timeoutMs / 1000)}s`,
-      ExitCode.Migration,
-      `no service was changed; the task may still be running: \`aws ecs stop-task --cluster ${targets.ecs_cluster_name} --task ${id}\``,
-      { cause: waitError },
-    );
-  }
-
-  const described = await aws.ecs.send(new DescribeTasksCommand({ cluster: targets.ecs_cluster_name, tasks: [task.taskArn] }));
+  // One look of our own: it names an AWS error the waiter only retried, or tells "still running" from "stopped".
+  const described = await aws.ecs.send(new DescribeTasksCommand({ cluster, tasks: [task.taskArn] }));
   const stopped: Task | undefined = described.tasks?.[0];
   const c = stopped?.containers?.find((x) => x.name === container);
   const result: MigrationResult = {
     taskArn: task.taskArn,
-    taskDefinition: revisionLabel(tdArn),
+    taskDefinition: label,
+    command,
     exitCode: c?.exitCode ?? null,
     stopCode: stopped?.stopCode,
     stoppedReason: stopped?.stoppedReason,
-    durationMs: input.now() - started,
+    durationMs: ctx.now() - started,
     logLines,
   };
-  if (result.exitCode !== 0) {
-    const why =
-      result.exitCode === null
-        ? `never ran: ${stopped?.stopCode ?? ''} ${stopped?.stoppedReason ?? ''}${c?.reason ? ` — ${c.reason}` : ''}`.trim()
-        : `exited ${result.exitCode}${c?.reason ? ` (${c.reason})` : ''}`;
-    const pull = /CannotPullContainer|pull image/i.test(`${stopped?.stoppedReason ?? ''} ${c?.reason ?? ''}`);
-    const err = new CliError(
-      `migration failed: task ${id} ${why}`,
+  if (waitError !== undefined && stopped?.lastStatus !== 'STOPPED') {
+    const error = new CliError(
+      `the migration task ${id} did not stop within ${Math.round(timeoutMs / 1000)}s (last status ${stopped?.lastStatus ?? 'unknown'})`,
       ExitCode.Migration,
-      pull
-        ? 'the task could not pull the image: check the execution role ECR permissions and the NAT/VPC endpoints; no service was changed'
-        : 'no service was changed; read the log lines above, fix the migration, deploy again',
+      `no service was changed; the task may still be running: \`aws ecs stop-task --cluster ${cluster} --task ${id}\`, then raise --migration-timeout`,
+      { cause: waitError },
     );
-    (err as CliError & { migration?: MigrationResult }).migration = result;
-    throw err;
+    return { ok: false, taskDefinition: label, result, error };
   }
+  // The essential container's exit code decides (Task.containers[].exitCode; null when it never ran).
+  if (result.exitCode !== 0) return { ok: false, taskDefinition: label, result, error: migrationFailure(id, result, c?.reason) };
   step.update(`task ${id} exited 0 (${logLines} log lines)`);
-  return result;
+  return { ok: true, taskDefinition: label, result };
+}
+
+function migrationFailure(id: string, r: MigrationResult, containerReason: string | undefined): CliError {
+  const why =
+    r.exitCode === null
+      ? `never ran: ${r.stopCode ?? ''} ${r.stoppedReason ?? ''}${containerReason ? ` — ${containerReason}` : ''}`.trim()
+      : `exited ${r.exitCode}${containerReason ? ` (${containerReason})` : ''}`;
+  const pull = /CannotPullContainer|pull image/i.test(`${r.stoppedReason ?? ''} ${containerReason ?? ''}`);
+  return new CliError(
+    `migration failed: task ${id} ${why}`,
+    ExitCode.Migration,
+    pull
+      ? 'the task could not pull the image: check the execution role ECR permissions and the NAT/VPC endpoints; no service was changed'
+      : 'no service was changed; read the log lines above, fix the migration, deploy again',
+  );
 }

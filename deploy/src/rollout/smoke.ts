@@ -1,3 +1,4 @@
+import type { Context } from '../context.js';
 import type { ServiceName } from '../targets/schema.js';
 
 export interface SmokeResult {
@@ -17,8 +18,8 @@ export interface SmokeResult {
  *   writes (no /books route is touched). A 200 means the writer serves readiness on POST; the app's own JSON
  *   404 naming the path ("Cannot POST /health/ready") still proves a writer task answered through the ALB.
  *   A 5xx (the ALB's 502/503/504 included), a non-JSON body, or the ALB's own fixed 405 ("Method not
- *   allowed", no path) fails. The writer's database readiness is proven earlier by the migration gate
- *   (same image, subnets, security groups and secret) and by its start-up DB check.
+ *   allowed", no path) fails. The writer's database path is partly proven earlier by the migration gate
+ *   (same image, subnets and security groups) and by its start-up DB check (its own IAM-auth login).
  */
 export async function smokeCheck(
   fetchImpl: typeof fetch,
@@ -57,4 +58,20 @@ export async function smokeCheck(
     return last;
   };
   return Promise.all(services.map(check));
+}
+
+/** The smoke check as a step of the deploy: a failure is shown on the step and returned, never thrown. */
+export function smokeStep(ctx: Context, services: ServiceName[]): Promise<SmokeResult[]> {
+  const { targets, deps } = ctx;
+  return ctx.progress.step(`Smoke check ${targets.app_url} /health/ready`, async (step) => {
+    const results = await smokeCheck(deps.fetch, targets.app_url, services, {
+      attempts: 3,
+      delayMs: deps.timing.pollMs,
+      sleep: (ms) => deps.sleep(ms),
+    });
+    for (const s of results) step.log(`${s.ok ? '✔' : '✖'} ${s.service}: ${s.method} ${s.url} → ${s.detail}`);
+    const bad = results.filter((s) => !s.ok);
+    if (bad.length) step.fail(`${bad.map((s) => s.service).join(', ')} failed the smoke check`);
+    return results;
+  });
 }

@@ -115,7 +115,9 @@ export async function loadTargets(src: TargetSource, terraform: TerraformRunner)
     throw new CliError(
       missing ? `output "${name}" is missing (${origin})` : `output "${name}" is malformed (${origin}): ${issue.message}`,
       ExitCode.Preflight,
-      missing ? 'run `terraform apply` for this env so it exports the DESIGN.md outputs, or pass --set ' + name + '=…' : undefined,
+      missing
+        ? 'run `terraform apply` for this env so it exports the DESIGN.md outputs, or pass --set ' + name + '=…'
+        : `fix the output in Terraform (DESIGN.md, "Terraform → deploy contract") and run \`terraform apply\`, or pass --set ${name}=…`,
     );
   }
   return { targets: parsed.data, origin };

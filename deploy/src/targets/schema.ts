@@ -3,25 +3,49 @@ import { z } from 'zod';
 /** The Terraform → deploy contract (shared/DESIGN.md). Names come from here and nowhere else. */
 const nonEmpty = z.string().min(1);
 
-export const serviceTargetSchema = z.object({
-  service_name: nonEmpty,
-  task_family: nonEmpty,
-  container_name: nonEmpty,
-  ecr_repository_url: nonEmpty.regex(/^[^/]+\/.+$/, 'expected <registry>/<repository>'),
-  log_group_name: nonEmpty,
-});
+/** A task-definition ARN with its revision: `arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>`. */
+const taskDefinitionArn = nonEmpty.regex(
+  /^arn:aws[\w-]*:ecs:[\w-]+:\d{12}:task-definition\/[\w-]{1,255}:\d+$/,
+  'expected a task-definition ARN with its revision (…:task-definition/<family>:<revision>)',
+);
+
+/** The family named in a task-definition ARN. */
+export function familyOf(arn: string): string {
+  return arn.slice(arn.lastIndexOf('/') + 1, arn.lastIndexOf(':'));
+}
+
+/** Terraform's revision must belong to the family the output names: the CLI registers into that family. */
+const inFamily = (o: { task_family: string; task_definition_arn: string }) => familyOf(o.task_definition_arn) === o.task_family;
+const inFamilyError = { message: 'names a revision of another family than task_family', path: ['task_definition_arn'] };
+
+export const serviceTargetSchema = z
+  .object({
+    service_name: nonEmpty,
+    task_family: nonEmpty,
+    container_name: nonEmpty,
+    ecr_repository_url: nonEmpty.regex(/^[^/]+\/.+$/, 'expected <registry>/<repository>'),
+    log_group_name: nonEmpty,
+    /** The revision Terraform registered last: the base of every deploy (DESIGN.md). */
+    task_definition_arn: taskDefinitionArn,
+  })
+  .refine(inFamily, inFamilyError);
 
 export const targetsSchema = z.object({
   aws_region: nonEmpty,
   ecs_cluster_name: nonEmpty,
   services: z.object({ reader: serviceTargetSchema, writer: serviceTargetSchema }),
-  migration: z.object({
-    task_family: nonEmpty,
-    container_name: nonEmpty,
-    subnet_ids: z.array(nonEmpty).min(1),
-    security_group_ids: z.array(nonEmpty).min(1),
-    assign_public_ip: z.boolean(),
-  }),
+  /** Its own family (`<name>-migrate`): the writer image with the master DB credentials, command ["migrate"]. */
+  migration: z
+    .object({
+      task_family: nonEmpty,
+      container_name: nonEmpty,
+      task_definition_arn: taskDefinitionArn,
+      log_group_name: nonEmpty,
+      subnet_ids: z.array(nonEmpty).min(1),
+      security_group_ids: z.array(nonEmpty).min(1),
+      assign_public_ip: z.boolean(),
+    })
+    .refine(inFamily, inFamilyError),
   database: z.object({
     instance_identifier: nonEmpty,
     endpoint: nonEmpty,
@@ -34,8 +58,10 @@ export const targetsSchema = z.object({
 
 export type Targets = z.infer<typeof targetsSchema>;
 export type ServiceTarget = z.infer<typeof serviceTargetSchema>;
+export type MigrationTarget = Targets['migration'];
 export const SERVICE_NAMES = ['reader', 'writer'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
+export const serviceArgSchema = z.enum(SERVICE_NAMES, { error: () => 'expected reader or writer' });
 
 export function isProduction(t: Pick<Targets, 'environment'>): boolean {
   return /^prod(uction)?$/i.test(t.environment);
