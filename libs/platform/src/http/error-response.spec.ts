@@ -35,6 +35,15 @@ describe('toErrorResponse', () => {
     expect(toErrorResponse(new QueryRunnerAlreadyReleasedError()).body.statusCode).toBe(503);
   });
 
+  it('maps a failure to sign an RDS IAM token for a new connection to 503', () => {
+    const error = Object.assign(new Error('could not sign an RDS IAM auth token for library_reader@db:5432 in eu-west-1: no credentials'), {
+      name: 'AuthTokenError',
+    });
+    const response = toErrorResponse(error);
+    expect(response.body).toEqual({ statusCode: 503, error: 'Service Unavailable', message: 'The database is unavailable; retry shortly' });
+    expect(response.serverFault).toBe(true);
+  });
+
   it('never leaks SQL, driver messages or stacks for unknown errors', () => {
     const response = toErrorResponse(pgError('42P01', 'relation "secret_table" does not exist'));
     expect(response).toEqual({
