@@ -1,5 +1,6 @@
 export { runService } from './bootstrap/run-service.js';
-export { createServiceApp } from './bootstrap/create-app.js';
+export { configureServiceApp, createServiceApp, SERVICE_APP_OPTIONS, startLogging } from './bootstrap/create-app.js';
+export { createFastifyAdapter } from './http/fastify-adapter.js';
 export type { ServiceSpec } from './bootstrap/service-spec.js';
 export { PlatformModule } from './platform.module.js';
 export { ParseResourceIdPipe } from './http/resource-id.pipe.js';
