@@ -17,7 +17,7 @@ describe('toErrorResponse', () => {
     expect(toErrorResponse(new NotFoundException('book 1 not found')).body.message).toBe('book 1 not found');
   });
 
-  it.each(['ECONNREFUSED', 'ETIMEDOUT', '57P01', '57P03', '08006', '53300', '57014'])(
+  it.each(['ECONNREFUSED', 'ETIMEDOUT', '57P01', '57P03', '08006', '53300', '57014', '28P01'])(
     'maps database outage code %s to a retryable 503',
     (code) => {
       const response = toErrorResponse(pgError(code));

@@ -57,7 +57,9 @@ const CONNECTION_ERROR_NAMES = new Set(['QueryRunnerAlreadyReleasedError', 'Quer
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (error instanceof Error && CONNECTION_ERROR_NAMES.has(error.name)) return true;
   const code = errorCode(error);
-  if (code && (CONNECTION_ERROR_CODES.has(code) || code.startsWith('08'))) return true;
+  // Class 08: connection exceptions. Class 28: the server refused the login (a rotated or wrong password, a
+  // role without LOGIN): no request can be served until the credentials are fixed, so it is 503 too.
+  if (code && (CONNECTION_ERROR_CODES.has(code) || code.startsWith('08') || code.startsWith('28'))) return true;
   const message = error instanceof Error ? error.message : '';
   return CONNECTION_ERROR_MESSAGES.some((pattern) => pattern.test(message));
 }
