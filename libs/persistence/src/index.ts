@@ -1,6 +1,4 @@
-export { Book, BOOK_LIMITS, toBookView, type BookRow, type BookView } from './books/book.entity.js';
-export { BookDto } from './books/book.dto.js';
-export { normalizeIsbn } from './books/isbn.js';
+export { Book } from './books/book.entity.js';
 export { IdempotencyRecord, IDEMPOTENCY_KEY_MAX_LENGTH } from './idempotency/idempotency-record.entity.js';
 export { buildDataSourceOptions } from './database/data-source-options.js';
 export { runMigrations } from './database/migrate.js';

@@ -12,7 +12,7 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { BookDto, type BookView } from '#libs/persistence';
+import { BookDto, type BookView } from '#libs/contracts';
 import { ErrorDto, etagFor, ParseResourceIdPipe, parseIfMatch } from '#libs/platform';
 import { IdempotencyService } from '../idempotency/idempotency.service.js';
 import { BooksCommandService } from './books-command.service.js';
