@@ -16,6 +16,20 @@ const toInteger = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
 const emptyToUndefined = ({ value }: { value: unknown }): unknown => (value === '' ? undefined : value);
 
+/**
+ * An integer setting within [min, max], given as a string in the environment: one message names the
+ * variable and its range whatever check fails ('abc', '1.5', '0').
+ */
+function IntegerBetween(min: number, max: number): PropertyDecorator {
+  return (target, property) => {
+    const message = `${String(property)} must be an integer between ${min} and ${max}`;
+    // Applied in the order a stack of decorators would apply them (bottom-up).
+    for (const decorator of [Max(max, { message }), Min(min, { message }), IsInt({ message }), Transform(toInteger)]) {
+      decorator(target, property as string);
+    }
+  };
+}
+
 /** An AWS region name such as eu-west-1 or us-gov-west-1. */
 const AWS_REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
@@ -27,10 +41,7 @@ const HOSTNAME = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$|^\[?[0-9a-fA-F:]+\]?
  */
 export class EnvironmentVariables {
   @IsOptional()
-  @Transform(toInteger)
-  @IsInt({ message: 'PORT must be an integer between 1 and 65535' })
-  @Min(1, { message: 'PORT must be an integer between 1 and 65535' })
-  @Max(65535, { message: 'PORT must be an integer between 1 and 65535' })
+  @IntegerBetween(1, 65535)
   PORT?: number;
 
   // Decorators run bottom-up and stop at the first failure, so the presence check is last.
@@ -45,10 +56,7 @@ export class EnvironmentVariables {
   @IsOptional()
   DB_READ_HOST?: string;
 
-  @Transform(toInteger)
-  @IsInt({ message: 'DB_PORT must be an integer between 1 and 65535' })
-  @Min(1, { message: 'DB_PORT must be an integer between 1 and 65535' })
-  @Max(65535, { message: 'DB_PORT must be an integer between 1 and 65535' })
+  @IntegerBetween(1, 65535)
   DB_PORT: number = 5432;
 
   @IsString()
@@ -79,38 +87,23 @@ export class EnvironmentVariables {
   @IsOptional()
   AWS_REGION?: string;
 
-  @Transform(toInteger)
-  @IsInt({ message: 'DB_POOL_MAX must be an integer between 1 and 100' })
-  @Min(1, { message: 'DB_POOL_MAX must be an integer between 1 and 100' })
-  @Max(100, { message: 'DB_POOL_MAX must be an integer between 1 and 100' })
+  @IntegerBetween(1, 100)
   DB_POOL_MAX: number = 10;
 
   /** How long one connection attempt may take before the request fails with 503. */
-  @Transform(toInteger)
-  @IsInt({ message: 'DB_CONNECT_TIMEOUT_MS must be an integer between 100 and 60000' })
-  @Min(100, { message: 'DB_CONNECT_TIMEOUT_MS must be an integer between 100 and 60000' })
-  @Max(60_000, { message: 'DB_CONNECT_TIMEOUT_MS must be an integer between 100 and 60000' })
+  @IntegerBetween(100, 60_000)
   DB_CONNECT_TIMEOUT_MS: number = 5000;
 
   /** PostgreSQL `statement_timeout`; kept well below the ALB's 60 s idle timeout. */
-  @Transform(toInteger)
-  @IsInt({ message: 'DB_STATEMENT_TIMEOUT_MS must be an integer between 100 and 55000' })
-  @Min(100, { message: 'DB_STATEMENT_TIMEOUT_MS must be an integer between 100 and 55000' })
-  @Max(55_000, { message: 'DB_STATEMENT_TIMEOUT_MS must be an integer between 100 and 55000' })
+  @IntegerBetween(100, 55_000)
   DB_STATEMENT_TIMEOUT_MS: number = 5000;
 
   /** How long start-up keeps retrying an unreachable database before exiting non-zero. */
-  @Transform(toInteger)
-  @IsInt({ message: 'DB_STARTUP_RETRY_SECONDS must be an integer between 0 and 120' })
-  @Min(0, { message: 'DB_STARTUP_RETRY_SECONDS must be an integer between 0 and 120' })
-  @Max(120, { message: 'DB_STARTUP_RETRY_SECONDS must be an integer between 0 and 120' })
+  @IntegerBetween(0, 120)
   DB_STARTUP_RETRY_SECONDS: number = 10;
 
   /** How long a POST's Idempotency-Key is remembered; older keys are purged and count as new. */
-  @Transform(toInteger)
-  @IsInt({ message: 'IDEMPOTENCY_KEY_TTL_HOURS must be an integer between 1 and 720' })
-  @Min(1, { message: 'IDEMPOTENCY_KEY_TTL_HOURS must be an integer between 1 and 720' })
-  @Max(720, { message: 'IDEMPOTENCY_KEY_TTL_HOURS must be an integer between 1 and 720' })
+  @IntegerBetween(1, 720)
   IDEMPOTENCY_KEY_TTL_HOURS: number = 24;
 
   @IsEnum(LOG_LEVELS, { message: `LOG_LEVEL must be one of: ${LOG_LEVELS.join(', ')}` })
