@@ -5,7 +5,7 @@ const RAW_SQL_CALLS = '/^(query|where|andWhere|orWhere|having|orderBy)$/';
 // Each lib has one front door (`#libs/<name>`, package.json "imports"); its files are its own business.
 const LIB_FRONT_DOORS = {
   regex: '^#libs/[^/]+/|(^|/)libs/[^/]+/src(/|$)',
-  message: 'Import a lib through its front door: #libs/config, #libs/persistence or #libs/platform.',
+  message: 'Import a lib through its front door: #libs/config, #libs/contracts, #libs/persistence or #libs/platform.',
 };
 /** no-restricted-imports for a folder: the front-door rule plus the folder's own layering rules. */
 const restrictImports = (...patterns) => ['error', { patterns: [LIB_FRONT_DOORS, ...patterns] }];
@@ -65,6 +65,16 @@ export default tseslint.config(
   {
     files: ['libs/**/*.ts'],
     rules: { 'no-restricted-imports': restrictImports({ group: ['**/apps/**'], message: 'libs must not depend on apps' }) },
+  },
+  {
+    // The book's shape is the bottom layer: the apps, persistence and the benchmark build on it, never the reverse.
+    files: ['libs/contracts/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrictImports(
+        { group: ['**/apps/**'], message: 'libs must not depend on apps' },
+        { group: ['#libs/*'], message: 'contracts depends on no other lib' },
+      ),
+    },
   },
   {
     files: ['apps/reader/**/*.ts'],

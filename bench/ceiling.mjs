@@ -7,6 +7,8 @@
 //   CEILING_ROLE=reader|writer node bench/ceiling.mjs
 import http from 'node:http';
 import pg from 'pg';
+// The services' own row → JSON mapper, from the build (dist/libs/contracts), so the JSON cannot drift.
+import { toBookView as view } from '#libs/contracts';
 import { cursorAfter, encodeCursor } from './lib/cursor.mjs';
 
 const env = process.env;
@@ -25,19 +27,6 @@ const pool = new pg.Pool({
 pool.on('error', () => undefined);
 
 const COLUMNS = 'id, title, author, description, isbn, version, created_at, updated_at';
-
-function view(row) {
-  return {
-    id: row.id,
-    title: row.title,
-    author: row.author,
-    description: row.description,
-    isbn: row.isbn,
-    version: row.version,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
-  };
-}
 
 const etagFor = (book) => `"${book.id}.${book.version}"`;
 

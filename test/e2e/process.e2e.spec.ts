@@ -1,10 +1,17 @@
+import net from 'node:net';
 import { freePort } from '../../scripts/embedded-postgres.mjs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { expectWith } from '../support/expect-with.js';
 import { createTestDatabase, environmentFor, sql } from '../support/database.js';
-import { jsonLines, runToExit, spawnService, waitForOk } from '../support/process.js';
+import { everyJsonLine, expectStartupFailure, runToExit, spawnService, waitForOk } from '../support/process.js';
 
-/** These tests run the built entry points as the container does: `node dist/apps/<name>/src/main.js <command>`. */
+/**
+ * These tests run the built entry points as the container does: `node dist/apps/<name>/src/main.js <command>`.
+ * They count every line of both streams: a start-up failure is exactly one JSON `fatal` line on stdout and
+ * nothing on stderr (the IAM signing failure is in iam-auth.e2e.spec.ts, which has a TLS server).
+ */
+
+const MIGRATIONS = ['CreateBooks1764230400000', 'CreateIdempotencyKeys1764230500000', 'CreateServiceRoles1764230600000'];
 
 let database: { name: string; drop: () => Promise<void> };
 
@@ -19,16 +26,17 @@ describe('migrate command', () => {
   it('applies every migration to an empty database, then reports it is up to date', async () => {
     const first = await runToExit('writer', ['migrate'], environmentFor(database.name, { LOG_LEVEL: 'info' }));
     expectWith(first.code, first.stdout + first.stderr).toBe(0);
-    expect(jsonLines(first.stdout).at(-1)).toMatchObject({
-      msg: 'applied 2 migration(s)',
-      applied: ['CreateBooks1764230400000', 'CreateIdempotencyKeys1764230500000'],
-    });
+    expect(first.stderr).toBe('');
+    expect(everyJsonLine(first.stdout)).toEqual([expect.objectContaining({ msg: 'applied 3 migration(s)', applied: MIGRATIONS })]);
     const tables = await sql(database.name, `SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`);
     expect(tables.map((row) => row.tablename)).toEqual(['books', 'idempotency_keys', 'migrations']);
 
     const second = await runToExit('writer', ['migrate'], environmentFor(database.name));
     expect(second.code).toBe(0);
-    expect(jsonLines(second.stdout).at(-1)).toMatchObject({ msg: 'database is up to date; nothing to apply', applied: [] });
+    expect(second.stderr).toBe('');
+    expect(everyJsonLine(second.stdout)).toEqual([
+      expect.objectContaining({ msg: 'database is up to date; nothing to apply', applied: [] }),
+    ]);
   });
 
   it('serialises concurrent migrate runs instead of racing them', async () => {
@@ -36,59 +44,107 @@ describe('migrate command', () => {
     try {
       const runs = await Promise.all([1, 2, 3].map(() => runToExit('writer', ['migrate'], environmentFor(fresh.name))));
       expect(runs.map((run) => run.code)).toEqual([0, 0, 0]);
-      const applied = runs.flatMap((run) => (jsonLines(run.stdout).at(-1)?.applied as string[]) ?? []);
-      expect(applied.sort()).toEqual(['CreateBooks1764230400000', 'CreateIdempotencyKeys1764230500000']);
+      const applied = runs.flatMap((run) => (everyJsonLine(run.stdout).at(-1)?.applied as string[]) ?? []);
+      expect(applied.sort()).toEqual(MIGRATIONS);
       const [row] = await sql<{ count: string }>(fresh.name, 'SELECT count(*) FROM migrations');
-      expect(row!.count).toBe('2');
+      expect(row!.count).toBe('3');
     } finally {
       await fresh.drop();
     }
   });
 
-  it('exits 1 with an actionable message when the database cannot be reached', async () => {
+  it('exits 1 with one fatal line naming the address and what to check when the database cannot be reached', async () => {
     const port = await freePort();
     const result = await runToExit(
       'writer',
       ['migrate'],
-      environmentFor(database.name, { DB_PORT: String(port), DB_STARTUP_RETRY_SECONDS: '1' }),
+      environmentFor(database.name, { DB_PORT: String(port), DB_STARTUP_RETRY_SECONDS: '0' }),
     );
-    expect(result.code).toBe(1);
-    expect(jsonLines(result.stdout).at(-1)).toMatchObject({
-      level: 'fatal',
-      msg: expect.stringMatching(new RegExp(`Cannot connect to PostgreSQL at 127.0.0.1:${port}.*check DB_HOST`)),
+    expect(expectStartupFailure(result)).toMatchObject({
+      command: 'migrate',
+      msg: expect.stringMatching(new RegExp(`^Cannot connect to PostgreSQL at 127.0.0.1:${port}/.*ECONNREFUSED.*check DB_HOST`)),
     });
+  });
+
+  it('exits 1 with one fatal line naming the migration that failed, and keeps the ones before it', async () => {
+    const broken = await createTestDatabase('broken');
+    try {
+      await sql(broken.name, 'CREATE TABLE idempotency_keys (unexpected integer)');
+      const result = await runToExit('writer', ['migrate'], environmentFor(broken.name));
+      expect(expectStartupFailure(result)).toMatchObject({
+        command: 'migrate',
+        msg: expect.stringMatching(
+          /^migration CreateIdempotencyKeys1764230500000 failed and was rolled back: relation "idempotency_keys" already exists \(fix /,
+        ),
+      });
+      const applied = await sql(broken.name, 'SELECT name FROM migrations ORDER BY id');
+      expect(applied).toEqual([{ name: 'CreateBooks1764230400000' }]);
+    } finally {
+      await broken.drop();
+    }
   });
 });
 
 describe('serve command', () => {
-  it('stops on invalid configuration with one line naming every bad variable, exit 1', async () => {
-    const result = await runToExit('reader', [], { DB_PORT: 'abc', LOG_LEVEL: 'loud', DB_SSL: 'maybe' });
-    expect(result.code).toBe(1);
-    const lines = jsonLines(result.stdout);
-    expect(lines).toHaveLength(1);
-    expect(lines[0]!.msg).toMatch(/^Invalid configuration: /);
-    for (const name of ['DB_HOST is required', 'DB_PORT must be an integer', 'DB_SSL must be one of', 'LOG_LEVEL must be one of']) {
-      expect(lines[0]!.msg).toContain(name);
-    }
-  });
+  it.each(['reader', 'writer'] as const)(
+    '%s: stops on invalid configuration with one line naming every bad variable, exit 1',
+    async (name) => {
+      const result = await runToExit(name, [], { DB_PORT: 'abc', LOG_LEVEL: 'loud', DB_SSL: 'maybe', DB_AUTH: 'iam' });
+      const fatal = expectStartupFailure(result);
+      expect(fatal.msg).toMatch(/^Invalid configuration: /);
+      for (const problem of [
+        'DB_HOST is required',
+        'DB_PORT must be an integer',
+        'DB_SSL must be one of',
+        'LOG_LEVEL must be one of',
+        'AWS_REGION is required when DB_AUTH=iam',
+      ]) {
+        expect(fatal.msg).toContain(problem);
+      }
+      expect(fatal).not.toHaveProperty('err');
+    },
+  );
 
-  it('retries an unreachable database for DB_STARTUP_RETRY_SECONDS, then exits 1', async () => {
+  it('retries an unreachable database for DB_STARTUP_RETRY_SECONDS without a retry line per attempt, then exits 1', async () => {
     const port = await freePort();
     const result = await runToExit(
       'reader',
       [],
-      environmentFor(database.name, { DB_PORT: String(port), DB_STARTUP_RETRY_SECONDS: '2', PORT: String(await freePort()) }),
+      environmentFor(database.name, {
+        DB_PORT: String(port),
+        DB_STARTUP_RETRY_SECONDS: '2',
+        PORT: String(await freePort()),
+        LOG_LEVEL: 'info',
+      }),
     );
-    expect(result.code).toBe(1);
+    const fatal = expectStartupFailure(result);
+    expect(fatal.msg).toMatch(new RegExp(`^Cannot connect to PostgreSQL at 127.0.0.1:${port}/\\w+ \\(\\d+ attempts\\): .*ECONNREFUSED`));
     expect(result.durationMs).toBeGreaterThan(1500);
     expect(result.durationMs).toBeLessThan(10_000);
-    expect(result.stdout).toContain(`Cannot connect to PostgreSQL at 127.0.0.1:${port}`);
+  });
+
+  it('exits 1 with one fatal line when its port is taken', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '0.0.0.0', resolve));
+    const port = (blocker.address() as net.AddressInfo).port;
+    try {
+      const result = await runToExit('writer', [], environmentFor(database.name, { PORT: String(port), LOG_LEVEL: 'info' }));
+      expect(expectStartupFailure(result).msg).toBe(`port ${port} is already in use (set PORT to a free port, or stop what listens on it)`);
+    } finally {
+      blocker.close();
+    }
   });
 
   it('rejects an unknown command with exit code 2 and the usage', async () => {
     const result = await runToExit('writer', ['seed-everything'], {});
     expect(result.code).toBe(2);
-    expect(jsonLines(result.stdout)[0]!.msg).toMatch(/unknown command "seed-everything".*usage: main.js \[serve\|migrate\]/);
+    expect(result.stderr).toBe('');
+    expect(everyJsonLine(result.stdout)).toEqual([
+      expect.objectContaining({
+        level: 'error',
+        msg: expect.stringMatching(/unknown command "seed-everything".*usage: main.js \[serve\|migrate\]/),
+      }),
+    ]);
   });
 
   for (const name of ['reader', 'writer'] as const) {
@@ -122,6 +178,10 @@ describe('serve command', () => {
         const result = await service.exited;
         expect(result.code).toBe(0);
         expect(await sessions()).toBe(0);
+        expect(result.stderr).toBe('');
+        expect(everyJsonLine(result.stdout).map((line) => line.msg)).toEqual(
+          expect.arrayContaining([expect.stringMatching(/listening on/), 'shut down cleanly']),
+        );
       } finally {
         service.child.kill('SIGKILL');
       }

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { freePort } from '../../scripts/embedded-postgres.mjs';
 import { spawnService, type SpawnedService, waitForOk } from '../support/process.js';
-import { startDedicatedPostgres } from './support/dedicated-postgres.js';
+import { startDedicatedPostgres } from '../support/dedicated-postgres.js';
 import { countBy, now, percentile, recordFigures, runLoad, type Sample } from './support/load.js';
 
 /**

@@ -242,13 +242,17 @@ describe('fuzzing every documented operation', () => {
               counts[response.status] = (counts[response.status] ?? 0) + 1;
 
               expectWith(response.status, `${method} ${url} → ${text.slice(0, 200)}`).toBeLessThan(500);
-              const documented = [...target.schemas.documentedStatuses(path, method), ...FRAMEWORK_STATUSES];
+              // Every route takes a trailing slash, so an empty id turns `/books/{id}` into `/books/`: the
+              // collection's route, when the collection documents this method (GET /books), answers it.
+              const collection = path.replace(/\/\{id\}$/, '');
+              const answeredBy = id === '' && collection !== path && target.document.paths[collection]?.[method] ? collection : path;
+              const documented = [...target.schemas.documentedStatuses(answeredBy, method), ...FRAMEWORK_STATUSES];
               expectWith(documented, `${method} ${url} answered undocumented ${response.status}`).toContain(response.status);
               if (response.status >= 400) {
                 expectWith(after, `${method} ${url} was refused (${response.status}) but changed the books table`).toBe(before);
                 expect(JSON.parse(text)).toEqual({ statusCode: response.status, error: expect.any(String), message: expect.any(String) });
               } else if (text) {
-                const validate = target.schemas.validator(path, method, response.status);
+                const validate = target.schemas.validator(answeredBy, method, response.status);
                 if (validate) expectWith(validate(JSON.parse(text)), `${method} ${url}: ${JSON.stringify(validate.errors)}`).toBe(true);
               }
             }),

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Environment } from './database.js';
+import { expectWith } from './expect-with.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -65,6 +66,43 @@ export async function waitForOk(url: string, timeoutMs = 15_000, startedAt = per
   throw new Error(`${url} did not answer 200 within ${timeoutMs} ms`);
 }
 
+/**
+ * Every line of one stream, each parsed as a JSON object; any other line (a coloured Nest line, a stack
+ * trace, a driver's console.log) fails the test with the whole stream in the message.
+ */
+export function everyJsonLine(output: string, stream = 'stdout'): Array<Record<string, unknown>> {
+  const lines = output.split('\n').filter((line) => line !== '');
+  return lines.map((line) => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new Error(`${stream} has a line that is not a JSON object:\n  ${line}\nwhole ${stream}:\n${output}`);
+    }
+    return parsed as Record<string, unknown>;
+  });
+}
+
+/**
+ * The start-up failure contract (libs/platform run-service.ts): exit code 1, nothing on stderr, only JSON
+ * lines on stdout, exactly one of them at level `fatal`, and (unless `otherLines` allows more) nothing else.
+ * Returns the fatal line.
+ */
+export function expectStartupFailure(result: ProcessResult, { otherLines = 0 } = {}): Record<string, unknown> {
+  const context = `exit ${result.code}\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`;
+  expectWith(result.code, context).toBe(1);
+  expectWith(result.stderr, context).toBe('');
+  const lines = everyJsonLine(result.stdout);
+  const fatal = lines.filter((line) => line.level === 'fatal');
+  expectWith(fatal.length, context).toBe(1);
+  expectWith(lines.length - 1, context).toBeLessThanOrEqual(otherLines);
+  return fatal[0]!;
+}
+
+/** The JSON lines of `output`, skipping anything else (for streams the services do not write, e.g. nginx's). */
 export function jsonLines(output: string): Array<Record<string, unknown>> {
   return output
     .split('\n')

@@ -1,8 +1,11 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
 import { readerService } from '../../apps/reader/src/reader.module.js';
 import { writerService } from '../../apps/writer/src/writer.module.js';
-import { createServiceApp } from '#libs/platform';
-import { type Environment, environmentFor } from './database.js';
+import { AUTH_TOKEN_SIGNER_FACTORY, type AuthTokenSignerFactory } from '#libs/persistence';
+import { configureServiceApp, createFastifyAdapter, createServiceApp, SERVICE_APP_OPTIONS, startLogging } from '#libs/platform';
+import { adminClient, type Environment, environmentFor } from './database.js';
+import { giveServiceRolesPasswords, SERVICE_ROLES, TEST_ROLE_PASSWORD } from './service-roles.js';
 
 export interface RunningService {
   url: string;
@@ -10,11 +13,61 @@ export interface RunningService {
   close: () => Promise<void>;
 }
 
-/** Starts a service in this process exactly as `serve` builds it, on a free loopback port. */
+export const serviceSpecs = { reader: readerService, writer: writerService } as const;
+
+let rolesReady: Promise<void> | undefined;
+
+/** Gives the service roles their test password on the run's server, once per worker. */
+function serviceRolesReady(): Promise<void> {
+  rolesReady ??= (async () => {
+    const admin = adminClient();
+    await admin.connect();
+    try {
+      await giveServiceRolesPasswords(admin);
+    } finally {
+      await admin.end();
+    }
+  })();
+  return rolesReady;
+}
+
+/**
+ * Starts a service in this process exactly as `serve` builds it, on a free loopback port, logged in as its
+ * own least-privilege role (library_reader / library_writer) unless `overrides` names another DB_USER.
+ */
 export async function startService(name: 'reader' | 'writer', database: string, overrides: Environment = {}): Promise<RunningService> {
-  const spec = name === 'reader' ? readerService : writerService;
-  const app = await createServiceApp(spec, environmentFor(database, overrides));
+  const environment = environmentFor(database, { DB_USER: SERVICE_ROLES[name], DB_PASSWORD: TEST_ROLE_PASSWORD, ...overrides });
+  if (environment.DB_USER === SERVICE_ROLES[name]) await serviceRolesReady();
+  return listen(await createServiceApp(serviceSpecs[name], environment));
+}
+
+export interface StartOptions {
+  /** Replaces the IAM token signer (DB_AUTH=iam), e.g. with one that counts calls. */
+  signerFactory?: AuthTokenSignerFactory;
+}
+
+/**
+ * Starts a service with a complete `environment` (another server's, say) and, optionally, an injected IAM
+ * token signer: the same root module and app configuration as `serve`, built through Nest's testing
+ * module so one provider can be replaced.
+ */
+export async function startServiceWith(
+  name: 'reader' | 'writer',
+  environment: Environment,
+  options: StartOptions = {},
+): Promise<RunningService> {
+  const spec = serviceSpecs[name];
+  const builder = Test.createTestingModule({ imports: [spec.rootModule(environment)] });
+  if (options.signerFactory) builder.overrideProvider(AUTH_TOKEN_SIGNER_FACTORY).useValue(options.signerFactory);
+  const moduleRef = await builder.compile();
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(), SERVICE_APP_OPTIONS);
+  await configureServiceApp(app, spec.openApi);
+  return listen(app);
+}
+
+async function listen(app: NestFastifyApplication): Promise<RunningService> {
   await app.listen({ port: 0, host: '127.0.0.1' });
+  startLogging(app);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return { url: `http://127.0.0.1:${port}`, app, close: () => app.close() };

@@ -10,6 +10,7 @@ describe('validateEnvironment', () => {
       DB_NAME: 'library_db',
       DB_USER: 'postgres',
       DB_SSL: 'off',
+      DB_AUTH: 'password',
       DB_POOL_MAX: 10,
       LOG_LEVEL: 'info',
       IDEMPOTENCY_KEY_TTL_HOURS: 24,
@@ -60,6 +61,44 @@ describe('validateEnvironment', () => {
     ]);
     expect(message).not.toContain('12345');
     expect(message.split('\n')).toHaveLength(1);
+  });
+
+  it('accepts DB_AUTH=iam with SSL and a region, and no password', () => {
+    const env = validateEnvironment({
+      DB_HOST: 'db',
+      DB_AUTH: 'iam',
+      DB_SSL: 'verify-full',
+      AWS_REGION: 'eu-west-1',
+      DB_USER: 'library_reader',
+    });
+    expect(env).toMatchObject({ DB_AUTH: 'iam', DB_SSL: 'verify-full', AWS_REGION: 'eu-west-1', DB_USER: 'library_reader' });
+    expect(env.DB_PASSWORD).toBeUndefined();
+  });
+
+  it('lists what DB_AUTH=iam lacks together with every other bad variable', () => {
+    let error: unknown;
+    try {
+      validateEnvironment({ DB_HOST: 'db', DB_PORT: 'abc', DB_AUTH: 'iam', DB_PASSWORD: 'secret' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect((error as ConfigurationError).problems).toEqual([
+      'DB_PORT must be an integer between 1 and 65535 (got "abc")',
+      'DB_SSL must be require or verify-full when DB_AUTH=iam (RDS accepts IAM tokens only over SSL)',
+      'AWS_REGION is required when DB_AUTH=iam (the region of the RDS instance)',
+      'DB_PASSWORD must not be set when DB_AUTH=iam (each connection signs an IAM token instead)',
+    ]);
+    expect((error as ConfigurationError).message).not.toContain('secret');
+  });
+
+  it.each([
+    [{ DB_AUTH: 'kerberos' }, 'DB_AUTH must be one of: password, iam (got "kerberos")'],
+    [
+      { DB_AUTH: 'iam', DB_SSL: 'require', AWS_REGION: 'Ireland' },
+      'AWS_REGION must be an AWS region name such as eu-west-1 (got "Ireland")',
+    ],
+  ])('rejects %j', (variables, problem) => {
+    expect(() => validateEnvironment({ DB_HOST: 'db', ...variables })).toThrow(problem);
   });
 
   it('ignores unrelated variables', () => {

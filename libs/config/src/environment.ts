@@ -4,6 +4,10 @@ import { IsEnum, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinL
 export const DB_SSL_MODES = ['off', 'require', 'verify-full'] as const;
 export type DbSslMode = (typeof DB_SSL_MODES)[number];
 
+/** `password`: DB_PASSWORD (local, tests, the `migrate` task). `iam`: an RDS IAM token per connection (the services on AWS). */
+export const DB_AUTH_MODES = ['password', 'iam'] as const;
+export type DbAuthMode = (typeof DB_AUTH_MODES)[number];
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -11,6 +15,23 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 const toInteger = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
 const emptyToUndefined = ({ value }: { value: unknown }): unknown => (value === '' ? undefined : value);
+
+/**
+ * An integer setting within [min, max], given as a string in the environment: one message names the
+ * variable and its range whatever check fails ('abc', '1.5', '0').
+ */
+function IntegerBetween(min: number, max: number): PropertyDecorator {
+  return (target, property) => {
+    const message = `${String(property)} must be an integer between ${min} and ${max}`;
+    // Applied in the order a stack of decorators would apply them (bottom-up).
+    for (const decorator of [Max(max, { message }), Min(min, { message }), IsInt({ message }), Transform(toInteger)]) {
+      decorator(target, property as string);
+    }
+  };
+}
+
+/** An AWS region name such as eu-west-1 or us-gov-west-1. */
+const AWS_REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
 const HOSTNAME = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$|^\[?[0-9a-fA-F:]+\]?$/;
 
@@ -20,10 +41,7 @@ const HOSTNAME = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$|^\[?[0-9a-fA-F:]+\]?
  */
 export class EnvironmentVariables {
   @IsOptional()
-  @Transform(toInteger)
-  @IsInt({ message: 'PORT must be an integer between 1 and 65535' })
-  @Min(1, { message: 'PORT must be an integer between 1 and 65535' })
-  @Max(65535, { message: 'PORT must be an integer between 1 and 65535' })
+  @IntegerBetween(1, 65535)
   PORT?: number;
 
   // Decorators run bottom-up and stop at the first failure, so the presence check is last.
@@ -38,10 +56,7 @@ export class EnvironmentVariables {
   @IsOptional()
   DB_READ_HOST?: string;
 
-  @Transform(toInteger)
-  @IsInt({ message: 'DB_PORT must be an integer between 1 and 65535' })
-  @Min(1, { message: 'DB_PORT must be an integer between 1 and 65535' })
-  @Max(65535, { message: 'DB_PORT must be an integer between 1 and 65535' })
+  @IntegerBetween(1, 65535)
   DB_PORT: number = 5432;
 
   @IsString()
@@ -58,41 +73,37 @@ export class EnvironmentVariables {
   @IsString()
   DB_PASSWORD?: string;
 
+  /** How the services log in: see DB_AUTH_MODES. `iam` needs DB_SSL and AWS_REGION (checked below). */
+  @IsEnum(DB_AUTH_MODES, { message: `DB_AUTH must be one of: ${DB_AUTH_MODES.join(', ')}` })
+  DB_AUTH: DbAuthMode = 'password';
+
   @IsEnum(DB_SSL_MODES, { message: `DB_SSL must be one of: ${DB_SSL_MODES.join(', ')}` })
   DB_SSL: DbSslMode = 'off';
 
-  @Transform(toInteger)
-  @IsInt({ message: 'DB_POOL_MAX must be an integer between 1 and 100' })
-  @Min(1, { message: 'DB_POOL_MAX must be an integer between 1 and 100' })
-  @Max(100, { message: 'DB_POOL_MAX must be an integer between 1 and 100' })
+  /** The region IAM tokens are signed for (the RDS instance's). */
+  @Matches(AWS_REGION_NAME, { message: 'AWS_REGION must be an AWS region name such as eu-west-1' })
+  @IsString()
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  AWS_REGION?: string;
+
+  @IntegerBetween(1, 100)
   DB_POOL_MAX: number = 10;
 
   /** How long one connection attempt may take before the request fails with 503. */
-  @Transform(toInteger)
-  @IsInt({ message: 'DB_CONNECT_TIMEOUT_MS must be an integer between 100 and 60000' })
-  @Min(100, { message: 'DB_CONNECT_TIMEOUT_MS must be an integer between 100 and 60000' })
-  @Max(60_000, { message: 'DB_CONNECT_TIMEOUT_MS must be an integer between 100 and 60000' })
+  @IntegerBetween(100, 60_000)
   DB_CONNECT_TIMEOUT_MS: number = 5000;
 
   /** PostgreSQL `statement_timeout`; kept well below the ALB's 60 s idle timeout. */
-  @Transform(toInteger)
-  @IsInt({ message: 'DB_STATEMENT_TIMEOUT_MS must be an integer between 100 and 55000' })
-  @Min(100, { message: 'DB_STATEMENT_TIMEOUT_MS must be an integer between 100 and 55000' })
-  @Max(55_000, { message: 'DB_STATEMENT_TIMEOUT_MS must be an integer between 100 and 55000' })
+  @IntegerBetween(100, 55_000)
   DB_STATEMENT_TIMEOUT_MS: number = 5000;
 
   /** How long start-up keeps retrying an unreachable database before exiting non-zero. */
-  @Transform(toInteger)
-  @IsInt({ message: 'DB_STARTUP_RETRY_SECONDS must be an integer between 0 and 120' })
-  @Min(0, { message: 'DB_STARTUP_RETRY_SECONDS must be an integer between 0 and 120' })
-  @Max(120, { message: 'DB_STARTUP_RETRY_SECONDS must be an integer between 0 and 120' })
+  @IntegerBetween(0, 120)
   DB_STARTUP_RETRY_SECONDS: number = 10;
 
   /** How long a POST's Idempotency-Key is remembered; older keys are purged and count as new. */
-  @Transform(toInteger)
-  @IsInt({ message: 'IDEMPOTENCY_KEY_TTL_HOURS must be an integer between 1 and 720' })
-  @Min(1, { message: 'IDEMPOTENCY_KEY_TTL_HOURS must be an integer between 1 and 720' })
-  @Max(720, { message: 'IDEMPOTENCY_KEY_TTL_HOURS must be an integer between 1 and 720' })
+  @IntegerBetween(1, 720)
   IDEMPOTENCY_KEY_TTL_HOURS: number = 24;
 
   @IsEnum(LOG_LEVELS, { message: `LOG_LEVEL must be one of: ${LOG_LEVELS.join(', ')}` })
@@ -111,17 +122,31 @@ export class ConfigurationError extends Error {
  * lists every bad variable, so a misconfigured task says everything that is wrong in one log line.
  */
 export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVariables {
-  const known = Object.keys(new EnvironmentVariables()).concat(['PORT', 'DB_HOST', 'DB_READ_HOST', 'DB_PASSWORD']);
+  const known = Object.keys(new EnvironmentVariables()).concat(['PORT', 'DB_HOST', 'DB_READ_HOST', 'DB_PASSWORD', 'AWS_REGION']);
   const picked = Object.fromEntries(Object.entries(raw).filter(([key]) => known.includes(key)));
   const settings = plainToInstance(EnvironmentVariables, picked, { exposeDefaultValues: true });
   const errors = validateSync(settings, { skipMissingProperties: false, forbidUnknownValues: true, stopAtFirstError: true });
-  if (errors.length > 0) {
-    const problems = errors.map((error) => {
-      const message = Object.values(error.constraints ?? {})[0] ?? `${error.property} is invalid`;
-      const shown = error.property === 'DB_PASSWORD' || error.value === undefined ? '' : ` (got "${String(error.value)}")`;
-      return `${message}${shown}`;
-    });
-    throw new ConfigurationError(problems);
-  }
+  const problems = errors.map((error) => {
+    const message = Object.values(error.constraints ?? {})[0] ?? `${error.property} is invalid`;
+    const shown = error.property === 'DB_PASSWORD' || error.value === undefined ? '' : ` (got "${String(error.value)}")`;
+    return `${message}${shown}`;
+  });
+  problems.push(...iamAuthProblems(settings));
+  if (problems.length > 0) throw new ConfigurationError(problems);
   return settings;
+}
+
+/**
+ * What DB_AUTH=iam needs besides itself. RDS accepts IAM tokens only over SSL/TLS (AWS RDS User Guide, "IAM
+ * database authentication for MariaDB, MySQL, and PostgreSQL"), and a token is signed for one region. The
+ * master secret has no business in a service that logs in with tokens: only the `migrate` task gets it.
+ */
+function iamAuthProblems(settings: EnvironmentVariables): string[] {
+  if (settings.DB_AUTH !== 'iam') return [];
+  const problems: string[] = [];
+  if (settings.DB_SSL === 'off')
+    problems.push('DB_SSL must be require or verify-full when DB_AUTH=iam (RDS accepts IAM tokens only over SSL)');
+  if (settings.AWS_REGION === undefined) problems.push('AWS_REGION is required when DB_AUTH=iam (the region of the RDS instance)');
+  if (settings.DB_PASSWORD) problems.push('DB_PASSWORD must not be set when DB_AUTH=iam (each connection signs an IAM token instead)');
+  return problems;
 }

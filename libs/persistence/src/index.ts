@@ -1,7 +1,6 @@
-export { Book, BOOK_LIMITS, toBookView, type BookRow, type BookView } from './books/book.entity.js';
-export { BookDto } from './books/book.dto.js';
-export { normalizeIsbn } from './books/isbn.js';
+export { Book } from './books/book.entity.js';
 export { IdempotencyRecord, IDEMPOTENCY_KEY_MAX_LENGTH } from './idempotency/idempotency-record.entity.js';
 export { buildDataSourceOptions } from './database/data-source-options.js';
 export { runMigrations } from './database/migrate.js';
-export { PersistenceModule } from './database/persistence.module.js';
+export { AUTH_TOKEN_SIGNER_FACTORY, PersistenceModule } from './database/persistence.module.js';
+export { AuthTokenError, type AuthTokenSigner, type AuthTokenSignerFactory, type AuthTokenTarget } from './database/iam-auth.js';

@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { EnvironmentVariables, validateEnvironment } from '#libs/config';
-import { SERVICE_NAME } from './config/service-name.js';
+import { SERVICE_NAME } from './bootstrap/service-spec.js';
 import { HealthModule } from './health/health.module.js';
 import { AllExceptionsFilter } from './http/all-exceptions.filter.js';
 import { createValidationPipe } from './http/validation.js';

@@ -1,7 +1,7 @@
 import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { BookDto, type BookView } from '#libs/persistence';
+import { BookDto, type BookView } from '#libs/contracts';
 import { ErrorDto, etagFor, ifNoneMatchHits, ParseResourceIdPipe } from '#libs/platform';
 import { BooksQueryService, type BookPage } from './books-query.service.js';
 import { BookPageDto } from './dto/book-page.dto.js';

@@ -1,29 +1,49 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException, PreconditionFailedException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager, WhereExpressionBuilder } from 'typeorm';
-import { Book, type BookRow, type BookView, toBookView } from '#libs/persistence';
+import type { DataSource, EntityManager } from 'typeorm';
+import { type BookRow, type BookView, toBookView } from '#libs/contracts';
 import type { IfMatchCondition } from '#libs/platform';
 import type { CreateBookDto } from './dto/create-book.dto.js';
 import type { UpdateBookDto } from './dto/update-book.dto.js';
 
 const EDITABLE_FIELDS = ['title', 'author', 'description', 'isbn'] as const;
-type BookChanges = Partial<Pick<Book, (typeof EDITABLE_FIELDS)[number]>>;
-
-// A string is passed to RETURNING as is; an array would be filtered to entity property names (no created_at).
-const RETURNED_COLUMNS = '*';
 
 /**
- * POST is the writer's hot path: one fixed, parameterised INSERT through the same DataSource or transaction
- * manager. TypeORM's insert builder (metadata, value escaping, RETURNING mapping) cost more CPU than the
- * statement itself (BENCHMARKS.md); version (1), created_at and updated_at come from the column defaults.
+ * One data-access style: fixed, parameterised SQL through the DataSource (or the idempotency transaction's
+ * EntityManager), one statement per write. Chosen over the query builder and the repository because
+ * - RELIABILITY.md O-3 needs the version check and the write in ONE statement (`UPDATE … WHERE id = $1 AND
+ *   version = ANY($n)`); TypeORM's save() never puts the version in the WHERE clause, and the query builder
+ *   hides the `version = version + 1` that @VersionColumn adds. Here the whole statement is in plain sight;
+ * - the hot paths were raw SQL already: the builder's metadata work cost more CPU than the statements
+ *   (BENCHMARKS.md), and the reader and the benchmark ceiling run the same SQL;
+ * - no string is ever built: each statement is a constant, only values travel as bind parameters.
+ *
+ * `$n::int[] IS NULL` means "no If-Match (or *)": any version. An empty array (only weak or foreign ETags)
+ * matches nothing, so the write is refused with 412.
  */
 const INSERT_BOOK = 'INSERT INTO books (title, author, description, isbn) VALUES ($1, $2, $3, $4) RETURNING *';
 
-/**
- * Every write is one SQL statement. Updates and deletes carry the expected version in their WHERE clause
- * (TypeORM's save() does not), so two clients holding the same ETag cannot both win. The query builder
- * bumps `version` (@VersionColumn) and `updated_at` (@UpdateDateColumn) in the same UPDATE.
- */
+/** PUT sends every field; PATCH only some: NULL keeps a text column ($2–$4), and $5 says whether isbn is set. */
+const UPDATE_BOOK = `
+  UPDATE books
+     SET title = COALESCE($2, title),
+         author = COALESCE($3, author),
+         description = COALESCE($4, description),
+         isbn = CASE WHEN $5::boolean THEN $6 ELSE isbn END,
+         version = version + 1,
+         updated_at = now()
+   WHERE id = $1 AND ($7::int[] IS NULL OR version = ANY($7::int[]))
+  RETURNING *`;
+
+const DELETE_BOOK = 'DELETE FROM books WHERE id = $1 AND ($2::int[] IS NULL OR version = ANY($2::int[]))';
+
+const BOOK_EXISTS = 'SELECT 1 FROM books WHERE id = $1';
+
+type BookChanges = Partial<Pick<BookView, (typeof EDITABLE_FIELDS)[number]>>;
+
+/** TypeORM's query() answers UPDATE and DELETE with [rows, affected row count], other statements with rows. */
+type ChangedRows = [BookRow[], number];
+
 @Injectable()
 export class BooksCommandService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -56,24 +76,21 @@ export class BooksCommandService {
   }
 
   async remove(id: number, condition: IfMatchCondition): Promise<void> {
-    const query = this.dataSource.createQueryBuilder().delete().from(Book).where('id = :id', { id });
-    const result = await withVersionCheck(query, condition).execute();
-    if (!result.affected) await this.explainMiss(id);
+    const [, deleted] = await this.dataSource.query<ChangedRows>(DELETE_BOOK, [id, acceptedVersions(condition)]);
+    if (deleted === 0) await this.explainMiss(id);
   }
 
   private async update(id: number, changes: BookChanges, condition: IfMatchCondition): Promise<BookView> {
-    const query = this.dataSource.createQueryBuilder().update(Book).set(changes).where('id = :id', { id });
-    const result = await this.guardIsbn(changes.isbn ?? null, () =>
-      withVersionCheck(query, condition).returning(RETURNED_COLUMNS).execute(),
-    );
-    const row = (result.raw as BookRow[])[0];
-    if (!row) return this.explainMiss(id);
-    return toBookView(row);
+    const { title = null, author = null, description = null } = changes;
+    const params = [id, title, author, description, changes.isbn !== undefined, changes.isbn ?? null, acceptedVersions(condition)];
+    const [rows] = await this.guardIsbn(changes.isbn ?? null, () => this.dataSource.query<ChangedRows>(UPDATE_BOOK, params));
+    if (rows.length === 0) return this.explainMiss(id);
+    return toBookView(rows[0]!);
   }
 
   /** Zero rows touched: either the book does not exist (404) or its version moved on (412). */
   private async explainMiss(id: number): Promise<never> {
-    if (!(await this.dataSource.getRepository(Book).existsBy({ id }))) throw new NotFoundException(`book ${id} not found`);
+    if ((await this.dataSource.query(BOOK_EXISTS, [id])).length === 0) throw new NotFoundException(`book ${id} not found`);
     throw new PreconditionFailedException(`book ${id} was modified since the ETag in If-Match; fetch it again and retry`);
   }
 
@@ -90,11 +107,7 @@ export class BooksCommandService {
   }
 }
 
-/** Adds the If-Match condition as a version predicate, so the check and the write are one statement. */
-function withVersionCheck<Q extends WhereExpressionBuilder>(query: Q, condition: IfMatchCondition): Q {
-  if (condition.kind !== 'versions') return query;
-  // An empty list (only weak or foreign tags) can match nothing: the write must fail with 412.
-  return condition.versions.length === 0
-    ? (query.andWhere('false') as Q)
-    : (query.andWhere('version IN (:...versions)', { versions: condition.versions }) as Q);
+/** The If-Match condition as the versions a write may replace; null = any. */
+function acceptedVersions(condition: IfMatchCondition): number[] | null {
+  return condition.kind === 'versions' ? condition.versions : null;
 }

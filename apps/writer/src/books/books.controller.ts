@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Headers, HttpCode, Param, Patch, Post, Put, Res } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Delete, Headers, HttpCode, Param, Patch, Post, Put, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -7,23 +7,57 @@ import {
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiPreconditionFailedResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { BookDto, type BookView } from '#libs/persistence';
+import { BookDto, type BookView } from '#libs/contracts';
 import { ErrorDto, etagFor, ParseResourceIdPipe, parseIfMatch } from '#libs/platform';
 import { IdempotencyService } from '../idempotency/idempotency.service.js';
 import { BooksCommandService } from './books-command.service.js';
 import { CreateBookDto } from './dto/create-book.dto.js';
 import { UpdateBookDto } from './dto/update-book.dto.js';
+import { DJANGO_PATHS, markDeprecated } from './django-aliases.js';
 
 const IF_MATCH = {
   name: 'If-Match',
   required: false,
   description: 'ETag from GET /books/:id; the write is refused with 412 if the book changed since',
 };
+
+const CREATE_DOCS = applyDecorators(
+  HttpCode(201),
+  ApiCreatedResponse({ type: BookDto, headers: { Location: { description: '/books/{id}' }, ETag: { description: 'Strong validator' } } }),
+  ApiConflictResponse({ type: ErrorDto, description: 'ISBN already used, or the same Idempotency-Key is in flight' }),
+  ApiUnprocessableEntityResponse({ type: ErrorDto, description: 'Idempotency-Key reused with a different body' }),
+  ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Up to 255 characters; a retry with the same key and body replays the first response for 24 h',
+  }),
+);
+
+const REPLACE_DOCS = applyDecorators(
+  ApiOkResponse({ type: BookDto }),
+  ApiNotFoundResponse({ type: ErrorDto }),
+  ApiPreconditionFailedResponse({ type: ErrorDto }),
+  ApiConflictResponse({ type: ErrorDto, description: 'ISBN already used by another book' }),
+  ApiHeader(IF_MATCH),
+);
+
+const DELETE_DOCS = applyDecorators(
+  HttpCode(204),
+  ApiNoContentResponse({ description: 'Deleted' }),
+  ApiNotFoundResponse({ type: ErrorDto }),
+  ApiPreconditionFailedResponse({ type: ErrorDto }),
+  ApiHeader(IF_MATCH),
+);
+
+/** OpenAPI marks the Django-era paths deprecated and names their successors. */
+const deprecatedAlias = (successor: string) =>
+  ApiOperation({ deprecated: true, summary: `Django-era URL, kept working; use ${successor}. Answers with Deprecation and Link headers.` });
 
 @ApiTags('books')
 @ApiBadRequestResponse({ type: ErrorDto, description: 'Invalid body, id or header' })
@@ -35,20 +69,12 @@ export class BooksController {
   ) {}
 
   @Post()
-  @HttpCode(201)
-  @ApiCreatedResponse({ type: BookDto, headers: { Location: { description: '/books/{id}' }, ETag: { description: 'Strong validator' } } })
-  @ApiConflictResponse({ type: ErrorDto, description: 'ISBN already used, or the same Idempotency-Key is in flight' })
-  @ApiUnprocessableEntityResponse({ type: ErrorDto, description: 'Idempotency-Key reused with a different body' })
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description: 'Up to 255 characters; a retry with the same key and body replays the first response for 24 h',
-  })
+  @CREATE_DOCS
   async create(
     @Body() dto: CreateBookDto,
     @Headers('idempotency-key') idempotencyKeyHeader: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<unknown> {
+  ): Promise<BookView> {
     const key = this.idempotency.parseKey(idempotencyKeyHeader);
     if (key === undefined) {
       const book = await this.books.create(dto);
@@ -65,12 +91,20 @@ export class BooksController {
     return body;
   }
 
+  @Post(DJANGO_PATHS.create)
+  @CREATE_DOCS
+  @deprecatedAlias('POST /books')
+  createAtDjangoPath(
+    @Body() dto: CreateBookDto,
+    @Headers('idempotency-key') idempotencyKeyHeader: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<BookView> {
+    markDeprecated(reply, '/books');
+    return this.create(dto, idempotencyKeyHeader, reply);
+  }
+
   @Put(':id')
-  @ApiOkResponse({ type: BookDto })
-  @ApiNotFoundResponse({ type: ErrorDto })
-  @ApiPreconditionFailedResponse({ type: ErrorDto })
-  @ApiConflictResponse({ type: ErrorDto, description: 'ISBN already used by another book' })
-  @ApiHeader(IF_MATCH)
+  @REPLACE_DOCS
   async replace(
     @Param('id', ParseResourceIdPipe) id: number,
     @Body() dto: CreateBookDto,
@@ -80,12 +114,21 @@ export class BooksController {
     return this.respondWithBook(reply, await this.books.replace(id, dto, parseIfMatch(ifMatch, id)), 200);
   }
 
+  @Put(DJANGO_PATHS.update)
+  @REPLACE_DOCS
+  @deprecatedAlias('PUT /books/{id}')
+  replaceAtDjangoPath(
+    @Param('id', ParseResourceIdPipe) id: number,
+    @Body() dto: CreateBookDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<BookView> {
+    markDeprecated(reply, locationOf({ id }));
+    return this.replace(id, dto, ifMatch, reply);
+  }
+
   @Patch(':id')
-  @ApiOkResponse({ type: BookDto })
-  @ApiNotFoundResponse({ type: ErrorDto })
-  @ApiPreconditionFailedResponse({ type: ErrorDto })
-  @ApiConflictResponse({ type: ErrorDto, description: 'ISBN already used by another book' })
-  @ApiHeader(IF_MATCH)
+  @REPLACE_DOCS
   async patch(
     @Param('id', ParseResourceIdPipe) id: number,
     @Body() dto: UpdateBookDto,
@@ -96,13 +139,21 @@ export class BooksController {
   }
 
   @Delete(':id')
-  @HttpCode(204)
-  @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiNotFoundResponse({ type: ErrorDto })
-  @ApiPreconditionFailedResponse({ type: ErrorDto })
-  @ApiHeader(IF_MATCH)
+  @DELETE_DOCS
   async remove(@Param('id', ParseResourceIdPipe) id: number, @Headers('if-match') ifMatch: string | undefined): Promise<void> {
     await this.books.remove(id, parseIfMatch(ifMatch, id));
+  }
+
+  @Delete(DJANGO_PATHS.delete)
+  @DELETE_DOCS
+  @deprecatedAlias('DELETE /books/{id}')
+  removeAtDjangoPath(
+    @Param('id', ParseResourceIdPipe) id: number,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<void> {
+    markDeprecated(reply, locationOf({ id }));
+    return this.remove(id, ifMatch);
   }
 
   private respondWithBook(reply: FastifyReply, book: BookView, status: number): BookView {

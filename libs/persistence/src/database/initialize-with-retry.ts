@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
+import { AuthTokenError } from './iam-auth.js';
 
 /**
  * Start-up tolerates a database that is still coming up (compose, a restarting RDS instance) for a few
@@ -16,7 +17,7 @@ export async function initializeWithRetry(
       return await dataSource.initialize();
     } catch (error) {
       const reason = error instanceof Error ? error : new Error(String(error));
-      if (Date.now() + 1000 > deadline) throw new DatabaseUnreachableError(dataSource, reason);
+      if (Date.now() + 1000 > deadline) throw new DatabaseUnreachableError(dataSource, reason, attempt);
       onRetry(attempt, reason);
       await sleep(1000);
     }
@@ -24,11 +25,15 @@ export async function initializeWithRetry(
 }
 
 export class DatabaseUnreachableError extends Error {
-  constructor(dataSource: DataSource, cause: Error) {
+  constructor(dataSource: DataSource, cause: Error, attempts = 1) {
     const options = dataSource.options as { host?: string; port?: number; database?: string };
+    const fix =
+      cause instanceof AuthTokenError
+        ? 'check that the task role may rds-db:connect as DB_USER, and AWS_REGION'
+        : 'check DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD, DB_AUTH, DB_SSL and the security group';
     super(
-      `Cannot connect to PostgreSQL at ${options.host}:${options.port}/${options.database}: ${cause.message || cause.name}` +
-        ' (check DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD, DB_SSL and the security group)',
+      `Cannot connect to PostgreSQL at ${options.host}:${options.port}/${options.database}` +
+        `${attempts > 1 ? ` (${attempts} attempts)` : ''}: ${cause.message || cause.name} (${fix})`,
       { cause },
     );
     this.name = 'DatabaseUnreachableError';

@@ -1,4 +1,4 @@
-import { DataSource } from 'typeorm';
+import { DataSource, MigrationExecutor } from 'typeorm';
 import type { EnvironmentVariables } from '#libs/config';
 import { buildDataSourceOptions } from './data-source-options.js';
 import { initializeWithRetry } from './initialize-with-retry.js';
@@ -14,6 +14,19 @@ export interface MigrationLog {
   info(message: string, fields?: Record<string, unknown>): void;
 }
 
+/** A migration failed; it was rolled back, and the ones before it stay applied. */
+export class MigrationFailedError extends Error {
+  constructor(migration: string | undefined, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(
+      `migration ${migration ?? '(unknown)'} failed and was rolled back: ${reason}` +
+        ' (fix the database or the migration, then run migrate again; the migrations before it stay applied)',
+      { cause },
+    );
+    this.name = 'MigrationFailedError';
+  }
+}
+
 /**
  * Applies pending migrations, each in its own transaction, under a PostgreSQL advisory lock so two
  * `migrate` tasks started at once run one after the other instead of racing (the Django version's bug).
@@ -27,8 +40,18 @@ export async function runMigrations(env: EnvironmentVariables, log: MigrationLog
   try {
     await lockRunner.connect();
     await lockRunner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
-    const applied = await dataSource.runMigrations({ transaction: 'each' });
-    return { applied: applied.map((migration) => migration.name) };
+    const executor = new MigrationExecutor(dataSource);
+    const pending = (await executor.getPendingMigrations()).map((migration) => migration.name);
+    try {
+      const applied = await dataSource.runMigrations({ transaction: 'each' });
+      return { applied: applied.map((migration) => migration.name) };
+    } catch (error) {
+      const executed = new Set((await executor.getExecutedMigrations().catch(() => [])).map((migration) => migration.name));
+      throw new MigrationFailedError(
+        pending.find((name) => !executed.has(name)),
+        error,
+      );
+    }
   } finally {
     await lockRunner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => undefined);
     await lockRunner.release();

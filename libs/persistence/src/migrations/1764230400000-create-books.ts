@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { BOOK_LIMITS } from '../books/book.entity.js';
+import { BOOK_LIMITS } from '#libs/contracts';
 
 /**
  * The books table. Constraints mirror request validation so a bug in a service cannot store what the

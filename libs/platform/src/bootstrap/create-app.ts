@@ -1,10 +1,26 @@
 import helmet from '@fastify/helmet';
+import { Logger as NestLogger, type NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { createFastifyAdapter } from '../http/fastify-adapter.js';
-import { mountOpenApi } from '../openapi/openapi.js';
+import { mountOpenApi, type OpenApiInfo } from '../openapi/openapi.js';
 import type { ServiceSpec } from './service-spec.js';
+
+/**
+ * How every service's Nest application is created (and the controller tests' too).
+ *
+ * Nest's own logs are buffered until the service listens (startLogging), and dropped when start-up fails:
+ * Nest would print them, its exception report and stack included, with its coloured console logger, and
+ * runService already reports the failure as one JSON `fatal` line.
+ */
+export const SERVICE_APP_OPTIONS = {
+  bufferLogs: true,
+  autoFlushLogs: false,
+  abortOnError: false,
+  // Fastify's built-in JSON parser is all we accept; Nest would otherwise add form-urlencoded bodies.
+  bodyParser: false,
+} satisfies NestApplicationOptions;
 
 /**
  * Builds a fully configured service (logger, security headers, OpenAPI) without listening.
@@ -14,13 +30,19 @@ export async function createServiceApp(
   spec: ServiceSpec,
   environment?: Record<string, string | undefined>,
 ): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(spec.rootModule(environment), createFastifyAdapter(), {
-    bufferLogs: true,
-    abortOnError: false,
-    // Fastify's built-in JSON parser is all we accept; Nest would otherwise add form-urlencoded bodies.
-    bodyParser: false,
-  });
-  app.useLogger(app.get(Logger));
+  let app: NestFastifyApplication;
+  try {
+    app = await NestFactory.create<NestFastifyApplication>(spec.rootModule(environment), createFastifyAdapter(), SERVICE_APP_OPTIONS);
+  } catch (error) {
+    discardBufferedLogs();
+    throw error;
+  }
+  await configureServiceApp(app, spec.openApi);
+  return app;
+}
+
+/** What follows the module graph: security headers and OpenAPI. */
+export async function configureServiceApp(app: NestFastifyApplication, openApi: OpenApiInfo): Promise<void> {
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
@@ -31,6 +53,17 @@ export async function createServiceApp(
       },
     },
   });
-  mountOpenApi(app, spec.openApi);
-  return app;
+  mountOpenApi(app, openApi);
+}
+
+/** Once the service listens: Nest logs through the JSON logger, starting with what it buffered until now. */
+export function startLogging(app: NestFastifyApplication): void {
+  app.useLogger(app.get(Logger));
+  app.flushLogs();
+}
+
+/** Drops what Nest buffered during a failed start-up, so a later application in this process starts clean. */
+export function discardBufferedLogs(): void {
+  NestLogger.overrideLogger(false);
+  NestLogger.flush();
 }

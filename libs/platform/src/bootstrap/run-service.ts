@@ -1,15 +1,18 @@
 import type { INestApplication } from '@nestjs/common';
 import pino from 'pino';
 import { ConfigurationError, EnvironmentVariables, validateEnvironment } from '#libs/config';
-import { createServiceApp } from './create-app.js';
+import { createServiceApp, discardBufferedLogs, startLogging } from './create-app.js';
 import type { ServiceSpec } from './service-spec.js';
 import { runMigrations } from '#libs/persistence';
 
 const USAGE = 'usage: main.js [serve|migrate]  (serve is the default)';
 
 /**
- * The container's entry point: `serve` (default) or `migrate`. Any start-up failure is logged as one JSON
- * line and ends the process with exit code 1 (2 for a usage error), so ECS marks the task failed.
+ * The container's entry point: `serve` (default) or `migrate`. Any start-up failure (bad configuration, no
+ * database, a port in use, a failed migration, an IAM token that cannot be signed) is logged as exactly one
+ * JSON `fatal` line naming the cause and, where there is one, the fix; nothing else reaches stdout or
+ * stderr (test/e2e/process.e2e.spec.ts counts every line). The process then exits 1 (2 for a usage
+ * error), so ECS marks the task failed.
  */
 export async function runService(spec: ServiceSpec, argv: string[] = process.argv.slice(2)): Promise<void> {
   const bootLogger = pino({
@@ -37,11 +40,24 @@ export async function runService(spec: ServiceSpec, argv: string[] = process.arg
         return;
     }
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    // A configuration error is fully described by its message; anything else keeps its stack for debugging.
-    bootLogger.fatal({ command, err: error instanceof ConfigurationError ? undefined : error }, message);
+    const { message, expected } = describeStartupFailure(error);
+    // An expected failure is fully described by its message; anything else keeps its stack for debugging.
+    bootLogger.fatal({ command, err: expected ? undefined : error }, message);
     process.exit(1);
   }
+}
+
+/** Errors whose message says everything, with the fix; the rest are bugs and keep their stack. */
+const EXPECTED_FAILURES = new Set(['ConfigurationError', 'DatabaseUnreachableError', 'MigrationFailedError']);
+
+function describeStartupFailure(error: unknown): { message: string; expected: boolean } {
+  if (!(error instanceof Error)) return { message: String(error), expected: false };
+  const { code, port } = error as { code?: unknown; port?: unknown };
+  if (code === 'EADDRINUSE') {
+    return { message: `port ${String(port)} is already in use (set PORT to a free port, or stop what listens on it)`, expected: true };
+  }
+  if (code === 'EACCES') return { message: `not allowed to listen on port ${String(port)} (use a PORT above 1023)`, expected: true };
+  return { message: error.message, expected: EXPECTED_FAILURES.has(error.name) || error instanceof ConfigurationError };
 }
 
 async function serve(spec: ServiceSpec, bootLogger: pino.Logger): Promise<void> {
@@ -49,7 +65,14 @@ async function serve(spec: ServiceSpec, bootLogger: pino.Logger): Promise<void> 
   const app = await createServiceApp(spec);
   const env = app.get(EnvironmentVariables);
   const port = env.PORT ?? spec.defaultPort;
-  await app.listen({ port, host: '0.0.0.0' });
+  try {
+    await app.listen({ port, host: '0.0.0.0' });
+  } catch (error) {
+    discardBufferedLogs();
+    await app.close().catch(() => undefined);
+    throw error;
+  }
+  startLogging(app);
   bootLogger.info(
     { port, startupMs: Math.round(performance.now() - startedAt) },
     `${spec.name} listening on http://0.0.0.0:${port} (docs at /docs)`,

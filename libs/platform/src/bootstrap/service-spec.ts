@@ -8,3 +8,6 @@ export interface ServiceSpec {
   defaultPort: number;
   openApi: OpenApiInfo;
 }
+
+/** Injection token of the running service's name (ServiceSpec.name), used in logs and OpenAPI. */
+export const SERVICE_NAME = Symbol('SERVICE_NAME');

@@ -17,7 +17,7 @@ describe('toErrorResponse', () => {
     expect(toErrorResponse(new NotFoundException('book 1 not found')).body.message).toBe('book 1 not found');
   });
 
-  it.each(['ECONNREFUSED', 'ETIMEDOUT', '57P01', '57P03', '08006', '53300', '57014'])(
+  it.each(['ECONNREFUSED', 'ETIMEDOUT', '57P01', '57P03', '08006', '53300', '57014', '28P01'])(
     'maps database outage code %s to a retryable 503',
     (code) => {
       const response = toErrorResponse(pgError(code));
@@ -33,6 +33,15 @@ describe('toErrorResponse', () => {
   it('maps a transaction whose connection died under it to 503', async () => {
     const { QueryRunnerAlreadyReleasedError } = await import('typeorm');
     expect(toErrorResponse(new QueryRunnerAlreadyReleasedError()).body.statusCode).toBe(503);
+  });
+
+  it('maps a failure to sign an RDS IAM token for a new connection to 503', () => {
+    const error = Object.assign(new Error('could not sign an RDS IAM auth token for library_reader@db:5432 in eu-west-1: no credentials'), {
+      name: 'AuthTokenError',
+    });
+    const response = toErrorResponse(error);
+    expect(response.body).toEqual({ statusCode: 503, error: 'Service Unavailable', message: 'The database is unavailable; retry shortly' });
+    expect(response.serverFault).toBe(true);
   });
 
   it('never leaks SQL, driver messages or stacks for unknown errors', () => {

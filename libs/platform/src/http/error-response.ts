@@ -47,13 +47,19 @@ function errorCode(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-/** TypeORM's answer when the connection under a transaction died (the server went away mid-request). */
-const RELEASED_CONNECTION_ERRORS = new Set(['QueryRunnerAlreadyReleasedError', 'QueryRunnerProviderAlreadyReleasedError']);
+/**
+ * Errors that mean "no usable connection", by name: TypeORM's when the connection under a transaction died
+ * (the server went away mid-request), and ours when an RDS IAM token could not be signed for a new
+ * connection (libs/persistence iam-auth.ts), which clears up when the credentials do.
+ */
+const CONNECTION_ERROR_NAMES = new Set(['QueryRunnerAlreadyReleasedError', 'QueryRunnerProviderAlreadyReleasedError', 'AuthTokenError']);
 
 export function isDatabaseUnavailable(error: unknown): boolean {
-  if (error instanceof Error && RELEASED_CONNECTION_ERRORS.has(error.name)) return true;
+  if (error instanceof Error && CONNECTION_ERROR_NAMES.has(error.name)) return true;
   const code = errorCode(error);
-  if (code && (CONNECTION_ERROR_CODES.has(code) || code.startsWith('08'))) return true;
+  // Class 08: connection exceptions. Class 28: the server refused the login (a rotated or wrong password, a
+  // role without LOGIN): no request can be served until the credentials are fixed, so it is 503 too.
+  if (code && (CONNECTION_ERROR_CODES.has(code) || code.startsWith('08') || code.startsWith('28'))) return true;
   const message = error instanceof Error ? error.message : '';
   return CONNECTION_ERROR_MESSAGES.some((pattern) => pattern.test(message));
 }

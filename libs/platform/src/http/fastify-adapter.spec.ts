@@ -17,6 +17,10 @@ describe('Fastify server options', () => {
     expect(fastifyServerOptions.trustProxy('203.0.113.9', 1)).toBe(false);
   });
 
+  it('accepts a trailing slash on every route, as the Django original did', () => {
+    expect(fastifyServerOptions.routerOptions.ignoreTrailingSlash).toBe(true);
+  });
+
   it('answers 503 to requests arriving during shutdown and closes idle sockets', () => {
     expect(fastifyServerOptions.return503OnClosing).toBe(true);
     expect(fastifyServerOptions.forceCloseConnections).toBe('idle');

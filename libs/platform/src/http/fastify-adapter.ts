@@ -22,6 +22,8 @@ export const fastifyServerOptions = {
   onProtoPoisoning: 'error',
   onConstructorPoisoning: 'error',
   return503OnClosing: true,
+  // `/books/` and `/books/1/` are the Django original's URLs (and what many clients still send): one route each.
+  routerOptions: { ignoreTrailingSlash: true },
   forceCloseConnections: 'idle',
   genReqId: (req: Parameters<typeof requestIdOf>[0]) => requestIdOf(req),
   // Malformed URLs and over-long path parameters (414) are answered by the router before Nest sees the

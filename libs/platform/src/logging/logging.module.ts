@@ -3,7 +3,7 @@ import { Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import pino from 'pino';
 import { EnvironmentVariables } from '#libs/config';
-import { SERVICE_NAME } from '../config/service-name.js';
+import { SERVICE_NAME } from '../bootstrap/service-spec.js';
 import { requestIdOf } from './request-id.js';
 
 const isProbe = (req: IncomingMessage): boolean => req.url?.startsWith('/health') ?? false;

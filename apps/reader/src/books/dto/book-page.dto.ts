@@ -1,4 +1,4 @@
-import { BookDto } from '#libs/persistence';
+import { BookDto } from '#libs/contracts';
 
 export class BookPageDto {
   items!: BookDto[];
