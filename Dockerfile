@@ -49,7 +49,7 @@ RUN case "$APP" in reader|writer) ;; *) echo "build with --build-arg APP=reader 
 
 # ---------------------------------------------------------------------------------------------------------
 # deps: production dependencies only. They are pure JavaScript (no native addons, no os/cpu-specific
-# packages; `npm run test:images` runs them on the target image), so they too install once on the builder's platform.
+# packages), so they too install once on the builder's platform; `npm run test:images` runs them in the image.
 # --omit=optional drops typescript, an optional peer of @nestjs/swagger that only its compiler plugin
 # (used by `nest build`) loads, and pg-cloudflare (Cloudflare Workers only).
 # --ignore-scripts: no runtime dependency needs an install script.
