@@ -57,6 +57,9 @@ export function fargateArgs(runtime: Runtime, spec: ContainerSpec): string[] {
     spec.user,
     '--network=host',
     '--stop-timeout=30',
+    // ECS ignores the image's HEALTHCHECK (the task definition has its own), and podman would try to schedule
+    // it with systemd timers; the suite runs the image's health-check command itself, with exec.
+    '--no-healthcheck',
     '--label',
     'org.library.test=images',
     ...Object.entries(spec.env).flatMap(([key, value]) => ['-e', `${key}=${value}`]),
