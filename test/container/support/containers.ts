@@ -12,6 +12,8 @@ export interface ContainerSpec {
   /** Arguments after the image (the ENTRYPOINT's command), e.g. ['migrate']; none runs the image's CMD. */
   command?: string[];
   env: Record<string, string>;
+  /** Replaces the image's ENTRYPOINT (a probe instead of the service). */
+  entrypoint?: string;
   /** The user to run as: what the image's config says (ECS names the same user). */
   user: string;
   /**
@@ -62,6 +64,7 @@ export function fargateArgs(runtime: Runtime, spec: ContainerSpec): string[] {
     '--no-healthcheck',
     '--label',
     'org.library.test=images',
+    ...(spec.entrypoint ? ['--entrypoint', spec.entrypoint] : []),
     ...Object.entries(spec.env).flatMap(([key, value]) => ['-e', `${key}=${value}`]),
   ];
 }

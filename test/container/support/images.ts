@@ -83,8 +83,8 @@ export interface Layer {
 async function history(runtime: Runtime, tag: string): Promise<Layer[]> {
   if (runtime.name === 'podman') {
     const result = await runtime.check(['history', '--format', 'json', tag], `inspect ${tag}`, { timeoutMs: 30_000 });
-    return (JSON.parse(result.stdout) as Array<{ createdBy?: string; size: number }>).map((entry) => ({
-      createdBy: entry.createdBy ?? '',
+    return (JSON.parse(result.stdout) as Array<{ CreatedBy?: string; size: number }>).map((entry) => ({
+      createdBy: describeStep(entry.CreatedBy ?? ''),
       sizeBytes: entry.size,
     }));
   }
@@ -95,13 +95,21 @@ async function history(runtime: Runtime, tag: string): Promise<Layer[]> {
     .trim()
     .split('\n')
     .map((line) => JSON.parse(line) as { CreatedBy: string; Size: string })
-    .map((entry) => ({ createdBy: entry.CreatedBy, sizeBytes: Number(entry.Size) }));
+    .map((entry) => ({ createdBy: describeStep(entry.CreatedBy), sizeBytes: Number(entry.Size) }));
 }
 
 /** The layers the Dockerfile's runtime stage adds on top of the base image (newest first), with sizes. */
 export async function ourLayers(runtime: Runtime, tag: string, baseImage: string): Promise<Layer[]> {
   const [image, base] = await Promise.all([history(runtime, tag), history(runtime, baseImage)]);
   return image.slice(0, image.length - base.length).filter((layer) => layer.sizeBytes > 0);
+}
+
+/** "/bin/sh -c #(nop) COPY dir:<64 hex> in ./node_modules " → "COPY dir in ./node_modules" */
+function describeStep(createdBy: string): string {
+  return createdBy
+    .replace(/^\/bin\/sh -c #\(nop\) /, '')
+    .replace(/\b(file|dir|multi):[0-9a-f]{64}/g, '$1')
+    .trim();
 }
 
 export function mib(bytes: number): string {
