@@ -42,6 +42,10 @@ export interface RunningContainer {
   remove(): Promise<void>;
 }
 
+/** The task definition's defaults (terraform/modules/service: memory, stop_timeout); static.spec.ts keeps them in step. */
+export const TASK_MEMORY_MIB = 512;
+export const STOP_TIMEOUT_SECONDS = 30;
+
 let counter = 0;
 const created = new Set<string>();
 
@@ -54,11 +58,11 @@ export function fargateArgs(runtime: Runtime, spec: ContainerSpec): string[] {
     '--init',
     '--cap-drop=ALL',
     '--security-opt=no-new-privileges',
-    '--memory=512m',
+    `--memory=${TASK_MEMORY_MIB}m`,
     '--user',
     spec.user,
     '--network=host',
-    '--stop-timeout=30',
+    `--stop-timeout=${STOP_TIMEOUT_SECONDS}`,
     // ECS ignores the image's HEALTHCHECK (the task definition has its own), and podman would try to schedule
     // it with systemd timers; the suite runs the image's health-check command itself, with exec.
     '--no-healthcheck',

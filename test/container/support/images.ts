@@ -1,4 +1,5 @@
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Runtime, repoRoot } from './runtime.js';
 
@@ -114,4 +115,35 @@ function describeStep(createdBy: string): string {
 
 export function mib(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/**
+ * The files a build of `contextDir` can COPY, as the runtime's own builder applies .dockerignore to it: an
+ * image made of `COPY . /context` on the base image, listed with find.
+ */
+export async function buildContextFiles(runtime: Runtime, baseImage: string, contextDir: string): Promise<string[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'library-context-probe-'));
+  const tag = `localhost/library-context-probe:${process.pid}`;
+  try {
+    writeFileSync(join(dir, 'Containerfile'), `FROM ${baseImage}\nCOPY . /context/\n`);
+    await runtime.check(['build', '-q', '-f', join(dir, 'Containerfile'), '-t', tag, contextDir], 'the context probe must build', {
+      timeoutMs: 300_000,
+    });
+    const listed = await runtime.check(
+      ['run', '--rm', '--network=none', '--entrypoint', 'find', tag, '/context', '-type', 'f'],
+      'list the context',
+      {
+        timeoutMs: 60_000,
+      },
+    );
+    return listed.stdout
+      .trim()
+      .split('\n')
+      .map((path) => path.replace(/^\/context\//, ''))
+      .filter(Boolean)
+      .sort();
+  } finally {
+    await runtime.run(['rmi', '-f', tag], { timeoutMs: 60_000 });
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
