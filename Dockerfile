@@ -15,10 +15,8 @@
 #     distroless has no such user (nonroot is 65532) and no shell, which also rules out ECS Exec debugging.
 #   - slim drops compilers and docs; we need none of them: every runtime dependency is pure JavaScript
 #     (the runtime stage has no RUN, so a native addon would have nowhere to be built for the target platform).
-# Node 24 (LTS, security fixes until April 2028): Node 20 reached end of life on 2026-04-30 and gets no more
-# security fixes, and some runtime dependencies (nestjs-pino 5) declare node >= 22. NODE_MAJOR moves all
-# stages at once. The image runs Node 24 while package.json engines still allow the Node 20 that CI and the
-# dev machines run the tests on; `npm run test:images` runs both services on the image's own Node 24.
+# Node 24 (LTS, security fixes until April 2028), the same major as .nvmrc and CI: Node 20 reached end of
+# life on 2026-04-30. NODE_MAJOR moves all stages at once; `npm run test:images` runs both services on it.
 ARG NODE_MAJOR=24
 ARG BASE_IMAGE=node:${NODE_MAJOR}-bookworm-slim
 

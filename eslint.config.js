@@ -2,6 +2,13 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const RAW_SQL_CALLS = '/^(query|where|andWhere|orWhere|having|orderBy)$/';
+// Each lib has one front door (`#libs/<name>`, package.json "imports"); its files are its own business.
+const LIB_FRONT_DOORS = {
+  regex: '^#libs/[^/]+/|(^|/)libs/[^/]+/src(/|$)',
+  message: 'Import a lib through its front door: #libs/config, #libs/persistence or #libs/platform.',
+};
+/** no-restricted-imports for a folder: the front-door rule plus the folder's own layering rules. */
+const restrictImports = (...patterns) => ['error', { patterns: [LIB_FRONT_DOORS, ...patterns] }];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.data/**', '.test-results/**', 'terraform/**'] },
@@ -52,19 +59,19 @@ export default tseslint.config(
     },
   },
   {
+    files: ['**/*.ts'],
+    rules: { 'no-restricted-imports': restrictImports() },
+  },
+  {
     files: ['libs/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/apps/**'], message: 'libs must not depend on apps' }] }] },
+    rules: { 'no-restricted-imports': restrictImports({ group: ['**/apps/**'], message: 'libs must not depend on apps' }) },
   },
   {
     files: ['apps/reader/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/writer/**'], message: 'the reader must not import the writer' }] }],
-    },
+    rules: { 'no-restricted-imports': restrictImports({ group: ['**/writer/**'], message: 'the reader must not import the writer' }) },
   },
   {
     files: ['apps/writer/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/reader/**'], message: 'the writer must not import the reader' }] }],
-    },
+    rules: { 'no-restricted-imports': restrictImports({ group: ['**/reader/**'], message: 'the writer must not import the reader' }) },
   },
 );

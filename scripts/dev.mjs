@@ -2,6 +2,7 @@
 //   embedded PostgreSQL (data in .data/postgres) → build → migrate → reader on 8000 and writer on 8001,
 //   both restarted on every source change. With DB_HOST set, that database is used instead.
 // `npm run seed` (or `npm run dev -- --seed`): load sample books.
+import './require-node.mjs';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import net from 'node:net';

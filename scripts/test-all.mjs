@@ -1,7 +1,8 @@
 // `npm test`: every suite in one command, ending with one machine-readable line "N passed, N failed".
-//   1. vitest: unit tests, e2e tests over real HTTP against a real PostgreSQL, and the deploy CLI tests
+//   1. Jest: unit tests, e2e tests over real HTTP against a real PostgreSQL, and the deploy CLI tests
 //   2. terraform: fmt, validate and `terraform test` of every module and environment (npm run test:infra)
-// Extra arguments go to vitest (e.g. `npm test -- test/e2e/reader.e2e.spec.ts`); --skip-infra skips step 2.
+// Extra arguments go to Jest (e.g. `npm test -- test/e2e/reader.e2e.spec.ts`); --skip-infra skips step 2.
+import './require-node.mjs';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
 const skipInfra = args.includes('--skip-infra');
-const vitestArgs = args.filter((arg) => arg !== '--skip-infra');
+const jestArgs = args.filter((arg) => arg !== '--skip-infra');
 const totals = { passed: 0, failed: 0, skipped: 0 };
 let exitCode = 0;
 
@@ -25,30 +26,23 @@ function run(command, commandArgs, { capture = false } = {}) {
   });
 }
 
-// 1. vitest
+// 1. Jest (scripts/jest.mjs: Node's ES-module support for Jest)
 mkdirSync(`${root}/.test-results`, { recursive: true });
-const vitest = await run('npx', [
-  'vitest',
-  'run',
-  '--reporter=default',
-  '--reporter=json',
-  '--outputFile.json=.test-results/vitest.json',
-  ...vitestArgs,
-]);
+const jest = await run(process.execPath, ['scripts/jest.mjs', '--json', '--outputFile=.test-results/jest.json', ...jestArgs]);
 try {
-  const report = JSON.parse(readFileSync(`${root}/.test-results/vitest.json`, 'utf8'));
+  const report = JSON.parse(readFileSync(`${root}/.test-results/jest.json`, 'utf8'));
   totals.passed += report.numPassedTests;
   totals.failed += report.numFailedTests;
   totals.skipped += report.numPendingTests + (report.numTodoTests ?? 0);
-  // A suite that failed to load has no tests but still failed.
-  totals.failed += report.testResults.filter((suite) => suite.status === 'failed' && suite.assertionResults.length === 0).length;
+  // A suite that failed to load (syntax error, failing beforeAll import) has no tests but still failed.
+  totals.failed += report.numRuntimeErrorTestSuites;
 } catch {
   totals.failed += 1;
 }
-if (vitest.code !== 0) exitCode = 1;
+if (jest.code !== 0) exitCode = 1;
 
 // 2. terraform
-if (!skipInfra && vitestArgs.length === 0) {
+if (!skipInfra && jestArgs.length === 0) {
   const hasTerraform = spawnSync('terraform', ['version'], { stdio: 'ignore' }).status === 0;
   if (!hasTerraform && process.env.CI !== 'true') {
     process.stderr.write('terraform is not installed: skipping the infrastructure tests (npm run test:infra)\n');

@@ -1,7 +1,7 @@
 import { ECSServiceException, ServiceNotFoundException } from '@aws-sdk/client-ecs';
 import { RepositoryNotFoundException } from '@aws-sdk/client-ecr';
 import { ExpiredTokenException } from '@aws-sdk/client-sts';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
 import { CliError, toCliError } from './errors.js';
 import { ExitCode } from './exit-codes.js';

@@ -18,7 +18,8 @@ export interface ExecOptions {
 /** Runs a program without a shell; never throws for a non-zero exit (callers decide), only when it cannot start. */
 export function exec(cmd: string, args: string[], opts: ExecOptions = {}): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'], signal: opts.signal });
+    const stdin = opts.input === undefined ? 'ignore' : 'pipe';
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: [stdin, 'pipe', 'pipe'], signal: opts.signal });
     let stdout = '';
     let stderr = '';
     const splitter = () => {
@@ -34,16 +35,21 @@ export function exec(cmd: string, args: string[], opts: ExecOptions = {}): Promi
     };
     const outLines = splitter();
     const errLines = splitter();
-    child.stdout.on('data', (c: Buffer) => {
+    child.stdout!.on('data', (c: Buffer) => {
       stdout += c.toString('utf8');
       outLines(c);
     });
-    child.stderr.on('data', (c: Buffer) => {
+    child.stderr!.on('data', (c: Buffer) => {
       stderr += c.toString('utf8');
       errLines(c);
     });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-    child.stdin.end(opts.input ?? '');
+    if (child.stdin) {
+      // A child may exit before it reads its input (docker login refusing at once): the write then fails with
+      // EPIPE. That is not our failure to report; the child's exit code and stderr say what happened.
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(opts.input);
+    }
   });
 }

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { ExitCode } from '../src/exit-codes.js';
 import { CLUSTER, FakeAws, REPO, SERVICE, TG, fakeDigest, tdArn, OLD_DIGEST } from './fake-aws.js';
 import { COMMIT, FIXTURE, makeHarness, type Harness } from './harness.js';

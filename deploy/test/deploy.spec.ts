@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { expectWith } from '../../test/support/expect-with.js';
 import { ExitCode } from '../src/exit-codes.js';
 import { ACTOR, CLUSTER, FakeAws, fakeDigest, OLD_DIGEST, REPO, SERVICE, tdArn } from './fake-aws.js';
 import { COMMIT, FIXTURE, makeHarness, startAlb, type Harness } from './harness.js';
@@ -23,7 +24,7 @@ describe('deploy: happy path', () => {
     const h = makeHarness({ aws });
     const code = await deploy(h);
     expect(h.stderr()).not.toContain('✖');
-    expect(code, h.stderr()).toBe(ExitCode.Ok);
+    expectWith(code, h.stderr()).toBe(ExitCode.Ok);
 
     // docker: daemon check, one login per registry, parallel builds, pushes, digests
     const docker = h.dockerCalls();
@@ -333,7 +334,7 @@ describe('deploy: guards and errors (W-7)', () => {
       });
     });
     const code = await deploy(h, '--atomic');
-    expect(code, h.stderr() + h.stdout()).toBe(ExitCode.RolledBack);
+    expectWith(code, h.stderr() + h.stdout()).toBe(ExitCode.RolledBack);
     expect(n).toBe(1);
     expect(aws.service('writer').taskDefinition).toBe(tdArn(SERVICE.writer, 12));
     expect(h.stderr()).toMatch(/library-dev-reader: UpdateService failed: access denied: .*ecs:UpdateService/);
@@ -357,7 +358,7 @@ describe('deploy: guards and errors (W-7)', () => {
     aws.seedBootstrap('writer');
     const h = makeHarness({ aws });
     const code = await deploy(h);
-    expect(code, h.stderr() + h.stdout()).toBe(ExitCode.Ok);
+    expectWith(code, h.stderr() + h.stdout()).toBe(ExitCode.Ok);
     expect(h.stderr()).not.toMatch(/still in progress/);
     expect(aws.service('reader').taskDefinition).not.toBe(tdArn(SERVICE.reader, 1));
     expect(aws.service('writer').taskDefinition).not.toBe(tdArn(SERVICE.writer, 1));

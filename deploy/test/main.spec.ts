@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
+import { expectWith } from '../../test/support/expect-with.js';
 import { BIN_DIR, REPO_ROOT } from './harness.js';
 
 const run = promisify(execFile);
@@ -60,7 +61,7 @@ describe('src/main.ts (subprocess)', () => {
     'a terraform failure exits 3 with one line and a fix (fake terraform on PATH)',
     async () => {
       const r = await main(['status', '--env', 'dev'], { FAKE_TERRAFORM_FAIL: '1' });
-      expect(r.code, r.stderr).toBe(3);
+      expectWith(r.code, r.stderr).toBe(3);
       expect(r.stderr).toMatch(/^✖ terraform output failed for env "dev" .*Backend initialization required.*\n {2}fix: /);
       expect(r.stdout).toBe('');
     },

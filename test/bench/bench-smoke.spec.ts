@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
+import { expectWith } from '../support/expect-with.js';
 
 /**
  * `npm run bench` is too slow and noisy for CI, but its smoke mode (500 books, count-bounded windows) runs
@@ -46,23 +47,23 @@ function tableRows(output: string, firstHeader: string): Array<Record<string, st
 }
 
 describe('npm run bench -- --smoke', () => {
-  it('measures every scenario against the ceiling with zero errors', { timeout: 120_000 }, async () => {
+  it('measures every scenario against the ceiling with zero errors', async () => {
     const { code, stdout, stderr } = await runSmoke();
     const context = `${stdout}\n${stderr.slice(-4000)}`;
-    expect(code, context).toBe(0);
-    expect(stdout, context).toMatch(/answers byte-identical JSON: yes/);
+    expectWith(code, context).toBe(0);
+    expectWith(stdout, context).toMatch(/answers byte-identical JSON: yes/);
 
     const rows = tableRows(stdout, 'scenario');
     expect(rows.map((row) => row.scenario)).toEqual(SCENARIOS);
     for (const row of rows) {
-      expect(row.errors, `${row.scenario}: service errors`).toBe('0');
-      expect(row['ceiling errors'], `${row.scenario}: ceiling errors`).toBe('0');
-      expect(Number(row['req/s']?.replace(/,/g, '')), `${row.scenario}: req/s`).toBeGreaterThan(0);
-      expect(row.ratio, `${row.scenario}: ratio`).toMatch(/^\d+\.\d\d×$/);
+      expectWith(row.errors, `${row.scenario}: service errors`).toBe('0');
+      expectWith(row['ceiling errors'], `${row.scenario}: ceiling errors`).toBe('0');
+      expectWith(Number(row['req/s']?.replace(/,/g, '')), `${row.scenario}: req/s`).toBeGreaterThan(0);
+      expectWith(row.ratio, `${row.scenario}: ratio`).toMatch(/^\d+\.\d\d×$/);
     }
 
     const services = tableRows(stdout, 'service');
     expect(services.map((row) => row.service)).toEqual(['reader', 'writer']);
-    for (const row of services) expect(Number(row['idle RSS MiB']), `${row.service} idle RSS`).toBeGreaterThan(0);
-  });
+    for (const row of services) expectWith(Number(row['idle RSS MiB']), `${row.service} idle RSS`).toBeGreaterThan(0);
+  }, 120_000);
 });

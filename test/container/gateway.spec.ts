@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { freePort } from '../../scripts/embedded-postgres.mjs';
 import { createMigratedDatabase, environmentFor } from '../support/database.js';
 import { type SpawnedService, jsonLines, spawnService, waitForOk } from '../support/process.js';
@@ -20,9 +20,10 @@ const nginxBinary = findNginx();
 const NOT_ALLOWED = { statusCode: 405, error: 'Method Not Allowed', message: 'Method not allowed' }; // the ALB's default action
 const BOOK = { title: 'A Wizard of Earthsea', author: 'Ursula K. Le Guin', isbn: '978-0-547-72202-3' };
 
-describe.skipIf(!nginxBinary && process.env.CI !== 'true')(
+jest.setTimeout(60_000);
+
+(!nginxBinary && process.env.CI !== 'true' ? describe.skip : describe)(
   'the gateway routes like the ALB (nginx in front of both services)',
-  { timeout: 60_000 },
   () => {
     let database: { name: string; drop: () => Promise<void> } | undefined;
     const services: Partial<Record<'reader' | 'writer', { process: SpawnedService; url: string; proxy: RecordingProxy }>> = {};

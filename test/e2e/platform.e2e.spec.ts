@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createMigratedDatabase, sql } from '../support/database.js';
 import { json, type RunningService, startService } from '../support/services.js';
 

@@ -1,5 +1,6 @@
 import { freePort } from '../../scripts/embedded-postgres.mjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { expectWith } from '../support/expect-with.js';
 import { createTestDatabase, environmentFor, sql } from '../support/database.js';
 import { jsonLines, runToExit, spawnService, waitForOk } from '../support/process.js';
 
@@ -17,7 +18,7 @@ afterAll(async () => {
 describe('migrate command', () => {
   it('applies every migration to an empty database, then reports it is up to date', async () => {
     const first = await runToExit('writer', ['migrate'], environmentFor(database.name, { LOG_LEVEL: 'info' }));
-    expect(first.code, first.stdout + first.stderr).toBe(0);
+    expectWith(first.code, first.stdout + first.stderr).toBe(0);
     expect(jsonLines(first.stdout).at(-1)).toMatchObject({
       msg: 'applied 2 migration(s)',
       applied: ['CreateBooks1764230400000', 'CreateIdempotencyKeys1764230500000'],

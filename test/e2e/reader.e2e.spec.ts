@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { adminClient, createMigratedDatabase, sql } from '../support/database.js';
 import { json, postJson, type RunningService, startService } from '../support/services.js';
 

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { expectWith } from '../support/expect-with.js';
 import { createMigratedDatabase, sql } from '../support/database.js';
 import { json, postJson, type RunningService, sendJson, startService } from '../support/services.js';
 
@@ -230,7 +231,7 @@ describe('ids', () => {
         headers: body ? { 'content-type': 'application/json' } : {},
         body: body ? JSON.stringify(body) : undefined,
       });
-      expect(response.status, `${method} ${badId}`).toBe(400);
+      expectWith(response.status, `${method} ${badId}`).toBe(400);
       expect((await json(response)).message).toMatch(/id must be an integer between 1 and 2147483647/);
     }
   });

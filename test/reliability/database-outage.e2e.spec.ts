@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { freePort } from '../../scripts/embedded-postgres.mjs';
 import { spawnService, type SpawnedService, waitForOk } from '../support/process.js';
 import { startDedicatedPostgres } from './support/dedicated-postgres.js';

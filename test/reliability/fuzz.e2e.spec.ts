@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { expectWith } from '../support/expect-with.js';
 import { freePort } from '../../scripts/embedded-postgres.mjs';
 import { adminClient, createMigratedDatabase, environmentFor, sql } from '../support/database.js';
 import { spawnService, type SpawnedService, waitForOk } from '../support/process.js';
@@ -240,15 +241,15 @@ describe('fuzzing every documented operation', () => {
               total++;
               counts[response.status] = (counts[response.status] ?? 0) + 1;
 
-              expect(response.status, `${method} ${url} → ${text.slice(0, 200)}`).toBeLessThan(500);
+              expectWith(response.status, `${method} ${url} → ${text.slice(0, 200)}`).toBeLessThan(500);
               const documented = [...target.schemas.documentedStatuses(path, method), ...FRAMEWORK_STATUSES];
-              expect(documented, `${method} ${url} answered undocumented ${response.status}`).toContain(response.status);
+              expectWith(documented, `${method} ${url} answered undocumented ${response.status}`).toContain(response.status);
               if (response.status >= 400) {
-                expect(after, `${method} ${url} was refused (${response.status}) but changed the books table`).toBe(before);
+                expectWith(after, `${method} ${url} was refused (${response.status}) but changed the books table`).toBe(before);
                 expect(JSON.parse(text)).toEqual({ statusCode: response.status, error: expect.any(String), message: expect.any(String) });
               } else if (text) {
                 const validate = target.schemas.validator(path, method, response.status);
-                if (validate) expect(validate(JSON.parse(text)), `${method} ${url}: ${JSON.stringify(validate.errors)}`).toBe(true);
+                if (validate) expectWith(validate(JSON.parse(text)), `${method} ${url}: ${JSON.stringify(validate.errors)}`).toBe(true);
               }
             }),
             { numRuns: runs, endOnFailure: true },

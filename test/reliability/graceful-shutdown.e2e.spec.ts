@@ -1,5 +1,5 @@
-import { inject } from 'vitest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postgresServer } from '../support/postgres-server.js';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { freePort } from '../../scripts/embedded-postgres.mjs';
 import { createMigratedDatabase, environmentFor, sql } from '../support/database.js';
 import { spawnService, waitForOk } from '../support/process.js';
@@ -18,7 +18,7 @@ let proxyPort: number;
 beforeAll(async () => {
   database = await createMigratedDatabase('shutdown');
   await sql(database.name, `INSERT INTO books (title, author) SELECT 'Book ' || i, 'Author' FROM generate_series(1, 50) AS i`);
-  const postgres = inject('postgres');
+  const postgres = postgresServer();
   proxy = new FaultProxy(postgres.host, postgres.port);
   proxy.latencyMs = 250;
   proxyPort = await proxy.listen();

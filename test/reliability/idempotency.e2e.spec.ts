@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { adminClient, createMigratedDatabase, sql } from '../support/database.js';
 import { json, postJson, type RunningService, startService } from '../support/services.js';
 import { IdempotencyService } from '../../apps/writer/src/idempotency/idempotency.service.js';

@@ -1,5 +1,5 @@
-import { inject } from 'vitest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postgresServer } from '../support/postgres-server.js';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createMigratedDatabase } from '../support/database.js';
 import { type RunningService, startService } from '../support/services.js';
 import { FaultProxy } from './support/fault-proxy.js';
@@ -18,7 +18,7 @@ let reader: RunningService;
 
 beforeAll(async () => {
   database = await createMigratedDatabase('faults');
-  const postgres = inject('postgres');
+  const postgres = postgresServer();
   proxy = new FaultProxy(postgres.host, postgres.port);
   const port = await proxy.listen();
   reader = await startService('reader', database.name, {

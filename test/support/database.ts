@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { inject } from 'vitest';
-import { validateEnvironment } from '#libs/config/src/index.js';
-import { runMigrations } from '#libs/persistence/src/index.js';
+import { validateEnvironment } from '#libs/config';
+import { runMigrations } from '#libs/persistence';
+import { postgresServer } from './postgres-server.js';
 
 export type Environment = Record<string, string | undefined>;
 
 /** Connection settings for the run's PostgreSQL server and the given database. */
 export function environmentFor(database: string, overrides: Environment = {}): Environment {
-  const server = inject('postgres');
+  const server = postgresServer();
   return {
     DB_HOST: server.host,
     DB_PORT: String(server.port),
@@ -22,7 +22,7 @@ export function environmentFor(database: string, overrides: Environment = {}): E
 }
 
 export function adminClient(database = 'postgres'): pg.Client {
-  const server = inject('postgres');
+  const server = postgresServer();
   return new pg.Client({ host: server.host, port: server.port, user: server.user, password: server.password, database });
 }
 

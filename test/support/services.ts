@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { readerService } from '../../apps/reader/src/reader.module.js';
 import { writerService } from '../../apps/writer/src/writer.module.js';
-import { createServiceApp } from '#libs/platform/src/index.js';
+import { createServiceApp } from '#libs/platform';
 import { type Environment, environmentFor } from './database.js';
 
 export interface RunningService {

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { runService } from '#libs/platform/src/index.js';
+import { runService } from '#libs/platform';
 import { readerService } from './reader.module.js';
 
 await runService(readerService);

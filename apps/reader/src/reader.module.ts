@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { PersistenceModule } from '#libs/persistence/src/index.js';
-import { PlatformModule, type ServiceSpec } from '#libs/platform/src/index.js';
+import { PersistenceModule } from '#libs/persistence';
+import { PlatformModule, type ServiceSpec } from '#libs/platform';
 import { BooksModule } from './books/books.module.js';
 
 @Module({})

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { runService } from '#libs/platform/src/index.js';
+import { runService } from '#libs/platform';
 import { writerService } from './writer.module.js';
 
 await runService(writerService);

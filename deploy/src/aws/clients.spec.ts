@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { AWS_MAX_ATTEMPTS, createAwsClients } from './clients.js';
 
 describe('createAwsClients', () => {

@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { createProgress } from '../context.js';
 import { createDefaultDeps } from '../deps.js';
 import { ListrProgress } from './listr.js';

@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, jest } from '@jest/globals';
 import { poll, PollAbortedError, PollTimeoutError, type Tick } from './poller.js';
 
 function fakeClock() {
@@ -45,7 +45,7 @@ describe('poll', () => {
 
   it('throws PollTimeoutError at the deadline, after one last look', async () => {
     const clock = fakeClock();
-    const tick = vi.fn(async (): Promise<Tick<string>> => ({ done: false }));
+    const tick = jest.fn(async (): Promise<Tick<string>> => ({ done: false }));
     await expect(poll(tick, { intervalMs: 1000, maxIntervalMs: 1000, deadline: 3500, ...clock })).rejects.toBeInstanceOf(PollTimeoutError);
     expect(clock.c.now).toBe(3500); // never sleeps past the deadline
     expect(tick).toHaveBeenCalledTimes(5); // 0s, 1s, 2s, 3s, and the last look at 3.5s

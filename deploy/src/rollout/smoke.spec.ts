@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { startAlb } from '../../test/harness.js';
 import { smokeCheck } from './smoke.js';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { CliError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { FIXTURE } from '../../test/harness.js';

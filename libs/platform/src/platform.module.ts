@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import { EnvironmentVariables, validateEnvironment } from '#libs/config/src/index.js';
+import { EnvironmentVariables, validateEnvironment } from '#libs/config';
 import { SERVICE_NAME } from './config/service-name.js';
 import { HealthModule } from './health/health.module.js';
 import { AllExceptionsFilter } from './http/all-exceptions.filter.js';

@@ -2,8 +2,8 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedPostgres } from '../../../scripts/embedded-postgres.mjs';
-import { validateEnvironment } from '#libs/config/src/index.js';
-import { runMigrations } from '#libs/persistence/src/index.js';
+import { validateEnvironment } from '#libs/config';
+import { runMigrations } from '#libs/persistence';
 import type { Environment } from '../../support/database.js';
 
 /**

@@ -1,7 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { type BookRow, type BookView, toBookView } from '#libs/persistence/src/index.js';
+import { type BookRow, type BookView, toBookView } from '#libs/persistence';
 import type { ListBooksQueryDto } from './dto/list-books-query.dto.js';
 import { decodeCursor, encodeCursor } from './page-cursor.js';
 

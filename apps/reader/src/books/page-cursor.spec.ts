@@ -1,6 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { decodeCursor, encodeCursor } from './page-cursor.js';
 
 describe('page cursor', () => {

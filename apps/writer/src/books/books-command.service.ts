@@ -1,8 +1,8 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException, PreconditionFailedException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager, WhereExpressionBuilder } from 'typeorm';
-import { Book, type BookRow, type BookView, toBookView } from '#libs/persistence/src/index.js';
-import type { IfMatchCondition } from '#libs/platform/src/index.js';
+import { Book, type BookRow, type BookView, toBookView } from '#libs/persistence';
+import type { IfMatchCondition } from '#libs/platform';
 import type { CreateBookDto } from './dto/create-book.dto.js';
 import type { UpdateBookDto } from './dto/update-book.dto.js';
 

@@ -12,8 +12,8 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { BookDto, type BookView } from '#libs/persistence/src/index.js';
-import { ErrorDto, etagFor, ParseResourceIdPipe, parseIfMatch } from '#libs/platform/src/index.js';
+import { BookDto, type BookView } from '#libs/persistence';
+import { ErrorDto, etagFor, ParseResourceIdPipe, parseIfMatch } from '#libs/platform';
 import { IdempotencyService } from '../idempotency/idempotency.service.js';
 import { BooksCommandService } from './books-command.service.js';
 import { CreateBookDto } from './dto/create-book.dto.js';

@@ -10,8 +10,8 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { EnvironmentVariables } from '#libs/config/src/index.js';
-import { IDEMPOTENCY_KEY_MAX_LENGTH, IdempotencyRecord } from '#libs/persistence/src/index.js';
+import { EnvironmentVariables } from '#libs/config';
+import { IDEMPOTENCY_KEY_MAX_LENGTH, IdempotencyRecord } from '#libs/persistence';
 
 export interface SavedResponse {
   status: number;

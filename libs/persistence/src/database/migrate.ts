@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import type { EnvironmentVariables } from '#libs/config/src/index.js';
+import type { EnvironmentVariables } from '#libs/config';
 import { buildDataSourceOptions } from './data-source-options.js';
 import { initializeWithRetry } from './initialize-with-retry.js';
 

@@ -1,7 +1,7 @@
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { EnvironmentVariables } from '#libs/config/src/index.js';
+import { EnvironmentVariables } from '#libs/config';
 import { buildDataSourceOptions } from './data-source-options.js';
 import { initializeWithRetry } from './initialize-with-retry.js';
 

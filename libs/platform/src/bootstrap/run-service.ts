@@ -1,9 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import pino from 'pino';
-import { ConfigurationError, EnvironmentVariables, validateEnvironment } from '#libs/config/src/index.js';
+import { ConfigurationError, EnvironmentVariables, validateEnvironment } from '#libs/config';
 import { createServiceApp } from './create-app.js';
 import type { ServiceSpec } from './service-spec.js';
-import { runMigrations } from '#libs/persistence/src/database/migrate.js';
+import { runMigrations } from '#libs/persistence';
 
 const USAGE = 'usage: main.js [serve|migrate]  (serve is the default)';
 

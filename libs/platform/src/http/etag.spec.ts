@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { etagFor, ifNoneMatchHits, parseIfMatch } from './etag.js';
 
 describe('ETags', () => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { fastifyServerOptions, HTTP_LIMITS } from './fastify-adapter.js';
 
 describe('Fastify server options', () => {

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import pino from 'pino';
-import { EnvironmentVariables } from '#libs/config/src/index.js';
+import { EnvironmentVariables } from '#libs/config';
 import { SERVICE_NAME } from '../config/service-name.js';
 import { requestIdOf } from './request-id.js';
 

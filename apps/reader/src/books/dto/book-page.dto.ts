@@ -1,4 +1,4 @@
-import { BookDto } from '#libs/persistence/src/index.js';
+import { BookDto } from '#libs/persistence';
 
 export class BookPageDto {
   items!: BookDto[];

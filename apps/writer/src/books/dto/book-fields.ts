@@ -1,5 +1,5 @@
 import { registerDecorator, type ValidationOptions } from 'class-validator';
-import { normalizeIsbn } from '#libs/persistence/src/index.js';
+import { normalizeIsbn } from '#libs/persistence';
 
 /** Control characters never belong in a title or author; NUL cannot even be stored by PostgreSQL. */
 export const SINGLE_LINE_TEXT = /^[^\u0000-\u001f\u007f]*$/;

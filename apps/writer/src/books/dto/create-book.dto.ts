@@ -1,6 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { BOOK_LIMITS } from '#libs/persistence/src/index.js';
+import { BOOK_LIMITS } from '#libs/persistence';
 import { IsIsbn, MULTI_LINE_TEXT, normalizeIsbnInput, SINGLE_LINE_TEXT, trimString } from './book-fields.js';
 
 /** Body of POST /books and PUT /books/:id (PUT replaces: omitted optional fields are reset). */

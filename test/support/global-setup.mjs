@@ -1,19 +1,21 @@
+// Jest globalSetup/globalTeardown of the "services" project (plain JavaScript: Jest loads these outside the
+// test runtime, without its TypeScript transform and module mapping).
+//
+// One real PostgreSQL for the whole run: an embedded one on a free port, or the server named by DB_HOST
+// (e.g. the compose database). Tests create their own databases on it, so they never touch real data;
+// a user-supplied database is refused unless its name says it is for tests.
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../../scripts/embedded-postgres.mjs';
 import { ensureBuild } from '../../scripts/ensure-build.mjs';
 
-/**
- * One real PostgreSQL for the whole run: an embedded one on a free port, or the server named by DB_HOST
- * (e.g. the compose database). Tests create their own databases on it, so they never touch real data;
- * a user-supplied database is refused unless its name says it is for tests.
- */
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+/** Where the workers find the server: Jest starts them after globalSetup, with this process's environment. */
+export const POSTGRES_SERVER_VARIABLE = 'LIBRARY_TEST_POSTGRES';
+
+export default async function setup() {
   ensureBuild(); // process-level tests run dist/, as the container does
-  let stop = async (): Promise<void> => undefined;
-  let server: { host: string; port: number; user: string; password: string };
+  let server;
   if (process.env.DB_HOST) {
     const name = process.env.DB_NAME ?? 'library_test';
     if (!/test/i.test(name)) {
@@ -30,18 +32,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
     chmodSync(dataDir, 0o755); // as root, PostgreSQL runs as an unprivileged user that must reach its data dir
     const embedded = await startEmbeddedPostgres({ dataDir: join(dataDir, 'data'), persistent: false });
     server = embedded;
-    stop = async () => {
+    // globalTeardown runs in this process, where globalSetup's globals are visible.
+    globalThis.stopTestPostgres = async () => {
       await embedded.stop();
       rmSync(dataDir, { recursive: true, force: true });
     };
   }
   const { host, port, user, password } = server;
-  project.provide('postgres', { host, port, user, password });
-  return stop;
+  process.env[POSTGRES_SERVER_VARIABLE] = JSON.stringify({ host, port, user, password });
 }
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    postgres: { host: string; port: number; user: string; password: string };
-  }
+export async function teardown() {
+  await globalThis.stopTestPostgres?.();
 }

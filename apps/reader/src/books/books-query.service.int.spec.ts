@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateEnvironment } from '#libs/config/src/index.js';
-import { buildDataSourceOptions } from '#libs/persistence/src/index.js';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { validateEnvironment } from '#libs/config';
+import { buildDataSourceOptions } from '#libs/persistence';
 import { createMigratedDatabase, environmentFor, sql } from '../../../../test/support/database.js';
 import { BooksQueryService } from './books-query.service.js';
 
