@@ -67,10 +67,11 @@ export function dockerfileBaseImage(dockerfile = readFileSync(join(repoRoot, 'Do
   return { reference, name: `docker.io/library/${reference}`, nodeMajor: match[1]!, suite: match[2]! };
 }
 
-async function labels(runtime: Runtime, name: string): Promise<Record<string, string> | undefined> {
-  const result = await runtime.run(['image', 'inspect', '--format', '{{json .Config.Labels}}', name], { timeoutMs: 30_000 });
+async function inspect(runtime: Runtime, name: string): Promise<{ id: string; labels: Record<string, string> } | undefined> {
+  const result = await runtime.run(['image', 'inspect', name], { timeoutMs: 30_000 });
   if (result.code !== 0) return undefined;
-  return (JSON.parse(result.stdout.trim() || 'null') as Record<string, string> | null) ?? {};
+  const [image] = JSON.parse(result.stdout) as Array<{ Id: string; Config?: { Labels?: Record<string, string> | null } }>;
+  return { id: image!.Id, labels: image!.Config?.Labels ?? {} };
 }
 
 function sha(text: string | Buffer): string {
@@ -154,8 +155,8 @@ async function debianRootfs(suite: string, log: (line: string) => void): Promise
 export async function ensureBaseImage(runtime: Runtime, log: (line: string) => void = () => undefined): Promise<BaseImage> {
   const { reference, name, nodeMajor, suite } = dockerfileBaseImage();
   mkdirSync(cacheDir, { recursive: true });
-  const existing = await labels(runtime, name);
-  if (existing && !existing[STAND_IN_LABEL]) {
+  const existing = await inspect(runtime, name);
+  if (existing && !existing.labels[STAND_IN_LABEL]) {
     return { reference, name, nodeMajor, standIn: false, note: `the real ${name} (already in ${runtime.name})` };
   }
 
@@ -164,7 +165,7 @@ export async function ensureBaseImage(runtime: Runtime, log: (line: string) => v
   const ca = machineCaBundle();
   const caBytes = ca ? readFileSync(ca) : Buffer.from('');
   const key = `node-${nodeVersion}_npm-${npmVersion}_${suite}_ca-${sha(caBytes)}_v1`;
-  if (existing?.[STAND_IN_LABEL] === key) {
+  if (existing?.labels[STAND_IN_LABEL] === key) {
     return { reference, name, nodeMajor, standIn: true, nodeVersion, note: `stand-in ${name} (Node ${nodeVersion}), reused` };
   }
 
@@ -219,6 +220,8 @@ export async function ensureBaseImage(runtime: Runtime, log: (line: string) => v
   } finally {
     rmSync(context, { recursive: true, force: true });
   }
+  // The previous stand-in (an older Node, say) is untagged now; remove it unless images still build on it.
+  if (existing) await runtime.run(['rmi', existing.id], { timeoutMs: 60_000 });
   const seconds = Math.round((performance.now() - startedAt) / 1000);
   return { reference, name, nodeMajor, standIn: true, nodeVersion, note: `stand-in ${name} (Node ${nodeVersion}), built in ${seconds} s` };
 }
