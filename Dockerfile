@@ -14,9 +14,9 @@
 #   - it ships the `node` user (uid 1000) that Terraform runs the task as (container_user = "node");
 #     distroless has no such user (nonroot is 65532) and no shell, which also rules out ECS Exec debugging.
 #   - slim drops compilers and docs; we need none of them: every runtime dependency is pure JavaScript
-#     (test/container/runtime-stage.spec.ts fails if a native addon appears).
-# Node 24, the Active LTS line (Node 20 reached end of life on 2026-04-30): the same major as .nvmrc and CI;
-# NODE_MAJOR moves all stages at once.
+#     (the runtime stage has no RUN, so a native addon would have nowhere to be built for the target platform).
+# Node 24 (LTS, security fixes until April 2028), the same major as .nvmrc and CI: Node 20 reached end of
+# life on 2026-04-30. NODE_MAJOR moves all stages at once; `npm run test:images` runs both services on it.
 ARG NODE_MAJOR=24
 ARG BASE_IMAGE=node:${NODE_MAJOR}-bookworm-slim
 
@@ -47,7 +47,7 @@ RUN case "$APP" in reader|writer) ;; *) echo "build with --build-arg APP=reader 
 
 # ---------------------------------------------------------------------------------------------------------
 # deps: production dependencies only. They are pure JavaScript (no native addons, no os/cpu-specific
-# packages; the runtime-stage test checks it), so they too install once on the builder's platform.
+# packages), so they too install once on the builder's platform; `npm run test:images` runs them in the image.
 # --omit=optional drops typescript, an optional peer of @nestjs/swagger that only its compiler plugin
 # (used by `nest build`) loads, and pg-cloudflare (Cloudflare Workers only).
 # --ignore-scripts: no runtime dependency needs an install script.
@@ -71,6 +71,15 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /out/dist ./dist
+# /tmp is the only writable path: ECS mounts the root filesystem read-only and terraform/modules/service
+# mounts a task volume at /tmp. On Fargate that volume is a bind mount, and the AWS ECS Developer Guide
+# ("Use bind mounts with Amazon ECS", Considerations) says the ECS data plane looks for a VOLUME directive
+# whose path equals the mount's containerPath and copies that path's contents into the volume; otherwise
+# "By default, the volume permissions are set to 0755 and the owner as root. These permissions can be
+# customized in the Dockerfile." Declaring /tmp gives the mount the base image's /tmp (root, mode 1777),
+# so the node user can write it; without it node could not write /tmp on Fargate.
+# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/bind-mounts.html
+VOLUME ["/tmp"]
 # The base image's unprivileged user (uid 1000); Terraform's task definition names the same user.
 USER node
 EXPOSE 8000

@@ -55,9 +55,17 @@ export default {
       displayName: 'services',
       // Real PostgreSQL (embedded, or DB_HOST) and the built services (dist/).
       testMatch: ['<rootDir>/test/**/*.spec.ts', '<rootDir>/{apps,libs}/**/*.int.spec.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/container/images\\.spec\\.ts$'],
       globalSetup: '<rootDir>/test/support/global-setup.mjs',
       globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
       setupFilesAfterEnv: ['<rootDir>/test/support/jest-setup.mjs'],
+    },
+    {
+      ...common,
+      displayName: 'images',
+      // The images built from the Dockerfile and run like the Fargate task, with podman or a Docker engine
+      // (`npm run test:images`); its own PostgreSQL, its own timeouts.
+      testMatch: ['<rootDir>/test/container/images.spec.ts'],
     },
     {
       ...common,

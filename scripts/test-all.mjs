@@ -1,5 +1,6 @@
 // `npm test`: every suite in one command, ending with one machine-readable line "N passed, N failed".
-//   1. Jest: unit tests, e2e tests over real HTTP against a real PostgreSQL, and the deploy CLI tests
+//   1. Jest: unit tests, e2e tests over real HTTP against a real PostgreSQL, the deploy CLI tests, and the
+//      images suite (both images built from the Dockerfile and run like the Fargate task: npm run test:images)
 //   2. terraform: fmt, validate and `terraform test` of every module and environment (npm run test:infra)
 // Extra arguments go to Jest (e.g. `npm test -- test/e2e/reader.e2e.spec.ts`); --skip-infra skips step 2.
 import './require-node.mjs';

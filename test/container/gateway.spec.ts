@@ -5,7 +5,7 @@ import { freePort } from '../../scripts/embedded-postgres.mjs';
 import { createMigratedDatabase, environmentFor } from '../support/database.js';
 import { type SpawnedService, jsonLines, spawnService, waitForOk } from '../support/process.js';
 import { type RecordingProxy, type RunningNginx, findNginx, startNginx, startRecordingProxy, substitute } from './support/gateway.js';
-import { repoRoot } from './support/runtime-stage.js';
+import { repoRoot } from './support/runtime.js';
 
 /**
  * The compose gateway, docker/gateway/nginx.conf, run by a real nginx in front of the two real services

@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tempFolder } from './runtime-stage.js';
 
 /** The nginx binary (Debian's nginx-light in CI, installed by .ci/run), or undefined. */
 export function findNginx(): string | undefined {
@@ -37,7 +37,8 @@ export interface RunningNginx {
  * ends the master and its workers together. The config is checked with `nginx -t` first.
  */
 export async function startNginx(binary: string, config: string): Promise<RunningNginx> {
-  const prefix = tempFolder('library-gateway-');
+  const prefix = mkdtempSync(join(tmpdir(), 'library-gateway-'));
+  chmodSync(prefix, 0o755); // run as root, nginx's workers are unprivileged and use temp folders under the prefix
   const configPath = join(prefix, 'nginx.conf');
   writeFileSync(configPath, config);
   // The config logs to /dev/stdout and /dev/stderr, which cannot be opened on the socket pairs Node uses

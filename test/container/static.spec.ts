@@ -1,0 +1,99 @@
+import { describe, expect, it } from '@jest/globals';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { STOP_TIMEOUT_SECONDS, TASK_MEMORY_MIB } from './support/containers.js';
+import { repoRoot } from './support/runtime.js';
+
+/**
+ * What a build or a container run cannot tell (npm run test:images does the rest, for real): the image builds
+ * for another platform without emulation, and the local stack and the images suite give the services what
+ * the Fargate task gives them, on the RDS instance's PostgreSQL major.
+ */
+
+const read = (path: string): string => readFileSync(join(repoRoot, path), 'utf8');
+
+/** Terraform's `variable "<name>" { … default = <value> }` in a module. */
+function terraformDefault(file: string, name: string): string | undefined {
+  return new RegExp(`variable\\s+"${name}"\\s*\\{[^}]*?\\bdefault\\s*=\\s*"?([^"\\s]+)"?`).exec(read(file))?.[1];
+}
+
+/** Every PostgreSQL major Terraform pins (engine_version defaults and assignments, in every .tf file). */
+function terraformPostgresMajors(): string[] {
+  const files = readdirSync(join(repoRoot, 'terraform'), { recursive: true, encoding: 'utf8' }).filter(
+    (file) => file.endsWith('.tf') && !file.includes('.terraform/'),
+  );
+  const versions = files.flatMap((file) => {
+    const hcl = read(join('terraform', file));
+    return [
+      ...hcl.matchAll(/variable\s+"(?:\w*_)?engine_version"\s*\{[^}]*?\bdefault\s*=\s*"([^"]+)"/g),
+      ...hcl.matchAll(/\bengine_version\s*=\s*"([^"$]+)"/g),
+    ].map((match) => match[1]!.split('.')[0]!);
+  });
+  return [...new Set(versions)];
+}
+
+describe('the Dockerfile', () => {
+  const stages = read('Dockerfile')
+    .split(/^(?=FROM\s)/m)
+    .slice(1);
+
+  it('builds for another platform without emulation: build and deps stages on the build platform, no RUN in the runtime stage', () => {
+    const runtime = stages.at(-1)!;
+    expect(runtime).toMatch(/^FROM \$\{BASE_IMAGE\} AS runtime\n/); // no --platform: the target platform's node
+    expect(runtime.match(/^RUN\b.*$/gm)).toBeNull();
+    for (const stage of stages.slice(0, -1)) expect(stage).toMatch(/^FROM --platform=\$BUILDPLATFORM /);
+  });
+
+  it('on the Node major that CI and the test suites run (.nvmrc)', () => {
+    expect(/^ARG NODE_MAJOR=(\d+)$/m.exec(read('Dockerfile'))?.[1]).toBe(read('.nvmrc').trim());
+  });
+
+  it('installs with `npm ci --ignore-scripts` only (the lockfile, no install scripts)', () => {
+    const installs = read('Dockerfile')
+      .split('\n')
+      .filter((line) => !line.trimStart().startsWith('#') && /\bnpm (ci|install|i)\b/.test(line));
+    expect(installs.length).toBeGreaterThanOrEqual(2);
+    for (const install of installs) expect(install).toMatch(/\bnpm ci\b.*--ignore-scripts/);
+  });
+});
+
+describe('docker-compose.yml and the images suite run the services as the Fargate task does', () => {
+  const compose = parse(read('docker-compose.yml'), { merge: true }) as {
+    services: Record<string, Record<string, any>>;
+  };
+  const memoryMiB = Number(terraformDefault('terraform/modules/service/variables.tf', 'memory'));
+  const stopTimeout = Number(terraformDefault('terraform/modules/service/variables.tf', 'stop_timeout'));
+
+  it('on the PostgreSQL major of the RDS instance in Terraform', () => {
+    const major = /^postgres:(\d+)$/.exec(compose.services.db!.image)?.[1];
+    expect(major).toBeDefined();
+    expect(terraformPostgresMajors()).toEqual([major]);
+  });
+
+  it.each(['migrate', 'reader', 'writer'])(
+    '%s: read-only root with /tmp, init, no capabilities, the task’s memory and stop timeout',
+    (name) => {
+      const service = compose.services[name]!;
+      expect(service).toMatchObject({
+        read_only: true,
+        tmpfs: ['/tmp'],
+        init: true,
+        cap_drop: ['ALL'],
+        security_opt: ['no-new-privileges:true'],
+        stop_grace_period: `${stopTimeout}s`,
+        deploy: { resources: { limits: { memory: `${memoryMiB}M` } } },
+      });
+    },
+  );
+
+  it('the images suite uses the same memory and stop timeout as the task definition', () => {
+    expect({ TASK_MEMORY_MIB, STOP_TIMEOUT_SECONDS }).toEqual({ TASK_MEMORY_MIB: memoryMiB, STOP_TIMEOUT_SECONDS: stopTimeout });
+  });
+
+  it('publishes every port on 127.0.0.1 only', () => {
+    const ports = Object.values(compose.services).flatMap((service) => (service.ports ?? []) as string[]);
+    expect(ports.length).toBeGreaterThan(0);
+    expect(ports.filter((port) => !port.startsWith('127.0.0.1:'))).toEqual([]);
+  });
+});
