@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { freePort } from '../../scripts/embedded-postgres.mjs';
 import { type RunningNginx, findNginx, startNginx, substitute } from '../container/support/gateway.js';
-import { repoRoot } from '../container/support/runtime-stage.js';
+import { repoRoot } from '../container/support/runtime.js';
 import { createMigratedDatabase, environmentFor } from '../support/database.js';
 import { type SpawnedService, spawnService, waitForOk } from '../support/process.js';
 
