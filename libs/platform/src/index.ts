@@ -7,3 +7,4 @@ export { PlatformModule } from './platform.module.js';
 export { ParseResourceIdPipe } from './http/resource-id.pipe.js';
 export { etagFor, ifNoneMatchHits, parseIfMatch, type IfMatchCondition } from './http/etag.js';
 export { ErrorDto } from './http/error.dto.js';
+export { BookDto } from './openapi/book.dto.js';
