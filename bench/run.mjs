@@ -168,17 +168,30 @@ async function main() {
     log(`${name}: ready in ${readyMs.map((ms) => Math.round(ms)).join(', ')} ms; idle RSS ${services[name].idleRss.toFixed(1)} MiB`);
   }
 
+  // The ceiling twice: with the services' API headers (the yardstick of the ratios) and bare.
   const ceilings = {};
   for (const role of ['reader', 'writer']) {
-    const port = await freePort();
-    const instance = spawnNode('bench/ceiling.mjs', [], { ...dbEnv, CEILING_ROLE: role, CEILING_PORT: String(port) }, { cwd: root, logFd });
-    instance.url = `http://127.0.0.1:${port}`;
-    await waitForOk(`${instance.url}/health/ready`, { startedAt: instance.startedAt, exited: instance.exited });
-    ceilings[role] = instance;
-    cleanups.push(() => stop(instance));
+    for (const headers of ['service', 'bare']) {
+      const port = await freePort();
+      const instance = spawnNode(
+        'bench/ceiling.mjs',
+        [],
+        { ...dbEnv, CEILING_ROLE: role, CEILING_HEADERS: headers, CEILING_PORT: String(port) },
+        { cwd: root, logFd },
+      );
+      instance.url = `http://127.0.0.1:${port}`;
+      await waitForOk(`${instance.url}/health/ready`, { startedAt: instance.startedAt, exited: instance.exited });
+      (ceilings[role] ??= {})[headers] = instance;
+      cleanups.push(() => stop(instance));
+    }
   }
 
-  const sameJson = await compareResponses(services.reader.url, ceilings.reader.url);
+  const sameJson = await compareResponses(services.reader.url, ceilings.reader.service.url);
+  const responseBytes = await measureResponseBytes([
+    ['service', services.reader.url],
+    ['ceiling', ceilings.reader.service.url],
+    ['bare', ceilings.reader.bare.url],
+  ]);
   log(`reader and ceiling answer identical JSON: ${sameJson.identical ? 'yes' : `NO (${sameJson.differences.join('; ')})`}`);
 
   const scenarios = buildScenarios({ rows: mode.rows, full: modeName === 'full' }).filter(
@@ -191,13 +204,13 @@ async function main() {
   const results = [];
   for (const scenario of scenarios) {
     const service = services[scenario.service];
-    const ceiling = ceilings[scenario.service];
-    const rounds = { service: [], ceiling: [] };
+    const targets = { service, ceiling: ceilings[scenario.service].service, bare: ceilings[scenario.service].bare };
+    const rounds = { service: [], ceiling: [], bare: [] };
     for (let round = 0; round < mode.rounds; round++) {
-      // Alternate which goes first (ABBA), never both at once.
-      const order = round % 2 === 0 ? ['ceiling', 'service'] : ['service', 'ceiling'];
+      // Alternate the order (ABC, CBA), never two at once; the service always runs between the two ceilings.
+      const order = round % 2 === 0 ? ['ceiling', 'service', 'bare'] : ['bare', 'service', 'ceiling'];
       for (const which of order) {
-        const target = which === 'service' ? service : ceiling;
+        const target = targets[which];
         await settleThenPrepare(scenario, query);
         const warm = await drive({
           url: target.url,
@@ -221,20 +234,18 @@ async function main() {
     }
     // The best round of each (highest req/s): on a shared machine, noise only ever slows a run down.
     const best = (list) => list.reduce((a, b) => (b.rps > a.rps ? b : a));
+    const summary = (which) => ({ ...best(rounds[which]), errors: sum(rounds[which].map((r) => r.errors)) });
     const result = {
       scenario,
-      service: {
-        ...best(rounds.service),
-        errors: sum(rounds.service.map((r) => r.errors)),
-        peakRss: Math.max(...rounds.service.map((r) => r.peakRss)),
-      },
-      ceiling: { ...best(rounds.ceiling), errors: sum(rounds.ceiling.map((r) => r.errors)) },
+      service: { ...summary('service'), peakRss: Math.max(...rounds.service.map((r) => r.peakRss)) },
+      ceiling: summary('ceiling'),
+      bare: summary('bare'),
     };
     service.peakRss = Math.max(service.peakRss, result.service.peakRss);
     results.push(result);
     log(
       `${scenario.id}: service ${Math.round(result.service.rps)} req/s p50 ${result.service.p50} p99 ${result.service.p99} ms; ` +
-        `ceiling ${Math.round(result.ceiling.rps)} req/s p50 ${result.ceiling.p50} p99 ${result.ceiling.p99} ms`,
+        `ceiling ${Math.round(result.ceiling.rps)} req/s p99 ${result.ceiling.p99} ms; bare ${Math.round(result.bare.rps)} req/s p99 ${result.bare.p99} ms`,
     );
   }
   for (const service of Object.values(services)) {
@@ -248,7 +259,7 @@ async function main() {
   await query('VACUUM (ANALYZE) books');
   let pgbenchInfo = 'not available (no pgbench in the embedded or system PostgreSQL binaries)';
   if (pgbench) {
-    pgbenchInfo = `${await pgbenchVersion(pgbench)} (${pgbench}), ${task.DB_POOL_MAX} clients (1 for search-1conn), extended protocol`;
+    pgbenchInfo = `${await pgbenchVersion(pgbench)} (${pgbench}), ${task.DB_POOL_MAX} clients (1 for search-1conn), named prepared statements`;
     for (const result of results) {
       try {
         result.pgbench = await runPgbench(pgbench, {
@@ -272,9 +283,11 @@ async function main() {
     results,
     services: Object.values(services),
     sameJson,
+    responseBytes,
     environment: {
       date: new Date(startedAt).toISOString(),
       node: process.version,
+      entry: 'built `dist/` (node dist/apps/<service>/src/main.js)',
       postgres: serverVersion,
       pgbench: pgbenchInfo,
       cpus: os.availableParallelism(),
@@ -322,6 +335,26 @@ async function compareResponses(serviceUrl, ceilingUrl) {
     if (a !== b) differences.push(`${path}: service ${a.slice(0, 120)} vs ceiling ${b.slice(0, 120)}`);
   }
   return { identical: differences.length === 0, differences };
+}
+
+/** Bytes on the wire of one response (status line, headers, body) for a book and a 50-row page. */
+async function measureResponseBytes(targets) {
+  const bytes = {};
+  for (const [name, base] of targets) {
+    bytes[name] = {};
+    for (const [label, path] of [
+      ['book', '/books/1'],
+      ['page', '/books?limit=50'],
+    ]) {
+      const response = await fetch(`${base}${path}`);
+      const body = Buffer.from(await response.arrayBuffer());
+      // fetch folds and lower-cases headers; HTTP/1.1 sends each as `Name: value\r\n`, the same length.
+      let headerBytes = `HTTP/1.1 ${response.status} ${response.statusText}\r\n\r\n`.length;
+      for (const [key, value] of response.headers) headerBytes += key.length + 2 + Buffer.byteLength(value) + 2;
+      bytes[name][label] = { headers: headerBytes, body: body.length };
+    }
+  }
+  return bytes;
 }
 
 let outcome;

@@ -53,7 +53,7 @@ export function buildScenarios({ rows, full }) {
         method: 'GET',
         setupRequest: (req) => ({ ...req, path: `/books/${randomInt(1, rows)}` }),
       }),
-      pgbench: `\\set id random(1, ${rows})\nSELECT ${COLUMNS} FROM books WHERE id = :id LIMIT 1;\n`,
+      pgbench: `\\set id random(1, ${rows})\nSELECT ${COLUMNS} FROM books WHERE id = :id;\n`,
     },
     {
       id: 'first-page',
