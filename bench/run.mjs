@@ -21,7 +21,7 @@ import { ensureBuild } from '../scripts/ensure-build.mjs';
 import { loadBooks } from './dataset.mjs';
 import { drive } from './lib/load.mjs';
 import { findPgbench, pgbenchVersion, runPgbench } from './lib/pgbench.mjs';
-import { killAll, memoryOf, sampleRss, spawnNode, stop, waitForOk } from './lib/processes.mjs';
+import { cpuTimeOf, killAll, memoryOf, sampleRss, spawnNode, stop, waitForOk } from './lib/processes.mjs';
 import { renderReport, writeBenchmarksFile } from './lib/report.mjs';
 import { buildScenarios } from './scenarios.mjs';
 
@@ -220,12 +220,16 @@ async function main() {
         });
         await settleThenPrepare(scenario, query);
         const sampler = which === 'service' ? sampleRss(target.child.pid) : undefined;
+        const cpuBefore = cpuTimeOf(target.child.pid);
         const measured = await drive({
           url: target.url,
           connections: scenario.connections ?? mode.connections,
           ...mode.measure,
           request: scenario.request(),
         });
+        // The server process's own CPU per request: what the framework costs, whatever the load generator
+        // (autocannon shares the two cores, so it caps the ceiling's req/s before the ceiling's CPU does).
+        measured.cpuUsPerRequest = ((cpuTimeOf(target.child.pid) - cpuBefore) * 1000) / Math.max(1, measured.requests);
         measured.peakRss = sampler?.stop();
         measured.errors += warm.errors;
         if (measured.errors > 0) log(`${scenario.id} ${which}: status codes ${JSON.stringify(measured.statusCodes)}`);

@@ -143,8 +143,9 @@ export function buildScenarios({ rows, full }) {
             body: JSON.stringify({ description: patchDescriptions[id % patchDescriptions.length] }),
           };
         },
-        onResponse: (status, _body, context, headers) => {
-          const match = /^"\d+\.(\d+)"$/.exec(headers?.etag ?? '');
+        // The new version from the body, not the ETag: the bare ceiling sends no ETag.
+        onResponse: (status, body, context) => {
+          const match = /"version":(\d+)/.exec(body ?? '');
           if (status === 200 && match) versions.set(context.id, Number(match[1]));
         },
       }),

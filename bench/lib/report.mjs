@@ -53,6 +53,10 @@ export function renderReport({ mode, settings, task, results, services, sameJson
       `- Bytes per response (status line + headers + body), GET /books/1: ${['service', 'ceiling', 'bare'].map(describe).join('; ')}`,
     );
   }
+  lines.push(
+    "- CPU µs/req: the server process's own CPU (user + system) per answered request in the measured window: the framework's cost " +
+      "independent of the load generator, which shares the two cores and caps the ceilings' req/s first",
+  );
   lines.push('');
   lines.push(
     table(
@@ -72,6 +76,8 @@ export function renderReport({ mode, settings, task, results, services, sameJson
         'bare p99',
         'bare errors',
         'ratio to bare',
+        'CPU µs/req',
+        'ceiling CPU µs/req',
         'pgbench tx/s',
         'peak RSS MiB',
       ],
@@ -91,6 +97,8 @@ export function renderReport({ mode, settings, task, results, services, sameJson
         fixed(bare.p99),
         bare.errors,
         `${fixed(service.rps / bare.rps, 2)}×`,
+        fixed(service.cpuUsPerRequest),
+        fixed(ceiling.cpuUsPerRequest),
         pgbench ? thousands(pgbench.tps) : '—',
         fixed(service.peakRss, 1),
       ]),
