@@ -4,6 +4,7 @@ export { createFastifyAdapter } from './http/fastify-adapter.js';
 export type { ServiceSpec } from './bootstrap/service-spec.js';
 export { defineService } from './bootstrap/define-service.js';
 export { PlatformModule } from './platform.module.js';
+export { ServiceLogger } from './logging/service-logger.js';
 export { ParseResourceIdPipe } from './http/resource-id.pipe.js';
 export { etagFor, ifNoneMatchHits, parseIfMatch, type IfMatchCondition } from './http/etag.js';
 export { ErrorDto } from './http/error.dto.js';
