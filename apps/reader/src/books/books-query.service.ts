@@ -2,6 +2,7 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { type BookRow, type BookView, toBookView } from '#libs/contracts';
+import { preparedStatement } from '#libs/platform';
 import type { ListBooksQueryDto } from './dto/list-books-query.dto.js';
 import { decodeCursor, encodeCursor } from './page-cursor.js';
 
@@ -11,12 +12,11 @@ export interface BookPage {
 }
 
 /**
- * The read path runs fixed, parameterised SQL through the service's DataSource (same pool, read-only
- * sessions and timeouts) and maps rows straight to the response shape: TypeORM's query builder and entity
- * hydration cost more CPU per request than the query itself (BENCHMARKS.md).
+ * The read path runs fixed, parameterised SQL on the service's pool (same read-only sessions and timeouts)
+ * as named prepared statements, and maps rows straight to the response shape: TypeORM's query builder,
+ * entity hydration and per-query runner cost more CPU per request than the query itself (BENCHMARKS.md).
  */
 const SELECT_BOOK = 'SELECT id, title, author, description, isbn, version, created_at, updated_at FROM books';
-const SELECT_BOOK_BY_ID = `${SELECT_BOOK} WHERE id = $1`;
 /** How many rows in id order a search scans before it turns to the trigram index (see search()). */
 const SEARCH_HEAD = 'LIMIT 10000';
 
@@ -27,7 +27,19 @@ function escapeLikePattern(text: string): string {
 
 @Injectable()
 export class BooksQueryService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  private readonly byId;
+  private readonly firstRows;
+  private readonly byAuthor;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.byId = preparedStatement<BookRow>(dataSource, 'book_by_id', `${SELECT_BOOK} WHERE id = $1`);
+    this.firstRows = preparedStatement<BookRow>(dataSource, 'books_page', `${SELECT_BOOK} WHERE id > $1 ORDER BY id ASC LIMIT $2`);
+    this.byAuthor = preparedStatement<BookRow>(
+      dataSource,
+      'books_by_author',
+      `${SELECT_BOOK} WHERE id > $1 AND lower(author) = lower($3) ORDER BY id ASC LIMIT $2`,
+    );
+  }
 
   /**
    * Keyset pagination: `id > last id ORDER BY id`, served by the primary key (or the (lower(author), id)
@@ -42,7 +54,7 @@ export class BooksQueryService {
     const conditions: string[] = [];
     if (author) conditions.push(`lower(author) = lower($${params.push(author)})`);
     if (q) conditions.push(`(title || ' ' || author) ILIKE $${params.push(`%${escapeLikePattern(q)}%`)}`);
-    const rows = q ? await this.search(conditions, params) : await this.page(conditions, params);
+    const rows = q ? await this.search(conditions, params) : (await (author ? this.byAuthor : this.firstRows)(params)).rows;
     const items = rows.slice(0, limit).map(toBookView);
     const last = items.at(-1);
     return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.id, filters) : null };
@@ -74,7 +86,7 @@ export class BooksQueryService {
   }
 
   async get(id: number): Promise<BookView> {
-    const rows: BookRow[] = await this.dataSource.query(SELECT_BOOK_BY_ID, [id]);
+    const { rows } = await this.byId([id]);
     if (rows.length === 0) throw new NotFoundException(`book ${id} not found`);
     return toBookView(rows[0]!);
   }
