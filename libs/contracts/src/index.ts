@@ -1,2 +1,2 @@
-export { BOOK_LIMITS, BOOK_VIEW_SCHEMA, toBookView, type BookRecord, type BookRow, type BookView } from './books/book.js';
+export { BOOK_LIMITS, toBookView, type BookRecord, type BookRow, type BookView } from './books/book.js';
 export { normalizeIsbn } from './books/isbn.js';

@@ -1,9 +1,8 @@
 /**
  * The book, once. Everything else about its shape is derived from BookView or checked against it at compile
  * time: BookRecord (the TypeORM entity implements it), BookRow (what SQL returns), BookDto (OpenAPI, in
- * #libs/platform, which implements BookView), BOOK_VIEW_SCHEMA (the JSON Schema Fastify compiles the
- * responses' serializer from), and toBookView, the one row → JSON mapper the services and the benchmark's
- * ceiling (bench/ceiling.mjs, through dist/) all use, so their JSON is byte-identical.
+ * #libs/platform, which implements BookView), and toBookView, the one row → JSON mapper the services and the
+ * benchmark's ceiling (bench/ceiling.mjs, through dist/) all use, so their JSON is byte-identical.
  *
  * Nothing here depends on a framework: the ceiling loads this lib without Nest or Swagger.
  */
@@ -49,23 +48,3 @@ export function toBookView(row: BookRow): BookView {
   };
 }
 
-/**
- * BookView as JSON Schema, for Fastify's response serializer (fast-json-stringify): the properties in
- * BookView's order, so the bytes equal JSON.stringify(toBookView(row)) (the benchmark checks that).
- * `satisfies` fails the build if a field of BookView is missing here or one is added here only.
- */
-export const BOOK_VIEW_SCHEMA = {
-  type: 'object',
-  required: ['id', 'title', 'author', 'description', 'isbn', 'version', 'createdAt', 'updatedAt'],
-  additionalProperties: false,
-  properties: {
-    id: { type: 'integer' },
-    title: { type: 'string' },
-    author: { type: 'string' },
-    description: { type: 'string' },
-    isbn: { type: ['string', 'null'] },
-    version: { type: 'integer' },
-    createdAt: { type: 'string' },
-    updatedAt: { type: 'string' },
-  } satisfies Record<keyof BookView, { type: string | string[] }>,
-} as const;
