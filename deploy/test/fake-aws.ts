@@ -213,8 +213,14 @@ export class FakeAws {
   missingLogGroups = new Set<string>();
   /** StartLiveTail: the events to stream, or an error name to throw (e.g. an endpoint without Live Tail). */
   liveTail: { events?: { logStreamName: string; message: string; timestamp: number }[]; error?: string } = { events: [] };
-  /** The fake docker's call log: an image pushed there is "in ECR" from then on. */
-  dockerLog?: string;
+  /** The fake docker's call logs (one per harness): an image pushed there is "in ECR" from then on. */
+  private readonly dockerLogs: string[] = [];
+  set dockerLog(path: string | undefined) {
+    if (path) this.dockerLogs.push(path);
+  }
+  get dockerLog(): string | undefined {
+    return this.dockerLogs.at(-1);
+  }
 
   // What `init` and `destroy` touch (fake-admin.ts); the account owns no state bucket until init creates it.
   /** S3 buckets by name, ours and other accounts'. */
@@ -274,13 +280,8 @@ export class FakeAws {
     const add = (digest: string, tags: string[]) => all.set(digest, [...new Set([...(all.get(digest) ?? []), ...tags])]);
     for (const i of this.ecrImages.get(repositoryName) ?? []) add(i.digest, i.tags);
     for (const [key, digest] of this.images) if (key.startsWith(`${repositoryName}:`)) add(digest, [key.slice(repositoryName.length + 1)]);
-    if (this.dockerLog && existsSync(this.dockerLog)) {
-      for (const l of readFileSync(this.dockerLog, 'utf8').split('\n').filter(Boolean)) {
-        const args = (JSON.parse(l) as { args: string[] }).args;
-        if (args[0] === 'push' && args[1]!.startsWith(`${REGISTRY}/${repositoryName}:`))
-          add(fakeDigest(args[1]!), [args[1]!.split(':').pop()!]);
-      }
-    }
+    for (const ref of this.pushedRefs())
+      if (ref.startsWith(`${REGISTRY}/${repositoryName}:`)) add(fakeDigest(ref), [ref.split(':').pop()!]);
     return [...all].filter(([d]) => !this.deletedDigests.has(d)).map(([digest, tags]) => ({ digest, tags }));
   }
 
@@ -299,17 +300,19 @@ export class FakeAws {
     );
   }
 
+  /** Every `docker push` the fake docker recorded, in any run against this account. */
+  private pushedRefs(): string[] {
+    return this.dockerLogs
+      .filter((f) => existsSync(f))
+      .flatMap((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean))
+      .map((l) => (JSON.parse(l) as { args: string[] }).args)
+      .filter((args) => args[0] === 'push')
+      .map((args) => args[1]!);
+  }
+
   private pushedDigest(repositoryName: string, tag: string): string | undefined {
-    if (!this.dockerLog || !existsSync(this.dockerLog)) return undefined;
     const ref = `${REGISTRY}/${repositoryName}:${tag}`;
-    const pushed = readFileSync(this.dockerLog, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .some((l) => {
-        const args = (JSON.parse(l) as { args: string[] }).args;
-        return args[0] === 'push' && args[1] === ref;
-      });
-    return pushed ? fakeDigest(ref) : undefined;
+    return this.pushedRefs().includes(ref) && !this.deletedDigests.has(fakeDigest(ref)) ? fakeDigest(ref) : undefined;
   }
 
   /** Every call of every client fails with `error` (no fake behind it any more). */

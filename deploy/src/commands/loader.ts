@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import type { CommandModule, RunAction } from './command.js';
+import type { CommandModule, RunAction, RunSetupAction } from './command.js';
 import { deployCommand } from './deploy.js';
 import { diffCommand } from './diff.js';
 import { historyCommand } from './history.js';
+import { initCommand } from './init.js';
 import { logsCommand } from './logs.js';
 import { migrateCommand } from './migrate.js';
 import { pauseCommand } from './pause.js';
@@ -21,10 +22,11 @@ export const COMMANDS: CommandModule[] = [
   verifyCommand,
   diffCommand,
   pauseCommand,
+  initCommand,
 ];
 
-export function loadCommands(program: Command, run: RunAction): void {
-  for (const c of COMMANDS) c.register(program, run);
+export function loadCommands(program: Command, run: RunAction, runSetup: RunSetupAction): void {
+  for (const c of COMMANDS) c.register(program, run, runSetup);
 }
 
 const HELP = new Set(['-h', '--help']);
