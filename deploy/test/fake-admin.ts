@@ -221,7 +221,7 @@ export function installAdmin(aws: FakeAws, on: FakeOn): void {
           failureReason: `${code}: the image cannot be deleted`,
         });
       else {
-        aws.deletedDigests.add(id.imageDigest!);
+        if (!aws.ecrKeepsImages) aws.deletedDigests.add(id.imageDigest!);
         deleted.push(id);
       }
     }

@@ -229,6 +229,8 @@ export class FakeAws {
   readonly ecrImages = new Map<string, { digest: string; tags: string[] }[]>();
   /** Digests BatchDeleteImage removed. */
   readonly deletedDigests = new Set<string>();
+  /** Images come back as fast as BatchDeleteImage deletes them (another pipeline pushing): a repository stays non-empty. */
+  ecrKeepsImages = false;
   /** BatchDeleteImage answers a failure (its failureCode) for these digests. */
   readonly imageDeleteFailures = new Map<string, string>();
   /** RDS instances the account has besides library-dev-db, and each one's deletion protection. */

@@ -3,6 +3,7 @@
  * (FakeAws), the fake `docker` and `terraform` executables from deploy/test/bin on PATH, a fake git,
  * a simulated clock (sleep advances it instantly), and a smoke-check server on 127.0.0.1.
  */
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -161,6 +162,24 @@ export function makeSetupRoot(tfvars: Partial<Record<'dev' | 'prod', string>> = 
   }
   mkdirSync(join(root, '.fake-terraform'));
   return root;
+}
+
+/**
+ * An env as `init` leaves it, made with the fake terraform directly (no deploy): backend.hcl, an initialised
+ * backend and an applied state, for `destroy` to start from.
+ */
+export function applyEnv(root: string, env: 'dev' | 'prod', bucket = 'library-tfstate-123456789012-eu-west-1'): void {
+  const dir = join(root, 'terraform', 'envs', env);
+  writeFileSync(
+    join(dir, 'backend.hcl'),
+    `bucket = "${bucket}"\nkey = "library/${env}/terraform.tfstate"\nregion = "eu-west-1"\nuse_lockfile = true\n`,
+  );
+  const tfEnv = { ...process.env, FAKE_TERRAFORM_STATE_DIR: join(root, '.fake-terraform'), FAKE_TERRAFORM_OUTPUT: FIXTURE };
+  const tf = (...args: string[]) => execFileSync(join(BIN_DIR, 'terraform'), [`-chdir=${dir}`, ...args], { env: tfEnv, stdio: 'pipe' });
+  const plan = join(root, `${env}.seed.tfplan`);
+  tf('init', '-input=false', '-backend-config=backend.hcl');
+  tf('plan', '-input=false', `-out=${plan}`);
+  tf('apply', '-input=false', plan);
 }
 
 /** A local stand-in for the ALB: GET /health/ready → reader answer, POST /health/ready → writer answer. */

@@ -1,11 +1,19 @@
 import { stateBucketName } from '../aws/state-bucket.js';
 import { openContext } from '../context.js';
 import type { DeployInput } from '../deploy/types.js';
-import { CliError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { summaryText, type DeployReport } from '../output/deploy-report.js';
 import { confirm } from '../output/prompt.js';
-import { backendPath, readBackend, stateKey, terraformInit, writeBackend, type Backend, type BackendOutcome } from '../setup/backend.js';
+import {
+  backendPath,
+  completeBackend,
+  readBackend,
+  stateKey,
+  terraformInit,
+  writeBackend,
+  type Backend,
+  type BackendOutcome,
+} from '../setup/backend.js';
 import type { SetupContext } from '../setup/context.js';
 import { prerequisites } from '../setup/prerequisites.js';
 import { ensureStateBucket, type StateBucketResult } from '../setup/state-bucket.js';
@@ -95,18 +103,6 @@ export async function initAction(input: InitInput, ctx: SetupContext): Promise<E
   ctx.print(initSummary({ env, bucket, backendOutcome, summary: plan.summary, applied, deployed, deployResult: report?.result }));
   if (deployed === ExitCode.Ok) ctx.print(`app: ${appUrl}\nlogs: ${logs}`);
   return deployed;
-}
-
-function completeBackend(ctx: SetupContext, b: Partial<Backend>): Backend {
-  const missing = (['bucket', 'key', 'region'] as const).filter((k) => !b[k]);
-  if (missing.length) {
-    throw new CliError(
-      `${ctx.rel(backendPath(ctx))} names no ${missing.join(', ')}`,
-      ExitCode.Preflight,
-      'complete it, or delete it and re-run init to have it written',
-    );
-  }
-  return { bucket: b.bucket!, key: b.key!, region: b.region!, useLockfile: b.useLockfile === true };
 }
 
 function initSummary(r: {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CommandModule, RunAction, RunSetupAction } from './command.js';
 import { deployCommand } from './deploy.js';
+import { destroyCommand } from './destroy.js';
 import { diffCommand } from './diff.js';
 import { historyCommand } from './history.js';
 import { initCommand } from './init.js';
@@ -23,6 +24,7 @@ export const COMMANDS: CommandModule[] = [
   diffCommand,
   pauseCommand,
   initCommand,
+  destroyCommand,
 ];
 
 export function loadCommands(program: Command, run: RunAction, runSetup: RunSetupAction): void {

@@ -48,6 +48,19 @@ export function parseBackend(text: string): Partial<Backend> {
   };
 }
 
+/** A backend.hcl that names a bucket, a key and a region; anything less is a file to complete by hand. */
+export function completeBackend(ctx: SetupContext, b: Partial<Backend>): Backend {
+  const missing = (['bucket', 'key', 'region'] as const).filter((k) => !b[k]);
+  if (missing.length) {
+    throw new CliError(
+      `${ctx.rel(backendPath(ctx))} names no ${missing.join(', ')}`,
+      ExitCode.Preflight,
+      'complete it, or delete it and re-run init to have it written',
+    );
+  }
+  return { bucket: b.bucket!, key: b.key!, region: b.region!, useLockfile: b.useLockfile === true };
+}
+
 /** The backend.hcl already there, if any: init keeps a file a person wrote, and uses the bucket it names. */
 export async function readBackend(ctx: SetupContext): Promise<Partial<Backend> | undefined> {
   const path = backendPath(ctx);
