@@ -131,6 +131,26 @@ describe('init: a first run in an empty account', () => {
   });
 });
 
+describe('init --json', () => {
+  it('stdout is one JSON document: bucket, backend, plan, the deploy report, the URL; progress stays on stderr', async () => {
+    const h = harness();
+    expect(await init(h, '--yes', '--json')).toBe(ExitCode.Ok);
+    const doc = JSON.parse(h.stdout());
+    expect(doc).toMatchObject({
+      command: 'init',
+      env: 'dev',
+      account: ACCOUNT,
+      exitCode: 0,
+      stateBucket: { bucket: BUCKET, created: true },
+      backend: { path: 'terraform/envs/dev/backend.hcl', outcome: 'written', bucket: BUCKET },
+      plan: { applied: true, destroy: 0 },
+      deploy: { command: 'deploy', result: 'deployed', exitCode: 0 },
+      appUrl: alb.url,
+    });
+    expect(h.stderr()).toMatch(/▶ terraform apply/);
+  });
+});
+
 describe('init: confirmation before apply', () => {
   it('without a TTY and without --yes: exit 2 with the fix, after the plan was shown and before anything is applied', async () => {
     const h = harness();
