@@ -36,8 +36,7 @@ function seedProd(): void {
 
 describe('destroy: dev', () => {
   it('after init: names what goes, destroys it, keeps the state bucket and says so', async () => {
-    aws.seedBootstrap('reader');
-    aws.seedBootstrap('writer');
+    aws.seedFreshApply();
     const alb = await startAlb();
     expect(await harness().run(['init', '--env', 'dev', '--yes', '--set', `app_url=${alb.url}`])).toBe(ExitCode.Ok);
     await alb.close();

@@ -483,7 +483,16 @@ export class FakeAws {
     mk(6, 'b2c3d4e5f60718293a4b5c6d7e8f9012345678a1', '2026-11-24T15:30:00.000Z');
   }
 
-  /** Put an unfinished deployment on a service (for the in-progress guard). */
+  /** The account right after the first `terraform apply`: Terraform's revisions only, the services on them, no task ever ran. */
+  seedFreshApply(): void {
+    this.taskDefs.clear();
+    this.latest.clear();
+    this.services.clear();
+    this.seedTerraformRevisions();
+    this.seedBootstrap('reader');
+    this.seedBootstrap('writer');
+  }
+
   /** Terraform's first revision: a tag no image has, no CLI provenance tags, ECS still retrying it. */
   seedBootstrap(key: Key): void {
     this.seedService(key, 1, { image: `${REPO[key]}:bootstrap`, tags: [] });

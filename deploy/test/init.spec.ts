@@ -21,8 +21,7 @@ const BUCKET = `library-tfstate-${ACCOUNT}-${REGION}`;
 beforeEach(async () => {
   aws = new FakeAws();
   // What ECS looks like right after the first apply: Terraform's placeholder revision, no task ever ran.
-  aws.seedBootstrap('reader');
-  aws.seedBootstrap('writer');
+  aws.seedFreshApply();
   alb = await startAlb();
   root = makeSetupRoot();
 });

@@ -102,7 +102,7 @@ export async function terraformInit(ctx: SetupContext, backend: Partial<Backend>
     step.update(`-backend-config=${BACKEND_FILE}: state s3://${backend.bucket}/${backend.key}`);
     try {
       await ctx.deps.terraform.init(ctx.config.dir, BACKEND_FILE, (l) => {
-        if (/^(Successfully configured the backend|Terraform has been successfully initialized)/.test(l.trim())) step.update(l.trim());
+        if (/^Terraform has been successfully initialized/.test(l.trim())) step.update(l.trim());
       });
     } catch (err) {
       if (!(err instanceof TerraformError)) throw err;
