@@ -270,6 +270,32 @@ describe('init: failures end in one line, a fix and the documented code', () => 
 });
 
 describe('init: the state bucket as S3 answers', () => {
+  it('a setting S3 denies names the setting and the IAM action to allow (exit 3); a bare 5xx says re-run (exit 1)', async () => {
+    const { PutBucketPolicyCommand, HeadBucketCommand, S3ServiceException } = await import('@aws-sdk/client-s3');
+    aws.s3
+      .on(PutBucketPolicyCommand)
+      .rejects(
+        new S3ServiceException({ name: 'AccessDenied', $fault: 'client', message: 'Access Denied', $metadata: { httpStatusCode: 403 } }),
+      );
+    const h = harness();
+    expect(await init(h, '--yes')).toBe(ExitCode.Preflight);
+    expect(h.stderr()).toMatch(
+      /✖ state bucket: setting TLS-only policy \(s3:PutBucketPolicy\) failed: access denied: Access Denied\n {2}fix: allow s3:PutBucketPolicy on the state bucket for whoever runs init, then re-run/,
+    );
+    expect(h.stderr()).not.toMatch(/\n\s+at /);
+
+    aws.s3
+      .on(HeadBucketCommand)
+      .rejects(
+        new S3ServiceException({ name: 'Unknown', $fault: 'server', message: '', $metadata: { httpStatusCode: 503, requestId: 'S3REQ9' } }),
+      );
+    const down = harness();
+    expect(await init(down, '--yes')).toBe(ExitCode.Error);
+    expect(down.stderr()).toMatch(
+      /✖ AWS answered Unknown with no message \(HTTP 503, request id S3REQ9\)\n {2}fix: an AWS-side failure: re-run in a minute/,
+    );
+  });
+
   it('an existing bucket of ours: each setting checked, only the missing ones put, and named', async () => {
     aws.buckets.set(BUCKET, {
       owner: ACCOUNT,

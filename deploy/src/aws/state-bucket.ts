@@ -171,6 +171,9 @@ export async function createBucket(
 /** One setting of the bucket: how to read whether it is in place, and how to put it there. */
 export interface BucketSetting {
   name: string;
+  /** The IAM actions reading and putting it need (for a denied call's fix). */
+  read: string;
+  write: string;
   inPlace(): Promise<boolean>;
   apply(): Promise<void>;
 }
@@ -190,12 +193,16 @@ export function bucketSettings(s3: S3Client, bucket: string, account: string, pa
   return [
     {
       name: 'versioning',
+      read: 's3:GetBucketVersioning',
+      write: 's3:PutBucketVersioning',
       // A bucket that was never versioned answers no Status; Suspended keeps old versions but makes no new ones.
       inPlace: async () => (await s3.send(new GetBucketVersioningCommand(owner))).Status === 'Enabled',
       apply: async () => void (await s3.send(new PutBucketVersioningCommand({ ...owner, VersioningConfiguration: { Status: 'Enabled' } }))),
     },
     {
       name: 'encryption (SSE)',
+      read: 's3:GetEncryptionConfiguration',
+      write: 's3:PutEncryptionConfiguration',
       // Every bucket has SSE-S3 by default since January 2023 (S3 User Guide, "Default encryption FAQ"); older
       // API answers name a bucket without it ServerSideEncryptionConfigurationNotFoundError.
       inPlace: async () => {
@@ -214,6 +221,8 @@ export function bucketSettings(s3: S3Client, bucket: string, account: string, pa
     },
     {
       name: 'public access blocked',
+      read: 's3:GetBucketPublicAccessBlock',
+      write: 's3:PutBucketPublicAccessBlock',
       inPlace: async () => {
         const res = await absent(s3.send(new GetPublicAccessBlockCommand(owner)), 'NoSuchPublicAccessBlockConfiguration');
         const c = res?.PublicAccessBlockConfiguration;
@@ -234,6 +243,8 @@ export function bucketSettings(s3: S3Client, bucket: string, account: string, pa
     },
     {
       name: 'TLS-only policy',
+      read: 's3:GetBucketPolicy',
+      write: 's3:PutBucketPolicy',
       inPlace: async () => {
         const res = await absent(s3.send(new GetBucketPolicyCommand(owner)), 'NoSuchBucketPolicy');
         return !!res?.Policy && deniesInsecureTransport(JSON.parse(res.Policy) as never);
@@ -251,6 +262,8 @@ export function bucketSettings(s3: S3Client, bucket: string, account: string, pa
     },
     {
       name: `noncurrent versions expire after ${NONCURRENT_VERSION_DAYS} days`,
+      read: 's3:GetLifecycleConfiguration',
+      write: 's3:PutLifecycleConfiguration',
       inPlace: async () => {
         const res = await absent(s3.send(new GetBucketLifecycleConfigurationCommand(owner)), 'NoSuchLifecycleConfiguration');
         return expiresNoncurrentVersions(res?.Rules ?? []);

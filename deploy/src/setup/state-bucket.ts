@@ -1,4 +1,6 @@
-import { bucketSettings, createBucket, probeBucket } from '../aws/state-bucket.js';
+import { bucketSettings, createBucket, probeBucket, type BucketSetting } from '../aws/state-bucket.js';
+import { CliError, toCliError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
 import { backendPath } from './backend.js';
 import type { SetupContext } from './context.js';
 
@@ -33,11 +35,11 @@ export function ensureStateBucket(
     const result: StateBucketResult = { bucket: want.bucket, region: want.region, created, fixed: [], inPlace: [] };
     for (const setting of bucketSettings(s3, want.bucket, want.account, want.partition)) {
       // A new bucket gets every setting said explicitly, whatever S3's defaults are today.
-      if (!created && (await setting.inPlace())) {
+      if (!created && (await named(setting, 'read', () => setting.inPlace()))) {
         result.inPlace.push(setting.name);
         continue;
       }
-      await setting.apply();
+      await named(setting, 'write', () => setting.apply());
       result.fixed.push(setting.name);
       if (!created) step.log(`state bucket: ${setting.name} was missing, now set`);
     }
@@ -50,4 +52,20 @@ export function ensureStateBucket(
     );
     return result;
   });
+}
+
+/** A failed get or put names the setting and the IAM action it needs: S3's own "Access Denied" names neither. */
+async function named<T>(setting: BucketSetting, what: 'read' | 'write', call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    const e = toCliError(err);
+    const denied = e.exitCode === ExitCode.Preflight && /^access denied/.test(e.message);
+    throw new CliError(
+      `state bucket: ${what === 'read' ? 'reading' : 'setting'} ${setting.name} (${setting[what]}) failed: ${e.message}`,
+      e.exitCode,
+      denied ? `allow ${setting[what]} on the state bucket for whoever runs init, then re-run` : e.hint,
+      { cause: err },
+    );
+  }
 }
