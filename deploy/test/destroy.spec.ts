@@ -82,16 +82,14 @@ describe('destroy: dev', () => {
   it('ECR denying ListImages: one line and the fix, exit 3, nothing destroyed', async () => {
     applyEnv(root, 'dev');
     const { ListImagesCommand, ECRServiceException } = await import('@aws-sdk/client-ecr');
-    aws.ecr
-      .on(ListImagesCommand)
-      .rejects(
-        new ECRServiceException({
-          name: 'AccessDeniedException',
-          $fault: 'client',
-          message: 'User: admin is not authorized to perform: ecr:ListImages',
-          $metadata: {},
-        }),
-      );
+    aws.ecr.on(ListImagesCommand).rejects(
+      new ECRServiceException({
+        name: 'AccessDeniedException',
+        $fault: 'client',
+        message: 'User: admin is not authorized to perform: ecr:ListImages',
+        $metadata: {},
+      }),
+    );
     const h = harness();
     expect(await h.run(['destroy', '--env', 'dev', '--yes'])).toBe(ExitCode.Preflight);
     expect(h.stderr()).toMatch(/✖ access denied: User: admin is not authorized to perform: ecr:ListImages\n {2}fix: /);
