@@ -103,7 +103,12 @@ if (setup) {
   }
   const argv =
     scenario === 'destroy' ? ['destroy', '--env', 'dev', '--yes'] : ['init', '--env', 'dev', '--yes', '--set', `app_url=${alb.url}`];
-  const h = makeHarness({ aws, setup: { root }, tee: { stdout: process.stdout, stderr: process.stderr } });
+  const h = makeHarness({
+    aws,
+    setup: { root },
+    tee: { stdout: process.stdout, stderr: process.stderr },
+    interactive: !!process.stderr.isTTY && !process.env.CI,
+  });
   process.stderr.write(`$ npm run deploy -- ${[...argv, ...extra].join(' ')}\n`);
   const code = await h.run([...argv, ...extra]);
   process.stderr.write(`(exit code ${code})\n`);
