@@ -370,6 +370,20 @@ describe('init: the state bucket as S3 answers', () => {
     expect(readFileSync(join(root, 'terraform/envs/dev/backend.hcl'), 'utf8')).toMatch(/^region\s+= "us-east-1"/m);
   });
 
+  it('a project name that makes no valid bucket name: exit 2 before anything is created, unless backend.hcl names a bucket', async () => {
+    root = makeSetupRoot({ dev: `project = "${'x'.repeat(40)}"\n` });
+    const h = harness();
+    expect(await init(h, '--yes')).toBe(ExitCode.Usage);
+    expect(h.stderr()).toMatch(
+      /✖ the state bucket name x{40}-tfstate-123456789012-eu-west-1 is 71 characters \(S3 allows 63\)\n {2}fix: shorten or fix `project`/,
+    );
+    expect(s3Calls()).toEqual([]);
+    writeFileSync(join(root, 'terraform/envs/dev/backend.hcl'), `bucket = "mine"\nkey = "k"\nregion = "${REGION}"\nuse_lockfile = true\n`);
+    const named = harness();
+    expect(await init(named, '--yes')).toBe(ExitCode.Ok);
+    expect(aws.buckets.get('mine')).toMatchObject({ owner: ACCOUNT, versioning: 'Enabled' });
+  });
+
   it('a backend.hcl a person wrote is kept, and the bucket it names is the one checked', async () => {
     const mine = 'my-own-state-bucket';
     writeFileSync(

@@ -37,17 +37,18 @@ export async function initAction(input: InitInput, ctx: SetupContext): Promise<E
   const { config, env } = ctx;
   const pre = await prerequisites(ctx, { docker: true, cleanTree: { allowDirty: input.allowDirty } });
 
-  // A backend.hcl a person wrote names the bucket; otherwise the bucket's name is derived, unique per account and region.
-  const derived: Backend = {
+  // A backend.hcl a person wrote names the bucket; otherwise the bucket's name is derived, unique per account and
+  // region (a project name S3 cannot take matters only then).
+  const existing = await readBackend(ctx);
+  const derived = (): Backend => ({
     bucket: stateBucketName(config.project, pre.account, ctx.region),
     key: stateKey(config.project, env),
     region: ctx.region,
     useLockfile: true,
-  };
-  const existing = await readBackend(ctx);
-  const used = existing ? completeBackend(ctx, existing) : derived;
+  });
+  const used = existing ? completeBackend(ctx, existing) : derived();
   const bucket = await ensureStateBucket(ctx, { bucket: used.bucket, region: used.region, account: pre.account, partition: pre.partition });
-  const backendOutcome = await writeBackend(ctx, derived, existing);
+  const backendOutcome = await writeBackend(ctx, existing ? wouldWrite(derived, used) : used, existing);
   await terraformInit(ctx, used);
 
   const plan = await makePlan(ctx, { destroy: false });
@@ -103,6 +104,15 @@ export async function initAction(input: InitInput, ctx: SetupContext): Promise<E
   ctx.print(initSummary({ env, bucket, backendOutcome, summary: plan.summary, applied, deployed, deployResult: report?.result }));
   if (deployed === ExitCode.Ok) ctx.print(`app: ${appUrl}\nlogs: ${logs}`);
   return deployed;
+}
+
+/** What init would write, to tell an equal backend.hcl (unchanged) from one a person chose (kept). */
+function wouldWrite(derived: () => Backend, fallback: Backend): Backend {
+  try {
+    return derived();
+  } catch {
+    return { ...fallback, bucket: '' }; // no name init could derive: whatever is there was chosen by a person
+  }
 }
 
 function initSummary(r: {
