@@ -6,6 +6,7 @@ import { formatError, type CliError } from './errors.js';
 import { ListrProgress } from './output/listr.js';
 import { PlainProgress } from './output/plain.js';
 import type { Progress } from './output/progress.js';
+import type { PollOptions } from './rollout/poller.js';
 import { loadTargets } from './targets/load-targets.js';
 import type { Targets } from './targets/schema.js';
 
@@ -113,3 +114,14 @@ export const durationSchema = z
     const unit = m[2] ?? 's';
     return n * { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[unit as 'ms' | 's' | 'm' | 'h'];
   });
+
+/** The poller's clock, sleep and backoff for a command's wait of `timeoutMs` (tests run it on a simulated clock). */
+export function pollTiming(ctx: Pick<BaseContext, 'deps' | 'now'>, timeoutMs: number): PollOptions {
+  return {
+    intervalMs: ctx.deps.timing.pollMs,
+    maxIntervalMs: ctx.deps.timing.maxPollMs,
+    deadline: ctx.now() + timeoutMs,
+    now: ctx.now,
+    sleep: ctx.deps.sleep,
+  };
+}

@@ -6,7 +6,7 @@
 import { BatchDeleteImageCommand, ListImagesCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import { ModifyLoadBalancerAttributesCommand, type ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand, ModifyDBInstanceCommand, type RDSClient } from '@aws-sdk/client-rds';
-import type { BaseContext } from '../context.js';
+import { pollTiming, type BaseContext } from '../context.js';
 import { CliError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { poll, PollTimeoutError } from '../rollout/poller.js';
@@ -85,13 +85,7 @@ export async function disableDbDeletionProtection(ctx: BaseContext, id: string, 
         const db = (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }))).DBInstances?.[0];
         return db?.DBInstanceStatus === 'available' && db.DeletionProtection === false ? { done: true, value: undefined } : { done: false };
       },
-      {
-        intervalMs: ctx.deps.timing.pollMs,
-        maxIntervalMs: ctx.deps.timing.maxPollMs,
-        deadline: ctx.now() + timeoutMs,
-        now: ctx.now,
-        sleep: ctx.deps.sleep,
-      },
+      pollTiming(ctx, timeoutMs),
     );
   } catch (err) {
     if (!(err instanceof PollTimeoutError)) throw err;
