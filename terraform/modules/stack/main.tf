@@ -51,10 +51,15 @@ module "network" {
   # ECS Exec in endpoints mode: the SSM agent needs ssmmessages, and because the cluster always encrypts exec
   # sessions with the stack's CMK, kms too (ECS Developer Guide, "Using Amazon ECS Exec", Considerations:
   # with interface endpoints create the Session Manager endpoints, and the KMS endpoint when a KMS key encrypts).
-  extra_interface_endpoints = var.enable_execute_command ? ["ssmmessages", "kms"] : []
-  flow_logs                 = var.settings.flow_logs
-  log_retention_days        = var.settings.log_retention_days
-  log_kms_key_arn           = module.kms.key_arn
+  # Tracing in endpoints mode: the collectors send spans to X-Ray (xray.<region>.amazonaws.com, interface endpoint
+  # com.amazonaws.<region>.xray; AWS PrivateLink guide, "AWS services that integrate with AWS PrivateLink").
+  extra_interface_endpoints = concat(
+    var.enable_execute_command ? ["ssmmessages", "kms"] : [],
+    var.settings.tracing.enabled ? ["xray"] : [],
+  )
+  flow_logs          = var.settings.flow_logs
+  log_retention_days = var.settings.log_retention_days
+  log_kms_key_arn    = module.kms.key_arn
 }
 
 module "cluster" {
@@ -99,6 +104,18 @@ module "database" {
 
   master_password_version = var.db_master_password_version
   secret_kms_key_arn      = module.kms.key_arn
+}
+
+# Tracing: the ADOT collector image comes from Amazon ECR Public through this account's pull-through cache, so
+# tasks without internet egress (endpoints mode) pull it through the ECR and S3 endpoints like their own images
+# (Amazon ECR User Guide, "Creating a pull through cache rule": upstream public.ecr.aws needs no credentials; the
+# first pull creates <prefix>/aws-observability/aws-otel-collector in the private registry). One rule per
+# environment: the prefix is unique per registry, and dev and prod may share an account.
+resource "aws_ecr_pull_through_cache_rule" "public" {
+  count = var.settings.tracing.enabled ? 1 : 0
+
+  ecr_repository_prefix = "${local.name}-public" # 2-30 characters (CreatePullThroughCacheRule)
+  upstream_registry_url = "public.ecr.aws"
 }
 
 module "load_balancer" {
@@ -190,6 +207,10 @@ module "service" {
   enable_execute_command = var.enable_execute_command
   exec_log_group_name    = module.cluster.exec_log_group_name
   exec_kms_key_arn       = module.cluster.exec_kms_key_arn
+
+  # Traces to X-Ray through the ADOT sidecar, its image through the pull-through cache above.
+  tracing        = var.settings.tracing
+  otel_collector = { cache_prefix = one(aws_ecr_pull_through_cache_rule.public[*].ecr_repository_prefix) }
 
   log_retention_days = var.settings.log_retention_days
   log_kms_key_arn    = module.kms.key_arn

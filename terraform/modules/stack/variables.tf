@@ -84,7 +84,7 @@ variable "enable_execute_command" {
 ################################################################################
 
 variable "settings" {
-  description = "Everything an environment chooses: network, logs, task size and scale, database and ALB. Every attribute is required so each env spells out its choices; the modules refuse prod-unsafe values."
+  description = "Everything an environment chooses: network, logs, task size and scale, database, ALB and tracing. Every attribute is required so each env spells out its choices; the modules refuse prod-unsafe values."
   type = object({
     vpc_cidr             = string
     az_count             = number
@@ -123,6 +123,10 @@ variable "settings" {
       access_logs         = bool
       enable_waf          = bool
     })
+    tracing = object({
+      enabled      = bool   # ADOT collector sidecar -> X-Ray; the service module refuses it off in prod
+      sample_ratio = number # share of new traces recorded (parent-based), 0-1
+    })
   })
 
   validation {
@@ -132,6 +136,10 @@ variable "settings" {
   validation {
     condition     = var.settings.deregistration_delay < var.settings.stop_timeout
     error_message = "DP-6: settings.deregistration_delay must be shorter than settings.stop_timeout, so a task is drained before it is stopped."
+  }
+  validation {
+    condition     = var.environment != "prod" || var.settings.tracing.enabled
+    error_message = "prod records traces: settings.tracing.enabled must be true (lower settings.tracing.sample_ratio to spend less)."
   }
   validation {
     condition     = 2 * var.settings.task.max_capacity * var.settings.task.db_pool_max < var.settings.db.connections_alarm

@@ -112,6 +112,10 @@ run "dev_is_cheap" {
     condition     = module.stack.modules.load_balancer.https_enabled == false && module.stack.modules.load_balancer.web_acl_arn == null && module.stack.modules.load_balancer.access_logs_bucket == null
     error_message = "Dev: no certificate, WAF or access logs by default."
   }
+  assert {
+    condition     = alltrue([for k in ["reader", "writer"] : !module.stack.modules.service[k].tracing.enabled && length(module.stack.modules.service[k].tracing.environment) == 0]) && !local.settings.tracing.enabled
+    error_message = "Dev: no ADOT sidecar and no OTEL_* variables (tracing off, explicitly)."
+  }
 }
 
 run "timeouts_and_pool_budget_fit_together" {

@@ -51,8 +51,8 @@ run "prod_is_safe" {
   command = plan
 
   assert {
-    condition     = module.stack.modules.network.egress_mode == "endpoints" && module.stack.modules.network.nat_gateway_count == 0 && length(module.stack.modules.network.interface_endpoints) == 4 && module.stack.modules.network.flow_logs_enabled
-    error_message = "Prod: private endpoints instead of NAT, and flow logs."
+    condition     = module.stack.modules.network.egress_mode == "endpoints" && module.stack.modules.network.nat_gateway_count == 0 && toset(module.stack.modules.network.interface_endpoints) == toset(["ecr.api", "ecr.dkr", "logs", "secretsmanager", "xray"]) && module.stack.modules.network.flow_logs_enabled
+    error_message = "Prod: private endpoints instead of NAT (xray for the traces), and flow logs."
   }
   assert {
     condition     = alltrue([for k in ["reader", "writer"] : !module.stack.modules.service[k].fargate_spot])
@@ -81,6 +81,24 @@ run "prod_is_safe" {
   assert {
     condition     = local.settings.deregistration_delay < local.settings.stop_timeout && 2 * local.settings.task.max_capacity * local.settings.task.db_pool_max < local.settings.db.connections_alarm
     error_message = "DP-6 and P-4: drain shorter than stop timeout; max-scale pool below the connections alarm."
+  }
+}
+
+run "prod_records_traces" {
+  command = plan
+
+  assert {
+    condition = alltrue([for k in ["reader", "writer"] :
+      module.stack.modules.service[k].tracing.enabled &&
+      startswith(module.stack.modules.service[k].tracing.image, "123456789012.dkr.ecr.eu-west-1.amazonaws.com/library-prod-public/aws-observability/aws-otel-collector:") &&
+      module.stack.modules.service[k].tracing.environment == tomap({
+        OTEL_EXPORTER_OTLP_ENDPOINT = "http://127.0.0.1:4318"
+        OTEL_SERVICE_NAME           = "library-prod-${k}"
+        OTEL_TRACES_SAMPLER         = "parentbased_traceidratio"
+        OTEL_TRACES_SAMPLER_ARG     = "0.1"
+      })
+    ])
+    error_message = "Prod: both services run the ADOT sidecar from the pull-through cache (no internet egress) and sample 10 % of new traces."
   }
 }
 

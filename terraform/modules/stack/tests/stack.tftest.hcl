@@ -29,7 +29,8 @@ variables {
       instance_class        = "db.t4g.small", allocated_storage = 30, max_allocated_storage = 60, multi_az = true, deletion_protection = true,
       backup_retention_days = 10, skip_final_snapshot = false, monitoring_interval = 30, performance_insights = true, connections_alarm = 100
     }
-    alb = { deletion_protection = true, access_logs = true, enable_waf = true }
+    alb     = { deletion_protection = true, access_logs = true, enable_waf = true }
+    tracing = { enabled = true, sample_ratio = 0.2 }
   }
 }
 
@@ -218,13 +219,72 @@ run "ecs_exec_in_endpoints_mode_gets_ssmmessages_and_kms" {
   }
 
   assert {
-    condition     = toset(module.network.interface_endpoints) == toset(["ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssmmessages", "kms"])
-    error_message = "R-4: an exec session encrypted with the stack's CMK needs the ssmmessages and kms endpoints where there is no NAT."
+    condition     = toset(module.network.interface_endpoints) == toset(["ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssmmessages", "kms", "xray"])
+    error_message = "R-4: an exec session encrypted with the stack's CMK needs the ssmmessages and kms endpoints where there is no NAT (xray: tracing is on)."
   }
   assert {
     condition     = module.cluster.exec_kms_key_arn != null
     error_message = "The cluster encrypts exec sessions with a CMK, which is why kms is added."
   }
+}
+
+run "tracing_reaches_both_services_through_the_pull_through_cache" {
+  command = plan
+
+  assert {
+    condition     = aws_ecr_pull_through_cache_rule.public[0].ecr_repository_prefix == "shop-prod-public" && aws_ecr_pull_through_cache_rule.public[0].upstream_registry_url == "public.ecr.aws"
+    error_message = "Tracing creates this environment's pull-through cache rule for Amazon ECR Public (prefix <project>-<env>-public)."
+  }
+  assert {
+    condition = alltrue([for k in ["reader", "writer"] :
+      module.service[k].tracing.enabled &&
+      module.service[k].tracing.image == "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop-prod-public/aws-observability/aws-otel-collector:v0.49.0" &&
+      module.service[k].tracing.environment.OTEL_SERVICE_NAME == "shop-prod-${k}" &&
+      module.service[k].tracing.environment.OTEL_TRACES_SAMPLER_ARG == "0.2" &&
+      module.service[k].container_environment.OTEL_EXPORTER_OTLP_ENDPOINT == "http://127.0.0.1:4318"
+    ])
+    error_message = "settings.tracing reaches both services: the cached collector image, each service's own name, the sample ratio."
+  }
+}
+
+run "tracing_in_endpoints_mode_gets_the_xray_endpoint" {
+  command = plan
+
+  variables {
+    settings = merge(var.settings, { egress_mode = "endpoints" })
+  }
+
+  assert {
+    condition     = toset(module.network.interface_endpoints) == toset(["ecr.api", "ecr.dkr", "logs", "secretsmanager", "xray"])
+    error_message = "Without NAT the collectors reach X-Ray through its interface endpoint."
+  }
+}
+
+run "tracing_off_adds_nothing" {
+  command = plan
+
+  variables {
+    environment     = "dev"
+    certificate_arn = null
+    settings        = merge(var.settings, { egress_mode = "endpoints", tracing = { enabled = false, sample_ratio = 0.2 } })
+  }
+
+  assert {
+    condition     = length(aws_ecr_pull_through_cache_rule.public) == 0 && !contains(module.network.interface_endpoints, "xray")
+    error_message = "Tracing off: no pull-through cache rule, no xray endpoint."
+  }
+  assert {
+    condition     = alltrue([for k in ["reader", "writer"] : !module.service[k].tracing.enabled && length([for n in keys(module.service[k].container_environment) : n if startswith(n, "OTEL_")]) == 0])
+    error_message = "Tracing off: no sidecar and no OTEL_* variables in either service."
+  }
+}
+
+run "prod_refuses_tracing_off" {
+  command = plan
+  variables {
+    settings = merge(var.settings, { tracing = { enabled = false, sample_ratio = 0.2 } })
+  }
+  expect_failures = [var.settings]
 }
 
 run "rejects_unknown_environment" {
