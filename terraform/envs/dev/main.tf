@@ -10,6 +10,8 @@ module "stack" {
   project                    = var.project
   aws_region                 = var.aws_region
   certificate_arn            = var.certificate_arn
+  domain_name                = var.domain_name
+  hosted_zone_id             = var.hosted_zone_id
   app_hostname               = var.app_hostname
   alarm_email                = var.alarm_email
   initial_image_tag          = var.initial_image_tag

@@ -127,6 +127,8 @@ module "load_balancer" {
   public_subnet_ids    = module.network.public_subnet_ids
   security_group_id    = module.network.alb_security_group_id
   certificate_arn      = var.certificate_arn
+  domain_name          = var.domain_name
+  hosted_zone_id       = var.hosted_zone_id
   deregistration_delay = var.settings.deregistration_delay
   deletion_protection  = var.settings.alb.deletion_protection
   access_logs          = var.settings.alb.access_logs

@@ -56,8 +56,11 @@ output "environment" {
 }
 
 output "app_url" {
-  description = "Base URL of the application: the app_hostname when set, else the ALB's DNS name (https with a certificate)."
-  value       = var.app_hostname == null ? module.load_balancer.url : "${module.load_balancer.https_enabled ? "https" : "http"}://${var.app_hostname}"
+  description = "Base URL of the application: https://<domain_name> with a domain, else the app_hostname when set, else the ALB's DNS name (https with a certificate)."
+  value = (var.domain_name != null ? "https://${var.domain_name}"
+    : var.app_hostname == null ? module.load_balancer.url
+    : "${module.load_balancer.https_enabled ? "https" : "http"}://${var.app_hostname}"
+  )
 }
 
 ################################################################################

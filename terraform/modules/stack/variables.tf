@@ -27,20 +27,47 @@ variable "aws_region" {
 ################################################################################
 
 variable "certificate_arn" {
-  description = "ACM certificate for the HTTPS listener (then HTTP only redirects); null for HTTP only, which prod refuses."
+  description = "ACM certificate for the HTTPS listener (then HTTP only redirects), instead of domain_name; null with no domain is HTTP only, which prod refuses."
   type        = string
   default     = null
 
   validation {
-    condition     = var.environment != "prod" || var.certificate_arn != null
-    error_message = "prod serves HTTPS only: certificate_arn is required when environment = \"prod\"."
+    condition     = var.environment != "prod" || var.certificate_arn != null || var.domain_name != null
+    error_message = "prod serves HTTPS only: set domain_name and hosted_zone_id (a DNS-validated certificate is created) or certificate_arn when environment = \"prod\"."
+  }
+
+  validation {
+    condition     = var.certificate_arn == null || var.domain_name == null
+    error_message = "Set either certificate_arn or domain_name + hosted_zone_id, not both."
+  }
+}
+
+variable "domain_name" {
+  description = "Your domain for the app (e.g. books.example.com): with hosted_zone_id the load balancer gets a DNS-validated ACM certificate and an alias A record in that zone, and app_url becomes https://<domain_name>."
+  type        = string
+  default     = null
+}
+
+variable "hosted_zone_id" {
+  description = "Route 53 hosted zone of domain_name; both or neither."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = (var.hosted_zone_id == null) == (var.domain_name == null)
+    error_message = "domain_name and hosted_zone_id go together: set both or neither."
   }
 }
 
 variable "app_hostname" {
-  description = "DNS name users reach the app at (a record you manage); null uses the ALB's own DNS name in app_url."
+  description = "DNS name users reach the app at (a record you manage, with certificate_arn); null uses the ALB's own DNS name in app_url. With domain_name, the domain is the host name."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.app_hostname == null || var.domain_name == null
+    error_message = "app_hostname is for a DNS record you manage yourself; with domain_name the domain is the host name (leave app_hostname null)."
+  }
 }
 
 variable "alarm_email" {

@@ -179,6 +179,28 @@ run "with_certificate_app_url_is_https" {
   }
 }
 
+run "with_domain_app_url_is_https_on_it" {
+  command = apply
+
+  variables {
+    domain_name    = "books.example.com"
+    hosted_zone_id = "Z0123456789ABCDEFGHIJ"
+  }
+
+  assert {
+    condition     = output.app_url == "https://books.example.com" && module.stack.modules.load_balancer.https_enabled
+    error_message = "With a domain and its hosted zone, dev serves HTTPS on the domain too."
+  }
+}
+
+run "rejects_domain_without_zone" {
+  command = plan
+  variables {
+    domain_name = "books.example.com"
+  }
+  expect_failures = [var.hosted_zone_id]
+}
+
 run "rejects_bad_certificate_arn" {
   command = plan
   variables {

@@ -140,3 +140,44 @@ run "prod_rejects_missing_certificate" {
   }
   expect_failures = [var.certificate_arn]
 }
+
+run "prod_with_its_own_domain_and_no_certificate_arn" {
+  command = apply
+
+  variables {
+    certificate_arn = null
+    domain_name     = "books.example.com"
+    hosted_zone_id  = "Z0123456789ABCDEFGHIJ"
+  }
+
+  assert {
+    condition     = output.app_url == "https://books.example.com" && module.stack.modules.load_balancer.https_enabled && module.stack.modules.load_balancer.domain_name == "books.example.com"
+    error_message = "Issue 17: a domain in a Route 53 zone is enough for prod: HTTPS on a DNS-validated certificate, app_url https://<domain>."
+  }
+}
+
+run "prod_rejects_domain_without_zone" {
+  command = plan
+  variables {
+    certificate_arn = null
+    domain_name     = "books.example.com"
+  }
+  expect_failures = [var.hosted_zone_id]
+}
+
+run "prod_rejects_zone_without_domain" {
+  command = plan
+  variables {
+    hosted_zone_id = "Z0123456789ABCDEFGHIJ"
+  }
+  expect_failures = [var.hosted_zone_id]
+}
+
+run "prod_rejects_certificate_and_domain_together" {
+  command = plan
+  variables {
+    domain_name    = "books.example.com"
+    hosted_zone_id = "Z0123456789ABCDEFGHIJ"
+  }
+  expect_failures = [var.certificate_arn]
+}

@@ -287,6 +287,54 @@ run "prod_refuses_tracing_off" {
   expect_failures = [var.settings]
 }
 
+run "domain_gives_https_on_the_domain" {
+  command = apply
+
+  variables {
+    certificate_arn = null
+    domain_name     = "books.example.com"
+    hosted_zone_id  = "Z0123456789ABCDEFGHIJ"
+  }
+
+  assert {
+    condition     = output.app_url == "https://books.example.com" && module.load_balancer.domain_name == "books.example.com" && module.load_balancer.https_enabled
+    error_message = "With a domain (and no certificate_arn) prod serves HTTPS on the domain's own certificate, and app_url is https://<domain>."
+  }
+  assert {
+    condition     = module.load_balancer.certificate_arn == "arn:aws:acm:eu-west-1:123456789012:certificate/11111111-1111-1111-1111-111111111111"
+    error_message = "The listener's certificate is the one ACM issued for the domain."
+  }
+}
+
+run "rejects_domain_without_zone" {
+  command = plan
+  variables {
+    certificate_arn = null
+    domain_name     = "books.example.com"
+  }
+  expect_failures = [var.hosted_zone_id]
+}
+
+run "rejects_certificate_and_domain_together" {
+  command = plan
+  variables {
+    domain_name    = "books.example.com"
+    hosted_zone_id = "Z0123456789ABCDEFGHIJ"
+  }
+  expect_failures = [var.certificate_arn]
+}
+
+run "rejects_app_hostname_with_domain" {
+  command = plan
+  variables {
+    certificate_arn = null
+    domain_name     = "books.example.com"
+    hosted_zone_id  = "Z0123456789ABCDEFGHIJ"
+    app_hostname    = "other.example.com"
+  }
+  expect_failures = [var.app_hostname]
+}
+
 run "rejects_unknown_environment" {
   command = plan
   variables {
