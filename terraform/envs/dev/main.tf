@@ -19,4 +19,7 @@ module "stack" {
   create_read_replica        = var.create_read_replica
   enable_execute_command     = var.enable_execute_command
   db_master_password_version = var.db_master_password_version
+  state_bucket               = var.state_bucket
+  state_key                  = var.state_key
+  github_oidc                = var.github_oidc
 }

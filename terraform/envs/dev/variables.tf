@@ -134,3 +134,40 @@ variable "enable_execute_command" {
   type        = bool
   default     = false
 }
+
+variable "state_bucket" {
+  description = "S3 bucket holding this environment's Terraform state (the deployer policy may read the state; `terraform output -json` is how the deploy CLI finds its targets). null: <project>-tfstate-<account>-<region>, the bucket `deploy init` creates (README)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.state_bucket == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", coalesce(var.state_bucket, "x")))
+    error_message = "state_bucket must be an S3 bucket name (3-63 lowercase letters, digits, dots or hyphens)."
+  }
+}
+
+variable "state_key" {
+  description = "Key of this environment's state in state_bucket (as in backend.hcl). null: <project>/<environment>/terraform.tfstate."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.state_key == null || can(regex("^[A-Za-z0-9!_.()/-]+$", coalesce(var.state_key, "x")))
+    error_message = "state_key must be an exact S3 object key (no wildcard)."
+  }
+}
+
+variable "github_oidc" {
+  description = "Deploy from GitHub Actions through OIDC: { repository = \"owner/repo\" } creates a role with the deployer policy that trusts exactly pushes to main (ref:refs/heads/main) of that repository (deploy_role_arn). Optional: subject (the exact part after repo:<owner>/<repo>:, e.g. environment:dev) and provider_arn (the account's existing token.actions.githubusercontent.com provider: one per account). null: no role."
+  type = object({
+    repository   = string
+    subject      = optional(string)
+    provider_arn = optional(string)
+  })
+  default = null
+
+  validation {
+    condition     = var.github_oidc == null || can(regex("^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$", try(var.github_oidc.repository, "")))
+    error_message = "github_oidc.repository must be exactly owner/repo (no wildcard: RELIABILITY I4)."
+  }
+}

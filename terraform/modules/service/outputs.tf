@@ -38,6 +38,11 @@ output "task_role_arn" {
   value       = aws_iam_role.task.arn
 }
 
+output "role_names" {
+  description = "Names of the task-execution role and the task role (the deployer may pass them to ECS)."
+  value       = { execution = aws_iam_role.execution.name, task = aws_iam_role.task.name }
+}
+
 output "desired_count" {
   description = "Task count the service was created with."
   value       = aws_ecs_service.this.desired_count
@@ -74,6 +79,7 @@ output "migration" {
     environment         = local.migrate_environment
     execution_role_arn  = aws_iam_role.migrate_execution[0].arn
     task_role_arn       = aws_iam_role.migrate_task[0].arn
+    role_names          = { execution = aws_iam_role.migrate_execution[0].name, task = aws_iam_role.migrate_task[0].name }
   } : null
 }
 

@@ -2,6 +2,8 @@
 # envs/dev and envs/prod each call this module with their own settings.tf (what differs) and the inputs
 # a person sets (their variables.tf).
 
+data "aws_caller_identity" "current" {}
+
 # Regular AZs only (no Local Zones or Wavelength zones, which lack Fargate and RDS Multi-AZ).
 data "aws_availability_zones" "available" {
   state = "available"
@@ -216,4 +218,30 @@ module "service" {
 
   log_retention_days = var.settings.log_retention_days
   log_kms_key_arn    = module.kms.key_arn
+}
+
+# The deploy CLI's permissions: one managed policy over exactly this stack's resources (actions in
+# modules/deployer/actions.json), and with github_oidc a role GitHub Actions assumes to run `npm run deploy`.
+module "deployer" {
+  source = "../deployer"
+
+  name        = local.name
+  environment = var.environment
+  targets = {
+    cluster_name           = module.cluster.name
+    services               = { for k in local.service_keys : k => { service_name = local.service_names[k], task_family = module.service[k].task_family } }
+    migrate_task_family    = local.migrate_family
+    ecr_repository_names   = [for k in sort(local.service_keys) : module.registry[k].repository_name]
+    log_group_names        = concat([for k in sort(local.service_keys) : module.service[k].log_group_name], [module.service["writer"].migration.log_group_name])
+    db_instance_identifier = module.database.instance_identifier
+    execution_role_names   = concat([for k in sort(local.service_keys) : module.service[k].role_names.execution], [module.service["writer"].migration.role_names.execution])
+    task_role_names        = concat([for k in sort(local.service_keys) : module.service[k].role_names.task], [module.service["writer"].migration.role_names.task])
+  }
+  # The state `terraform output -json` reads: by default the bucket `deploy init` creates and the key the workflow
+  # and backend.hcl.example use.
+  terraform_state = {
+    bucket = coalesce(var.state_bucket, "${var.project}-tfstate-${data.aws_caller_identity.current.account_id}-${var.aws_region}")
+    key    = coalesce(var.state_key, "${var.project}/${var.environment}/terraform.tfstate")
+  }
+  github_oidc = var.github_oidc
 }

@@ -106,6 +106,28 @@ variable "enable_execute_command" {
   default     = false
 }
 
+variable "state_bucket" {
+  description = "S3 bucket of the Terraform state (the deployer may read this environment's state); null: <project>-tfstate-<account>-<region>, the bucket `deploy init` creates."
+  type        = string
+  default     = null
+}
+
+variable "state_key" {
+  description = "Key of this environment's state in state_bucket; null: <project>/<environment>/terraform.tfstate (backend.hcl.example, the deploy workflow)."
+  type        = string
+  default     = null
+}
+
+variable "github_oidc" {
+  description = "GitHub Actions deploy role through OIDC: { repository = \"owner/repo\", subject (optional, exact), provider_arn (optional: the account's existing token.actions.githubusercontent.com provider) }; null: no role (the deployer policy alone)."
+  type = object({
+    repository   = string
+    subject      = optional(string)
+    provider_arn = optional(string)
+  })
+  default = null
+}
+
 ################################################################################
 # What an environment chooses (the env roots' settings.tf)
 ################################################################################

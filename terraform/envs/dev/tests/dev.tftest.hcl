@@ -53,6 +53,31 @@ run "contract_outputs" {
     condition     = output.app_url == "http://mock-123456789.eu-west-1.elb.amazonaws.com"
     error_message = "Dev without a certificate: app_url is the ALB over HTTP."
   }
+  assert {
+    condition     = output.deploy_role_arn == null && module.stack.modules.deployer.policy_name == "library-dev-deployer"
+    error_message = "deploy_role_arn is null until github_oidc is set; the deployer policy exists anyway."
+  }
+}
+
+run "github_deploy_role_trusts_main" {
+  command = apply
+
+  variables {
+    github_oidc = { repository = "acme/books" }
+  }
+
+  assert {
+    condition     = module.stack.modules.deployer.github_subject == "repo:acme/books:ref:refs/heads/main" && output.deploy_role_arn == module.stack.modules.deployer.role_arn && output.deploy_role_arn != null
+    error_message = "I4: dev's deploy role trusts exactly pushes to main of the repository; deploy_role_arn outputs it."
+  }
+}
+
+run "rejects_wildcard_github_repository" {
+  command = plan
+  variables {
+    github_oidc = { repository = "acme/*" }
+  }
+  expect_failures = [var.github_oidc]
 }
 
 run "database_login_end_to_end" {

@@ -42,6 +42,10 @@ run "contract_outputs" {
     error_message = "Prod: app_url is HTTPS."
   }
   assert {
+    condition     = output.deploy_role_arn == null && module.stack.modules.deployer.policy_name == "library-prod-deployer"
+    error_message = "deploy_role_arn is null until github_oidc is set; the deployer policy exists anyway."
+  }
+  assert {
     condition     = module.stack.modules.service["writer"].migration.secret_value_from == "${output.database.secret_arn}:password::" && alltrue([for k in ["reader", "writer"] : module.stack.modules.service[k].container_environment.DB_AUTH == "iam"])
     error_message = "R-1: the services log in with IAM auth; only the migrate task takes DB_PASSWORD, from the master secret."
   }
@@ -180,4 +184,17 @@ run "prod_rejects_certificate_and_domain_together" {
     hosted_zone_id = "Z0123456789ABCDEFGHIJ"
   }
   expect_failures = [var.certificate_arn]
+}
+
+run "github_deploy_role_trusts_the_prod_environment" {
+  command = apply
+
+  variables {
+    github_oidc = { repository = "acme/books", provider_arn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" }
+  }
+
+  assert {
+    condition     = module.stack.modules.deployer.github_subject == "repo:acme/books:environment:prod" && output.deploy_role_arn == module.stack.modules.deployer.role_arn && output.deploy_role_arn != null
+    error_message = "I4: prod's deploy role trusts exactly jobs in the prod environment (required reviewers) of the repository."
+  }
 }

@@ -335,6 +335,64 @@ run "rejects_app_hostname_with_domain" {
   expect_failures = [var.app_hostname]
 }
 
+run "deployer_covers_exactly_this_stack" {
+  command = plan
+
+  assert {
+    condition = (
+      jsonencode(module.deployer.resource_keys.services) == jsonencode(["arn:aws:ecs:eu-west-1:123456789012:service/shop-prod/shop-prod-reader", "arn:aws:ecs:eu-west-1:123456789012:service/shop-prod/shop-prod-writer"]) &&
+      jsonencode(module.deployer.resource_keys.task_definition_families) == jsonencode([
+        "arn:aws:ecs:eu-west-1:123456789012:task-definition/shop-prod-reader:*", "arn:aws:ecs:eu-west-1:123456789012:task-definition/shop-prod-writer:*",
+        "arn:aws:ecs:eu-west-1:123456789012:task-definition/shop-prod-migrate:*",
+      ]) &&
+      jsonencode(module.deployer.resource_keys.migrate_task_definition) == jsonencode(["arn:aws:ecs:eu-west-1:123456789012:task-definition/shop-prod-migrate:*"]) &&
+      jsonencode(module.deployer.resource_keys.ecr_repositories) == jsonencode(["arn:aws:ecr:eu-west-1:123456789012:repository/shop-prod/reader", "arn:aws:ecr:eu-west-1:123456789012:repository/shop-prod/writer"]) &&
+      jsonencode(module.deployer.resource_keys.db_instance) == jsonencode(["arn:aws:rds:eu-west-1:123456789012:db:shop-prod"]) &&
+      jsonencode(module.deployer.resource_keys.cluster) == jsonencode(["arn:aws:ecs:eu-west-1:123456789012:cluster/shop-prod"])
+    )
+    error_message = "The deployer works on this stack's cluster, two services, three task families, two repositories and database, by their names."
+  }
+  assert {
+    condition = toset(module.deployer.resource_keys.log_groups) == toset(flatten([for g in ["/ecs/shop-prod-reader", "/ecs/shop-prod-writer", "/ecs/shop-prod-migrate"] : [
+      "arn:aws:logs:eu-west-1:123456789012:log-group:${g}", "arn:aws:logs:eu-west-1:123456789012:log-group:${g}:*",
+    ]]))
+    error_message = "The deployer reads the services' and the migrate task's log groups."
+  }
+  assert {
+    condition = toset(module.deployer.resource_keys.passable_roles) == toset([for r in [
+      "shop-prod-reader-execution", "shop-prod-reader-task", "shop-prod-writer-execution", "shop-prod-writer-task", "shop-prod-migrate-execution", "shop-prod-migrate-task",
+    ] : "arn:aws:iam::123456789012:role/${r}"])
+    error_message = "iam:PassRole reaches exactly the services' and the migrate task's task and execution roles."
+  }
+  assert {
+    condition     = jsonencode(module.deployer.resource_keys.state_object) == jsonencode(["arn:aws:s3:::shop-tfstate-123456789012-eu-west-1/shop/prod/terraform.tfstate"])
+    error_message = "By default the deployer reads <project>/<env>/terraform.tfstate in <project>-tfstate-<account>-<region> (the bucket deploy init creates)."
+  }
+  assert {
+    condition     = output.deploy_role_arn == null
+    error_message = "No GitHub role unless github_oidc is set."
+  }
+}
+
+run "deployer_state_and_github_role_from_inputs" {
+  command = apply
+
+  variables {
+    state_bucket = "acme-terraform-state"
+    state_key    = "books/prod.tfstate"
+    github_oidc  = { repository = "acme/books" }
+  }
+
+  assert {
+    condition     = jsonencode(module.deployer.resource_keys.state_object) == jsonencode(["arn:aws:s3:::acme-terraform-state/books/prod.tfstate"])
+    error_message = "state_bucket and state_key reach the deployer."
+  }
+  assert {
+    condition     = output.deploy_role_arn == module.deployer.role_arn && output.deploy_role_arn != null && module.deployer.github_subject == "repo:acme/books:environment:prod"
+    error_message = "github_oidc creates the prod role (trusting the prod environment) and deploy_role_arn outputs it."
+  }
+}
+
 run "rejects_unknown_environment" {
   command = plan
   variables {
