@@ -1,6 +1,6 @@
 # Exactly the Terraform -> deploy contract of DESIGN.md (`terraform output -json`), passed through from
 # modules/stack, which builds the values and describes them in detail: the seven values the deploy CLI reads, and
-# deploy_role_arn for the GitHub environment's AWS_DEPLOY_ROLE_ARN. Add nothing nobody reads.
+# deploy_role_arn for the repository variable AWS_<ENV>_DEPLOY_ROLE_ARN. Add nothing nobody reads.
 
 output "aws_region" {
   description = "AWS region of the stack."
@@ -38,6 +38,6 @@ output "app_url" {
 }
 
 output "deploy_role_arn" {
-  description = "Role GitHub Actions assumes to deploy this environment (set it as AWS_DEPLOY_ROLE_ARN of the GitHub environment); null without github_oidc."
+  description = "Role GitHub Actions assumes to deploy this environment (set it as the repository variable AWS_<ENV>_DEPLOY_ROLE_ARN); null without github_oidc."
   value       = module.stack.deploy_role_arn
 }

@@ -1,7 +1,7 @@
 ################################################################################
 # The Terraform -> deploy contract of DESIGN.md: envs/dev and envs/prod output exactly these values
 # (`terraform output -json`), passed through unchanged: the seven the deploy CLI reads, and deploy_role_arn for the
-# GitHub environment's AWS_DEPLOY_ROLE_ARN. Add nothing here that nobody reads.
+# repository variable AWS_<ENV>_DEPLOY_ROLE_ARN. Add nothing here that nobody reads.
 ################################################################################
 
 output "aws_region" {
@@ -65,7 +65,7 @@ output "app_url" {
 }
 
 output "deploy_role_arn" {
-  description = "ARN of the role GitHub Actions assumes to deploy this environment (vars.AWS_DEPLOY_ROLE_ARN of its GitHub environment); null without github_oidc."
+  description = "ARN of the role GitHub Actions assumes to deploy this environment (repository variable AWS_<ENV>_DEPLOY_ROLE_ARN of .github/workflows/deploy.yml); null without github_oidc."
   value       = module.deployer.role_arn
 }
 
