@@ -9,7 +9,7 @@
  *       scenarios cover the code and a new call cannot slip past (a).
  * Changing either side alone fails: the last describe block shows each check catching a one-line change.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ExitCode } from '../src/exit-codes.js';
@@ -28,10 +28,8 @@ interface Policy {
   statements: Statement[];
 }
 
-/** The module's file once it exists; until then this spec's reading of the CLI's calls (see the report). */
-const MODULE_FILE = join(REPO_ROOT, 'terraform', 'modules', 'deployer', 'actions.json');
-const STAND_IN = join(TEST_DIR, 'fixtures', 'deployer-actions.json');
-const POLICY_FILE = existsSync(MODULE_FILE) ? MODULE_FILE : STAND_IN;
+/** The one list of the deployer's actions: Terraform builds the IAM policy from it (modules/deployer). */
+const POLICY_FILE = join(REPO_ROOT, 'terraform', 'modules', 'deployer', 'actions.json');
 const policy = JSON.parse(readFileSync(POLICY_FILE, 'utf8')) as Policy;
 
 /** IAM action names are case-insensitive and may end in a `*` wildcard (IAM User Guide, "Action element"). */

@@ -67,7 +67,7 @@ run "every_cli_call_is_allowed" {
       "ecr:GetAuthorizationToken", "ecr:DescribeImages", "ecr:DescribeRepositories",
       "ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage", "ecr:BatchGetImage",
       "ecs:DescribeClusters", "ecs:DescribeServices", "ecs:UpdateService", "ecs:ListTagsForResource", "ecs:TagResource", "ecs:UntagResource",
-      "ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions", "ecs:RegisterTaskDefinition", "ecs:RunTask", "ecs:DescribeTasks", "ecs:StopTask", "ecs:ListTasks",
+      "ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions", "ecs:RegisterTaskDefinition", "ecs:RunTask", "ecs:DescribeTasks", "ecs:ListTasks",
       "iam:PassRole", "iam:SimulatePrincipalPolicy",
       "logs:FilterLogEvents", "logs:GetLogEvents", "logs:StartLiveTail", "logs:DescribeLogGroups",
       "elasticloadbalancing:DescribeTargetHealth", "elasticloadbalancing:DescribeTargetGroups",
@@ -144,8 +144,8 @@ run "policy_is_scoped_to_this_stack" {
     error_message = "RunTask: the migrate family only, in this cluster only."
   }
   assert {
-    condition     = one([for st in output.statements : st if contains(st.Action, "ecs:StopTask")]).Resource == ["arn:aws:ecs:eu-west-1:123456789012:task/library-test/*"]
-    error_message = "DescribeTasks and StopTask: tasks of this cluster only."
+    condition     = one([for st in output.statements : st if contains(st.Action, "ecs:DescribeTasks")]).Resource == ["arn:aws:ecs:eu-west-1:123456789012:task/library-test/*"]
+    error_message = "DescribeTasks: tasks of this cluster only."
   }
   assert {
     condition = jsonencode(one([for st in output.statements : st if st.Sid == "EcrRepositories"]).Resource) == jsonencode([
