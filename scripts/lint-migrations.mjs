@@ -98,11 +98,18 @@ export function lintCapturedMigrations(captured, { outDir, configPath = SQUAWK_C
       }
     });
     // The verdict: squawk itself, on the files as written (with their exceptions), in its own words.
-    const verdict = runSquawk(['--config', configPath, ...files.map((file) => join(outDir, file))]);
+    const written = files.map((file) => join(outDir, file));
+    const verdict = runSquawk(['--config', configPath, ...written]);
+    const violations = parseSquawkJson(runSquawk(['--config', configPath, '--reporter', 'json', ...written]).stdout).map((violation) => ({
+      migration: captured[files.indexOf(violation.file.split('/').pop())]?.name,
+      rule: violation.rule_name,
+      line: violation.line,
+    }));
     return {
       ok: verdict.status === 0 && problems.length === 0,
       squawkStatus: verdict.status,
       report: verdict.stdout + verdict.stderr,
+      violations,
       problems,
       files,
     };
@@ -120,7 +127,7 @@ function runSquawk(args) {
 function parseSquawkJson(stdout) {
   const text = stdout.trim();
   if (!text) return [];
-  return /** @type {Array<{ file: string, rule_name: string }>} */ (JSON.parse(text));
+  return /** @type {Array<{ file: string, rule_name: string, line: number }>} */ (JSON.parse(text));
 }
 
 /** Applies every migration of the built runner to a scratch PostgreSQL and returns what each sent. */

@@ -11,6 +11,7 @@ export {
   runMigrations,
   type RunMigrationsOptions,
 } from './database/migrate.js';
+export { migrations } from './migrations/index.js';
 export { describeBlockers, type LockBlocker } from './database/lock-blockers.js';
 export { AUTH_TOKEN_SIGNER_FACTORY, PersistenceModule } from './database/persistence.module.js';
 export { AuthTokenError, type AuthTokenSigner, type AuthTokenSignerFactory, type AuthTokenTarget } from './database/iam-auth.js';

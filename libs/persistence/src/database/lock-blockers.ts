@@ -94,9 +94,11 @@ export function describeBlockers(blockers: LockBlocker[]): string {
         ? ''
         : wanted.locktype === 'relation'
           ? ` holding ${blocker.heldModes.join('+') || 'a queued request'} on ${wanted.relation}, which conflicts with the ${wanted.mode} the migration waited for`
-          : wanted.locktype === 'virtualxid' || wanted.locktype === 'transactionid'
-            ? ' whose open transaction the migration waited to end (CREATE INDEX CONCURRENTLY waits for every transaction older than its build)'
-            : ` holding ${blocker.heldModes.join('+') || 'a queued request'} on a ${wanted.locktype} lock, which conflicts with the ${wanted.mode} the migration waited for`;
+          : wanted.locktype === 'virtualxid'
+            ? ' whose open transaction the migration waited to end (CREATE INDEX CONCURRENTLY waits for every transaction that could still use the table)'
+            : wanted.locktype === 'transactionid'
+              ? ' whose uncommitted change (a row, or a name in a catalog) the migration also needed, so it waited for that transaction to end'
+              : ` holding ${blocker.heldModes.join('+') || 'a queued request'} on a ${wanted.locktype} lock, which conflicts with the ${wanted.mode} the migration waited for`;
       const tables = blocker.tableLocks.length ? `; its table locks: ${blocker.tableLocks.join(', ')}` : '';
       return `blocked by ${who}${what}${tables}; its last query: ${JSON.stringify(blocker.query)}`;
     })
