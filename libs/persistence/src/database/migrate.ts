@@ -158,7 +158,11 @@ export async function runMigrations(
     for (let attempt = 1; ; attempt++) {
       report.attempts = attempt;
       state.current = undefined;
-      const watcher = watchBlockers(lockRunner, pid);
+      // Poll at a tenth of the lock timeout in force (50 to 250 ms), so even a short wait is seen at least
+      // a few times before it gives up.
+      const watcher = watchBlockers(lockRunner, pid, () =>
+        Math.min(250, Math.max(50, (state.running()?.lockTimeoutMs ?? settings.lockTimeoutMs) / 10)),
+      );
       try {
         await setSessionTimeouts(migrationRunner, settings);
         const executor = new MigrationExecutor(dataSource, migrationRunner);
@@ -300,12 +304,12 @@ async function dropInvalidIndexes(runner: QueryRunner): Promise<string[]> {
 }
 
 /**
- * Polls who blocks the migration's session while it runs (pg_blocking_pids, every 250 ms, on the advisory
+ * Polls who blocks the migration's session while it runs (pg_blocking_pids, every 50 to 250 ms, on the advisory
  * lock's connection), so that when a statement gives up on its lock the error can name the holder: by
  * then the waiting statement is cancelled and PostgreSQL no longer shows the wait. `stop` returns the
  * last blockers seen.
  */
-function watchBlockers(runner: QueryRunner, pid: number): { stop: () => Promise<LockBlocker[]> } {
+function watchBlockers(runner: QueryRunner, pid: number, intervalMs: () => number): { stop: () => Promise<LockBlocker[]> } {
   let running = true;
   let last: LockBlocker[] = [];
   const loop = (async () => {
@@ -313,7 +317,7 @@ function watchBlockers(runner: QueryRunner, pid: number): { stop: () => Promise<
     while (running) {
       const seen = await lockBlockersOf(runner, pid).catch(() => []);
       if (seen.length > 0) last = seen;
-      if (running) await sleep(250);
+      if (running) await sleep(intervalMs());
     }
   })();
   return {
