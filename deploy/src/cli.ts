@@ -1,10 +1,11 @@
 import { Command, CommanderError } from 'commander';
-import type { RunAction } from './commands/command.js';
+import type { RunAction, RunSetupAction } from './commands/command.js';
 import { loadCommands, withDefaultCommand } from './commands/loader.js';
 import { commonSchema, openContext } from './context.js';
 import type { Deps } from './deps.js';
 import { errorDocument, formatError, toCliError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
+import { openSetupContext } from './setup/context.js';
 
 /**
  * Builds the program and runs it; returns the exit code instead of exiting, so output always finishes
@@ -33,7 +34,18 @@ export async function runCli(argv: string[], deps: Deps): Promise<number> {
     }
   };
 
-  loadCommands(program, run);
+  const runSetup: RunSetupAction = async (opts, command, action) => {
+    const common = commonSchema.parse(opts);
+    json = common.json;
+    const ctx = await openSetupContext(deps, common, command);
+    try {
+      exitCode = await action(ctx);
+    } finally {
+      ctx.progress.close();
+    }
+  };
+
+  loadCommands(program, run, runSetup);
   program.commands.forEach((c) => c.exitOverride().configureOutput(output));
 
   try {

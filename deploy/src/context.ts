@@ -6,6 +6,7 @@ import { formatError, type CliError } from './errors.js';
 import { ListrProgress } from './output/listr.js';
 import { PlainProgress } from './output/plain.js';
 import type { Progress } from './output/progress.js';
+import type { PollOptions } from './rollout/poller.js';
 import { loadTargets } from './targets/load-targets.js';
 import type { Targets } from './targets/schema.js';
 
@@ -39,11 +40,10 @@ export const commonSchema = z.object({
 });
 export type CommonOptions = z.infer<typeof commonSchema>;
 
-export interface Context {
+/** What every command has: the outside world, its options, and where output goes. */
+export interface BaseContext {
   deps: Deps;
   common: CommonOptions;
-  targets: Targets;
-  targetsOrigin: string;
   aws: AwsClients;
   progress: Progress;
   /** Human result text on stdout (never used with --json). */
@@ -55,12 +55,29 @@ export interface Context {
   now(): number;
 }
 
+/** A command that operates an env Terraform has applied: the outputs are its targets. */
+export interface Context extends BaseContext {
+  targets: Targets;
+  targetsOrigin: string;
+}
+
 export function createProgress(deps: Deps, common: Pick<CommonOptions, 'json' | 'plain'>): Progress {
   if (deps.interactive && !common.json && !common.plain) return new ListrProgress(deps.stderr);
   return new PlainProgress(deps.stderr, deps.now);
 }
 
-export async function openContext(deps: Deps, common: CommonOptions): Promise<Context> {
+/** The parts of a context that only print: result text and JSON on stdout, errors on stderr. */
+export function outputs(deps: Deps): Pick<BaseContext, 'print' | 'json' | 'printError' | 'now'> {
+  return {
+    print: (text) => deps.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+    json: (doc) => deps.stdout.write(`${JSON.stringify(doc, null, 2)}\n`),
+    printError: (e) => deps.stderr.write(formatError(e)),
+    now: () => deps.now().getTime(),
+  };
+}
+
+/** Reads the targets (Terraform's outputs) and builds the clients; `progress` is shared when one command runs another. */
+export async function openContext(deps: Deps, common: CommonOptions, progress = createProgress(deps, common)): Promise<Context> {
   const root = await deps.git.root().catch(() => deps.cwd);
   const { targets, origin } = await loadTargets(
     {
@@ -73,7 +90,6 @@ export async function openContext(deps: Deps, common: CommonOptions): Promise<Co
     deps.terraform,
   );
   const region = common.region ?? targets.aws_region ?? deps.env.AWS_REGION;
-  const progress = createProgress(deps, common);
   if (deps.env.AWS_REGION && deps.env.AWS_REGION !== region) {
     progress.note(`note: AWS_REGION=${deps.env.AWS_REGION} but the targets live in ${region}; using ${region}`);
   }
@@ -84,10 +100,7 @@ export async function openContext(deps: Deps, common: CommonOptions): Promise<Co
     targetsOrigin: origin,
     aws: deps.createAws(region),
     progress,
-    print: (text) => deps.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
-    json: (doc) => deps.stdout.write(`${JSON.stringify(doc, null, 2)}\n`),
-    printError: (e) => deps.stderr.write(formatError(e)),
-    now: () => deps.now().getTime(),
+    ...outputs(deps),
   };
 }
 
@@ -101,3 +114,14 @@ export const durationSchema = z
     const unit = m[2] ?? 's';
     return n * { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[unit as 'ms' | 's' | 'm' | 'h'];
   });
+
+/** The poller's clock, sleep and backoff for a command's wait of `timeoutMs` (tests run it on a simulated clock). */
+export function pollTiming(ctx: Pick<BaseContext, 'deps' | 'now'>, timeoutMs: number): PollOptions {
+  return {
+    intervalMs: ctx.deps.timing.pollMs,
+    maxIntervalMs: ctx.deps.timing.maxPollMs,
+    deadline: ctx.now() + timeoutMs,
+    now: ctx.now,
+    sleep: ctx.deps.sleep,
+  };
+}

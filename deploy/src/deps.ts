@@ -3,8 +3,7 @@ import { createAwsClients, type AwsClients } from './aws/clients.js';
 import { DockerCli, type DockerRunner } from './docker/docker.js';
 import { GitCli, type GitRunner } from './git/git.js';
 import { sleep } from './rollout/poller.js';
-import type { TerraformRunner } from './targets/load-targets.js';
-import { TerraformCli } from './targets/terraform.js';
+import { TerraformCli, type Terraform } from './targets/terraform.js';
 
 export interface Timing {
   /** First delay between polls of a deployment. */
@@ -33,7 +32,7 @@ export interface Deps {
   createAws: (region: string) => AwsClients;
   docker: DockerRunner;
   git: GitRunner;
-  terraform: TerraformRunner;
+  terraform: Terraform;
   fetch: typeof fetch;
   timing: Timing;
   /** Subscribe to Ctrl-C; returns the unsubscribe function. */

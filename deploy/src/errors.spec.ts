@@ -5,6 +5,7 @@ import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
 import { CliError, toCliError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
+import { TerraformError } from './targets/terraform.js';
 
 const meta = { $metadata: { attempts: 8 } };
 
@@ -21,6 +22,12 @@ describe('toCliError (the one error funnel)', () => {
       ExitCode.Preflight,
       /^no AWS credentials found$/,
       /AWS_PROFILE/,
+    ],
+    [
+      new TerraformError('plan', 'Error: No valid credential sources found'),
+      ExitCode.Terraform,
+      /^terraform failed: Error: No valid credential sources found$/,
+      /by hand/,
     ],
     [
       new RepositoryNotFoundException({ message: "The repository with name 'library/reader' does not exist", ...meta }),

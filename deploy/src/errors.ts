@@ -126,6 +126,17 @@ export function toCliError(err: unknown): CliError {
   if (name === 'ECONNREFUSED' || (err instanceof Error && /ECONNREFUSED|ENOTFOUND/.test(msg))) {
     return new CliError(`cannot reach the AWS endpoint: ${msg}`, ExitCode.Preflight, 'check AWS_ENDPOINT_URL / network', { cause: err });
   }
+  if (name === 'TerraformError') {
+    // init and destroy turn Terraform's failures into their own lines; one that gets here still gets code 10.
+    return new CliError(
+      `terraform failed: ${msg}`,
+      ExitCode.Terraform,
+      'run the same terraform command by hand in the env folder to see its full output',
+      {
+        cause: err,
+      },
+    );
+  }
   if (name === 'DBInstanceNotFoundFault') {
     return new CliError(
       `RDS DB instance not found: ${msg}`,

@@ -22,6 +22,8 @@ export const ExitCode = {
   RollbackFailed: 8,
   /** `status` found something unhealthy. */
   Unhealthy: 9,
+  /** `init`/`destroy`: terraform init, plan, apply or destroy failed; its error line is shown. */
+  Terraform: 10,
   /** Ctrl-C while following a rollout: ECS carries on; nothing was rolled back. */
   Interrupted: 130,
 } as const;

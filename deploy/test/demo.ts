@@ -7,9 +7,13 @@
  *   npx tsx deploy/test/demo.ts rollback       # the writer's new revision crashes; the breaker rolls back
  *   npx tsx deploy/test/demo.ts <scenario> -- <extra CLI args>   e.g. -- --json, -- --atomic, -- status
  * Other scenarios: max-failed, timeout, migration-fails, unhealthy, broken, paused, just-paused, terraform-changed.
+ *   npx tsx deploy/test/demo.ts init           # npm run deploy -- init --env dev --yes, in an empty account
+ *   npx tsx deploy/test/demo.ts init-again     # the same, run a second time (the first run is not shown)
+ *   npx tsx deploy/test/demo.ts destroy        # init (not shown), then npm run deploy -- destroy --env dev --yes
+ * init and destroy run in a repository root of their own (a temporary folder), so backend.hcl never lands here.
  */
 import { FakeAws, SERVICE, TG, type Behaviour } from './fake-aws.js';
-import { makeHarness, startAlb } from './harness.js';
+import { makeHarness, makeSetupRoot, startAlb } from './harness.js';
 
 const [scenario = 'happy', ...rest] = process.argv.slice(2);
 const extra = rest[0] === '--' ? rest.slice(1) : rest;
@@ -89,6 +93,29 @@ aws.liveTail = {
 };
 
 const alb = await startAlb();
+const setup = ['init', 'init-again', 'destroy'].includes(scenario);
+if (setup) {
+  aws.seedFreshApply();
+  const root = makeSetupRoot();
+  if (scenario !== 'init') {
+    const quiet = makeHarness({ aws, setup: { root } });
+    await quiet.run(['init', '--env', 'dev', '--yes', '--set', `app_url=${alb.url}`]);
+  }
+  const argv =
+    scenario === 'destroy' ? ['destroy', '--env', 'dev', '--yes'] : ['init', '--env', 'dev', '--yes', '--set', `app_url=${alb.url}`];
+  const h = makeHarness({
+    aws,
+    setup: { root },
+    tee: { stdout: process.stdout, stderr: process.stderr },
+    interactive: !!process.stderr.isTTY && !process.env.CI,
+  });
+  process.stderr.write(`$ npm run deploy -- ${[...argv, ...extra].join(' ')}\n`);
+  const code = await h.run([...argv, ...extra]);
+  process.stderr.write(`(exit code ${code})\n`);
+  await alb.close();
+  aws.restore();
+  process.exit(code);
+}
 const h = makeHarness({
   aws,
   tee: { stdout: process.stdout, stderr: process.stderr },

@@ -70,9 +70,11 @@ import {
   StopDBInstanceCommand,
 } from '@aws-sdk/client-rds';
 import { ExpiredTokenException, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { installAdmin, type FakeBucket } from './fake-admin.js';
 
 export type Behaviour = 'ok' | 'breaker' | 'failing' | 'pull' | 'hang';
 export type Key = 'reader' | 'writer';
@@ -141,6 +143,14 @@ interface Svc {
   events: { id: string; createdAt: Date; message: string }[];
 }
 
+/** Installs one fake command on a client stub; the handler may ask for the client (its region). */
+export type FakeOn = <I extends object, O extends object>(
+  stub: { on: (c: never) => { callsFake: (fn: (input: I) => unknown) => unknown } },
+  client: string,
+  command: { new (input: I): unknown; name: string },
+  fn: (input: I, getClient: () => { config: { region: () => Promise<string> } }) => O | Promise<O>,
+) => void;
+
 export interface AwsCall {
   client: string;
   command: string;
@@ -167,6 +177,7 @@ export class FakeAws {
   readonly rds = mockClient(RDSClient);
   readonly iam = mockClient(IAMClient);
   readonly ec2 = mockClient(EC2Client);
+  readonly s3 = mockClient(S3Client);
 
   readonly calls: AwsCall[] = [];
   behaviour: Partial<Record<Key, Behaviour>> = {};
@@ -202,8 +213,32 @@ export class FakeAws {
   missingLogGroups = new Set<string>();
   /** StartLiveTail: the events to stream, or an error name to throw (e.g. an endpoint without Live Tail). */
   liveTail: { events?: { logStreamName: string; message: string; timestamp: number }[]; error?: string } = { events: [] };
-  /** The fake docker's call log: an image pushed there is "in ECR" from then on. */
-  dockerLog?: string;
+  /** The fake docker's call logs (one per harness): an image pushed there is "in ECR" from then on. */
+  private readonly dockerLogs: string[] = [];
+  set dockerLog(path: string | undefined) {
+    if (path) this.dockerLogs.push(path);
+  }
+  get dockerLog(): string | undefined {
+    return this.dockerLogs.at(-1);
+  }
+
+  // What `init` and `destroy` touch (fake-admin.ts); the account owns no state bucket until init creates it.
+  /** S3 buckets by name, ours and other accounts'. */
+  readonly buckets = new Map<string, FakeBucket>();
+  /** ECR images beyond the commit tags in `images` and the pushed ones: repository → images. */
+  readonly ecrImages = new Map<string, { digest: string; tags: string[] }[]>();
+  /** Digests BatchDeleteImage removed. */
+  readonly deletedDigests = new Set<string>();
+  /** Images come back as fast as BatchDeleteImage deletes them (another pipeline pushing): a repository stays non-empty. */
+  ecrKeepsImages = false;
+  /** BatchDeleteImage answers a failure (its failureCode) for these digests. */
+  readonly imageDeleteFailures = new Map<string, string>();
+  /** RDS instances the account has besides library-dev-db, and each one's deletion protection. */
+  readonly dbDeletionProtection = new Map<string, boolean>([['library-dev-db', false]]);
+  readonly dbSnapshots = new Set<string>();
+  readonly lbDeletionProtection = new Map<string, boolean>();
+  /** Where the fake terraform reads what AWS holds when it destroys (images, protection, snapshots). */
+  worldFile?: string;
   private seq = 0;
 
   constructor() {
@@ -237,26 +272,66 @@ export class FakeAws {
   }
 
   restore(): void {
-    for (const m of [this.ecs, this.ecr, this.sts, this.logs, this.elbv2, this.cloudwatch, this.rds, this.iam, this.ec2]) m.restore();
+    for (const m of [this.ecs, this.ecr, this.sts, this.logs, this.elbv2, this.cloudwatch, this.rds, this.iam, this.ec2, this.s3])
+      m.restore();
+  }
+
+  /** Every image of a repository: seeded ones, commit tags set in `images`, and what the fake docker pushed. */
+  repositoryImages(repositoryName: string): { digest: string; tags: string[] }[] {
+    const all = new Map<string, string[]>();
+    const add = (digest: string, tags: string[]) => all.set(digest, [...new Set([...(all.get(digest) ?? []), ...tags])]);
+    for (const i of this.ecrImages.get(repositoryName) ?? []) add(i.digest, i.tags);
+    for (const [key, digest] of this.images) if (key.startsWith(`${repositoryName}:`)) add(digest, [key.slice(repositoryName.length + 1)]);
+    for (const ref of this.pushedRefs())
+      if (ref.startsWith(`${REGISTRY}/${repositoryName}:`)) add(fakeDigest(ref), [ref.split(':').pop()!]);
+    return [...all].filter(([d]) => !this.deletedDigests.has(d)).map(([digest, tags]) => ({ digest, tags }));
+  }
+
+  /** What the fake terraform needs to refuse a destroy as AWS would (see test/bin/terraform). */
+  writeWorld(): void {
+    if (!this.worldFile) return;
+    const repos = new Set([...this.ecrImages.keys(), 'library/reader', 'library/writer']);
+    writeFileSync(
+      this.worldFile,
+      JSON.stringify({
+        ecrImages: Object.fromEntries([...repos].map((r) => [r, this.repositoryImages(r).length])),
+        dbDeletionProtection: Object.fromEntries(this.dbDeletionProtection),
+        lbDeletionProtection: Object.fromEntries(this.lbDeletionProtection),
+        snapshots: [...this.dbSnapshots],
+      }),
+    );
+  }
+
+  /** Every `docker push` the fake docker recorded, in any run against this account. */
+  private pushedRefs(): string[] {
+    return this.dockerLogs
+      .filter((f) => existsSync(f))
+      .flatMap((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean))
+      .map((l) => (JSON.parse(l) as { args: string[] }).args)
+      .filter((args) => args[0] === 'push')
+      .map((args) => args[1]!);
   }
 
   private pushedDigest(repositoryName: string, tag: string): string | undefined {
-    if (!this.dockerLog || !existsSync(this.dockerLog)) return undefined;
     const ref = `${REGISTRY}/${repositoryName}:${tag}`;
-    const pushed = readFileSync(this.dockerLog, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .some((l) => {
-        const args = (JSON.parse(l) as { args: string[] }).args;
-        return args[0] === 'push' && args[1] === ref;
-      });
-    return pushed ? fakeDigest(ref) : undefined;
+    return this.pushedRefs().includes(ref) && !this.deletedDigests.has(fakeDigest(ref)) ? fakeDigest(ref) : undefined;
   }
 
   /** Every call of every client fails with `error` (no fake behind it any more). */
   failEverything(error: () => Error): void {
     type Stub = { reset(): void; onAnyCommand(): { rejects(e: unknown): unknown } };
-    const stubs = [this.ecs, this.ecr, this.sts, this.logs, this.elbv2, this.cloudwatch, this.rds, this.iam, this.ec2] as unknown as Stub[];
+    const stubs = [
+      this.ecs,
+      this.ecr,
+      this.sts,
+      this.logs,
+      this.elbv2,
+      this.cloudwatch,
+      this.rds,
+      this.iam,
+      this.ec2,
+      this.s3,
+    ] as unknown as Stub[];
     for (const m of stubs) {
       m.reset();
       m.onAnyCommand().rejects(error());
@@ -272,7 +347,7 @@ export class FakeAws {
     return this.calls.map((c) => c.command);
   }
 
-  private record(client: string, command: string, input: unknown): void {
+  record(client: string, command: string, input: unknown): void {
     this.calls.push({ client, command, input: (input ?? {}) as Record<string, unknown> });
   }
 
@@ -408,7 +483,16 @@ export class FakeAws {
     mk(6, 'b2c3d4e5f60718293a4b5c6d7e8f9012345678a1', '2026-11-24T15:30:00.000Z');
   }
 
-  /** Put an unfinished deployment on a service (for the in-progress guard). */
+  /** The account right after the first `terraform apply`: Terraform's revisions only, the services on them, no task ever ran. */
+  seedFreshApply(): void {
+    this.taskDefs.clear();
+    this.latest.clear();
+    this.services.clear();
+    this.seedTerraformRevisions();
+    this.seedBootstrap('reader');
+    this.seedBootstrap('writer');
+  }
+
   /** Terraform's first revision: a tag no image has, no CLI provenance tags, ECS still retrying it. */
   seedBootstrap(key: Key): void {
     this.seedService(key, 1, { image: `${REPO[key]}:bootstrap`, tags: [] });
@@ -624,17 +708,18 @@ export class FakeAws {
   }
 
   private install(): void {
-    const on = <I extends object, O extends object>(
-      stub: { on: (c: never) => { callsFake: (fn: (input: I) => unknown) => unknown } },
-      client: string,
-      command: { new (input: I): unknown; name: string },
-      fn: (input: I) => O | Promise<O>,
-    ) => {
-      stub.on(command as never).callsFake(async (input: I) => {
+    const on: FakeOn = (stub, client, command, fn) => {
+      const fake = async (input: never, getClient: () => { config: { region: () => Promise<string> } }) => {
         this.record(client, command.name.replace(/Command$/, ''), input);
-        return fn(input);
-      });
+        try {
+          return await fn(input, getClient);
+        } finally {
+          this.writeWorld();
+        }
+      };
+      stub.on(command as never).callsFake(fake as never);
     };
+    installAdmin(this, on);
 
     // STS
     on(this.sts, 'sts', GetCallerIdentityCommand, () => {
@@ -890,8 +975,9 @@ export class FakeAws {
     // RDS
     // RDS (API reference: DescribeDBInstances, StopDBInstance, StartDBInstance; User Guide "Viewing Amazon RDS
     // DB instance status" and "Stopping/Starting an Amazon RDS DB instance"): stopping and starting take minutes.
-    const instance = (id: string | undefined) => {
-      if (id !== 'library-dev-db') throw new DBInstanceNotFoundFault({ message: `DBInstance ${id} not found.`, $metadata: {} });
+    const instance = (id: string | undefined): string => {
+      if (id === undefined || !this.dbDeletionProtection.has(id))
+        throw new DBInstanceNotFoundFault({ message: `DBInstance ${id} not found.`, $metadata: {} });
       return id;
     };
     on(this.rds, 'rds', DescribeDBInstancesCommand, (input) => {
@@ -901,7 +987,9 @@ export class FakeAws {
         this.dbStatus = this.dbNext.status;
         this.dbNext = undefined;
       }
-      return { DBInstances: [{ DBInstanceIdentifier: id, DBInstanceStatus: status }] };
+      return {
+        DBInstances: [{ DBInstanceIdentifier: id, DBInstanceStatus: status, DeletionProtection: this.dbDeletionProtection.get(id) }],
+      };
     });
     on(this.rds, 'rds', StopDBInstanceCommand, (input) => {
       const id = instance(input.DBInstanceIdentifier);

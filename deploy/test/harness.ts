@@ -3,7 +3,8 @@
  * (FakeAws), the fake `docker` and `terraform` executables from deploy/test/bin on PATH, a fake git,
  * a simulated clock (sleep advances it instantly), and a smoke-check server on 127.0.0.1.
  */
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -25,7 +26,7 @@ export const COMMIT = '3f9c2a1b7d4e5f60718293a4b5c6d7e8f9012345';
 
 export interface HarnessOptions {
   /** Link the fake AWS to the fake docker, so pushed images show up in ECR. */
-  aws?: { dockerLog?: string };
+  aws?: { dockerLog?: string; worldFile?: string; writeWorld?(): void };
   git?: Partial<GitRunner>;
   dockerFail?: string;
   terraformFail?: boolean;
@@ -39,6 +40,12 @@ export interface HarnessOptions {
   interruptOnSleep?: number;
   /** Where a prompt reads its answer (a PassThrough with isTTY set, for the pause confirmation). */
   stdin?: Deps['stdin'];
+  /** `init`/`destroy`: a repository root of their own (see makeSetupRoot) and the stateful fake terraform. */
+  setup?: { root: string };
+  /** Executables that are not there (`missing terraform`): TERRAFORM_BIN / DOCKER_BIN pointing nowhere. */
+  missing?: ('terraform' | 'docker')[];
+  /** More environment for the fakes, e.g. FAKE_TERRAFORM_APPLY_FAIL. */
+  env?: Record<string, string>;
 }
 
 export interface Harness {
@@ -76,8 +83,17 @@ export function makeHarness(opts: HarnessOptions = {}): Harness {
     // The SDK must never find real credentials or reach AWS: every client is mocked anyway.
     AWS_ACCESS_KEY_ID: 'AKIATEST',
     AWS_SECRET_ACCESS_KEY: 'test',
+    ...(opts.setup
+      ? { FAKE_TERRAFORM_STATE_DIR: join(opts.setup.root, '.fake-terraform'), FAKE_AWS_WORLD: join(opts.setup.root, '.fake-aws.json') }
+      : {}),
+    ...opts.env,
   };
   if (opts.aws) opts.aws.dockerLog = dockerLog;
+  if (opts.aws && opts.setup) {
+    opts.aws.worldFile = env.FAKE_AWS_WORLD;
+    opts.aws.writeWorld?.();
+  }
+  const root = opts.setup?.root ?? REPO_ROOT;
   const out = collector(opts.tee?.stdout);
   const err = collector(opts.tee?.stderr);
   const clock = { now: Date.UTC(2026, 10, 27, 12, 0, 0) };
@@ -86,12 +102,12 @@ export function makeHarness(opts: HarnessOptions = {}): Harness {
   const git: GitRunner = {
     head: async () => COMMIT,
     isDirty: async () => false,
-    root: async () => REPO_ROOT,
+    root: async () => root,
     ...opts.git,
   };
   const deps = createDefaultDeps({
     env,
-    cwd: REPO_ROOT,
+    cwd: root,
     stdin: opts.stdin ?? Object.assign(new PassThrough(), { isTTY: false }),
     stdout: out.stream,
     stderr: err.stream,
@@ -106,9 +122,9 @@ export function makeHarness(opts: HarnessOptions = {}): Harness {
           await new Promise((r) => setImmediate(r));
         },
     createAws: (region) => createAwsClients(region, env),
-    docker: new DockerCli('docker', env),
+    docker: new DockerCli(opts.missing?.includes('docker') ? join(dir, 'no-docker') : 'docker', env),
     git,
-    terraform: new TerraformCli('terraform', env),
+    terraform: new TerraformCli(opts.missing?.includes('terraform') ? join(dir, 'no-terraform') : 'terraform', env),
     onInterrupt: (h) => {
       interruptHandlers.add(h);
       return () => interruptHandlers.delete(h);
@@ -129,6 +145,41 @@ export function makeHarness(opts: HarnessOptions = {}): Harness {
     dockerCalls: () => lines(dockerLog).map((l) => (JSON.parse(l) as { args: string[] }).args),
     terraformCalls: () => lines(terraformLog).map((l) => JSON.parse(l) as string[]),
   };
+}
+
+/**
+ * A repository root for `init`/`destroy`: the real env roots' variables.tf and settings.tf (what the CLI reads
+ * before Terraform has outputs), and a folder for the fake terraform's state. backend.hcl lands here, not in
+ * the real repository.
+ */
+export function makeSetupRoot(tfvars: Partial<Record<'dev' | 'prod', string>> = {}): string {
+  const root = mkdtempSync(join(tmpdir(), 'deploy-setup-'));
+  for (const env of ['dev', 'prod'] as const) {
+    const dir = join(root, 'terraform', 'envs', env);
+    mkdirSync(dir, { recursive: true });
+    for (const f of ['variables.tf', 'settings.tf']) copyFileSync(join(REPO_ROOT, 'terraform', 'envs', env, f), join(dir, f));
+    if (tfvars[env]) writeFileSync(join(dir, 'terraform.tfvars'), tfvars[env]);
+  }
+  mkdirSync(join(root, '.fake-terraform'));
+  return root;
+}
+
+/**
+ * An env as `init` leaves it, made with the fake terraform directly (no deploy): backend.hcl, an initialised
+ * backend and an applied state, for `destroy` to start from.
+ */
+export function applyEnv(root: string, env: 'dev' | 'prod', bucket = 'library-tfstate-123456789012-eu-west-1'): void {
+  const dir = join(root, 'terraform', 'envs', env);
+  writeFileSync(
+    join(dir, 'backend.hcl'),
+    `bucket = "${bucket}"\nkey = "library/${env}/terraform.tfstate"\nregion = "eu-west-1"\nuse_lockfile = true\n`,
+  );
+  const tfEnv = { ...process.env, FAKE_TERRAFORM_STATE_DIR: join(root, '.fake-terraform'), FAKE_TERRAFORM_OUTPUT: FIXTURE };
+  const tf = (...args: string[]) => execFileSync(join(BIN_DIR, 'terraform'), [`-chdir=${dir}`, ...args], { env: tfEnv, stdio: 'pipe' });
+  const plan = join(root, `${env}.seed.tfplan`);
+  tf('init', '-input=false', '-backend-config=backend.hcl');
+  tf('plan', '-input=false', `-out=${plan}`);
+  tf('apply', '-input=false', plan);
 }
 
 /** A local stand-in for the ALB: GET /health/ready → reader answer, POST /health/ready → writer answer. */

@@ -36,7 +36,20 @@ describe('src/main.ts (subprocess)', () => {
     async () => {
       const r = await main(['--help']);
       expect(r.code).toBe(0);
-      for (const c of ['deploy', 'status', 'logs', 'history', 'rollback', 'migrate', 'verify|doctor', 'diff', 'pause', 'resume'])
+      for (const c of [
+        'deploy',
+        'status',
+        'logs',
+        'history',
+        'rollback',
+        'migrate',
+        'verify|doctor',
+        'diff',
+        'pause',
+        'resume',
+        'init',
+        'destroy',
+      ])
         expect(r.stdout).toContain(c);
     },
     SLOW,

@@ -5,7 +5,8 @@
 #      no AWS account or credentials needed)
 #   3. contract checks: envs/dev and envs/prod are thin roots over modules/stack (the one composition: they pass it
 #      every input, move the old module addresses into it, set their own environment) and output exactly the
-#      DESIGN.md contract, passed through from it
+#      DESIGN.md contract plus deploy_role_arn, passed through from it; the deployer's actions.json is the one list
+#      of actions and is valid JSON
 #   4. checkov / trivy / tflint when installed (optional)
 # terraform test's own summary lines ("Success! N passed, 0 failed." / "Failure! ...") go to stdout unchanged;
 # the exit code is non-zero when anything failed.
@@ -116,18 +117,27 @@ only_the_stack() { # $1 env: no module, resource or data block but module "stack
 passes_every_stack_input() { # $1 env: the call sets exactly the stack's variables (no stack default decides for an env)
   diff <(block_args 'module "stack"' envs/"$1"/*.tf | grep -vx source) <(names_of variable modules/stack/variables.tf)
 }
-moves_every_module() { # $1 env: a moved block module.X -> module.stack.module.X for each module modules/stack calls
+# The modules the env roots called before modules/stack existed; modules added since (deployer) never had a root
+# address, so they need no moved block.
+legacy_modules="cluster database kms load_balancer monitoring network registry service"
+moves_every_module() { # $1 env: a moved block module.X -> module.stack.module.X for each former root module
   diff <(cat envs/"$1"/*.tf | awk '/^moved *[{]/ {m = 1} m && $1 == "from" {f = $3} m && $1 == "to" {t = $3} m && /^}/ {print f " " t; m = 0}' | sort) \
-    <(names_of module modules/stack/main.tf | awk '{print "module." $1 " module.stack.module." $1}')
+    <(printf '%s\n' $legacy_modules | awk '{print "module." $1 " module.stack.module." $1}')
+}
+stack_calls_legacy_modules() { # every former root module is still composed by modules/stack
+  local m; for m in $legacy_modules; do names_of module modules/stack/main.tf | grep -qx "$m" || return 1; done
 }
 outputs_pass_through() { # $1 env: every output's value is module.stack.<same name>
   [[ -z "$(cat envs/"$1"/*.tf | awk '/^output "/ {n = $2; gsub(/"/, "", n)} /^  value +=/ && $3 != "module.stack." n {print n}')" ]]
 }
-expected_outputs="app_url aws_region database ecs_cluster_name environment migration services"
+# The DESIGN.md contract: the seven values the deploy CLI reads, plus deploy_role_arn (issue 16: the GitHub
+# repository variable AWS_<ENV>_DEPLOY_ROLE_ARN, null without github_oidc).
+expected_outputs="app_url aws_region database deploy_role_arn ecs_cluster_name environment migration services"
 stack_outputs_contract() { # modules/stack has an output for each contract name
   local o; for o in $expected_outputs; do names_of output modules/stack/outputs.tf | grep -qx "$o" || return 1; done
 }
 contract "modules/stack outputs every contract value" stack_outputs_contract
+contract "modules/stack composes every former root module ($legacy_modules)" stack_calls_legacy_modules
 for env in dev prod; do
   actual="$(names_of output envs/$env/*.tf | tr '\n' ' ' | sed 's/ $//' || true)"
   contract "envs/$env composes only through module \"stack\" (../../modules/stack)" only_the_stack "$env"
@@ -145,6 +155,19 @@ contract "no registry module sources (own modules only)" \
 contract "no aws_default_vpc, aws_iam_user* or aws_ecr_repository_policy resources" \
   bash -c "! grep -rqE 'resource \"(aws_default_vpc|aws_iam_user[a-z_]*|aws_ecr_repository_policy)\"' --include='*.tf' modules envs"
 contract "no state files in the tree" bash -c "[ -z \"\$(find . -name '*.tfstate*' -not -path '*/.terraform/*')\" ]"
+# Issue 16: the deploy CLI's tests read modules/deployer/actions.json; it must stay the one list of actions (no other
+# file in the tree names deployer actions for Terraform to read) and parse as JSON without Terraform.
+json_ok() { # $1 file: parses as JSON with a non-empty "statements" list (node runs npm run test:infra; python3 else)
+  if command -v node >/dev/null; then
+    node -e 'const d = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); process.exit(Array.isArray(d.statements) && d.statements.length ? 0 : 1)' "$1"
+  else
+    python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); sys.exit(0 if isinstance(d.get("statements"), list) and d["statements"] else 1)' "$1"
+  fi
+}
+contract "modules/deployer/actions.json is valid JSON with a statements list, read by main.tf through jsondecode(file(...))" \
+  bash -c "$(declare -f json_ok); json_ok modules/deployer/actions.json &&
+    grep -qF 'jsondecode(file(local.actions_file))' modules/deployer/main.tf &&
+    grep -qF '\"\${path.module}/actions.json\"' modules/deployer/main.tf"
 # The contract's nested keys (DESIGN.md): modules/stack builds services.<svc> and migration with exactly these.
 block_keys() { # $1 output name: the attribute names assigned inside that output block of modules/stack/outputs.tf
   awk -v h="output \"$1\" {" '$0 == h {b = 1; next} b && /^}/ {b = 0} b && /^ +[a-z_]+ +=/ {print $1}' modules/stack/outputs.tf |
@@ -164,6 +187,12 @@ contract "no plain password / secret_string argument (write-only *_wo only) and 
 # R-6, which a plan cannot show: the ECS service resource depends on the listener rules' pass-through resource.
 contract "modules/service: aws_ecs_service.this depends_on terraform_data.listener_rules" \
   bash -c "awk '/^resource \"aws_ecs_service\" \"this\" \{/ {b = 1} b && /^}/ {b = 0} b' modules/service/main.tf | grep -qE '^  depends_on += \[terraform_data.listener_rules\]'"
+# Issue 17, which a plan cannot show (under mocks the certificate and its validation carry the same ARN): the HTTPS
+# listener takes its certificate from aws_acm_certificate_validation when a domain is set, so it waits for ACM to
+# issue the certificate instead of failing on one still pending validation.
+contract "modules/load_balancer: the HTTPS listener uses the validated certificate (aws_acm_certificate_validation)" \
+  bash -c "grep -qE '^  certificate_arn += local\.domain \? aws_acm_certificate_validation\.this\[0\]\.certificate_arn : var\.certificate_arn$' modules/load_balancer/domain.tf &&
+    awk '/^resource \"aws_lb_listener\" \"https\" \{/ {b = 1} b && /^}/ {b = 0} b' modules/load_balancer/main.tf | grep -qE '^  certificate_arn += local\.certificate_arn( |$)'"
 echo "contract checks: $c_pass passed, $c_fail failed."
 (( c_fail == 0 )) || failures=$((failures + 1))
 

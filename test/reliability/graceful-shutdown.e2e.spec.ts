@@ -66,7 +66,11 @@ async function sigtermUnderLoad(nodeArgs: string[] = []) {
     const [samples] = await Promise.all([load, polling]);
     const exit = await service.exited;
     const exitMs = now() - signalAt;
-    const acceptedBefore = samples.filter((sample) => sample.startedAt < signalAt - 5); // 5 ms: the request reached the server
+    // Accepted = sent at least 50 ms before the signal. A request sent just before it may still sit in the
+    // client (on a loaded 2-core CI machine, for tens of ms) and reach a server that already stopped accepting,
+    // which is correct behaviour, not a drop. Every accepted one waits 250 ms on the database, so all of them
+    // are still in flight at the signal; the negative control shows the test still sees drops.
+    const acceptedBefore = samples.filter((sample) => sample.startedAt < signalAt - 50);
     const inFlightAtSignal = acceptedBefore.filter((sample) => sample.endedAt > signalAt).length;
     const droppedSamples = acceptedBefore.filter((sample) => sample.status !== 200);
     const dropped = droppedSamples.length;

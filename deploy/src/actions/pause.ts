@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { describeServices, primaryDeployment } from '../aws/ecs.js';
 import { dbStatus, startDatabase } from '../aws/rds.js';
-import type { Context } from '../context.js';
+import { pollTiming, type Context } from '../context.js';
 import { CliError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { poll, PollTimeoutError } from '../rollout/poller.js';
@@ -56,13 +56,7 @@ async function waitForServices(
         step.update(states.map((s) => `${s.name} ${s.running}/${s.desired}`).join(', '));
         return states.every((s) => done(s.running, s.desired, s.settled)) ? { done: true, value: undefined } : { done: false };
       },
-      {
-        intervalMs: ctx.deps.timing.pollMs,
-        maxIntervalMs: ctx.deps.timing.maxPollMs,
-        deadline: ctx.now() + timeoutMs,
-        now: ctx.now,
-        sleep: ctx.deps.sleep,
-      },
+      pollTiming(ctx, timeoutMs),
     );
   } catch (err) {
     if (err instanceof PollTimeoutError)

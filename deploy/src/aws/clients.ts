@@ -6,6 +6,7 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { RDSClient } from '@aws-sdk/client-rds';
+import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 
 export interface AwsClients {
@@ -20,6 +21,8 @@ export interface AwsClients {
   rds: RDSClient;
   iam: IAMClient;
   ec2: EC2Client;
+  /** Only `init` (the Terraform state bucket). */
+  s3: S3Client;
 }
 
 /** Attempts per call, with the SDK's adaptive (client-side rate limited) retry on throttling. */
@@ -45,5 +48,8 @@ export function createAwsClients(region: string, env: NodeJS.ProcessEnv = proces
     // IAM is global; a custom endpoint still applies.
     iam: new IAMClient(config),
     ec2: new EC2Client(config),
+    // A custom endpoint (LocalStack, a proxy) rarely resolves virtual-hosted bucket names (<bucket>.localhost),
+    // so S3 goes path-style there; against AWS itself the SDK's default (virtual-hosted) stays.
+    s3: new S3Client({ ...config, forcePathStyle: !!endpoint }),
   };
 }

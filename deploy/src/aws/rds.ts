@@ -1,5 +1,5 @@
 import { DescribeDBInstancesCommand, StartDBInstanceCommand, type RDSClient } from '@aws-sdk/client-rds';
-import type { Context } from '../context.js';
+import { pollTiming, type Context } from '../context.js';
 import { CliError, toCliError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Step } from '../output/progress.js';
@@ -103,11 +103,8 @@ export async function startDatabase(ctx: Context, id: string, timeoutMs: number,
         );
       },
       {
-        intervalMs: ctx.deps.timing.pollMs,
+        ...pollTiming(ctx, timeoutMs),
         maxIntervalMs: ctx.deps.timing.maxPollMs * 2,
-        deadline: ctx.now() + timeoutMs,
-        now: ctx.now,
-        sleep: ctx.deps.sleep,
         onTransientError: (err) => {
           transient = err;
           step.update(`AWS said ${(err as Error).name}; retrying with backoff`);

@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
-import type { CommandModule, RunAction } from './command.js';
+import type { CommandModule, RunAction, RunSetupAction } from './command.js';
 import { deployCommand } from './deploy.js';
+import { destroyCommand } from './destroy.js';
 import { diffCommand } from './diff.js';
 import { historyCommand } from './history.js';
+import { initCommand } from './init.js';
 import { logsCommand } from './logs.js';
 import { migrateCommand } from './migrate.js';
 import { pauseCommand } from './pause.js';
@@ -21,10 +23,12 @@ export const COMMANDS: CommandModule[] = [
   verifyCommand,
   diffCommand,
   pauseCommand,
+  initCommand,
+  destroyCommand,
 ];
 
-export function loadCommands(program: Command, run: RunAction): void {
-  for (const c of COMMANDS) c.register(program, run);
+export function loadCommands(program: Command, run: RunAction, runSetup: RunSetupAction): void {
+  for (const c of COMMANDS) c.register(program, run, runSetup);
 }
 
 const HELP = new Set(['-h', '--help']);

@@ -10,7 +10,9 @@ export const migrateCommand: CommandModule = {
   register(program, run) {
     program.addCommand(
       addCommonOptions(new Command('migrate'))
-        .description('run only the migration task (from the writer revision that runs now), stream its logs, exit with its verdict')
+        .description(
+          'run only the migration task (the migrate family Terraform registered, with the writer image that runs now), stream its logs, exit with its verdict',
+        )
         .option('--timeout <duration>', 'how long the task may run', '10m')
         .action((opts: Record<string, unknown>) => {
           const o = migrateOptionsSchema.parse(opts);

@@ -1,14 +1,25 @@
 import { createInterface } from 'node:readline/promises';
-import type { Context } from '../context.js';
+import type { BaseContext } from '../context.js';
 import { CliError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 
-/** Asks for confirmation on a TTY; without one, --yes is required (never hang on a prompt in CI). */
-export async function confirm(ctx: Context, question: string): Promise<void> {
-  if (ctx.common.yes) return;
+export interface ConfirmOptions {
+  /** Whether the flags given already answer yes (default: --yes). Production asks unless more flags are given. */
+  assumeYes?: boolean;
+  /** The fix named when there is no TTY to ask on (default: pass --yes). */
+  nonInteractiveHint?: string;
+}
+
+/** Asks for confirmation on a TTY; without one, the flags must say yes (never hang on a prompt in CI). */
+export async function confirm(ctx: Pick<BaseContext, 'common' | 'deps'>, question: string, opts: ConfirmOptions = {}): Promise<void> {
+  if (opts.assumeYes ?? ctx.common.yes) return;
   const { stdin, stderr, interactive } = ctx.deps;
   if (!interactive || !stdin.isTTY) {
-    throw new CliError(`${question} — refusing without a TTY`, ExitCode.Usage, 'pass --yes to confirm non-interactively');
+    throw new CliError(
+      `${question} — refusing without a TTY`,
+      ExitCode.Usage,
+      opts.nonInteractiveHint ?? 'pass --yes to confirm non-interactively',
+    );
   }
   const rl = createInterface({ input: stdin, output: stderr });
   try {

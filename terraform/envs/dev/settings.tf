@@ -52,5 +52,11 @@ locals {
       access_logs         = false
       enable_waf          = false
     }
+
+    # No ADOT sidecar and no X-Ray in dev (turn it on here to debug a trace); prod records traces.
+    tracing = {
+      enabled      = false
+      sample_ratio = 0.1
+    }
   }
 }

@@ -1,5 +1,6 @@
 # Exactly the Terraform -> deploy contract of DESIGN.md (`terraform output -json`), passed through from
-# modules/stack, which builds the values and describes them in detail. Add nothing the deploy CLI does not read.
+# modules/stack, which builds the values and describes them in detail: the seven values the deploy CLI reads, and
+# deploy_role_arn for the repository variable AWS_<ENV>_DEPLOY_ROLE_ARN. Add nothing nobody reads.
 
 output "aws_region" {
   description = "AWS region of the stack."
@@ -34,4 +35,9 @@ output "environment" {
 output "app_url" {
   description = "Base URL of the application (https://<app_hostname> when set, else the ALB's URL)."
   value       = module.stack.app_url
+}
+
+output "deploy_role_arn" {
+  description = "Role GitHub Actions assumes to deploy this environment (set it as the repository variable AWS_<ENV>_DEPLOY_ROLE_ARN); null without github_oidc."
+  value       = module.stack.deploy_role_arn
 }

@@ -47,5 +47,13 @@ locals {
       access_logs         = true
       enable_waf          = true
     }
+
+    # Traces to X-Ray through an ADOT collector sidecar per task (64 cpu / 64 MiB of the task), 10 % of new
+    # traces (parent-based); plus the xray interface endpoint (endpoints mode). X-Ray: first 100,000 traces a month
+    # free, then $5.00 per million recorded.
+    tracing = {
+      enabled      = true
+      sample_ratio = 0.1
+    }
   }
 }

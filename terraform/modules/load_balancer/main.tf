@@ -2,7 +2,8 @@
 # GET/HEAD to the reader and POST/PUT/PATCH/DELETE to the writer (DESIGN.md).
 
 locals {
-  https = var.certificate_arn != null
+  # HTTPS with a given certificate or with the domain's own (domain.tf).
+  https = var.certificate_arn != null || var.domain_name != null
 
   # Listener that carries the routing rules: HTTPS with a certificate, else plain HTTP (dev only).
   app_listener_arn = local.https ? aws_lb_listener.https[0].arn : aws_lb_listener.http.arn
@@ -24,7 +25,8 @@ locals {
 resource "aws_lb" "this" {
   name               = var.name
   load_balancer_type = "application"
-  internal           = false # the one public resource (Trivy AVD-AWS-0053 waived)
+  internal           = false  # the one public resource (Trivy AVD-AWS-0053 waived)
+  ip_address_type    = "ipv4" # no IPv6 in the VPC; hence an A alias only (domain.tf)
   subnets            = var.public_subnet_ids
   security_groups    = [var.security_group_id]
 
@@ -122,8 +124,8 @@ resource "aws_lb_listener" "https" {
   load_balancer_arn = aws_lb.this.arn
   port              = 443
   protocol          = "HTTPS"
-  certificate_arn   = var.certificate_arn
-  ssl_policy        = var.ssl_policy # L4
+  certificate_arn   = local.certificate_arn # the validated one with a domain (domain.tf)
+  ssl_policy        = var.ssl_policy        # L4
 
   default_action {
     type = "fixed-response"

@@ -23,6 +23,16 @@ output "url" {
   value       = "${local.https ? "https" : "http"}://${aws_lb.this.dns_name}"
 }
 
+output "certificate_arn" {
+  description = "Certificate of the HTTPS listener: the DNS-validated one with domain_name, else the given certificate_arn (null without HTTPS)."
+  value       = local.https ? local.certificate_arn : null
+}
+
+output "domain_name" {
+  description = "The domain with its own certificate and alias A record, or null."
+  value       = var.domain_name
+}
+
 output "https_enabled" {
   description = "Whether an HTTPS listener exists (and HTTP only redirects)."
   value       = local.https

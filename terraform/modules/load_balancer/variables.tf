@@ -65,7 +65,7 @@ variable "target_port" {
 }
 
 variable "certificate_arn" {
-  description = "ACM certificate ARN for the HTTPS listener; with it, port 80 only redirects (L3). Safe default: required in prod (null refused)."
+  description = "ACM certificate ARN for the HTTPS listener; with it, port 80 only redirects (L3). Prod needs it or domain_name (null with no domain refused)."
   type        = string
   default     = null
 
@@ -75,8 +75,40 @@ variable "certificate_arn" {
   }
 
   validation {
-    condition     = !(var.environment == "prod" && var.certificate_arn == null)
-    error_message = "prod serves HTTPS only: set certificate_arn (CKV_AWS_2, FSBP ELB.1)."
+    condition     = !(var.environment == "prod" && var.certificate_arn == null && var.domain_name == null)
+    error_message = "prod serves HTTPS only: set domain_name and hosted_zone_id (a DNS-validated certificate is created) or certificate_arn (CKV_AWS_2, FSBP ELB.1)."
+  }
+
+  validation {
+    condition     = !(var.certificate_arn != null && var.domain_name != null)
+    error_message = "Set either certificate_arn or domain_name + hosted_zone_id, not both: with a domain the module requests and validates its own certificate."
+  }
+}
+
+variable "domain_name" {
+  description = "DNS name users reach the app at (e.g. books.example.com): with hosted_zone_id, an ACM certificate validated through DNS in that zone, the HTTPS listener on it and an alias A record to the ALB. Both or neither."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.domain_name == null || can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", coalesce(var.domain_name, "x")))
+    error_message = "domain_name must be a lowercase DNS name without scheme, path or trailing dot (e.g. books.example.com)."
+  }
+}
+
+variable "hosted_zone_id" {
+  description = "Route 53 public hosted zone that holds domain_name (the certificate's validation record and the alias go there). Both or neither with domain_name."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = (var.hosted_zone_id == null) == (var.domain_name == null)
+    error_message = "domain_name and hosted_zone_id go together: set both (the certificate is validated in that zone) or neither."
+  }
+
+  validation {
+    condition     = var.hosted_zone_id == null || can(regex("^Z[A-Z0-9]{1,31}$", coalesce(var.hosted_zone_id, "x")))
+    error_message = "hosted_zone_id must be a Route 53 hosted zone id (Z...), without the /hostedzone/ prefix."
   }
 }
 

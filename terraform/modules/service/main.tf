@@ -35,6 +35,10 @@ locals {
     var.extra_environment,
   )
 
+  # The service's containers also get the OTEL_* variables while tracing is on (tracing.tf); the migrate task
+  # (migration.tf) starts from local.environment, without them: it runs no collector.
+  app_environment = merge(local.environment, local.tracing_environment)
+
   # rds-db:connect as this service's own database user on each instance it connects to (primary, and the
   # replica for the reader). Amazon RDS User Guide, "Creating and using an IAM policy for IAM database access":
   # arn:<partition>:rds-db:<region>:<account>:dbuser:<DbiResourceId>/<db user name>.
@@ -71,7 +75,7 @@ locals {
     stopTimeout = var.stop_timeout # DP-5
   }
 
-  container = merge(local.container_base, {
+  container = merge(local.container_base, local.tracing_depends_on, {
     name = var.container_name
 
     portMappings = [{
@@ -81,7 +85,7 @@ locals {
       protocol      = "tcp"
     }]
 
-    environment = [for k in sort(keys(local.environment)) : { name = k, value = local.environment[k] }]
+    environment = [for k in sort(keys(local.app_environment)) : { name = k, value = local.app_environment[k] }]
 
     mountPoints = concat([local.tmp_mount], [for v, path in local.exec_volumes : { sourceVolume = v, containerPath = path, readOnly = false }])
 
@@ -156,7 +160,8 @@ locals {
   ]
 
   # The app's one AWS permission is rds-db:connect as its own database user. ECS Exec, when on, adds the SSM
-  # message channels (no resource-level permissions, waived in waivers.yaml), the cluster's exec log group and its key.
+  # message channels (no resource-level permissions, waived in waivers.yaml), the cluster's exec log group and its key;
+  # tracing adds the collector's X-Ray calls (tracing.tf).
   exec_log_group_arn = var.exec_log_group_name == null ? null : "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${var.exec_log_group_name}"
 
   # Each statement is kept only when its condition holds (a filter keeps the list's element type uniform).
@@ -191,6 +196,7 @@ locals {
       Action   = ["kms:Decrypt"]
       Resource = [coalesce(var.exec_kms_key_arn, "none")]
     },
+    local.tracing_task_statement,
   ] : { Sid = st.Sid, Effect = "Allow", Action = st.Action, Resource = st.Resource } if st.keep]
 }
 
@@ -203,12 +209,12 @@ resource "aws_iam_role" "execution" {
 resource "aws_iam_role_policy" "execution" {
   name   = "pull-and-log"
   role   = aws_iam_role.execution.id
-  policy = jsonencode({ Version = "2012-10-17", Statement = local.execution_statements })
+  policy = jsonencode({ Version = "2012-10-17", Statement = concat(local.execution_statements, local.tracing_execution_statements) })
 }
 
 resource "aws_iam_role" "task" {
   name               = "${var.name}-task"
-  description        = "Application in ${var.name}: rds-db:connect as its own DB user (plus ECS Exec when on)"
+  description        = "Application in ${var.name}: rds-db:connect as its own DB user (plus ECS Exec and X-Ray traces when on)"
   assume_role_policy = local.assume_role_policy
 }
 
@@ -230,7 +236,7 @@ resource "aws_ecs_task_definition" "this" {
   memory                   = tostring(var.memory)
   execution_role_arn       = aws_iam_role.execution.arn # E10: two roles
   task_role_arn            = aws_iam_role.task.arn
-  container_definitions    = jsonencode([local.container])
+  container_definitions    = jsonencode(concat([local.container], local.tracing ? [local.otel_collector_container] : []))
 
   runtime_platform {
     operating_system_family = "LINUX"

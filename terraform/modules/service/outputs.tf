@@ -38,14 +38,19 @@ output "task_role_arn" {
   value       = aws_iam_role.task.arn
 }
 
+output "role_names" {
+  description = "Names of the task-execution role and the task role (the deployer may pass them to ECS)."
+  value       = { execution = aws_iam_role.execution.name, task = aws_iam_role.task.name }
+}
+
 output "desired_count" {
   description = "Task count the service was created with."
   value       = aws_ecs_service.this.desired_count
 }
 
 output "container_environment" {
-  description = "Plain environment of Terraform's revision (IAM database login: no password and no secret at all), for review and tests."
-  value       = local.environment
+  description = "Plain environment of the app container in Terraform's revision (IAM database login: no password and no secret at all; the OTEL_* variables while tracing is on), for review and tests."
+  value       = local.app_environment
 }
 
 output "db_connect_arns" {
@@ -64,7 +69,7 @@ output "fargate_spot" {
 }
 
 output "migration" {
-  description = "The one-off migrate task (null without var.migration): task_family, container_name, task_definition_arn (with revision), log_group_name, the secret DB_PASSWORD comes from and its environment."
+  description = "The one-off migrate task (null without var.migration): task_family, container_name, task_definition_arn (with revision), log_group_name, the secret DB_PASSWORD comes from, its environment and its two roles."
   value = local.migrate ? {
     task_family         = aws_ecs_task_definition.migrate[0].family
     container_name      = var.container_name
@@ -73,5 +78,16 @@ output "migration" {
     secret_value_from   = local.migrate_secrets[0].valueFrom
     environment         = local.migrate_environment
     execution_role_arn  = aws_iam_role.migrate_execution[0].arn
+    task_role_arn       = aws_iam_role.migrate_task[0].arn
+    role_names          = { execution = aws_iam_role.migrate_execution[0].name, task = aws_iam_role.migrate_task[0].name }
   } : null
+}
+
+output "tracing" {
+  description = "Whether the ADOT collector sidecar runs, the image it pulls, and the OTEL_* variables the app gets (empty without tracing)."
+  value = {
+    enabled     = local.tracing
+    image       = local.tracing ? local.otel_collector_image : null
+    environment = local.tracing_environment
+  }
 }

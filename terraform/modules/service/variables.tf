@@ -498,3 +498,52 @@ variable "ecr_repository_arn" {
     error_message = "ecr_repository_arn must be an ECR repository ARN."
   }
 }
+
+################################################################################
+# Tracing (tracing.tf)
+################################################################################
+
+variable "tracing" {
+  description = "Traces to AWS X-Ray through an ADOT collector sidecar: enabled, and the share of new traces sampled (0-1, parent-based). Safe default on; prod refuses it off."
+  type = object({
+    enabled      = bool
+    sample_ratio = optional(number, 0.1)
+  })
+  default = { enabled = true, sample_ratio = 0.1 }
+
+  validation {
+    condition     = var.tracing.sample_ratio > 0 && var.tracing.sample_ratio <= 1
+    error_message = "tracing.sample_ratio must be greater than 0 and at most 1 (the share of new traces that are recorded)."
+  }
+
+  validation {
+    condition     = !(var.environment == "prod" && !var.tracing.enabled)
+    error_message = "prod records traces: tracing.enabled must be true (lower tracing.sample_ratio to spend less)."
+  }
+}
+
+variable "otel_collector" {
+  description = "The ADOT collector sidecar: image path on Amazon ECR Public (pinned tag), the prefix of this account's ECR pull-through cache rule for public.ecr.aws (null pulls from public.ecr.aws, which needs internet egress), and its cpu units / memory reservation (MiB)."
+  type = object({
+    image_path         = optional(string, "aws-observability/aws-otel-collector:v0.49.0")
+    cache_prefix       = optional(string)
+    cpu                = optional(number, 64)
+    memory_reservation = optional(number, 64)
+  })
+  default = {}
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9._/-]*:v[0-9]+\\.[0-9]+\\.[0-9]+$", var.otel_collector.image_path))
+    error_message = "otel_collector.image_path must be <repository>:<pinned vX.Y.Z tag> on public.ecr.aws (never latest)."
+  }
+
+  validation {
+    condition     = var.otel_collector.cache_prefix == null || can(regex("^[a-z0-9][a-z0-9._/-]{1,29}$", coalesce(var.otel_collector.cache_prefix, "x")))
+    error_message = "otel_collector.cache_prefix must be an ECR pull-through cache repository prefix (2-30 lowercase characters)."
+  }
+
+  validation {
+    condition     = var.otel_collector.cpu >= 0 && var.otel_collector.memory_reservation >= 6
+    error_message = "otel_collector.cpu must be >= 0 and memory_reservation at least 6 MiB (ECS minimum)."
+  }
+}

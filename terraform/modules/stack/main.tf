@@ -2,6 +2,8 @@
 # envs/dev and envs/prod each call this module with their own settings.tf (what differs) and the inputs
 # a person sets (their variables.tf).
 
+data "aws_caller_identity" "current" {}
+
 # Regular AZs only (no Local Zones or Wavelength zones, which lack Fargate and RDS Multi-AZ).
 data "aws_availability_zones" "available" {
   state = "available"
@@ -51,10 +53,15 @@ module "network" {
   # ECS Exec in endpoints mode: the SSM agent needs ssmmessages, and because the cluster always encrypts exec
   # sessions with the stack's CMK, kms too (ECS Developer Guide, "Using Amazon ECS Exec", Considerations:
   # with interface endpoints create the Session Manager endpoints, and the KMS endpoint when a KMS key encrypts).
-  extra_interface_endpoints = var.enable_execute_command ? ["ssmmessages", "kms"] : []
-  flow_logs                 = var.settings.flow_logs
-  log_retention_days        = var.settings.log_retention_days
-  log_kms_key_arn           = module.kms.key_arn
+  # Tracing in endpoints mode: the collectors send spans to X-Ray (xray.<region>.amazonaws.com, interface endpoint
+  # com.amazonaws.<region>.xray; AWS PrivateLink guide, "AWS services that integrate with AWS PrivateLink").
+  extra_interface_endpoints = concat(
+    var.enable_execute_command ? ["ssmmessages", "kms"] : [],
+    var.settings.tracing.enabled ? ["xray"] : [],
+  )
+  flow_logs          = var.settings.flow_logs
+  log_retention_days = var.settings.log_retention_days
+  log_kms_key_arn    = module.kms.key_arn
 }
 
 module "cluster" {
@@ -101,6 +108,18 @@ module "database" {
   secret_kms_key_arn      = module.kms.key_arn
 }
 
+# Tracing: the ADOT collector image comes from Amazon ECR Public through this account's pull-through cache, so
+# tasks without internet egress (endpoints mode) pull it through the ECR and S3 endpoints like their own images
+# (Amazon ECR User Guide, "Creating a pull through cache rule": upstream public.ecr.aws needs no credentials; the
+# first pull creates <prefix>/aws-observability/aws-otel-collector in the private registry). One rule per
+# environment: the prefix is unique per registry, and dev and prod may share an account.
+resource "aws_ecr_pull_through_cache_rule" "public" {
+  count = var.settings.tracing.enabled ? 1 : 0
+
+  ecr_repository_prefix = "${local.name}-public" # 2-30 characters (CreatePullThroughCacheRule)
+  upstream_registry_url = "public.ecr.aws"
+}
+
 module "load_balancer" {
   source = "../load_balancer"
 
@@ -110,6 +129,8 @@ module "load_balancer" {
   public_subnet_ids    = module.network.public_subnet_ids
   security_group_id    = module.network.alb_security_group_id
   certificate_arn      = var.certificate_arn
+  domain_name          = var.domain_name
+  hosted_zone_id       = var.hosted_zone_id
   deregistration_delay = var.settings.deregistration_delay
   deletion_protection  = var.settings.alb.deletion_protection
   access_logs          = var.settings.alb.access_logs
@@ -191,6 +212,36 @@ module "service" {
   exec_log_group_name    = module.cluster.exec_log_group_name
   exec_kms_key_arn       = module.cluster.exec_kms_key_arn
 
+  # Traces to X-Ray through the ADOT sidecar, its image through the pull-through cache above.
+  tracing        = var.settings.tracing
+  otel_collector = { cache_prefix = one(aws_ecr_pull_through_cache_rule.public[*].ecr_repository_prefix) }
+
   log_retention_days = var.settings.log_retention_days
   log_kms_key_arn    = module.kms.key_arn
+}
+
+# The deploy CLI's permissions: one managed policy over exactly this stack's resources (actions in
+# modules/deployer/actions.json), and with github_oidc a role GitHub Actions assumes to run `npm run deploy`.
+module "deployer" {
+  source = "../deployer"
+
+  name        = local.name
+  environment = var.environment
+  targets = {
+    cluster_name           = module.cluster.name
+    services               = { for k in local.service_keys : k => { service_name = local.service_names[k], task_family = module.service[k].task_family } }
+    migrate_task_family    = local.migrate_family
+    ecr_repository_names   = [for k in sort(local.service_keys) : module.registry[k].repository_name]
+    log_group_names        = concat([for k in sort(local.service_keys) : module.service[k].log_group_name], [module.service["writer"].migration.log_group_name])
+    db_instance_identifier = module.database.instance_identifier
+    execution_role_names   = concat([for k in sort(local.service_keys) : module.service[k].role_names.execution], [module.service["writer"].migration.role_names.execution])
+    task_role_names        = concat([for k in sort(local.service_keys) : module.service[k].role_names.task], [module.service["writer"].migration.role_names.task])
+  }
+  # The state `terraform output -json` reads: by default the bucket `deploy init` creates and the key the workflow
+  # and backend.hcl.example use.
+  terraform_state = {
+    bucket = coalesce(var.state_bucket, "${var.project}-tfstate-${data.aws_caller_identity.current.account_id}-${var.aws_region}")
+    key    = coalesce(var.state_key, "${var.project}/${var.environment}/terraform.tfstate")
+  }
+  github_oidc = var.github_oidc
 }

@@ -1,6 +1,7 @@
 ################################################################################
-# The Terraform -> deploy contract of DESIGN.md: envs/dev and envs/prod output exactly these seven values
-# (`terraform output -json`), passed through unchanged. Add nothing here that the deploy CLI does not read.
+# The Terraform -> deploy contract of DESIGN.md: envs/dev and envs/prod output exactly these values
+# (`terraform output -json`), passed through unchanged: the seven the deploy CLI reads, and deploy_role_arn for the
+# repository variable AWS_<ENV>_DEPLOY_ROLE_ARN. Add nothing here that nobody reads.
 ################################################################################
 
 output "aws_region" {
@@ -56,8 +57,16 @@ output "environment" {
 }
 
 output "app_url" {
-  description = "Base URL of the application: the app_hostname when set, else the ALB's DNS name (https with a certificate)."
-  value       = var.app_hostname == null ? module.load_balancer.url : "${module.load_balancer.https_enabled ? "https" : "http"}://${var.app_hostname}"
+  description = "Base URL of the application: https://<domain_name> with a domain, else the app_hostname when set, else the ALB's DNS name (https with a certificate)."
+  value = (var.domain_name != null ? "https://${var.domain_name}"
+    : var.app_hostname == null ? module.load_balancer.url
+    : "${module.load_balancer.https_enabled ? "https" : "http"}://${var.app_hostname}"
+  )
+}
+
+output "deploy_role_arn" {
+  description = "ARN of the role GitHub Actions assumes to deploy this environment (repository variable AWS_<ENV>_DEPLOY_ROLE_ARN of .github/workflows/deploy.yml); null without github_oidc."
+  value       = module.deployer.role_arn
 }
 
 ################################################################################
@@ -65,7 +74,7 @@ output "app_url" {
 ################################################################################
 
 output "modules" {
-  description = "Every composed module's outputs (kms, network, cluster, registry[k], database, load_balancer, monitoring, service[k]), so the env roots' tests can check what their settings built; also handy in `terraform console` as module.stack.modules."
+  description = "Every composed module's outputs (kms, network, cluster, registry[k], database, load_balancer, monitoring, service[k], deployer), so the env roots' tests can check what their settings built; also handy in `terraform console` as module.stack.modules."
   value = {
     kms           = module.kms
     network       = module.network
@@ -75,5 +84,6 @@ output "modules" {
     load_balancer = module.load_balancer
     monitoring    = module.monitoring
     service       = module.service
+    deployer      = module.deployer
   }
 }

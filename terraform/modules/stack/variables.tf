@@ -27,20 +27,47 @@ variable "aws_region" {
 ################################################################################
 
 variable "certificate_arn" {
-  description = "ACM certificate for the HTTPS listener (then HTTP only redirects); null for HTTP only, which prod refuses."
+  description = "ACM certificate for the HTTPS listener (then HTTP only redirects), instead of domain_name; null with no domain is HTTP only, which prod refuses."
   type        = string
   default     = null
 
   validation {
-    condition     = var.environment != "prod" || var.certificate_arn != null
-    error_message = "prod serves HTTPS only: certificate_arn is required when environment = \"prod\"."
+    condition     = var.environment != "prod" || var.certificate_arn != null || var.domain_name != null
+    error_message = "prod serves HTTPS only: set domain_name and hosted_zone_id (a DNS-validated certificate is created) or certificate_arn when environment = \"prod\"."
+  }
+
+  validation {
+    condition     = var.certificate_arn == null || var.domain_name == null
+    error_message = "Set either certificate_arn or domain_name + hosted_zone_id, not both."
+  }
+}
+
+variable "domain_name" {
+  description = "Your domain for the app (e.g. books.example.com): with hosted_zone_id the load balancer gets a DNS-validated ACM certificate and an alias A record in that zone, and app_url becomes https://<domain_name>."
+  type        = string
+  default     = null
+}
+
+variable "hosted_zone_id" {
+  description = "Route 53 hosted zone of domain_name; both or neither."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = (var.hosted_zone_id == null) == (var.domain_name == null)
+    error_message = "domain_name and hosted_zone_id go together: set both or neither."
   }
 }
 
 variable "app_hostname" {
-  description = "DNS name users reach the app at (a record you manage); null uses the ALB's own DNS name in app_url."
+  description = "DNS name users reach the app at (a record you manage, with certificate_arn); null uses the ALB's own DNS name in app_url. With domain_name, the domain is the host name."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.app_hostname == null || var.domain_name == null
+    error_message = "app_hostname is for a DNS record you manage yourself; with domain_name the domain is the host name (leave app_hostname null)."
+  }
 }
 
 variable "alarm_email" {
@@ -79,12 +106,34 @@ variable "enable_execute_command" {
   default     = false
 }
 
+variable "state_bucket" {
+  description = "S3 bucket of the Terraform state (the deployer may read this environment's state); null: <project>-tfstate-<account>-<region>, the bucket `deploy init` creates."
+  type        = string
+  default     = null
+}
+
+variable "state_key" {
+  description = "Key of this environment's state in state_bucket; null: <project>/<environment>/terraform.tfstate (backend.hcl.example, the deploy workflow)."
+  type        = string
+  default     = null
+}
+
+variable "github_oidc" {
+  description = "GitHub Actions deploy role through OIDC: { repository = \"owner/repo\", subject (optional, exact), provider_arn (optional: the account's existing token.actions.githubusercontent.com provider) }; null: no role (the deployer policy alone)."
+  type = object({
+    repository   = string
+    subject      = optional(string)
+    provider_arn = optional(string)
+  })
+  default = null
+}
+
 ################################################################################
 # What an environment chooses (the env roots' settings.tf)
 ################################################################################
 
 variable "settings" {
-  description = "Everything an environment chooses: network, logs, task size and scale, database and ALB. Every attribute is required so each env spells out its choices; the modules refuse prod-unsafe values."
+  description = "Everything an environment chooses: network, logs, task size and scale, database, ALB and tracing. Every attribute is required so each env spells out its choices; the modules refuse prod-unsafe values."
   type = object({
     vpc_cidr             = string
     az_count             = number
@@ -123,6 +172,10 @@ variable "settings" {
       access_logs         = bool
       enable_waf          = bool
     })
+    tracing = object({
+      enabled      = bool   # ADOT collector sidecar -> X-Ray; the service module refuses it off in prod
+      sample_ratio = number # share of new traces recorded (parent-based), 0-1
+    })
   })
 
   validation {
@@ -132,6 +185,10 @@ variable "settings" {
   validation {
     condition     = var.settings.deregistration_delay < var.settings.stop_timeout
     error_message = "DP-6: settings.deregistration_delay must be shorter than settings.stop_timeout, so a task is drained before it is stopped."
+  }
+  validation {
+    condition     = var.environment != "prod" || var.settings.tracing.enabled
+    error_message = "prod records traces: settings.tracing.enabled must be true (lower settings.tracing.sample_ratio to spend less)."
   }
   validation {
     condition     = 2 * var.settings.task.max_capacity * var.settings.task.db_pool_max < var.settings.db.connections_alarm

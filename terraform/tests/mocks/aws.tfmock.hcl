@@ -192,3 +192,34 @@ mock_resource "aws_vpc_endpoint" {
     prefix_list_id = "pl-6da54004"
   }
 }
+
+# ACM gives one DNS validation record per name (the tests use books.example.com).
+mock_resource "aws_acm_certificate" {
+  defaults = {
+    arn = "arn:aws:acm:eu-west-1:123456789012:certificate/11111111-1111-1111-1111-111111111111"
+    domain_validation_options = [{
+      domain_name           = "books.example.com"
+      resource_record_name  = "_0123456789abcdef0123456789abcdef.books.example.com."
+      resource_record_type  = "CNAME"
+      resource_record_value = "_fedcba9876543210fedcba9876543210.xlfgrmvvlj.acm-validations.aws."
+    }]
+  }
+}
+
+mock_resource "aws_route53_record" {
+  defaults = {
+    fqdn = "_0123456789abcdef0123456789abcdef.books.example.com"
+  }
+}
+
+mock_resource "aws_iam_policy" {
+  defaults = {
+    arn = "arn:aws:iam::123456789012:policy/mock-policy"
+  }
+}
+
+mock_resource "aws_iam_openid_connect_provider" {
+  defaults = {
+    arn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+  }
+}

@@ -53,6 +53,31 @@ run "contract_outputs" {
     condition     = output.app_url == "http://mock-123456789.eu-west-1.elb.amazonaws.com"
     error_message = "Dev without a certificate: app_url is the ALB over HTTP."
   }
+  assert {
+    condition     = output.deploy_role_arn == null && module.stack.modules.deployer.policy_name == "library-dev-deployer"
+    error_message = "deploy_role_arn is null until github_oidc is set; the deployer policy exists anyway."
+  }
+}
+
+run "github_deploy_role_trusts_main" {
+  command = apply
+
+  variables {
+    github_oidc = { repository = "acme/books" }
+  }
+
+  assert {
+    condition     = module.stack.modules.deployer.github_subject == "repo:acme/books:ref:refs/heads/main" && output.deploy_role_arn == module.stack.modules.deployer.role_arn && output.deploy_role_arn != null
+    error_message = "I4: dev's deploy role trusts exactly pushes to main of the repository; deploy_role_arn outputs it."
+  }
+}
+
+run "rejects_wildcard_github_repository" {
+  command = plan
+  variables {
+    github_oidc = { repository = "acme/*" }
+  }
+  expect_failures = [var.github_oidc]
 }
 
 run "database_login_end_to_end" {
@@ -111,6 +136,10 @@ run "dev_is_cheap" {
   assert {
     condition     = module.stack.modules.load_balancer.https_enabled == false && module.stack.modules.load_balancer.web_acl_arn == null && module.stack.modules.load_balancer.access_logs_bucket == null
     error_message = "Dev: no certificate, WAF or access logs by default."
+  }
+  assert {
+    condition     = alltrue([for k in ["reader", "writer"] : !module.stack.modules.service[k].tracing.enabled && length(module.stack.modules.service[k].tracing.environment) == 0]) && !local.settings.tracing.enabled
+    error_message = "Dev: no ADOT sidecar and no OTEL_* variables (tracing off, explicitly)."
   }
 }
 
@@ -173,6 +202,28 @@ run "with_certificate_app_url_is_https" {
     condition     = output.app_url == "https://books-dev.example.com" && module.stack.modules.load_balancer.https_enabled
     error_message = "With a certificate and a host name, app_url is https://<host>."
   }
+}
+
+run "with_domain_app_url_is_https_on_it" {
+  command = apply
+
+  variables {
+    domain_name    = "books.example.com"
+    hosted_zone_id = "Z0123456789ABCDEFGHIJ"
+  }
+
+  assert {
+    condition     = output.app_url == "https://books.example.com" && module.stack.modules.load_balancer.https_enabled
+    error_message = "With a domain and its hosted zone, dev serves HTTPS on the domain too."
+  }
+}
+
+run "rejects_domain_without_zone" {
+  command = plan
+  variables {
+    domain_name = "books.example.com"
+  }
+  expect_failures = [var.hosted_zone_id]
 }
 
 run "rejects_bad_certificate_arn" {

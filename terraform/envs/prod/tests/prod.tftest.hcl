@@ -42,6 +42,10 @@ run "contract_outputs" {
     error_message = "Prod: app_url is HTTPS."
   }
   assert {
+    condition     = output.deploy_role_arn == null && module.stack.modules.deployer.policy_name == "library-prod-deployer"
+    error_message = "deploy_role_arn is null until github_oidc is set; the deployer policy exists anyway."
+  }
+  assert {
     condition     = module.stack.modules.service["writer"].migration.secret_value_from == "${output.database.secret_arn}:password::" && alltrue([for k in ["reader", "writer"] : module.stack.modules.service[k].container_environment.DB_AUTH == "iam"])
     error_message = "R-1: the services log in with IAM auth; only the migrate task takes DB_PASSWORD, from the master secret."
   }
@@ -51,8 +55,8 @@ run "prod_is_safe" {
   command = plan
 
   assert {
-    condition     = module.stack.modules.network.egress_mode == "endpoints" && module.stack.modules.network.nat_gateway_count == 0 && length(module.stack.modules.network.interface_endpoints) == 4 && module.stack.modules.network.flow_logs_enabled
-    error_message = "Prod: private endpoints instead of NAT, and flow logs."
+    condition     = module.stack.modules.network.egress_mode == "endpoints" && module.stack.modules.network.nat_gateway_count == 0 && toset(module.stack.modules.network.interface_endpoints) == toset(["ecr.api", "ecr.dkr", "logs", "secretsmanager", "xray"]) && module.stack.modules.network.flow_logs_enabled
+    error_message = "Prod: private endpoints instead of NAT (xray for the traces), and flow logs."
   }
   assert {
     condition     = alltrue([for k in ["reader", "writer"] : !module.stack.modules.service[k].fargate_spot])
@@ -81,6 +85,24 @@ run "prod_is_safe" {
   assert {
     condition     = local.settings.deregistration_delay < local.settings.stop_timeout && 2 * local.settings.task.max_capacity * local.settings.task.db_pool_max < local.settings.db.connections_alarm
     error_message = "DP-6 and P-4: drain shorter than stop timeout; max-scale pool below the connections alarm."
+  }
+}
+
+run "prod_records_traces" {
+  command = plan
+
+  assert {
+    condition = alltrue([for k in ["reader", "writer"] :
+      module.stack.modules.service[k].tracing.enabled &&
+      startswith(module.stack.modules.service[k].tracing.image, "123456789012.dkr.ecr.eu-west-1.amazonaws.com/library-prod-public/aws-observability/aws-otel-collector:") &&
+      module.stack.modules.service[k].tracing.environment == tomap({
+        OTEL_EXPORTER_OTLP_ENDPOINT = "http://127.0.0.1:4318"
+        OTEL_SERVICE_NAME           = "library-prod-${k}"
+        OTEL_TRACES_SAMPLER         = "parentbased_traceidratio"
+        OTEL_TRACES_SAMPLER_ARG     = "0.1"
+      })
+    ])
+    error_message = "Prod: both services run the ADOT sidecar from the pull-through cache (no internet egress) and sample 10 % of new traces."
   }
 }
 
@@ -121,4 +143,58 @@ run "prod_rejects_missing_certificate" {
     certificate_arn = null
   }
   expect_failures = [var.certificate_arn]
+}
+
+run "prod_with_its_own_domain_and_no_certificate_arn" {
+  command = apply
+
+  variables {
+    certificate_arn = null
+    domain_name     = "books.example.com"
+    hosted_zone_id  = "Z0123456789ABCDEFGHIJ"
+  }
+
+  assert {
+    condition     = output.app_url == "https://books.example.com" && module.stack.modules.load_balancer.https_enabled && module.stack.modules.load_balancer.domain_name == "books.example.com"
+    error_message = "Issue 17: a domain in a Route 53 zone is enough for prod: HTTPS on a DNS-validated certificate, app_url https://<domain>."
+  }
+}
+
+run "prod_rejects_domain_without_zone" {
+  command = plan
+  variables {
+    certificate_arn = null
+    domain_name     = "books.example.com"
+  }
+  expect_failures = [var.hosted_zone_id]
+}
+
+run "prod_rejects_zone_without_domain" {
+  command = plan
+  variables {
+    hosted_zone_id = "Z0123456789ABCDEFGHIJ"
+  }
+  expect_failures = [var.hosted_zone_id]
+}
+
+run "prod_rejects_certificate_and_domain_together" {
+  command = plan
+  variables {
+    domain_name    = "books.example.com"
+    hosted_zone_id = "Z0123456789ABCDEFGHIJ"
+  }
+  expect_failures = [var.certificate_arn]
+}
+
+run "github_deploy_role_trusts_the_prod_environment" {
+  command = apply
+
+  variables {
+    github_oidc = { repository = "acme/books", provider_arn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" }
+  }
+
+  assert {
+    condition     = module.stack.modules.deployer.github_subject == "repo:acme/books:environment:prod" && output.deploy_role_arn == module.stack.modules.deployer.role_arn && output.deploy_role_arn != null
+    error_message = "I4: prod's deploy role trusts exactly jobs in the prod environment (required reviewers) of the repository."
+  }
 }

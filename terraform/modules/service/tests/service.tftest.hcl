@@ -24,6 +24,8 @@ variables {
     resource_ids = ["db-PRIMARY0000000000000000001"]
   }
   log_kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000"
+  # Off here so the runs below see the app container and its roles alone; the tracing runs turn it on.
+  tracing = { enabled = false }
 }
 
 run "task_definition_is_hardened" {
@@ -509,5 +511,141 @@ run "apply_outputs_with_migration" {
   assert {
     condition     = length([for st in jsondecode(aws_iam_role_policy.migrate_execution[0].policy).Statement : st if contains(st.Action, "kms:Decrypt")]) == 0
     error_message = "A secret on the AWS-managed key needs no kms:Decrypt statement."
+  }
+}
+
+################################################################################
+# Tracing: ADOT collector sidecar -> X-Ray (tracing.tf)
+################################################################################
+
+run "tracing_off_has_no_sidecar_and_no_xray" {
+  command = plan
+
+  assert {
+    condition     = [for c in jsondecode(aws_ecs_task_definition.this.container_definitions) : c.name] == ["app"]
+    error_message = "Without tracing the task runs the app container alone."
+  }
+  assert {
+    condition     = length([for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment : e if startswith(e.name, "OTEL_")]) == 0 && try(jsondecode(aws_ecs_task_definition.this.container_definitions)[0].dependsOn, null) == null
+    error_message = "Without tracing the app gets no OTEL_* variable (no exporter: tracing off) and depends on nothing."
+  }
+  assert {
+    condition     = alltrue([for st in jsondecode(aws_iam_role_policy.task.policy).Statement : alltrue([for a in st.Action : !startswith(a, "xray:")])])
+    error_message = "Without tracing the task role has no X-Ray permission."
+  }
+}
+
+run "tracing_adds_a_hardened_collector_sidecar" {
+  command = plan
+
+  variables {
+    tracing = { enabled = true, sample_ratio = 0.25 }
+  }
+
+  assert {
+    condition     = [for c in jsondecode(aws_ecs_task_definition.this.container_definitions) : c.name] == ["app", "aws-otel-collector"]
+    error_message = "With tracing the task runs the app and the ADOT collector (app first: the deploy CLI swaps the app's image by name)."
+  }
+  assert {
+    condition = alltrue([for c in jsondecode(aws_ecs_task_definition.this.container_definitions) :
+      c.readonlyRootFilesystem == true && !try(c.privileged, false) && try(c.user, "") != "" && !contains(["root", "0"], split(":", c.user)[0]) &&
+      c.logConfiguration.logDriver == "awslogs" && c.logConfiguration.options["awslogs-group"] == "/ecs/library-test-reader"
+    ])
+    error_message = "E2/E3/E4/E7 over every container: read-only root, not privileged, non-root, awslogs to the service's log group."
+  }
+  assert {
+    condition = one([for c in jsondecode(aws_ecs_task_definition.this.container_definitions) : c if c.name == "aws-otel-collector"]) == {
+      name                   = "aws-otel-collector"
+      image                  = "public.ecr.aws/aws-observability/aws-otel-collector:v0.49.0"
+      essential              = false
+      user                   = "4317"
+      command                = ["--config=/etc/ecs/ecs-xray.yaml"]
+      readonlyRootFilesystem = true
+      privileged             = false
+      cpu                    = 64
+      memoryReservation      = 64
+      healthCheck            = { command = ["CMD", "/healthcheck"], interval = 30, timeout = 5, retries = 3, startPeriod = 10 }
+      logConfiguration = {
+        logDriver = "awslogs"
+        options   = { awslogs-group = "/ecs/library-test-reader", awslogs-region = "eu-west-1", awslogs-stream-prefix = "otel" }
+      }
+    }
+    error_message = "The collector: pinned ADOT image, non-essential, its uid 4317, the ECS traces-to-X-Ray config, a small reservation, its own awslogs stream prefix, no mounts."
+  }
+  assert {
+    condition = {
+      for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment : e.name => e.value if startswith(e.name, "OTEL_")
+      } == {
+      OTEL_EXPORTER_OTLP_ENDPOINT = "http://127.0.0.1:4318"
+      OTEL_SERVICE_NAME           = "library-test-reader"
+      OTEL_TRACES_SAMPLER         = "parentbased_traceidratio"
+      OTEL_TRACES_SAMPLER_ARG     = "0.25"
+    }
+    error_message = "The app exports OTLP/HTTP to the sidecar on loopback, names itself after the service and samples parent-based at the ratio."
+  }
+  assert {
+    condition     = jsondecode(aws_ecs_task_definition.this.container_definitions)[0].dependsOn == [{ containerName = "aws-otel-collector", condition = "START" }]
+    error_message = "The app starts after the collector has started."
+  }
+  assert {
+    condition     = alltrue([for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment : !can(regex("(?i)PASSWORD|SECRET|TOKEN|AWS_SECRET", e.name))])
+    error_message = "E6: the OTEL_* variables carry no secret."
+  }
+  assert {
+    condition = one([for st in jsondecode(aws_iam_role_policy.task.policy).Statement : st if st.Sid == "XRayWriteTraces"]) == {
+      Sid    = "XRayWriteTraces", Effect = "Allow", Resource = ["*"]
+      Action = ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries"]
+    }
+    error_message = "The task role may write traces and read sampling rules/targets (AWSXRayDaemonWriteAccess's actions), nothing else of X-Ray."
+  }
+  assert {
+    condition     = alltrue([for st in jsondecode(aws_iam_role_policy.execution.policy).Statement : st.Sid != "PullCollectorThroughCache"])
+    error_message = "A public.ecr.aws collector image needs no execution-role permission."
+  }
+  assert {
+    condition     = [for v in aws_ecs_task_definition.this.volume : v.name] == ["tmp"]
+    error_message = "The collector needs no volume: the task's only writable path is still the app's /tmp."
+  }
+}
+
+run "tracing_through_the_pull_through_cache" {
+  command = plan
+
+  variables {
+    tracing        = { enabled = true }
+    otel_collector = { cache_prefix = "library-test-ecr-public" }
+  }
+
+  assert {
+    condition     = one([for c in jsondecode(aws_ecs_task_definition.this.container_definitions) : c.image if c.name == "aws-otel-collector"]) == "123456789012.dkr.ecr.eu-west-1.amazonaws.com/library-test-ecr-public/aws-observability/aws-otel-collector:v0.49.0"
+    error_message = "Without internet egress the collector comes from this account's pull-through cache of public.ecr.aws."
+  }
+  assert {
+    condition = one([for st in jsondecode(aws_iam_role_policy.execution.policy).Statement : st if st.Sid == "PullCollectorThroughCache"]) == {
+      Sid      = "PullCollectorThroughCache", Effect = "Allow"
+      Action   = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchImportUpstreamImage", "ecr:CreateRepository"]
+      Resource = ["arn:aws:ecr:eu-west-1:123456789012:repository/library-test-ecr-public/aws-observability/aws-otel-collector"]
+    }
+    error_message = "The execution role may pull (and on first pull import and create) exactly the cached collector repository."
+  }
+  assert {
+    condition     = contains([for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment : e.name], "OTEL_TRACES_SAMPLER_ARG") && one([for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment : e.value if e.name == "OTEL_TRACES_SAMPLER_ARG"]) == "0.1"
+    error_message = "The default sample ratio is 0.1."
+  }
+}
+
+run "migrate_task_has_no_sidecar" {
+  command = plan
+
+  variables {
+    tracing   = { enabled = true }
+    name      = "library-test-writer"
+    database  = { host = "db.internal", user = "library_writer", resource_ids = ["db-PRIMARY0000000000000000001"] }
+    migration = { family = "library-test-migrate", master_user = "library_admin", secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:library-test-master-AbCdEf" }
+  }
+
+  assert {
+    condition     = [for c in jsondecode(aws_ecs_task_definition.migrate[0].container_definitions) : c.name] == ["app"] && length([for e in jsondecode(aws_ecs_task_definition.migrate[0].container_definitions)[0].environment : e if startswith(e.name, "OTEL_")]) == 0
+    error_message = "The one-off migrate task runs no collector and exports no traces (its exit code, not its spans, is the signal)."
   }
 }

@@ -52,6 +52,7 @@ run "prod_rejects_each_unsafe_value" {
     desired_count      = 1
     subnet_ids         = ["subnet-aaaa"]
     fargate_spot       = true
+    tracing            = { enabled = false }
   }
 
   expect_failures = [
@@ -61,6 +62,7 @@ run "prod_rejects_each_unsafe_value" {
     var.desired_count,
     var.subnet_ids,
     var.fargate_spot,
+    var.tracing,
   ]
 }
 
@@ -85,6 +87,8 @@ run "rejects_bad_values" {
     cluster_arn                       = "library-test"
     listener_rule_arns                = []
     migration                         = { family = "Library_Migrate", master_user = "postgres", secret_arn = "hunter2", secret_kms_key_arn = "alias/aws/secretsmanager" }
+    tracing                           = { enabled = true, sample_ratio = 1.5 }
+    otel_collector                    = { image_path = "aws-observability/aws-otel-collector:latest" }
   }
 
   expect_failures = [
@@ -104,6 +108,8 @@ run "rejects_bad_values" {
     var.cluster_arn,
     var.listener_rule_arns,
     var.migration,
+    var.tracing,
+    var.otel_collector,
   ]
 }
 

@@ -29,7 +29,8 @@ variables {
       instance_class        = "db.t4g.small", allocated_storage = 30, max_allocated_storage = 60, multi_az = true, deletion_protection = true,
       backup_retention_days = 10, skip_final_snapshot = false, monitoring_interval = 30, performance_insights = true, connections_alarm = 100
     }
-    alb = { deletion_protection = true, access_logs = true, enable_waf = true }
+    alb     = { deletion_protection = true, access_logs = true, enable_waf = true }
+    tracing = { enabled = true, sample_ratio = 0.2 }
   }
 }
 
@@ -218,12 +219,177 @@ run "ecs_exec_in_endpoints_mode_gets_ssmmessages_and_kms" {
   }
 
   assert {
-    condition     = toset(module.network.interface_endpoints) == toset(["ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssmmessages", "kms"])
-    error_message = "R-4: an exec session encrypted with the stack's CMK needs the ssmmessages and kms endpoints where there is no NAT."
+    condition     = toset(module.network.interface_endpoints) == toset(["ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssmmessages", "kms", "xray"])
+    error_message = "R-4: an exec session encrypted with the stack's CMK needs the ssmmessages and kms endpoints where there is no NAT (xray: tracing is on)."
   }
   assert {
     condition     = module.cluster.exec_kms_key_arn != null
     error_message = "The cluster encrypts exec sessions with a CMK, which is why kms is added."
+  }
+}
+
+run "tracing_reaches_both_services_through_the_pull_through_cache" {
+  command = plan
+
+  assert {
+    condition     = aws_ecr_pull_through_cache_rule.public[0].ecr_repository_prefix == "shop-prod-public" && aws_ecr_pull_through_cache_rule.public[0].upstream_registry_url == "public.ecr.aws"
+    error_message = "Tracing creates this environment's pull-through cache rule for Amazon ECR Public (prefix <project>-<env>-public)."
+  }
+  assert {
+    condition = alltrue([for k in ["reader", "writer"] :
+      module.service[k].tracing.enabled &&
+      module.service[k].tracing.image == "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop-prod-public/aws-observability/aws-otel-collector:v0.49.0" &&
+      module.service[k].tracing.environment.OTEL_SERVICE_NAME == "shop-prod-${k}" &&
+      module.service[k].tracing.environment.OTEL_TRACES_SAMPLER_ARG == "0.2" &&
+      module.service[k].container_environment.OTEL_EXPORTER_OTLP_ENDPOINT == "http://127.0.0.1:4318"
+    ])
+    error_message = "settings.tracing reaches both services: the cached collector image, each service's own name, the sample ratio."
+  }
+}
+
+run "tracing_in_endpoints_mode_gets_the_xray_endpoint" {
+  command = plan
+
+  variables {
+    settings = merge(var.settings, { egress_mode = "endpoints" })
+  }
+
+  assert {
+    condition     = toset(module.network.interface_endpoints) == toset(["ecr.api", "ecr.dkr", "logs", "secretsmanager", "xray"])
+    error_message = "Without NAT the collectors reach X-Ray through its interface endpoint."
+  }
+}
+
+run "tracing_off_adds_nothing" {
+  command = plan
+
+  variables {
+    environment     = "dev"
+    certificate_arn = null
+    settings        = merge(var.settings, { egress_mode = "endpoints", tracing = { enabled = false, sample_ratio = 0.2 } })
+  }
+
+  assert {
+    condition     = length(aws_ecr_pull_through_cache_rule.public) == 0 && !contains(module.network.interface_endpoints, "xray")
+    error_message = "Tracing off: no pull-through cache rule, no xray endpoint."
+  }
+  assert {
+    condition     = alltrue([for k in ["reader", "writer"] : !module.service[k].tracing.enabled && length([for n in keys(module.service[k].container_environment) : n if startswith(n, "OTEL_")]) == 0])
+    error_message = "Tracing off: no sidecar and no OTEL_* variables in either service."
+  }
+}
+
+run "prod_refuses_tracing_off" {
+  command = plan
+  variables {
+    settings = merge(var.settings, { tracing = { enabled = false, sample_ratio = 0.2 } })
+  }
+  expect_failures = [var.settings]
+}
+
+run "domain_gives_https_on_the_domain" {
+  command = apply
+
+  variables {
+    certificate_arn = null
+    domain_name     = "books.example.com"
+    hosted_zone_id  = "Z0123456789ABCDEFGHIJ"
+  }
+
+  assert {
+    condition     = output.app_url == "https://books.example.com" && module.load_balancer.domain_name == "books.example.com" && module.load_balancer.https_enabled
+    error_message = "With a domain (and no certificate_arn) prod serves HTTPS on the domain's own certificate, and app_url is https://<domain>."
+  }
+  assert {
+    condition     = module.load_balancer.certificate_arn == "arn:aws:acm:eu-west-1:123456789012:certificate/11111111-1111-1111-1111-111111111111"
+    error_message = "The listener's certificate is the one ACM issued for the domain."
+  }
+}
+
+run "rejects_domain_without_zone" {
+  command = plan
+  variables {
+    certificate_arn = null
+    domain_name     = "books.example.com"
+  }
+  expect_failures = [var.hosted_zone_id]
+}
+
+run "rejects_certificate_and_domain_together" {
+  command = plan
+  variables {
+    domain_name    = "books.example.com"
+    hosted_zone_id = "Z0123456789ABCDEFGHIJ"
+  }
+  expect_failures = [var.certificate_arn]
+}
+
+run "rejects_app_hostname_with_domain" {
+  command = plan
+  variables {
+    certificate_arn = null
+    domain_name     = "books.example.com"
+    hosted_zone_id  = "Z0123456789ABCDEFGHIJ"
+    app_hostname    = "other.example.com"
+  }
+  expect_failures = [var.app_hostname]
+}
+
+run "deployer_covers_exactly_this_stack" {
+  command = plan
+
+  assert {
+    condition = (
+      jsonencode(module.deployer.resource_keys.services) == jsonencode(["arn:aws:ecs:eu-west-1:123456789012:service/shop-prod/shop-prod-reader", "arn:aws:ecs:eu-west-1:123456789012:service/shop-prod/shop-prod-writer"]) &&
+      jsonencode(module.deployer.resource_keys.task_definition_families) == jsonencode([
+        "arn:aws:ecs:eu-west-1:123456789012:task-definition/shop-prod-reader:*", "arn:aws:ecs:eu-west-1:123456789012:task-definition/shop-prod-writer:*",
+        "arn:aws:ecs:eu-west-1:123456789012:task-definition/shop-prod-migrate:*",
+      ]) &&
+      jsonencode(module.deployer.resource_keys.migrate_task_definition) == jsonencode(["arn:aws:ecs:eu-west-1:123456789012:task-definition/shop-prod-migrate:*"]) &&
+      jsonencode(module.deployer.resource_keys.ecr_repositories) == jsonencode(["arn:aws:ecr:eu-west-1:123456789012:repository/shop-prod/reader", "arn:aws:ecr:eu-west-1:123456789012:repository/shop-prod/writer"]) &&
+      jsonencode(module.deployer.resource_keys.db_instance) == jsonencode(["arn:aws:rds:eu-west-1:123456789012:db:shop-prod"]) &&
+      jsonencode(module.deployer.resource_keys.cluster) == jsonencode(["arn:aws:ecs:eu-west-1:123456789012:cluster/shop-prod"])
+    )
+    error_message = "The deployer works on this stack's cluster, two services, three task families, two repositories and database, by their names."
+  }
+  assert {
+    condition = toset(module.deployer.resource_keys.log_groups) == toset(flatten([for g in ["/ecs/shop-prod-reader", "/ecs/shop-prod-writer", "/ecs/shop-prod-migrate"] : [
+      "arn:aws:logs:eu-west-1:123456789012:log-group:${g}", "arn:aws:logs:eu-west-1:123456789012:log-group:${g}:*",
+    ]]))
+    error_message = "The deployer reads the services' and the migrate task's log groups."
+  }
+  assert {
+    condition = toset(module.deployer.resource_keys.passable_roles) == toset([for r in [
+      "shop-prod-reader-execution", "shop-prod-reader-task", "shop-prod-writer-execution", "shop-prod-writer-task", "shop-prod-migrate-execution", "shop-prod-migrate-task",
+    ] : "arn:aws:iam::123456789012:role/${r}"])
+    error_message = "iam:PassRole reaches exactly the services' and the migrate task's task and execution roles."
+  }
+  assert {
+    condition     = jsonencode(module.deployer.resource_keys.state_object) == jsonencode(["arn:aws:s3:::shop-tfstate-123456789012-eu-west-1/shop/prod/terraform.tfstate"])
+    error_message = "By default the deployer reads <project>/<env>/terraform.tfstate in <project>-tfstate-<account>-<region> (the bucket deploy init creates)."
+  }
+  assert {
+    condition     = output.deploy_role_arn == null
+    error_message = "No GitHub role unless github_oidc is set."
+  }
+}
+
+run "deployer_state_and_github_role_from_inputs" {
+  command = apply
+
+  variables {
+    state_bucket = "acme-terraform-state"
+    state_key    = "books/prod.tfstate"
+    github_oidc  = { repository = "acme/books" }
+  }
+
+  assert {
+    condition     = jsonencode(module.deployer.resource_keys.state_object) == jsonencode(["arn:aws:s3:::acme-terraform-state/books/prod.tfstate"])
+    error_message = "state_bucket and state_key reach the deployer."
+  }
+  assert {
+    condition     = output.deploy_role_arn == module.deployer.role_arn && output.deploy_role_arn != null && module.deployer.github_subject == "repo:acme/books:environment:prod"
+    error_message = "github_oidc creates the prod role (trusting the prod environment) and deploy_role_arn outputs it."
   }
 }
 

@@ -1,0 +1,33 @@
+import { Command } from 'commander';
+import { z } from 'zod';
+import { initAction } from '../actions/init.js';
+import { addCommonOptions, commonSchema } from '../context.js';
+import type { CommandModule } from './command.js';
+import { toDeployInput } from './deploy.js';
+
+export const initOptionsSchema = commonSchema.extend({
+  force: z.boolean().default(false),
+  allowDirty: z.boolean().default(false),
+  smoke: z.boolean().default(true),
+});
+
+export const initCommand: CommandModule = {
+  name: 'init',
+  register(program, _run, runSetup) {
+    program.addCommand(
+      addCommonOptions(new Command('init'))
+        .description(
+          'set up an env from nothing: state bucket, backend.hcl, terraform init/plan/apply (asks first), the first deploy; safe to re-run',
+        )
+        .option('--force', 'with --yes: apply to production without a prompt')
+        .option('--allow-dirty', 'deploy a dirty working tree (the tag gets a -dirty-<time> suffix)')
+        .option('--no-smoke', 'skip the smoke check after the first deploy')
+        .action((opts: Record<string, unknown>) => {
+          const o = initOptionsSchema.parse(opts);
+          // The first deploy is the deploy command with its defaults; --force means production here, not a forced deploy.
+          const deploy = toDeployInput({ allowDirty: o.allowDirty, smoke: o.smoke });
+          return runSetup(opts, 'init', (ctx) => initAction({ force: o.force, allowDirty: o.allowDirty, deploy }, ctx));
+        }),
+    );
+  },
+};
