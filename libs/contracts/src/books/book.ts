@@ -47,4 +47,3 @@ export function toBookView(row: BookRow): BookView {
     updatedAt: row.updated_at.toISOString(),
   };
 }
-
