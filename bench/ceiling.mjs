@@ -16,7 +16,7 @@ import pg from 'pg';
 // The services' own row → JSON mapper, from the build (dist/libs/contracts): the same bytes, and a lib that
 // loads neither Nest nor Swagger, so the ceiling stays lean.
 import { toBookView as view } from '#libs/contracts';
-import { cursorAfter, encodeCursor } from './lib/cursor.mjs';
+import { cursorAfter, encodeCursor, encodeSearchCursor } from './lib/cursor.mjs';
 import { SEARCH_SQL } from './search-sql.mjs';
 
 const env = process.env;
@@ -92,7 +92,13 @@ async function list(req, res, url) {
   }
   const items = rows.slice(0, limit).map(view);
   const last = items.at(-1);
-  const nextCursor = q ? (next ? encodeCursor(next, { q }) : null) : rows.length > limit && last ? encodeCursor(last.id, { author }) : null;
+  const nextCursor = q
+    ? next
+      ? encodeSearchCursor(next, { q })
+      : null
+    : rows.length > limit && last
+      ? encodeCursor(last.id, { author })
+      : null;
   send(req, res, 200, { items, nextCursor });
 }
 

@@ -51,7 +51,7 @@ describe('npm run bench -- --smoke', () => {
     const { code, stdout, stderr } = await runSmoke();
     const context = `${stdout}\n${stderr.slice(-4000)}`;
     expectWith(code, context).toBe(0);
-    expectWith(stdout, context).toMatch(/answers byte-identical JSON: yes/);
+    expectWith(stdout, context).toMatch(/Byte-identical JSON to the reader: yes/);
 
     const rows = tableRows(stdout, 'scenario');
     expect(rows.map((row) => row.scenario)).toEqual(SCENARIOS);
