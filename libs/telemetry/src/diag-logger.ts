@@ -7,7 +7,7 @@ const REPEAT_AFTER_MS = 60_000;
  * OpenTelemetry's own warnings and errors (an export the collector refused, a full span queue) as JSON
  * lines in the service's log format, on stdout like every other line.
  */
-export function createDiagLogger(service: string, write = (line: string) => process.stdout.write(line)): DiagLogger {
+export function createDiagLogger(service: string, write: (line: string) => unknown = (line) => process.stdout.write(line)): DiagLogger {
   const lastWritten = new Map<string, number>();
   const log =
     (level: 'warn' | 'error') =>
