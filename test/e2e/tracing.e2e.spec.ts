@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { freePort } from '../../scripts/embedded-postgres.mjs';
 import { createMigratedDatabase, type Environment, environmentFor } from '../support/database.js';
 import { expectWith } from '../support/expect-with.js';
-import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from '../support/otlp-receiver.js';
+import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from '../../scripts/otlp-receiver.mjs';
 import { everyJsonLine, jsonLines, type ProcessResult, spawnService, waitForOk } from '../support/process.js';
 
 /**
