@@ -3,6 +3,7 @@ import { Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import pino from 'pino';
 import { EnvironmentVariables } from '#libs/config';
+import { traceLogMixin } from '#libs/telemetry';
 import { SERVICE_NAME } from '../bootstrap/service-spec.js';
 import { requestIdOf } from './request-id.js';
 
@@ -31,6 +32,8 @@ const isProbe = (req: IncomingMessage): boolean => req.url?.startsWith('/health'
             timestamp: () => `,"time":"${new Date().toISOString()}"`,
             formatters: { level: (label: string) => ({ level: label }) },
             genReqId: (req) => requestIdOf(req),
+            // Tracing on: the request's trace_id, span_id and trace_flags on each of its lines.
+            mixin: traceLogMixin(),
             autoLogging: { ignore: isProbe },
             customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
             redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], remove: true },
