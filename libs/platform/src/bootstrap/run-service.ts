@@ -3,7 +3,7 @@ import pino from 'pino';
 import { ConfigurationError, EnvironmentVariables, validateEnvironment } from '#libs/config';
 import { createServiceApp, discardBufferedLogs, startLogging } from './create-app.js';
 import type { ServiceSpec } from './service-spec.js';
-import { runMigrations } from '#libs/persistence';
+import { MigrationFailedError, runMigrations } from '#libs/persistence';
 import { stopTracing, tracingSummary } from '#libs/telemetry';
 
 const USAGE = 'usage: main.js [serve|migrate]  (serve is the default)';
@@ -43,7 +43,7 @@ export async function runService(spec: ServiceSpec, argv: string[] = process.arg
   } catch (error) {
     const { message, expected } = describeStartupFailure(error);
     // An expected failure is fully described by its message; anything else keeps its stack for debugging.
-    bootLogger.fatal({ command, err: expected ? undefined : error }, message);
+    bootLogger.fatal({ command, err: expected ? undefined : error, ...migrationFields(error) }, message);
     process.exit(1);
   }
 }
@@ -59,6 +59,13 @@ function describeStartupFailure(error: unknown): { message: string; expected: bo
   }
   if (code === 'EACCES') return { message: `not allowed to listen on port ${String(port)} (use a PORT above 1023)`, expected: true };
   return { message: error.message, expected: EXPECTED_FAILURES.has(error.name) || error instanceof ConfigurationError };
+}
+
+/** A failed migration's name and lock blockers as fields of the fatal line, for log queries (CloudWatch Logs Insights). */
+function migrationFields(error: unknown): Record<string, unknown> {
+  if (!(error instanceof MigrationFailedError)) return {};
+  const { migration, details } = error;
+  return { migration, ...(details.blockers?.length ? { blockers: details.blockers, attempts: details.attempts } : {}) };
 }
 
 async function serve(spec: ServiceSpec, bootLogger: pino.Logger): Promise<void> {
