@@ -5,7 +5,7 @@ const RAW_SQL_CALLS = '/^(query|where|andWhere|orWhere|having|orderBy)$/';
 // Each lib has one front door (`#libs/<name>`, package.json "imports"); its files are its own business.
 const LIB_FRONT_DOORS = {
   regex: '^#libs/[^/]+/|(^|/)libs/[^/]+/src(/|$)',
-  message: 'Import a lib through its front door: #libs/config, #libs/contracts, #libs/persistence or #libs/platform.',
+  message: 'Import a lib through its front door: #libs/config, #libs/contracts, #libs/persistence, #libs/platform or #libs/telemetry.',
 };
 /** no-restricted-imports for a folder: the front-door rule plus the folder's own layering rules. */
 const restrictImports = (...patterns) => ['error', { patterns: [LIB_FRONT_DOORS, ...patterns] }];

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { expectWith } from '../../test/support/expect-with.js';
 import { ExitCode } from '../src/exit-codes.js';
@@ -276,6 +279,39 @@ describe('deploy: no change (W-5)', () => {
 });
 
 describe('deploy: migration gate (W-6)', () => {
+  it("accepts DESIGN.md's migration output (family, container, network): the family's latest revision, run as `migrate`", async () => {
+    // DESIGN.md's contract names no task_definition_arn or log_group_name for the migration, and lets it be the
+    // writer's own family, whose container has no command (the image's default is `serve`).
+    const fixture = JSON.parse(readFileSync(FIXTURE, 'utf8'));
+    const writer = fixture.services.value.writer;
+    fixture.migration.value = {
+      task_family: writer.task_family,
+      container_name: writer.container_name,
+      subnet_ids: fixture.migration.value.subnet_ids,
+      security_group_ids: fixture.migration.value.security_group_ids,
+      assign_public_ip: false,
+    };
+    const targets = join(mkdtempSync(join(tmpdir(), 'design-targets-')), 'outputs.json');
+    writeFileSync(targets, JSON.stringify(fixture));
+    const h = makeHarness({ aws });
+    const code = await h.run(['deploy', '--targets', targets, '--set', `app_url=${alb.url}`]);
+    expectWith(code, h.stderr()).toBe(ExitCode.Ok);
+    const run = aws.calls.find((c) => c.command === 'RunTask')!.input as Record<string, any>;
+    expect(run.taskDefinition).toMatch(new RegExp(`task-definition/${SERVICE.writer}:\\d+$`));
+    expect(run.overrides).toEqual({ containerOverrides: [{ name: writer.container_name, command: ['migrate'] }] });
+    const logReads = aws.calls.filter((c) => c.command === 'GetLogEvents').map((c) => c.input.logGroupName);
+    expect(new Set(logReads)).toEqual(new Set(['/ecs/library-dev/writer'])); // the container's awslogs-group
+    expect(h.stderr()).toMatch(/Migrate: run \["migrate"\]/);
+  });
+
+  it("runs Terraform's migrate revision with its own command, no override", async () => {
+    const h = makeHarness({ aws });
+    expectWith(await deploy(h), h.stderr()).toBe(ExitCode.Ok);
+    const run = aws.calls.find((c) => c.command === 'RunTask')!.input as Record<string, any>;
+    expect(run.taskDefinition).toBe(tdArn(MIGRATE_FAMILY, 2));
+    expect(run.overrides).toBeUndefined();
+  });
+
   it('a failed migration stops the deploy before either service changes', async () => {
     aws.migrationExitCode = 3;
     const h = makeHarness({ aws });

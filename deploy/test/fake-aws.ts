@@ -873,14 +873,19 @@ export class FakeAws {
       const arn = `arn:aws:ecs:${REGION}:${ACCOUNT}:task/${CLUSTER}/${id}`;
       const td = this.taskDefs.get(input.taskDefinition!)?.td;
       if (!td) throw new ClientException({ message: 'TaskDefinition not found.', $metadata: {} });
-      const container = (td.containerDefinitions ?? []).find((c) => c.essential !== false)!.name!;
+      const essential = (td.containerDefinitions ?? []).find((c) => c.essential !== false)!;
+      const container = essential.name!;
+      // The image's command (DESIGN.md container contract): `migrate` exits; anything else, the default
+      // `serve` included, starts the server, which runs until stopped. RunTask overrides replace the command.
+      const command = input.overrides?.containerOverrides?.find((o) => o.name === container)?.command ?? essential.command ?? ['serve'];
+      const runsForever = this.migrationHangs || !command.includes('migrate');
       this.tasks.set(arn, {
         taskArn: arn,
         taskDefinitionArn: input.taskDefinition,
-        lastStatus: this.migrationHangs ? 'RUNNING' : 'STOPPED',
-        desiredStatus: this.migrationHangs ? 'RUNNING' : 'STOPPED',
+        lastStatus: runsForever ? 'RUNNING' : 'STOPPED',
+        desiredStatus: runsForever ? 'RUNNING' : 'STOPPED',
         startedBy: input.startedBy,
-        ...(this.migrationHangs
+        ...(runsForever
           ? { containers: [{ name: container, lastStatus: 'RUNNING' }] }
           : this.migrationPullError
             ? {

@@ -97,3 +97,58 @@ describe('docker-compose.yml and the images suite run the services as the Fargat
     expect(ports.filter((port) => !port.startsWith('127.0.0.1:'))).toEqual([]);
   });
 });
+
+describe('docker-compose.yml traces like the ECS task with tracing on (terraform/modules/service/tracing.tf)', () => {
+  const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, Record<string, any>> };
+  const tracingTf = read('terraform/modules/service/tracing.tf');
+  /** The app container's OTEL_* variables in the task: the keys of local.tracing_environment. */
+  const taskVariables = [
+    .../tracing_environment = local\.tracing \? \{([^}]*)\}/.exec(tracingTf)![1]!.matchAll(/^\s*(OTEL_\w+)\s*=/gm),
+  ].map((match) => match[1]);
+  const collectorConfig = parse(read('docker/otel-collector/config.yaml')) as Record<string, any>;
+
+  it.each(['reader', 'writer'])('%s gets the task’s OTEL_* variables, pointing at the collector', (name) => {
+    const environment = compose.services[name]!.environment as Record<string, string>;
+    expect(taskVariables.sort()).toEqual([
+      'OTEL_EXPORTER_OTLP_ENDPOINT',
+      'OTEL_SERVICE_NAME',
+      'OTEL_TRACES_SAMPLER',
+      'OTEL_TRACES_SAMPLER_ARG',
+    ]);
+    expect(
+      Object.keys(environment)
+        .filter((key) => key.startsWith('OTEL_'))
+        .sort(),
+    ).toEqual(taskVariables);
+    expect(environment).toMatchObject({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318',
+      OTEL_TRACES_SAMPLER: /OTEL_TRACES_SAMPLER\s*=\s*"([^"]+)"/.exec(tracingTf)![1],
+      OTEL_SERVICE_NAME: `library-local-${name}`,
+    });
+    expect(compose.services[name]!.depends_on).toMatchObject({ 'otel-collector': { condition: 'service_started' } });
+  });
+
+  it('runs the collector Terraform pins for the sidecar, as the task runs it', () => {
+    const imagePath = /image_path\s*=\s*optional\(string,\s*"([^"]+)"\)/.exec(read('terraform/modules/service/variables.tf'))![1];
+    const user = /otel_collector_user\s*=\s*"(\d+)"/.exec(tracingTf)![1];
+    expect(compose.services['otel-collector']).toMatchObject({
+      image: `public.ecr.aws/${imagePath}`,
+      user,
+      read_only: true,
+      cap_drop: ['ALL'],
+      security_opt: ['no-new-privileges:true'],
+      healthcheck: { test: ['CMD', '/healthcheck'] },
+    });
+  });
+
+  it('the collector takes OTLP/HTTP on 4318 and sends every trace to Jaeger, whose UI is on 127.0.0.1:16686', () => {
+    expect(collectorConfig.receivers.otlp.protocols.http.endpoint).toBe('0.0.0.0:4318');
+    const exporters = collectorConfig.service.pipelines.traces.exporters as string[];
+    expect(exporters.map((exporter) => collectorConfig.exporters[exporter].endpoint)).toEqual(['http://jaeger:4318']);
+    const volume = (compose.services['otel-collector']!.volumes as string[])[0]!;
+    expect(volume).toBe('./docker/otel-collector/config.yaml:/etc/otel-collector/config.yaml:ro');
+    expect(compose.services['otel-collector']!.command).toEqual(['--config=/etc/otel-collector/config.yaml']);
+    expect(compose.services.jaeger!.command).toContain('--set=receivers.otlp.protocols.http.endpoint=0.0.0.0:4318');
+    expect(compose.services.jaeger!.ports).toEqual(['127.0.0.1:16686:16686']);
+  });
+});

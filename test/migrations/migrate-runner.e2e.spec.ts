@@ -120,7 +120,13 @@ describe('lock timeouts', () => {
     const result = await runToExit('writer', ['migrate'], environmentFor(fresh.name, { LOG_LEVEL: 'warn' }), 120_000);
     // Exit 1, nothing on stderr, JSON only: one line per retry, then the one fatal line.
     const fatal = expectStartupFailure(result, { otherLines: 4 });
-    expect(fatal).toMatchObject({ command: 'migrate' });
+    // The same facts as fields, for a log query: the migration, the attempts, the blocking sessions.
+    expect(fatal).toMatchObject({
+      command: 'migrate',
+      migration: 'CreateBooks1764230400000',
+      attempts: 5,
+      blockers: [expect.objectContaining({ pid: blocker.pid, applicationName: 'blocker-test', state: 'idle in transaction' })],
+    });
     const retries = everyJsonLine(result.stdout).filter((line) => line.msg === RETRYING);
     expect(retries.map((line) => [line.attempt, line.retryInMs])).toEqual([
       [1, 2000],

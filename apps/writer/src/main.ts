@@ -1,5 +1,10 @@
+// The writer's entry point: `node dist/apps/writer/src/main.js [serve|migrate]` (the image's dist/main.js, `npm run
+// dev`, `nest start writer`). Tracing, when OTEL_EXPORTER_OTLP_ENDPOINT is set, has to hook pg and Fastify before
+// they are loaded, so the service itself is imported only after startTracing; with tracing off this costs
+// one small module.
 import 'reflect-metadata';
-import { runService } from '#libs/platform';
-import { writerService } from './writer.module.js';
+import { startTracing } from '#libs/telemetry';
 
-await runService(writerService);
+// eslint-disable-next-line no-restricted-syntax -- the process boundary hands the raw environment to the validator
+await startTracing('writer', process.env);
+await import('./run.js');

@@ -1,4 +1,4 @@
-import { describeTerraformRevision } from '../aws/task-definition.js';
+import { revisionLabel } from '../aws/ecs.js';
 import type { Context } from '../context.js';
 import { buildAndPush, knownImages } from '../deploy/images.js';
 import { migrationGate } from '../deploy/migration-gate.js';
@@ -9,7 +9,7 @@ import { isUnchanged, type DeployInput, type ImageResult, type PreflightResult, 
 import { ExitCode } from '../exit-codes.js';
 import { composeReport, printReport, type DeployResult, type ReportSlices } from '../output/deploy-report.js';
 import { shortDigest } from '../output/format.js';
-import { migrationCommand } from '../rollout/migration.js';
+import { migrationBase, migrationCommand, migrationLogGroup } from '../rollout/migration.js';
 import { rollBackAll } from '../rollout/rollback.js';
 import { rollOut } from '../rollout/rollout.js';
 import { smokeStep } from '../rollout/smoke.js';
@@ -126,8 +126,12 @@ async function dryRun(
   const next = await predictRevisions(ctx, [...changing.map((p) => p.target.task_family), m.task_family]);
   slices.planned = new Map(changing.map((p) => [p.key, next.get(p.target.task_family)!]));
   // The migrate revision a deploy would start from must exist and have a command, dry run or not.
-  const migrate = await describeTerraformRevision(ctx.aws.ecs, m.task_definition_arn, 'migration.task_definition_arn', m.container_name);
-  const command = migrationCommand(migrate.taskDefinition, m.container_name);
-  if (!ctx.common.json) ctx.print(planText(ctx, input, pre, slices.images, changing, next, command));
+  const { taskDefinition: migrate } = await migrationBase(ctx.aws.ecs, m);
+  const migration = {
+    ...migrationCommand(migrate, m.container_name),
+    base: revisionLabel(migrate.taskDefinitionArn),
+    logGroup: migrationLogGroup(migrate, m),
+  };
+  if (!ctx.common.json) ctx.print(planText(ctx, input, pre, slices.images, changing, next, migration));
   return finish('dry-run', ExitCode.Ok);
 }

@@ -5,10 +5,10 @@ import { DescribeClustersCommand } from '@aws-sdk/client-ecs';
 import { DescribeTargetGroupsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { describeServices } from '../aws/ecs.js';
+import { describeServices, revisionLabel } from '../aws/ecs.js';
 import type { TaskDefinition } from '@aws-sdk/client-ecs';
-import { describeTaskDefinition, describeTerraformRevision } from '../aws/task-definition.js';
-import { migrationCommand } from '../rollout/migration.js';
+import { describeTaskDefinition } from '../aws/task-definition.js';
+import { migrationBase, migrationCommand, migrationLogGroup } from '../rollout/migration.js';
 import type { Context } from '../context.js';
 import { toCliError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -146,14 +146,19 @@ export async function runChecks(ctx: Context): Promise<Check[]> {
 
   const m = targets.migration;
   let migrate: TaskDefinition | undefined;
-  await check(`migration task definition ${m.task_definition_arn.split('/').pop()}`, async () => {
-    migrate = (await describeTerraformRevision(aws.ecs, m.task_definition_arn, 'migration.task_definition_arn', m.container_name))
-      .taskDefinition;
-    const command = migrationCommand(migrate, m.container_name);
-    const logs = await aws.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: m.log_group_name }));
-    if (!logs.logGroups?.some((g) => g.logGroupName === m.log_group_name))
-      throw new Failed(`log group ${m.log_group_name} does not exist`, 'run `terraform apply`; the migration task cannot start without it');
-    return `container ${m.container_name} runs ${JSON.stringify(command)}, logs to ${m.log_group_name}`;
+  await check(`migration task definition ${(m.task_definition_arn ?? m.task_family).split('/').pop()}`, async () => {
+    migrate = (await migrationBase(aws.ecs, m)).taskDefinition;
+    const { command, override } = migrationCommand(migrate, m.container_name);
+    const group = migrationLogGroup(migrate, m);
+    if (!group)
+      throw new Failed(
+        `no log group for the migrate task: no migration.log_group_name output and no awslogs-group in ${revisionLabel(migrate.taskDefinitionArn)}`,
+        'give the migrate container an awslogs log configuration in Terraform (RELIABILITY E7), then `terraform apply`',
+      );
+    const logs = await aws.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: group }));
+    if (!logs.logGroups?.some((g) => g.logGroupName === group))
+      throw new Failed(`log group ${group} does not exist`, 'run `terraform apply`; the migration task cannot start without it');
+    return `container ${m.container_name} runs ${JSON.stringify(command)}${override ? ' (RunTask override)' : ''}, logs to ${group}`;
   });
 
   // Only the migrate task logs in with the master secret; the services use IAM database auth (DESIGN.md).

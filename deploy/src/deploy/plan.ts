@@ -20,6 +20,16 @@ export async function predictRevisions(ctx: Context, families: string[]): Promis
   return next;
 }
 
+/** What the migrate task would start from and run (rollout/migration.ts). */
+export interface MigrationPlan {
+  /** The base revision, e.g. `library-dev-migrate:4`. */
+  base: string;
+  command: string[];
+  /** RunTask overrides the command (the base revision sets none). */
+  override: boolean;
+  logGroup?: string;
+}
+
 /** The exact plan of a dry run: images, migration, services, rollout. Only read calls went before it. */
 export function planText(
   ctx: Context,
@@ -28,7 +38,7 @@ export function planText(
   images: ImageResult[],
   changing: ServicePlan[],
   next: Map<string, string>,
-  migrationCommand: string[],
+  migration: MigrationPlan,
 ): string {
   const t = ctx.targets;
   const image = (k: ServiceName) => images.find((i) => i.service === k)!;
@@ -49,10 +59,10 @@ export function planText(
   if (writer) {
     const req = migrationRunTaskInput(t, next.get(m.task_family)!, 'deploy-cli/migrate');
     lines.push(
-      `  RunTask ${req.launchType} from ${req.taskDefinition} (Terraform's ${revisionLabel(m.task_definition_arn)}, image ${image('writer').pinned ?? image('writer').image}),`,
-      `  container ${m.container_name} command ${JSON.stringify(migrationCommand)}`,
+      `  RunTask ${req.launchType} from ${req.taskDefinition} (${m.task_definition_arn ? "Terraform's " : 'the latest '}${migration.base}, image ${image('writer').pinned ?? image('writer').image}),`,
+      `  container ${m.container_name} command ${JSON.stringify(migration.command)}${migration.override ? ' (override: the revision sets none)' : ''}`,
       `  subnets ${m.subnet_ids.join(', ')}; security groups ${m.security_group_ids.join(', ')}; public IP ${m.assign_public_ip ? 'yes' : 'no'}`,
-      `  wait for STOPPED (≤ ${seconds(input.migrationTimeoutMs)}), exit code 0 required, logs from ${m.log_group_name}`,
+      `  wait for STOPPED (≤ ${seconds(input.migrationTimeoutMs)}), exit code 0 required, logs from ${migration.logGroup ?? '(no awslogs group: none streamed)'}`,
     );
   } else {
     lines.push('  none (the writer is not being deployed)');

@@ -1,17 +1,32 @@
-import { DescribeTasksCommand, RunTaskCommand, waitUntilTasksStopped, type Tag, type Task, type TaskDefinition } from '@aws-sdk/client-ecs';
+import {
+  DescribeTasksCommand,
+  RunTaskCommand,
+  waitUntilTasksStopped,
+  type ECSClient,
+  type Tag,
+  type Task,
+  type TaskDefinition,
+} from '@aws-sdk/client-ecs';
 import { revisionLabel, taskId } from '../aws/ecs.js';
 import { awslogsStream, readForward } from '../aws/logs.js';
-import { describeTerraformRevision, registerTaskDefinition, requireContainer, streamPrefix, withImage } from '../aws/task-definition.js';
+import {
+  describeTerraformRevision,
+  registerTaskDefinition,
+  requireContainer,
+  streamPrefix,
+  withImage,
+  type DescribedTaskDefinition,
+} from '../aws/task-definition.js';
 import type { Context } from '../context.js';
 import { CliError, toCliError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Step } from '../output/progress.js';
-import type { Targets } from '../targets/schema.js';
+import type { MigrationTarget, Targets } from '../targets/schema.js';
 
 export interface MigrationResult {
   taskArn: string;
   taskDefinition: string;
-  /** The container's command, as Terraform's migrate revision sets it. */
+  /** The container's command: Terraform's for the migrate revision, else the container contract's ["migrate"]. */
   command: string[];
   exitCode: number | null;
   stopCode?: string;
@@ -34,13 +49,12 @@ export async function migrate(ctx: Context, image: string, tags: Tag[], timeoutM
   let td: TaskDefinition | undefined;
   try {
     td = await ctx.progress.step(`Register ${m.task_family} revision`, async (step) => {
-      const base = await describeTerraformRevision(ctx.aws.ecs, m.task_definition_arn, 'migration.task_definition_arn', m.container_name);
-      migrationCommand(base.taskDefinition, m.container_name);
+      const base = await migrationBase(ctx.aws.ecs, m);
       const registered = await registerTaskDefinition(ctx.aws.ecs, withImage(base, m.container_name, image, tags));
       step.update(revisionLabel(registered.taskDefinitionArn));
       return registered;
     });
-    const command = migrationCommand(td, m.container_name);
+    const { command } = migrationCommand(td, m.container_name);
     return await ctx.progress.step(`Migrate: run ${JSON.stringify(command)} from ${revisionLabel(td.taskDefinitionArn)}`, async (step) => {
       const outcome = await runMigration(ctx, td!, timeoutMs, startedBy, step);
       if (!outcome.ok) step.fail(outcome.error.message);
@@ -51,21 +65,39 @@ export async function migrate(ctx: Context, image: string, tags: Tag[], timeoutM
   }
 }
 
-/** The migrate container's command; Terraform sets it (`["migrate"]`), and without one the task would serve forever. */
-export function migrationCommand(td: TaskDefinition, containerName: string): string[] {
-  const command = requireContainer(td, containerName, 'migration.task_definition_arn').command;
-  if (!command?.length) {
-    throw new CliError(
-      `the migrate container "${containerName}" in ${revisionLabel(td.taskDefinitionArn)} has no command: it would start the server, not migrate`,
-      ExitCode.Preflight,
-      'set command = ["migrate"] on the migrate task definition in Terraform and run `terraform apply`',
-    );
-  }
-  return command;
+/** The container contract (DESIGN.md): the image's one-off command that applies pending migrations and exits 0. */
+export const MIGRATE_COMMAND = ['migrate'];
+
+/**
+ * The revision the migrate task starts from: Terraform's (`migration.task_definition_arn`), or, where the
+ * outputs name only the family (DESIGN.md's contract), its latest ACTIVE revision (ECS API reference,
+ * DescribeTaskDefinition: "If a revision isn't specified, the latest ACTIVE revision is used").
+ */
+export async function migrationBase(ecs: ECSClient, m: MigrationTarget): Promise<DescribedTaskDefinition> {
+  return m.task_definition_arn
+    ? describeTerraformRevision(ecs, m.task_definition_arn, 'migration.task_definition_arn', m.container_name)
+    : describeTerraformRevision(ecs, m.task_family, 'migration.task_family', m.container_name);
 }
 
-/** The RunTask request: one Fargate task of the migrate revision in the network the outputs name. */
-export function migrationRunTaskInput(targets: Targets, taskDefinitionArn: string, startedBy: string) {
+/** Where the migrate task logs: the output, else its container's awslogs-group (undefined: no log streaming). */
+export function migrationLogGroup(td: TaskDefinition, m: MigrationTarget): string | undefined {
+  return m.log_group_name ?? requireContainer(td, m.container_name).logConfiguration?.options?.['awslogs-group'];
+}
+
+/**
+ * What the migrate container runs: Terraform's command for it (our migrate family sets ["migrate"]). A task
+ * definition without one would start the server, so RunTask then overrides it with the contract's command.
+ */
+export function migrationCommand(td: TaskDefinition, containerName: string): { command: string[]; override: boolean } {
+  const command = requireContainer(td, containerName, 'migration.container_name').command;
+  return command?.length ? { command, override: false } : { command: MIGRATE_COMMAND, override: true };
+}
+
+/**
+ * The RunTask request: one Fargate task of the migrate revision in the network the outputs name, with the
+ * container's command overridden when the revision sets none (RunTask `overrides.containerOverrides[].command`).
+ */
+export function migrationRunTaskInput(targets: Targets, taskDefinitionArn: string, startedBy: string, commandOverride?: string[]) {
   const m = targets.migration;
   return {
     cluster: targets.ecs_cluster_name,
@@ -73,6 +105,7 @@ export function migrationRunTaskInput(targets: Targets, taskDefinitionArn: strin
     launchType: 'FARGATE' as const,
     count: 1,
     startedBy,
+    ...(commandOverride ? { overrides: { containerOverrides: [{ name: m.container_name, command: commandOverride }] } } : {}),
     networkConfiguration: {
       awsvpcConfiguration: {
         subnets: m.subnet_ids,
@@ -89,9 +122,9 @@ async function runMigration(ctx: Context, td: TaskDefinition, timeoutMs: number,
   const tdArn = td.taskDefinitionArn!;
   const label = revisionLabel(tdArn);
   const container = targets.migration.container_name;
-  const command = migrationCommand(td, container);
+  const { command, override } = migrationCommand(td, container);
   const cluster = targets.ecs_cluster_name;
-  const run = await aws.ecs.send(new RunTaskCommand(migrationRunTaskInput(targets, tdArn, startedBy)));
+  const run = await aws.ecs.send(new RunTaskCommand(migrationRunTaskInput(targets, tdArn, startedBy, override ? command : undefined)));
   const task = run.tasks?.[0];
   if (!task?.taskArn) {
     // RunTask reports placement problems in `failures`, not as an error (ECS API reference, RunTask).
@@ -108,12 +141,13 @@ async function runMigration(ctx: Context, td: TaskDefinition, timeoutMs: number,
 
   // Stream the task's log lines (awslogs stream <prefix>/<container>/<task id>) while the waiter waits.
   const prefix = streamPrefix(td, container);
-  const stream = prefix ? awslogsStream(prefix, container, id) : undefined;
+  const logGroup = migrationLogGroup(td, targets.migration);
+  const stream = prefix && logGroup ? awslogsStream(prefix, container, id) : undefined;
   let token: string | undefined;
   let logLines = 0;
   const drain = async () => {
-    if (!stream) return;
-    const r = await readForward(aws.logs, targets.migration.log_group_name, stream, token).catch(() => ({ lines: [] as string[], token }));
+    if (!stream || !logGroup) return;
+    const r = await readForward(aws.logs, logGroup, stream, token).catch(() => ({ lines: [] as string[], token }));
     token = r.token;
     for (const l of r.lines) {
       logLines++;

@@ -34,18 +34,23 @@ export const targetsSchema = z.object({
   aws_region: nonEmpty,
   ecs_cluster_name: nonEmpty,
   services: z.object({ reader: serviceTargetSchema, writer: serviceTargetSchema }),
-  /** Its own family (`<name>-migrate`): the writer image with the master DB credentials, command ["migrate"]. */
+  /**
+   * Our Terraform: its own family (`<name>-migrate`), the writer image with the master DB credentials, command
+   * ["migrate"], and the revision it registered last. DESIGN.md's contract names only the family, container and
+   * network: without `task_definition_arn` the base is the family's latest ACTIVE revision, without
+   * `log_group_name` the container's awslogs-group (rollout/migration.ts).
+   */
   migration: z
     .object({
       task_family: nonEmpty,
       container_name: nonEmpty,
-      task_definition_arn: taskDefinitionArn,
-      log_group_name: nonEmpty,
+      task_definition_arn: taskDefinitionArn.optional(),
+      log_group_name: nonEmpty.optional(),
       subnet_ids: z.array(nonEmpty).min(1),
       security_group_ids: z.array(nonEmpty).min(1),
       assign_public_ip: z.boolean(),
     })
-    .refine(inFamily, inFamilyError),
+    .refine((m) => m.task_definition_arn === undefined || inFamily({ ...m, task_definition_arn: m.task_definition_arn }), inFamilyError),
   database: z.object({
     instance_identifier: nonEmpty,
     endpoint: nonEmpty,

@@ -101,6 +101,93 @@ describe('validateEnvironment', () => {
     expect(() => validateEnvironment({ DB_HOST: 'db', ...variables })).toThrow(problem);
   });
 
+  describe('tracing (OTEL_*)', () => {
+    it('is off without an endpoint, with the specification defaults', () => {
+      const env = validateEnvironment({ DB_HOST: 'db' });
+      expect(env.OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
+      expect(env).toMatchObject({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_TRACES_SAMPLER: 'parentbased_always_on' });
+      expect(env.OTEL_TRACES_SAMPLER_ARG).toBeUndefined();
+      expect(env.OTEL_SERVICE_NAME).toBeUndefined();
+    });
+
+    it('accepts exactly what the ECS task sets (terraform/modules/service/tracing.tf)', () => {
+      const env = validateEnvironment({
+        DB_HOST: 'db',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
+        OTEL_SERVICE_NAME: 'library-prod-reader',
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '0.1',
+      });
+      expect(env).toMatchObject({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
+        OTEL_SERVICE_NAME: 'library-prod-reader',
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: 0.1,
+      });
+    });
+
+    it.each(['http://otel-collector:4318', 'https://collector.internal:4318/', 'http://[::1]:4318'])('accepts the endpoint %s', (url) => {
+      expect(validateEnvironment({ DB_HOST: 'db', OTEL_EXPORTER_OTLP_ENDPOINT: url }).OTEL_EXPORTER_OTLP_ENDPOINT).toBe(url);
+    });
+
+    it.each(['1', '0', '0.25', '.5'])('accepts the sampler argument %s', (arg) => {
+      expect(validateEnvironment({ DB_HOST: 'db', OTEL_TRACES_SAMPLER_ARG: arg }).OTEL_TRACES_SAMPLER_ARG).toBe(Number(arg));
+    });
+
+    it('treats empty values as unset (tracing off)', () => {
+      const env = validateEnvironment({
+        DB_HOST: 'db',
+        OTEL_EXPORTER_OTLP_ENDPOINT: '',
+        OTEL_SERVICE_NAME: '',
+        OTEL_TRACES_SAMPLER_ARG: '',
+      });
+      expect(env.OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
+      expect(env.OTEL_SERVICE_NAME).toBeUndefined();
+      expect(env.OTEL_TRACES_SAMPLER_ARG).toBeUndefined();
+    });
+
+    it('lists every bad tracing variable with the other bad variables, in one error', () => {
+      let error: unknown;
+      try {
+        validateEnvironment({
+          DB_HOST: 'db',
+          DB_PORT: 'x',
+          OTEL_EXPORTER_OTLP_ENDPOINT: '127.0.0.1:4318',
+          OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+          OTEL_TRACES_SAMPLER: 'xray',
+          OTEL_TRACES_SAMPLER_ARG: '10%',
+        });
+      } catch (caught) {
+        error = caught;
+      }
+      expect((error as ConfigurationError).problems).toEqual([
+        'DB_PORT must be an integer between 1 and 65535 (got "x")',
+        'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL such as http://127.0.0.1:4318 (or unset: tracing off) (got "127.0.0.1:4318")',
+        'OTEL_EXPORTER_OTLP_PROTOCOL must be one of: http/protobuf, http/json (got "grpc")',
+        'OTEL_TRACES_SAMPLER must be one of: always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off, parentbased_traceidratio (got "xray")',
+        'OTEL_TRACES_SAMPLER_ARG must be a number between 0 and 1 (the share of new traces to sample) (got "10%")',
+      ]);
+    });
+
+    it.each([
+      ['a ratio above 1', { OTEL_TRACES_SAMPLER_ARG: '1.5' }, 'OTEL_TRACES_SAMPLER_ARG must be a number between 0 and 1'],
+      ['a negative ratio', { OTEL_TRACES_SAMPLER_ARG: '-0.1' }, 'OTEL_TRACES_SAMPLER_ARG must be a number between 0 and 1'],
+      [
+        'a non-HTTP endpoint',
+        { OTEL_EXPORTER_OTLP_ENDPOINT: 'udp://127.0.0.1:4318' },
+        'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL',
+      ],
+      [
+        'an endpoint with a query',
+        { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318?x=1' },
+        'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL',
+      ],
+      ['a 256-character service name', { OTEL_SERVICE_NAME: 'x'.repeat(256) }, 'OTEL_SERVICE_NAME must be at most 255 characters'],
+    ])('rejects %s', (_label, variables, problem) => {
+      expect(() => validateEnvironment({ DB_HOST: 'db', ...variables })).toThrow(problem);
+    });
+  });
+
   it('ignores unrelated variables', () => {
     expect(() => validateEnvironment({ DB_HOST: 'db', HOME: '/root', AWS_REGION: 'eu-west-1' })).not.toThrow();
   });

@@ -1,5 +1,18 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsEnum, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, validateSync } from 'class-validator';
+import {
+  IsEnum,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
 
 export const DB_SSL_MODES = ['off', 'require', 'verify-full'] as const;
 export type DbSslMode = (typeof DB_SSL_MODES)[number];
@@ -11,10 +24,28 @@ export type DbAuthMode = (typeof DB_AUTH_MODES)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** The samplers of the OpenTelemetry specification's OTEL_TRACES_SAMPLER ("Environment Variable Specification"). */
+export const TRACES_SAMPLERS = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+] as const;
+export type TracesSampler = (typeof TRACES_SAMPLERS)[number];
+
+/** OTLP over HTTP, as protobuf (the specification's default) or JSON. The ECS sidecar listens for both on 4318. */
+export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'] as const;
+export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
+
 /** Environment variables only: '8000' must become 8000, 'abc' must stay 'abc' so validation names it. */
 const toInteger = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
 const emptyToUndefined = ({ value }: { value: unknown }): unknown => (value === '' ? undefined : value);
+/** '0.1' must become 0.1; anything else stays as given so validation names it. */
+const toDecimal = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^\s*(\d+(\.\d*)?|\.\d+)\s*$/.test(value) ? Number(value) : value === '' ? undefined : value;
 
 /**
  * An integer setting within [min, max], given as a string in the environment: one message names the
@@ -108,6 +139,40 @@ export class EnvironmentVariables {
 
   @IsEnum(LOG_LEVELS, { message: `LOG_LEVEL must be one of: ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL: LogLevel = 'info';
+
+  // Tracing (libs/telemetry): the variables the ECS task sets when tracing is on (terraform/modules/service/
+  // tracing.tf), with the OpenTelemetry specification's names and defaults. Without an endpoint tracing is off.
+
+  /** Where spans go: OTLP over HTTP, `/v1/traces` appended (the collector sidecar, http://127.0.0.1:4318). */
+  @IsUrl(
+    { protocols: ['http', 'https'], require_protocol: true, require_tld: false, allow_query_components: false, allow_fragments: false },
+    { message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL such as http://127.0.0.1:4318 (or unset: tracing off)' },
+  )
+  @IsString({ message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be a string' })
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  @IsEnum(OTLP_PROTOCOLS, { message: `OTEL_EXPORTER_OTLP_PROTOCOL must be one of: ${OTLP_PROTOCOLS.join(', ')}` })
+  OTEL_EXPORTER_OTLP_PROTOCOL: OtlpProtocol = 'http/protobuf';
+
+  /** The service's name on every span (the task sets `<project>-<env>-reader`); the service's own name when unset. */
+  @MaxLength(255, { message: 'OTEL_SERVICE_NAME must be at most 255 characters' })
+  @IsString()
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  OTEL_SERVICE_NAME?: string;
+
+  @IsEnum(TRACES_SAMPLERS, { message: `OTEL_TRACES_SAMPLER must be one of: ${TRACES_SAMPLERS.join(', ')}` })
+  OTEL_TRACES_SAMPLER: TracesSampler = 'parentbased_always_on';
+
+  /** The share of new traces the ratio samplers keep (the task: 0.1); 1 when unset, as the specification says. */
+  @Max(1, { message: 'OTEL_TRACES_SAMPLER_ARG must be a number between 0 and 1 (the share of new traces to sample)' })
+  @Min(0, { message: 'OTEL_TRACES_SAMPLER_ARG must be a number between 0 and 1 (the share of new traces to sample)' })
+  @IsNumber({}, { message: 'OTEL_TRACES_SAMPLER_ARG must be a number between 0 and 1 (the share of new traces to sample)' })
+  @Transform(toDecimal)
+  @IsOptional()
+  OTEL_TRACES_SAMPLER_ARG?: number;
 }
 
 export class ConfigurationError extends Error {
@@ -122,7 +187,16 @@ export class ConfigurationError extends Error {
  * lists every bad variable, so a misconfigured task says everything that is wrong in one log line.
  */
 export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVariables {
-  const known = Object.keys(new EnvironmentVariables()).concat(['PORT', 'DB_HOST', 'DB_READ_HOST', 'DB_PASSWORD', 'AWS_REGION']);
+  const known = Object.keys(new EnvironmentVariables()).concat([
+    'PORT',
+    'DB_HOST',
+    'DB_READ_HOST',
+    'DB_PASSWORD',
+    'AWS_REGION',
+    'OTEL_EXPORTER_OTLP_ENDPOINT',
+    'OTEL_SERVICE_NAME',
+    'OTEL_TRACES_SAMPLER_ARG',
+  ]);
   const picked = Object.fromEntries(Object.entries(raw).filter(([key]) => known.includes(key)));
   const settings = plainToInstance(EnvironmentVariables, picked, { exposeDefaultValues: true });
   const errors = validateSync(settings, { skipMissingProperties: false, forbidUnknownValues: true, stopAtFirstError: true });

@@ -4,8 +4,12 @@ export {
   DB_SSL_MODES,
   EnvironmentVariables,
   LOG_LEVELS,
+  OTLP_PROTOCOLS,
+  TRACES_SAMPLERS,
   validateEnvironment,
   type DbAuthMode,
   type DbSslMode,
   type LogLevel,
+  type OtlpProtocol,
+  type TracesSampler,
 } from './environment.js';

@@ -3,7 +3,8 @@ import pino from 'pino';
 import { ConfigurationError, EnvironmentVariables, validateEnvironment } from '#libs/config';
 import { createServiceApp, discardBufferedLogs, startLogging } from './create-app.js';
 import type { ServiceSpec } from './service-spec.js';
-import { runMigrations } from '#libs/persistence';
+import { MigrationFailedError, runMigrations } from '#libs/persistence';
+import { stopTracing, tracingSummary } from '#libs/telemetry';
 
 const USAGE = 'usage: main.js [serve|migrate]  (serve is the default)';
 
@@ -42,7 +43,7 @@ export async function runService(spec: ServiceSpec, argv: string[] = process.arg
   } catch (error) {
     const { message, expected } = describeStartupFailure(error);
     // An expected failure is fully described by its message; anything else keeps its stack for debugging.
-    bootLogger.fatal({ command, err: expected ? undefined : error }, message);
+    bootLogger.fatal({ command, err: expected ? undefined : error, ...migrationFields(error) }, message);
     process.exit(1);
   }
 }
@@ -60,6 +61,13 @@ function describeStartupFailure(error: unknown): { message: string; expected: bo
   return { message: error.message, expected: EXPECTED_FAILURES.has(error.name) || error instanceof ConfigurationError };
 }
 
+/** A failed migration's name and lock blockers as fields of the fatal line, for log queries (CloudWatch Logs Insights). */
+function migrationFields(error: unknown): Record<string, unknown> {
+  if (!(error instanceof MigrationFailedError)) return {};
+  const { migration, details } = error;
+  return { migration, ...(details.blockers?.length ? { blockers: details.blockers, attempts: details.attempts } : {}) };
+}
+
 async function serve(spec: ServiceSpec, bootLogger: pino.Logger): Promise<void> {
   const startedAt = performance.now();
   const app = await createServiceApp(spec);
@@ -74,7 +82,7 @@ async function serve(spec: ServiceSpec, bootLogger: pino.Logger): Promise<void> 
   }
   startLogging(app);
   bootLogger.info(
-    { port, startupMs: Math.round(performance.now() - startedAt) },
+    { port, startupMs: Math.round(performance.now() - startedAt), tracing: tracingSummary() },
     `${spec.name} listening on http://0.0.0.0:${port} (docs at /docs)`,
   );
   drainOnSignals(app, bootLogger);
@@ -82,11 +90,14 @@ async function serve(spec: ServiceSpec, bootLogger: pino.Logger): Promise<void> 
 
 /** ECS sends SIGTERM, then SIGKILL after the task's stopTimeout (30 s by default). */
 const SHUTDOWN_DEADLINE_MS = 25_000;
+/** The last step of the drain: the spans of the last requests go to the collector, or are dropped after this. */
+const TRACING_FLUSH_DEADLINE_MS = 3_000;
 
 /**
  * Like app.enableShutdownHooks(), which runs the same lifecycle (readiness flips in onModuleDestroy, the
- * HTTP server drains in-flight requests, TypeORM closes the pool last), but exits 0 when the drain
- * completes instead of re-raising the signal, and gives up with exit 1 before ECS would SIGKILL.
+ * HTTP server drains in-flight requests, TypeORM closes the pool last), then exports the spans still
+ * buffered (tracing on), and exits 0 when that completes instead of re-raising the signal, giving up with
+ * exit 1 before ECS would SIGKILL.
  */
 function drainOnSignals(app: INestApplication, bootLogger: pino.Logger): void {
   const drain = (signal: NodeJS.Signals): void => {
@@ -96,16 +107,19 @@ function drainOnSignals(app: INestApplication, bootLogger: pino.Logger): void {
       bootLogger.error(`shutdown did not finish within ${SHUTDOWN_DEADLINE_MS} ms; exiting`);
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS).unref();
-    app.close().then(
-      () => {
-        bootLogger.info({ shutdownMs: Math.round(performance.now() - startedAt) }, 'shut down cleanly');
-        process.exitCode = 0;
-      },
-      (error: Error) => {
-        bootLogger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    app
+      .close()
+      .then(() => stopTracing(TRACING_FLUSH_DEADLINE_MS))
+      .then(
+        () => {
+          bootLogger.info({ shutdownMs: Math.round(performance.now() - startedAt) }, 'shut down cleanly');
+          process.exitCode = 0;
+        },
+        (error: Error) => {
+          bootLogger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGTERM', drain);
   process.once('SIGINT', drain);

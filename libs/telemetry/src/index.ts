@@ -1,0 +1,1 @@
+export { startTracing, stopTracing, traceLogMixin, tracingSettings, tracingSummary, type TracingSettings } from './tracing.js';
