@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { freePort, startEmbeddedPostgres } from '../scripts/embedded-postgres.mjs';
+import { startOtlpReceiver } from '../scripts/otlp-receiver.mjs';
 import { ensureBuild } from '../scripts/ensure-build.mjs';
 import { loadBooks } from './dataset.mjs';
 import { drive } from './lib/load.mjs';
@@ -25,6 +26,7 @@ import { findPgbench, pgbenchVersion, runPgbench } from './lib/pgbench.mjs';
 import { cpuTimeOf, killAll, memoryOf, sampleRss, spawnNode, stop, waitForOk } from './lib/processes.mjs';
 import { renderReport, writeBenchmarksFile } from './lib/report.mjs';
 import { buildScenarios } from './scenarios.mjs';
+import { searchTierOneSql } from './search-sql.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { values: flags } = parseArgs({
@@ -193,6 +195,37 @@ async function main() {
     log(`${name}: ready in ${readyMs.map((ms) => Math.round(ms)).join(', ')} ms; idle RSS ${services[name].idleRss.toFixed(1)} MiB`);
   }
 
+  // The reader once more with tracing on, as the ECS task runs it (terraform/envs/*: parentbased_traceidratio,
+  // sample_ratio 0.1, OTLP/HTTP protobuf to the sidecar), exporting to an in-process receiver that counts and
+  // discards. Only the get-by-id-tracing scenario drives it, against the reader above (tracing off).
+  const receiver = await startOtlpReceiver({ keep: false });
+  cleanups.push(() => receiver.close());
+  const traced = {};
+  {
+    const port = await freePort();
+    const instance = spawnNode(
+      'dist/reader/main.js',
+      [],
+      {
+        ...dbEnv,
+        PORT: String(port),
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '0.1',
+      },
+      { cwd: root, logFd },
+    );
+    instance.url = `http://127.0.0.1:${port}`;
+    const readyMs = await waitForOk(`${instance.url}/health/ready`, {
+      startedAt: instance.startedAt,
+      exited: instance.exited,
+      timeoutMs: 30_000,
+    });
+    traced.readerTraced = { ...instance, name: 'reader (tracing on)', readyMs: [readyMs], peakRss: 0 };
+    cleanups.push(() => stop(instance));
+    log(`reader with tracing on: ready in ${Math.round(readyMs)} ms`);
+  }
+
   // The ceiling twice: with the services' API headers (the yardstick of the ratios) and bare.
   const ceilings = {};
   for (const role of ['reader', 'writer']) {
@@ -229,8 +262,14 @@ async function main() {
   const query = (sql, params) => admin.query(sql, params);
   const results = [];
   for (const scenario of scenarios) {
-    const service = services[scenario.service];
-    const targets = { service, ceiling: ceilings[scenario.service].service, bare: ceilings[scenario.service].bare };
+    const service = services[scenario.service] ?? traced[scenario.service];
+    const role = scenario.compareTo ?? scenario.service;
+    // compareTo: the yardstick is another service (tracing on against off), not the ceiling.
+    const targets = {
+      service,
+      ceiling: scenario.compareTo ? services[scenario.compareTo] : ceilings[role].service,
+      bare: ceilings[role].bare,
+    };
     const rounds = { service: [], ceiling: [], bare: [] };
     for (let round = 0; round < mode.rounds; round++) {
       // Alternate the order (ABC, CBA), never two at once; the service always runs between the two ceilings.
@@ -313,7 +352,22 @@ async function main() {
     }
   } else log(pgbenchInfo);
 
+  // The search's plans as the reader runs them: its prepared tier-1 statement, executed 6 times first so that
+  // PostgreSQL has made its choice between custom and generic plans, then EXPLAIN ANALYZE of the next run.
+  const plans = [];
+  for (const term of ['river', 'ada okafor']) {
+    const lexemes = (await query(`SELECT book_search_lexemes($1, '') AS lexemes`, [term])).rows[0].lexemes;
+    const name = `explain_words_${lexemes.length}`;
+    await query(`PREPARE ${name} AS ${searchTierOneSql(lexemes.length)}`);
+    const values = [term, 0, 21, null, ...lexemes].map((value) => (value === null ? 'NULL' : `'${String(value).replace(/'/g, "''")}'`));
+    for (let i = 0; i < 6; i++) await query(`EXECUTE ${name}(${values.join(', ')})`);
+    const { rows } = await query(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE ${name}(${values.join(', ')})`);
+    plans.push({ term, lexemes, plan: rows.map((row) => row['QUERY PLAN']).join('\n') });
+    await query(`DEALLOCATE ${name}`);
+  }
+
   const report = renderReport({
+    plans,
     mode: modeName,
     settings: mode,
     task,
@@ -333,6 +387,7 @@ async function main() {
       durationS: (Date.now() - startedAt) / 1000,
     },
   });
+  log(`OTLP receiver: ${receiver.totals.exports} exports, ${receiver.totals.bytes} bytes (discarded)`);
   process.stdout.write(`${report}\n`);
   if (write) {
     writeBenchmarksFile(join(root, 'BENCHMARKS.md'), report);

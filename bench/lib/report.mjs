@@ -18,7 +18,7 @@ function describeWindow(window) {
   return window.amount ? `${window.amount} requests` : `${window.duration} s`;
 }
 
-export function renderReport({ mode, settings, task, results, services, sameJson, responseBytes, environment }) {
+export function renderReport({ mode, settings, task, results, services, sameJson, responseBytes, environment, plans = [] }) {
   const byId = Object.fromEntries(results.map((result) => [result.scenario.id, result]));
   const full = mode === 'full';
   const lines = [];
@@ -147,6 +147,16 @@ export function renderReport({ mode, settings, task, results, services, sameJson
     );
   };
   throughput('get-by-id', 'reader GET /books/:id', 0.75, { p99Factor: 2 });
+  if (byId['get-by-id-tracing']) {
+    // Here the "ceiling" columns are the same reader with tracing off (scenario compareTo).
+    const { service, ceiling } = byId['get-by-id-tracing'];
+    const ratio = service.rps / ceiling.rps;
+    check(
+      'tracing on (parentbased_traceidratio 0.1) ≤ 10 % lower req/s than off, reader GET /books/:id',
+      `${thousands(service.rps)} vs ${thousands(ceiling.rps)} req/s (${fixed((1 - ratio) * 100, 1)} % lower), p99 ${fixed(service.p99)} vs ${fixed(ceiling.p99)} ms, ${service.errors} errors`,
+      ratio >= 0.9 && service.errors === 0,
+    );
+  }
   throughput('first-page', 'reader 50-row page', 0.75, { p99Factor: 2 });
   if (byId['deep-page'] && byId['first-page']) {
     const deep = byId['deep-page'].service.p50;
@@ -184,6 +194,16 @@ export function renderReport({ mode, settings, task, results, services, sameJson
     check(`${service.name} peak RSS at ${settings.connections} connections < 180 MiB`, `${fixed(underLoad, 1)} MiB`, underLoad < 180);
   }
   lines.push(table(['target (issue 13)', 'measured', 'status'], targets));
+  for (const { term, lexemes, plan } of plans) {
+    lines.push('');
+    lines.push(
+      `Search plan at ${settings.rows.toLocaleString('en')} books, q=${term} (lexemes ${lexemes.join(', ')}): the reader's prepared tier-1 statement, after 6 runs, first page (21 rows)`,
+    );
+    lines.push('');
+    lines.push('```');
+    lines.push(plan);
+    lines.push('```');
+  }
   return lines.join('\n');
 }
 

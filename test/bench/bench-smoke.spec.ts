@@ -10,7 +10,7 @@ import { expectWith } from '../support/expect-with.js';
  * for a cursor the reader no longer accepts, a 5xx), or if the ceiling stops answering what the reader does.
  */
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const SCENARIOS = ['get-by-id', 'first-page', 'deep-page', 'search', 'search-1conn', 'post', 'patch'];
+const SCENARIOS = ['get-by-id', 'get-by-id-tracing', 'first-page', 'deep-page', 'search', 'search-1conn', 'post', 'patch'];
 
 function runSmoke(): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
