@@ -9,7 +9,8 @@
 //
 // Everything it starts (PostgreSQL in a temp dir, the built reader and writer, the ceiling servers) is
 // stopped on exit, and a watchdog ends the run if it outlives its mode's time limit.
-import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,13 +18,15 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { freePort, startEmbeddedPostgres } from '../scripts/embedded-postgres.mjs';
+import { startOtlpReceiver } from '../scripts/otlp-receiver.mjs';
 import { ensureBuild } from '../scripts/ensure-build.mjs';
 import { loadBooks } from './dataset.mjs';
 import { drive } from './lib/load.mjs';
 import { findPgbench, pgbenchVersion, runPgbench } from './lib/pgbench.mjs';
-import { killAll, memoryOf, sampleRss, spawnNode, stop, waitForOk } from './lib/processes.mjs';
+import { cpuTimeOf, killAll, memoryOf, sampleRss, spawnNode, stop, waitForOk } from './lib/processes.mjs';
 import { renderReport, writeBenchmarksFile } from './lib/report.mjs';
 import { buildScenarios } from './scenarios.mjs';
+import { searchTierOneSql } from './search-sql.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { values: flags } = parseArgs({
@@ -114,9 +117,32 @@ function taskDefaults() {
   }
 }
 
+/**
+ * What the image runs (Dockerfile): dist/<service>/main.js, the bundle with its compile cache (apps/bundle.mjs),
+ * with the runtime stage's NODE_OPTIONS.
+ */
+function imageNodeOptions() {
+  const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+  const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+  return /^\s*NODE_OPTIONS=(\S+)/m.exec(runtime)?.[1];
+}
+
+/** tsc's output (scripts/ensure-build.mjs), then the bundles when they are missing or older than it. */
+function ensureBundles() {
+  ensureBuild({ log });
+  const stale = ['reader', 'writer'].filter((name) => {
+    const bundle = join(root, 'dist', name, 'service.js');
+    return !existsSync(bundle) || statSync(bundle).mtimeMs < statSync(join(root, 'dist/apps', name, 'src/main.js')).mtimeMs;
+  });
+  if (stale.length > 0) {
+    log(`bundling ${stale.join(' and ')} (apps/bundle.mjs)…`);
+    execFileSync(process.execPath, [join(root, 'apps/bundle.mjs'), ...stale], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  }
+}
+
 async function main() {
   const startedAt = Date.now();
-  ensureBuild({ log });
+  ensureBundles();
   const tmp = mkdtempSync(join(os.tmpdir(), 'library-bench-'));
   chmodSync(tmp, 0o755); // as root, PostgreSQL runs as an unprivileged user that must reach its data dir
   cleanups.push(() => rmSync(tmp, { recursive: true, force: true }));
@@ -130,9 +156,10 @@ async function main() {
   const db = { host: postgres.host, port: postgres.port, user: postgres.user, password: postgres.password, database: 'library_bench' };
   await postgres.createDatabase(db.database);
 
-  const task = taskDefaults();
+  const task = { ...taskDefaults(), NODE_OPTIONS: imageNodeOptions() };
   const dbEnv = {
     NODE_ENV: 'production',
+    ...(task.NODE_OPTIONS ? { NODE_OPTIONS: task.NODE_OPTIONS } : {}),
     DB_HOST: db.host,
     DB_PORT: String(db.port),
     DB_NAME: db.database,
@@ -140,7 +167,7 @@ async function main() {
     DB_PASSWORD: db.password,
     ...task,
   };
-  const migrate = spawnNode('dist/apps/writer/src/main.js', ['migrate'], dbEnv, { cwd: root, logFd });
+  const migrate = spawnNode('dist/writer/main.js', ['migrate'], dbEnv, { cwd: root, logFd });
   const migrateTimer = setTimeout(() => migrate.child.kill('SIGKILL'), 60_000);
   const migrated = await migrate.exited;
   clearTimeout(migrateTimer);
@@ -155,7 +182,7 @@ async function main() {
     let instance;
     for (let i = 0; i < mode.starts; i++) {
       const port = await freePort();
-      instance = spawnNode(`dist/apps/${name}/src/main.js`, [], { ...dbEnv, PORT: String(port) }, { cwd: root, logFd });
+      instance = spawnNode(`dist/${name}/main.js`, [], { ...dbEnv, PORT: String(port) }, { cwd: root, logFd });
       instance.url = `http://127.0.0.1:${port}`;
       readyMs.push(
         await waitForOk(`${instance.url}/health/ready`, { startedAt: instance.startedAt, exited: instance.exited, timeoutMs: 30_000 }),
@@ -168,17 +195,62 @@ async function main() {
     log(`${name}: ready in ${readyMs.map((ms) => Math.round(ms)).join(', ')} ms; idle RSS ${services[name].idleRss.toFixed(1)} MiB`);
   }
 
-  const ceilings = {};
-  for (const role of ['reader', 'writer']) {
+  // The reader once more with tracing on, as the ECS task runs it (terraform/envs/*: parentbased_traceidratio,
+  // sample_ratio 0.1, OTLP/HTTP protobuf to the sidecar), exporting to an in-process receiver that counts and
+  // discards. Only the get-by-id-tracing scenario drives it, against the reader above (tracing off).
+  const receiver = await startOtlpReceiver({ keep: false });
+  cleanups.push(() => receiver.close());
+  const traced = {};
+  {
     const port = await freePort();
-    const instance = spawnNode('bench/ceiling.mjs', [], { ...dbEnv, CEILING_ROLE: role, CEILING_PORT: String(port) }, { cwd: root, logFd });
+    const instance = spawnNode(
+      'dist/reader/main.js',
+      [],
+      {
+        ...dbEnv,
+        PORT: String(port),
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '0.1',
+      },
+      { cwd: root, logFd },
+    );
     instance.url = `http://127.0.0.1:${port}`;
-    await waitForOk(`${instance.url}/health/ready`, { startedAt: instance.startedAt, exited: instance.exited });
-    ceilings[role] = instance;
+    const readyMs = await waitForOk(`${instance.url}/health/ready`, {
+      startedAt: instance.startedAt,
+      exited: instance.exited,
+      timeoutMs: 30_000,
+    });
+    traced.readerTraced = { ...instance, name: 'reader (tracing on)', readyMs: [readyMs], peakRss: 0 };
     cleanups.push(() => stop(instance));
+    log(`reader with tracing on: ready in ${Math.round(readyMs)} ms`);
   }
 
-  const sameJson = await compareResponses(services.reader.url, ceilings.reader.url);
+  // The ceiling twice: with the services' API headers (the yardstick of the ratios) and bare.
+  const ceilings = {};
+  for (const role of ['reader', 'writer']) {
+    for (const headers of ['service', 'bare']) {
+      const port = await freePort();
+      const instance = spawnNode(
+        'bench/ceiling.mjs',
+        [],
+        // Node's defaults for the ceilings: the image's NODE_OPTIONS trade some speed for memory.
+        { ...dbEnv, NODE_OPTIONS: '', CEILING_ROLE: role, CEILING_HEADERS: headers, CEILING_PORT: String(port) },
+        { cwd: root, logFd },
+      );
+      instance.url = `http://127.0.0.1:${port}`;
+      await waitForOk(`${instance.url}/health/ready`, { startedAt: instance.startedAt, exited: instance.exited });
+      (ceilings[role] ??= {})[headers] = instance;
+      cleanups.push(() => stop(instance));
+    }
+  }
+
+  const sameJson = await compareResponses(services.reader.url, ceilings.reader.service.url);
+  const responseBytes = await measureResponseBytes([
+    ['service', services.reader.url],
+    ['ceiling', ceilings.reader.service.url],
+    ['bare', ceilings.reader.bare.url],
+  ]);
   log(`reader and ceiling answer identical JSON: ${sameJson.identical ? 'yes' : `NO (${sameJson.differences.join('; ')})`}`);
 
   const scenarios = buildScenarios({ rows: mode.rows, full: modeName === 'full' }).filter(
@@ -190,14 +262,20 @@ async function main() {
   const query = (sql, params) => admin.query(sql, params);
   const results = [];
   for (const scenario of scenarios) {
-    const service = services[scenario.service];
-    const ceiling = ceilings[scenario.service];
-    const rounds = { service: [], ceiling: [] };
+    const service = services[scenario.service] ?? traced[scenario.service];
+    const role = scenario.compareTo ?? scenario.service;
+    // compareTo: the yardstick is another service (tracing on against off), not the ceiling.
+    const targets = {
+      service,
+      ceiling: scenario.compareTo ? services[scenario.compareTo] : ceilings[role].service,
+      bare: ceilings[role].bare,
+    };
+    const rounds = { service: [], ceiling: [], bare: [] };
     for (let round = 0; round < mode.rounds; round++) {
-      // Alternate which goes first (ABBA), never both at once.
-      const order = round % 2 === 0 ? ['ceiling', 'service'] : ['service', 'ceiling'];
+      // Alternate the order (ABC, CBA), never two at once; the service always runs between the two ceilings.
+      const order = round % 2 === 0 ? ['ceiling', 'service', 'bare'] : ['bare', 'service', 'ceiling'];
       for (const which of order) {
-        const target = which === 'service' ? service : ceiling;
+        const target = targets[which];
         await settleThenPrepare(scenario, query);
         const warm = await drive({
           url: target.url,
@@ -207,12 +285,16 @@ async function main() {
         });
         await settleThenPrepare(scenario, query);
         const sampler = which === 'service' ? sampleRss(target.child.pid) : undefined;
+        const cpuBefore = cpuTimeOf(target.child.pid);
         const measured = await drive({
           url: target.url,
           connections: scenario.connections ?? mode.connections,
           ...mode.measure,
           request: scenario.request(),
         });
+        // The server process's own CPU per request: what the framework costs, whatever the load generator
+        // (autocannon shares the two cores, so it caps the ceiling's req/s before the ceiling's CPU does).
+        measured.cpuUsPerRequest = ((cpuTimeOf(target.child.pid) - cpuBefore) * 1000) / Math.max(1, measured.requests);
         measured.peakRss = sampler?.stop();
         measured.errors += warm.errors;
         if (measured.errors > 0) log(`${scenario.id} ${which}: status codes ${JSON.stringify(measured.statusCodes)}`);
@@ -221,20 +303,18 @@ async function main() {
     }
     // The best round of each (highest req/s): on a shared machine, noise only ever slows a run down.
     const best = (list) => list.reduce((a, b) => (b.rps > a.rps ? b : a));
+    const summary = (which) => ({ ...best(rounds[which]), errors: sum(rounds[which].map((r) => r.errors)) });
     const result = {
       scenario,
-      service: {
-        ...best(rounds.service),
-        errors: sum(rounds.service.map((r) => r.errors)),
-        peakRss: Math.max(...rounds.service.map((r) => r.peakRss)),
-      },
-      ceiling: { ...best(rounds.ceiling), errors: sum(rounds.ceiling.map((r) => r.errors)) },
+      service: { ...summary('service'), peakRss: Math.max(...rounds.service.map((r) => r.peakRss)) },
+      ceiling: summary('ceiling'),
+      bare: summary('bare'),
     };
     service.peakRss = Math.max(service.peakRss, result.service.peakRss);
     results.push(result);
     log(
       `${scenario.id}: service ${Math.round(result.service.rps)} req/s p50 ${result.service.p50} p99 ${result.service.p99} ms; ` +
-        `ceiling ${Math.round(result.ceiling.rps)} req/s p50 ${result.ceiling.p50} p99 ${result.ceiling.p99} ms`,
+        `ceiling ${Math.round(result.ceiling.rps)} req/s p99 ${result.ceiling.p99} ms; bare ${Math.round(result.bare.rps)} req/s p99 ${result.bare.p99} ms`,
     );
   }
   for (const service of Object.values(services)) {
@@ -246,14 +326,21 @@ async function main() {
   // row versions at the start of the table, where the page and search scripts read: vacuum them first.
   const pgbench = await findPgbench(root);
   await query('VACUUM (ANALYZE) books');
+  await query('VACUUM (ANALYZE) book_search_terms');
   let pgbenchInfo = 'not available (no pgbench in the embedded or system PostgreSQL binaries)';
   if (pgbench) {
-    pgbenchInfo = `${await pgbenchVersion(pgbench)} (${pgbench}), ${task.DB_POOL_MAX} clients (1 for search-1conn), extended protocol`;
+    pgbenchInfo = `${await pgbenchVersion(pgbench)} (${pgbench}), ${task.DB_POOL_MAX} clients (1 for search-1conn), named prepared statements`;
     for (const result of results) {
       try {
+        const script =
+          typeof result.scenario.pgbench === 'function'
+            ? await result.scenario.pgbench(
+                async (term) => (await query(`SELECT book_search_lexemes($1, '') AS lexemes`, [term])).rows[0].lexemes,
+              )
+            : result.scenario.pgbench;
         result.pgbench = await runPgbench(pgbench, {
           db,
-          script: result.scenario.pgbench,
+          script,
           dir: tmp,
           name: result.scenario.id,
           clients: result.scenario.pgbenchClients ?? Number(task.DB_POOL_MAX),
@@ -265,16 +352,33 @@ async function main() {
     }
   } else log(pgbenchInfo);
 
+  // The search's plans as the reader runs them: its prepared tier-1 statement, executed 6 times first so that
+  // PostgreSQL has made its choice between custom and generic plans, then EXPLAIN ANALYZE of the next run.
+  const plans = [];
+  for (const term of ['river', 'ada okafor']) {
+    const lexemes = (await query(`SELECT book_search_lexemes($1, '') AS lexemes`, [term])).rows[0].lexemes;
+    const name = `explain_words_${lexemes.length}`;
+    await query(`PREPARE ${name} AS ${searchTierOneSql(lexemes.length)}`);
+    const values = [term, 0, 21, null, ...lexemes].map((value) => (value === null ? 'NULL' : `'${String(value).replace(/'/g, "''")}'`));
+    for (let i = 0; i < 6; i++) await query(`EXECUTE ${name}(${values.join(', ')})`);
+    const { rows } = await query(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE ${name}(${values.join(', ')})`);
+    plans.push({ term, lexemes, plan: rows.map((row) => row['QUERY PLAN']).join('\n') });
+    await query(`DEALLOCATE ${name}`);
+  }
+
   const report = renderReport({
+    plans,
     mode: modeName,
     settings: mode,
     task,
     results,
     services: Object.values(services),
     sameJson,
+    responseBytes,
     environment: {
       date: new Date(startedAt).toISOString(),
       node: process.version,
+      entry: "the image's entry (node dist/<service>/main.js: the bundle, with its compile cache)",
       postgres: serverVersion,
       pgbench: pgbenchInfo,
       cpus: os.availableParallelism(),
@@ -283,6 +387,7 @@ async function main() {
       durationS: (Date.now() - startedAt) / 1000,
     },
   });
+  log(`OTLP receiver: ${receiver.totals.exports} exports, ${receiver.totals.bytes} bytes (discarded)`);
   process.stdout.write(`${report}\n`);
   if (write) {
     writeBenchmarksFile(join(root, 'BENCHMARKS.md'), report);
@@ -313,7 +418,13 @@ async function queryOne(db, sql) {
 
 /** The ceiling is only a fair yardstick if it answers exactly what the reader answers. */
 async function compareResponses(serviceUrl, ceilingUrl) {
-  const paths = ['/books/1', '/books?limit=50', '/books?limit=5&q=river', `/books?limit=3&author=${encodeURIComponent('Ada Okafor')}`];
+  const paths = [
+    '/books/1',
+    '/books?limit=50',
+    '/books?limit=5&q=river',
+    `/books?limit=5&q=${encodeURIComponent('ada okafor')}`,
+    `/books?limit=3&author=${encodeURIComponent('Ada Okafor')}`,
+  ];
   const differences = [];
   for (const path of paths) {
     const [a, b] = await Promise.all(
@@ -322,6 +433,26 @@ async function compareResponses(serviceUrl, ceilingUrl) {
     if (a !== b) differences.push(`${path}: service ${a.slice(0, 120)} vs ceiling ${b.slice(0, 120)}`);
   }
   return { identical: differences.length === 0, differences };
+}
+
+/** Bytes on the wire of one response (status line, headers, body) for a book and a 50-row page. */
+async function measureResponseBytes(targets) {
+  const bytes = {};
+  for (const [name, base] of targets) {
+    bytes[name] = {};
+    for (const [label, path] of [
+      ['book', '/books/1'],
+      ['page', '/books?limit=50'],
+    ]) {
+      const response = await fetch(`${base}${path}`);
+      const body = Buffer.from(await response.arrayBuffer());
+      // fetch folds and lower-cases headers; HTTP/1.1 sends each as `Name: value\r\n`, the same length.
+      let headerBytes = `HTTP/1.1 ${response.status} ${response.statusText}\r\n\r\n`.length;
+      for (const [key, value] of response.headers) headerBytes += key.length + 2 + Buffer.byteLength(value) + 2;
+      bytes[name][label] = { headers: headerBytes, body: body.length };
+    }
+  }
+  return bytes;
 }
 
 let outcome;

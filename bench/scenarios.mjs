@@ -2,21 +2,35 @@
 // ceiling alike) and the pgbench script that runs the same SQL.
 import { encodeCursor } from './lib/cursor.mjs';
 import { SEARCH_TERMS } from './dataset.mjs';
+import { SEARCH_START, searchTierOneSql } from './search-sql.mjs';
 
 const COLUMNS = 'id, title, author, description, isbn, version, created_at, updated_at';
 const randomInt = (min, max) => min + Math.floor(Math.random() * (max - min + 1));
-const escapeLike = (text) => text.replace(/[\\%_]/g, (char) => `\\${char}`);
 
-/** The reader's search (apps/reader BooksQueryService.search) for pgbench: head of 10,000 ids, then the rest. */
-function searchScript(term) {
-  const match = `(title || ' ' || author) ILIKE '%${escapeLike(term).replace(/'/g, "''")}%'`;
-  return [
-    `SELECT count(*) AS n, coalesce(max(id), 0) AS last FROM (SELECT * FROM (SELECT ${COLUMNS} FROM books WHERE id > 0 ORDER BY id ASC LIMIT 10000) AS head WHERE ${match} ORDER BY id ASC LIMIT 21) AS page \\gset`,
-    '\\if :n < 21',
-    `SELECT ${COLUMNS} FROM books WHERE id > :last AND ${match} ORDER BY id ASC LIMIT 21 - :n;`,
-    '\\endif',
-    '',
-  ].join('\n');
+/**
+ * The reader's search (apps/reader BooksQueryService.search) for pgbench: step 1 (the lexemes and tier 0,
+ * the author's own books) and, when that does not fill the page, step 2 with the term's lexemes. pgbench
+ * cannot loop over an array, so the lexemes are looked up first (`lexemesOf`, PostgreSQL's own parser).
+ */
+async function searchScripts(lexemesOf) {
+  const scripts = [];
+  for (const term of SEARCH_TERMS) {
+    const literal = `'${term.replace(/'/g, "''")}'`;
+    const lexemes = await lexemesOf(term);
+    const values = [literal, '0', '21 - :n0', 'NULL', ...lexemes.map((lexeme) => `'${lexeme.replace(/'/g, "''")}'`)];
+    // The tier-1 statement with its parameters written in ($1… → values).
+    const tierOne = searchTierOneSql(lexemes.length).replace(/\$(\d+)/g, (_, n) => values[Number(n) - 1]);
+    scripts.push(
+      [
+        `SELECT count(b.id) AS n0 FROM (${SEARCH_START.replace(/\$1/g, literal).replace(/\$2/g, '0').replace(/\$3/g, '21').replace(/\$4/g, 'NULL')}) AS b \\gset`,
+        '\\if :n0 < 21',
+        `${tierOne.replace(/\s+/g, ' ').trim()};`,
+        '\\endif',
+        '',
+      ].join('\n'),
+    );
+  }
+  return scripts;
 }
 
 /** ISBN-13 with a valid check digit for a 979 prefix and a counter (the dataset uses 978: no collisions). */
@@ -29,7 +43,7 @@ export function isbnFor(counter) {
 
 /**
  * @param {{ rows: number, full: boolean }} dataset
- * @returns {Array<{ id: string, label: string, service: 'reader' | 'writer', request: () => object, pgbench: string | string[], connections?: number, pgbenchClients?: number, prepare?: (query: Function) => Promise<void> }>}
+ * @returns {Array<{ id: string, label: string, service: 'reader' | 'writer', request: () => object, pgbench: string | ((lexemesOf: (term: string) => Promise<string[]>) => Promise<string[]>), connections?: number, pgbenchClients?: number, prepare?: (query: Function) => Promise<void> }>}
  */
 export function buildScenarios({ rows, full }) {
   // Deep pages start in the last tenth of the table; the cursor is the reader's own opaque format.
@@ -53,7 +67,21 @@ export function buildScenarios({ rows, full }) {
         method: 'GET',
         setupRequest: (req) => ({ ...req, path: `/books/${randomInt(1, rows)}` }),
       }),
-      pgbench: `\\set id random(1, ${rows})\nSELECT ${COLUMNS} FROM books WHERE id = :id LIMIT 1;\n`,
+      pgbench: `\\set id random(1, ${rows})\nSELECT ${COLUMNS} FROM books WHERE id = :id;\n`,
+    },
+    {
+      // Tracing on as on the ECS task (terraform/envs/*: parentbased_traceidratio, sample_ratio 0.1), exporting
+      // to an in-process OTLP receiver that discards: measured against the same reader with tracing off,
+      // side by side, instead of against the ceiling (run.mjs: compareTo).
+      id: 'get-by-id-tracing',
+      label: 'GET /books/:id, tracing on (ratio 0.1) vs off',
+      service: 'readerTraced',
+      compareTo: 'reader',
+      request: () => ({
+        method: 'GET',
+        setupRequest: (req) => ({ ...req, path: `/books/${randomInt(1, rows)}` }),
+      }),
+      pgbench: `\\set id random(1, ${rows})\nSELECT ${COLUMNS} FROM books WHERE id = :id;\n`,
     },
     {
       id: 'first-page',
@@ -80,8 +108,8 @@ export function buildScenarios({ rows, full }) {
         method: 'GET',
         setupRequest: (req) => ({ ...req, path: `/books?q=${encodeURIComponent(SEARCH_TERMS[randomInt(0, SEARCH_TERMS.length - 1)])}` }),
       }),
-      // pgbench cannot pick a random string: one script per term, chosen at random by -f weights below.
-      pgbench: SEARCH_TERMS.map(searchScript),
+      // pgbench cannot pick a random string: one script per term, chosen at random with equal weights.
+      pgbench: searchScripts,
     },
     {
       // The same searches one at a time: the query's own latency, without 50 requests queueing for 10
@@ -94,7 +122,7 @@ export function buildScenarios({ rows, full }) {
         method: 'GET',
         setupRequest: (req) => ({ ...req, path: `/books?q=${encodeURIComponent(SEARCH_TERMS[randomInt(0, SEARCH_TERMS.length - 1)])}` }),
       }),
-      pgbench: SEARCH_TERMS.map(searchScript),
+      pgbench: searchScripts,
       pgbenchClients: 1,
     },
     {
@@ -143,8 +171,9 @@ export function buildScenarios({ rows, full }) {
             body: JSON.stringify({ description: patchDescriptions[id % patchDescriptions.length] }),
           };
         },
-        onResponse: (status, _body, context, headers) => {
-          const match = /^"\d+\.(\d+)"$/.exec(headers?.etag ?? '');
+        // The new version from the body, not the ETag: the bare ceiling sends no ETag.
+        onResponse: (status, body, context) => {
+          const match = /"version":(\d+)/.exec(body ?? '');
           if (status === 200 && match) versions.set(context.id, Number(match[1]));
         },
       }),

@@ -14,9 +14,14 @@ export function encodeCursor(lastId, filters = {}) {
   return Buffer.from(JSON.stringify({ v: 1, after: lastId, f: fingerprint(filters) })).toString('base64url');
 }
 
-/** Only what the ceiling needs: the last id (the service validates; the ceiling is the floor of the work). */
+/** A search's cursor: its relevance tier and the last id in it (apps/reader page-cursor.ts encodeSearchCursor). */
+export function encodeSearchCursor({ tier, after }, filters = {}) {
+  return Buffer.from(JSON.stringify({ v: 1, after, f: fingerprint(filters), t: tier })).toString('base64url');
+}
+
+/** Only what the ceiling needs: where the page starts (the service validates; the ceiling is the floor of the work). */
 export function cursorAfter(cursor) {
-  const after = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')).after;
-  if (!Number.isInteger(after)) throw new Error('bad cursor');
-  return after;
+  const decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!Number.isInteger(decoded.after)) throw new Error('bad cursor');
+  return decoded;
 }

@@ -39,9 +39,8 @@ export async function pgbenchVersion(binary) {
  */
 export async function runPgbench(binary, { db, script, dir, name, clients, seconds, transactions }) {
   const scripts = Array.isArray(script) ? script : [script];
-  // Extended protocol with unnamed statements, as node-postgres sends parameterised queries: every
-  // execution is planned with its values (prepared mode would switch to a generic plan after 5 runs).
-  const args = ['-n', '-M', 'extended', '-c', String(clients), '-j', String(Math.min(clients, 2))];
+  // Named prepared statements, as the services and the ceiling send them: parsed once per connection.
+  const args = ['-n', '-M', 'prepared', '-c', String(clients), '-j', String(Math.min(clients, 2))];
   scripts.forEach((text, i) => {
     const file = join(dir, `${name}-${i}.sql`);
     writeFileSync(file, text);

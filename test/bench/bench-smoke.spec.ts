@@ -10,7 +10,7 @@ import { expectWith } from '../support/expect-with.js';
  * for a cursor the reader no longer accepts, a 5xx), or if the ceiling stops answering what the reader does.
  */
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const SCENARIOS = ['get-by-id', 'first-page', 'deep-page', 'search', 'search-1conn', 'post', 'patch'];
+const SCENARIOS = ['get-by-id', 'get-by-id-tracing', 'first-page', 'deep-page', 'search', 'search-1conn', 'post', 'patch'];
 
 function runSmoke(): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -51,7 +51,7 @@ describe('npm run bench -- --smoke', () => {
     const { code, stdout, stderr } = await runSmoke();
     const context = `${stdout}\n${stderr.slice(-4000)}`;
     expectWith(code, context).toBe(0);
-    expectWith(stdout, context).toMatch(/answers byte-identical JSON: yes/);
+    expectWith(stdout, context).toMatch(/Byte-identical JSON to the reader: yes/);
 
     const rows = tableRows(stdout, 'scenario');
     expect(rows.map((row) => row.scenario)).toEqual(SCENARIOS);

@@ -54,6 +54,18 @@ describe('library_reader', () => {
     expect(rows).toEqual([{ title: 'Dune' }]);
   });
 
+  it('reads the search terms and searches with them', async () => {
+    const rows = await as(SERVICE_ROLES.reader, async (client) => {
+      await client.query('SET default_transaction_read_only = on');
+      return (
+        await client.query(
+          `SELECT b.title FROM book_search_terms t JOIN books b ON b.id = t.book_id WHERE t.lexeme = ANY (book_search_lexemes('dunes', ''))`,
+        )
+      ).rows;
+    });
+    expect(rows).toEqual([{ title: 'Dune' }]);
+  });
+
   it.each([
     ['INSERT', `INSERT INTO books (title, author) VALUES ('x', 'y')`],
     ['UPDATE', `UPDATE books SET title = 'x'`],
@@ -65,6 +77,7 @@ describe('library_reader', () => {
       `INSERT INTO idempotency_keys (key, request_hash, response_code, response_body) VALUES ('x', 'x', 1, '{}')`,
     ],
     ['SELECT migrations', 'SELECT * FROM migrations'],
+    ['INSERT book_search_terms', `INSERT INTO book_search_terms VALUES ('x', 1)`],
     ['CREATE TABLE', 'CREATE TABLE mine (id int)'],
     ['CREATE TEMP TABLE', 'CREATE TEMP TABLE mine (id int)'],
   ])('may not %s, even in a read-write transaction', async (_name, statement) => {
@@ -92,6 +105,23 @@ describe('library_writer', () => {
     });
   });
 
+  it('keeps the search terms through the triggers, without any privilege on their table', async () => {
+    const termsOf = async (id: number) =>
+      (await sql(database.name, 'SELECT lexeme FROM book_search_terms WHERE book_id = $1 ORDER BY lexeme', [id])).map((row) => row.lexeme);
+    await as(SERVICE_ROLES.writer, async (client) => {
+      const [{ id }] = (
+        await client.query(`INSERT INTO books (title, author) VALUES ('Parable of the Sower', 'Octavia E. Butler') RETURNING id`)
+      ).rows;
+      expect(await termsOf(id)).toEqual(['butler', 'e', 'octavia', 'parabl', 'sower']);
+      await client.query(`UPDATE books SET title = 'Parable of the Talents' WHERE id = $1`, [id]);
+      expect(await termsOf(id)).toEqual(['butler', 'e', 'octavia', 'parabl', 'talent']);
+      await client.query(`DELETE FROM books WHERE id = $1`, [id]);
+      expect(await termsOf(id)).toEqual([]);
+      await expect(client.query(`INSERT INTO book_search_terms VALUES ('x', 1)`)).rejects.toThrow(PERMISSION_DENIED);
+      await expect(client.query(`DELETE FROM book_search_terms`)).rejects.toThrow(PERMISSION_DENIED);
+    });
+  });
+
   it.each([
     ['CREATE TABLE', 'CREATE TABLE mine (id int)'],
     ['CREATE TEMP TABLE', 'CREATE TEMP TABLE mine (id int)'],
@@ -114,6 +144,8 @@ describe('privileges of every table', () => {
    */
   const EXPECTED: Record<string, Record<string, string[]>> = {
     books: { library_reader: ['SELECT'], library_writer: ['DELETE', 'INSERT', 'SELECT', 'UPDATE'] },
+    // Written only by the triggers on books (SECURITY DEFINER, migration CreateBookSearchTerms).
+    book_search_terms: { library_reader: ['SELECT'], library_writer: [] },
     idempotency_keys: { library_reader: [], library_writer: ['DELETE', 'INSERT', 'SELECT', 'UPDATE'] },
     migrations: { library_reader: [], library_writer: [] },
     books_id_seq: { library_reader: [], library_writer: ['SELECT', 'USAGE'] },
@@ -198,11 +230,13 @@ describe('the roles migration on a server of its own', () => {
         expect(grants).toEqual({ reader_reads: true, reader_inserts: false, writer_inserts: true });
       }
 
-      // Reverting and re-applying the migration in one database leaves the roles to the others.
+      // Reverting and re-applying the migration in one database leaves the roles to the others (the search
+      // terms' migration, which grants to the roles, comes after it and is reverted first).
       const { DataSource } = await import('typeorm');
       const { buildDataSourceOptions } = await import('#libs/persistence');
       const dataSource = await new DataSource(buildDataSourceOptions(settings(names[0]!), 'migrator')).initialize();
       try {
+        await dataSource.undoLastMigration({ transaction: 'each' });
         await dataSource.undoLastMigration({ transaction: 'each' });
         const [revoked] = await server.sql(`SELECT has_table_privilege('library_reader', 'books', 'SELECT') AS reads`, [], names[0]);
         expect(revoked).toEqual({ reads: false });

@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Logger } from 'nestjs-pino';
+import { ServiceLogger as Logger } from '#libs/platform';
 import { DataSource } from 'typeorm';
 import { freePort } from '../../scripts/embedded-postgres.mjs';
 import type { AuthTokenSignerFactory, AuthTokenTarget } from '#libs/persistence';

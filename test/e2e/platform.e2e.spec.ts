@@ -57,11 +57,17 @@ describe('HTTP hardening', () => {
     expect(unsafe.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('sends security headers and no x-powered-by', async () => {
+  // Issue 13: the JSON API gets nosniff (all a browser needs for a non-HTML response); helmet's browser set
+  // (CSP and the rest) only on /docs, the one HTML page.
+  it("sends nosniff on the API, helmet's browser set on /docs, and no x-powered-by", async () => {
     const response = await fetch(`${reader.url}/books`);
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(response.headers.get('content-security-policy')).toBeNull();
     expect(response.headers.get('x-powered-by')).toBeNull();
+    const docs = await fetch(`${reader.url}/docs`);
+    expect(docs.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(docs.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(docs.headers.get('x-powered-by')).toBeNull();
   });
 
   it('keeps idle connections open longer than the ALB (60 s) so the ALB never reuses a closed socket', () => {

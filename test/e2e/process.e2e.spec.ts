@@ -11,7 +11,12 @@ import { everyJsonLine, expectStartupFailure, runToExit, spawnService, waitForOk
  * nothing on stderr (the IAM signing failure is in iam-auth.e2e.spec.ts, which has a TLS server).
  */
 
-const MIGRATIONS = ['CreateBooks1764230400000', 'CreateIdempotencyKeys1764230500000', 'CreateServiceRoles1764230600000'];
+const MIGRATIONS = [
+  'CreateBooks1764230400000',
+  'CreateIdempotencyKeys1764230500000',
+  'CreateServiceRoles1764230600000',
+  'CreateBookSearchTerms1764230700000',
+];
 
 let database: { name: string; drop: () => Promise<void> };
 
@@ -27,9 +32,11 @@ describe('migrate command', () => {
     const first = await runToExit('writer', ['migrate'], environmentFor(database.name, { LOG_LEVEL: 'info' }));
     expectWith(first.code, first.stdout + first.stderr).toBe(0);
     expect(first.stderr).toBe('');
-    expect(everyJsonLine(first.stdout)).toEqual([expect.objectContaining({ msg: 'applied 3 migration(s)', applied: MIGRATIONS })]);
+    expect(everyJsonLine(first.stdout)).toEqual([
+      expect.objectContaining({ msg: `applied ${MIGRATIONS.length} migration(s)`, applied: MIGRATIONS }),
+    ]);
     const tables = await sql(database.name, `SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`);
-    expect(tables.map((row) => row.tablename)).toEqual(['books', 'idempotency_keys', 'migrations']);
+    expect(tables.map((row) => row.tablename)).toEqual(['book_search_terms', 'books', 'idempotency_keys', 'migrations']);
 
     const second = await runToExit('writer', ['migrate'], environmentFor(database.name));
     expect(second.code).toBe(0);
@@ -45,9 +52,9 @@ describe('migrate command', () => {
       const runs = await Promise.all([1, 2, 3].map(() => runToExit('writer', ['migrate'], environmentFor(fresh.name))));
       expect(runs.map((run) => run.code)).toEqual([0, 0, 0]);
       const applied = runs.flatMap((run) => (everyJsonLine(run.stdout).at(-1)?.applied as string[]) ?? []);
-      expect(applied.sort()).toEqual(MIGRATIONS);
+      expect(applied.sort()).toEqual([...MIGRATIONS].sort());
       const [row] = await sql<{ count: string }>(fresh.name, 'SELECT count(*) FROM migrations');
-      expect(row!.count).toBe('3');
+      expect(row!.count).toBe(String(MIGRATIONS.length));
     } finally {
       await fresh.drop();
     }

@@ -84,7 +84,8 @@ describe('GET /books', () => {
     expect(all.every((book) => book.author === 'Ursula K. Le Guin')).toBe(true);
   });
 
-  it('searches title and author with q, treating % and _ literally', async () => {
+  // README API, "Search": q is words (stemmed, accents folded, stop words dropped), no longer a substring.
+  it('searches the words of title and author with q; punctuation and parts of words match nothing', async () => {
     await seed([
       { title: 'The Dispossessed', author: 'Ursula K. Le Guin' },
       { title: 'Dune', author: 'Frank Herbert' },
@@ -92,12 +93,29 @@ describe('GET /books', () => {
       { title: '100 Pure', author: 'Someone_else' },
     ]);
     const titles = async (q: string) => (await page(`?q=${encodeURIComponent(q)}`)).body.items.map((book: any) => book.title);
-    expect(await titles('dispos')).toEqual(['The Dispossessed']);
+    expect(await titles('dispossessed')).toEqual(['The Dispossessed']);
+    expect(await titles('dispos')).toEqual([]); // a substring matched before the full-text search
     expect(await titles('HERBERT')).toEqual(['Dune']);
-    expect(await titles('100%')).toEqual(['100% Pure']);
-    expect(await titles('e_e')).toEqual(['100 Pure']);
+    expect(await titles('le guin')).toEqual(['The Dispossessed']);
+    expect(await titles('100%')).toEqual(['100% Pure', '100 Pure']);
+    expect(await titles('e_e')).toEqual([]);
     expect(await titles('nothing like this')).toEqual([]);
-    expect(await titles("' OR 1=1--")).toEqual([]);
+    expect(await titles("' OR 'x'='x")).toEqual([]);
+  });
+
+  it('pages a search with a cursor that only that search accepts', async () => {
+    await seed(Array.from({ length: 9 }, (_, i) => ({ title: `River ${i}`, author: i % 3 ? 'A' : 'River' })));
+    const all = await readAll('q=river', 2);
+    expect(all.map((book) => book.id)).toEqual([1, 4, 7, 2, 3, 5, 6, 8, 9]); // author "River" first, then the titles
+    const { body } = await page('?q=river&limit=2');
+    expect((await page(`?q=rivers&limit=2&cursor=${body.nextCursor}`)).status).toBe(400);
+    expect((await page(`?limit=2&cursor=${body.nextCursor}`)).status).toBe(400);
+    const forged = JSON.parse(Buffer.from(body.nextCursor, 'base64url').toString());
+    const tampered = Buffer.from(JSON.stringify({ ...forged, t: 2 })).toString('base64url');
+    expect(await page(`?q=river&limit=2&cursor=${tampered}`)).toEqual({
+      status: 400,
+      body: { statusCode: 400, error: 'Bad Request', message: 'cursor is invalid or was issued for different filters' },
+    });
   });
 
   const badQueries: Array<[string, RegExp]> = [
@@ -115,6 +133,7 @@ describe('GET /books', () => {
     [`?q=${'x'.repeat(101)}`, /q must be shorter than or equal to 100/],
     ['?q=', /q must be longer than or equal to 1/],
     ['?q=a%00b', /q must not contain control characters/],
+    ['?q=one%20two%20three%20four%20five%20six%20seven%20eight%20nine', /q must have at most 8 words/],
     ['?author[$ne]=x', /author/],
   ];
   it.each(badQueries)('rejects %s with 400', async (query, message) => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { freePort } from '../../scripts/embedded-postgres.mjs';
@@ -36,7 +37,8 @@ interface RunningTracedService {
 
 async function startTraced(name: 'reader' | 'writer', env: Environment): Promise<RunningTracedService> {
   const port = await freePort();
-  const service = spawnService(name, [], { ...env, PORT: String(port) }, { nodeArgs: ['--import', PROBE] });
+  // The image's entry (dist/<name>/main.js), which picks the bundle or, tracing on, the tsc output.
+  const service = spawnService(name, [], { ...env, PORT: String(port) }, { nodeArgs: ['--import', PROBE], image: true });
   const url = `http://127.0.0.1:${port}`;
   await Promise.race([
     waitForOk(`${url}/health/ready`, 30_000),
@@ -228,7 +230,7 @@ describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
 
   it('says so at start-up, writes only JSON lines, and loads the OpenTelemetry packages (the probe works)', () => {
     for (const service of ['reader', 'writer'] as const) {
-      const listening = everyJsonLine(exited[service].stdout).find((line) => String(line.msg).includes('listening'));
+      const listening = everyJsonLine(exited[service].stdout).find((line) => String(line.msg).includes(' listening on '));
       expect(listening?.tracing).toBe(`parentbased_traceidratio 1 → ${receiver.endpoint}/v1/traces (http/json)`);
       expect(probedPackages(exited[service].stderr)).toEqual(
         expect.arrayContaining(['@fastify/otel', '@opentelemetry/instrumentation-pg', '@opentelemetry/sdk-trace']),
@@ -273,8 +275,10 @@ describe('tracing off (no OTEL_EXPORTER_OTLP_ENDPOINT, as on a task without the 
       const result = await reader.stop();
       expectWith(result.code, result.stdout + result.stderr).toBe(0);
       expect(probedPackages(result.stderr)).toEqual([]);
+      // It ran the bundle (the image's entry with tracing off), and the bundle holds no OpenTelemetry code.
+      expect(readFileSync(fileURLToPath(new URL('../../dist/reader/service.js', import.meta.url)), 'utf8')).not.toMatch(/opentelemetry/i);
       const lines = everyJsonLine(result.stdout);
-      expect(lines.find((line) => String(line.msg).includes('listening'))?.tracing).toBe('off');
+      expect(lines.find((line) => String(line.msg).includes(' listening on '))?.tracing).toBe('off');
       const request = lines.find((line) => line.req !== undefined && (line.req as { url: string }).url === '/books');
       expect(request).toBeDefined();
       expect(Object.keys(request!).filter((key) => key.startsWith('trace') || key.startsWith('span'))).toEqual([]);

@@ -19,15 +19,20 @@ export interface SpawnedService {
   exited: Promise<ProcessResult>;
 }
 
-/** Runs the built entry point (dist/apps/<name>/src/main.js) as the container would, with only `env`. */
+/**
+ * Runs the built entry point as the container would, with only `env`: the tsc output
+ * (dist/apps/<name>/src/main.js), or with `image: true` the image's entry (dist/<name>/main.js: the bundle,
+ * or the tsc output when tracing is on; apps/bundle.mjs).
+ */
 export function spawnService(
   name: 'reader' | 'writer',
   args: string[],
   env: Environment,
-  { cwd = root, nodeArgs = [] }: { cwd?: string; nodeArgs?: string[] } = {},
+  { cwd = root, nodeArgs = [], image = false }: { cwd?: string; nodeArgs?: string[]; image?: boolean } = {},
 ): SpawnedService {
   const startedAt = performance.now();
-  const child = spawn(process.execPath, [...nodeArgs, `dist/apps/${name}/src/main.js`, ...args], {
+  const entry = image ? `dist/${name}/main.js` : `dist/apps/${name}/src/main.js`;
+  const child = spawn(process.execPath, [...nodeArgs, entry, ...args], {
     cwd,
     env: { PATH: process.env.PATH, NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

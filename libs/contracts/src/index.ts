@@ -1,3 +1,2 @@
 export { BOOK_LIMITS, toBookView, type BookRecord, type BookRow, type BookView } from './books/book.js';
-export { BookDto } from './books/book.dto.js';
 export { normalizeIsbn } from './books/isbn.js';

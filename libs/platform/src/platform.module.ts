@@ -6,7 +6,7 @@ import { SERVICE_NAME } from './bootstrap/service-spec.js';
 import { HealthModule } from './health/health.module.js';
 import { AllExceptionsFilter } from './http/all-exceptions.filter.js';
 import { createValidationPipe } from './http/validation.js';
-import { LoggingModule } from './logging/logging.module.js';
+import { ServiceLogger } from './logging/service-logger.js';
 
 export interface PlatformOptions {
   service: 'reader' | 'writer';
@@ -15,7 +15,7 @@ export interface PlatformOptions {
 }
 
 /**
- * What every service has, once: validated configuration, JSON logging, the global validation pipe and error
+ * What every service has, once: validated configuration, JSON logging (ServiceLogger), the global validation pipe and error
  * filter (as providers, so they also apply in Test.createTestingModule), and the health endpoints.
  */
 @Module({})
@@ -32,7 +32,6 @@ export class PlatformModule {
           cache: true,
           validate: (raw) => (validated = validateEnvironment(options.environment ?? raw)),
         }),
-        LoggingModule,
         HealthModule,
       ],
       providers: [
@@ -40,8 +39,9 @@ export class PlatformModule {
         { provide: SERVICE_NAME, useValue: options.service },
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
+        ServiceLogger,
       ],
-      exports: [EnvironmentVariables, SERVICE_NAME],
+      exports: [EnvironmentVariables, SERVICE_NAME, ServiceLogger],
     };
   }
 }

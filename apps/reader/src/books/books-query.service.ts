@@ -1,9 +1,10 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { type BookRow, type BookView, toBookView } from '#libs/contracts';
+import { type PreparedStatement, preparedStatement } from '#libs/platform';
 import type { ListBooksQueryDto } from './dto/list-books-query.dto.js';
-import { decodeCursor, encodeCursor } from './page-cursor.js';
+import { decodeCursor, decodeSearchCursor, encodeCursor, encodeSearchCursor, type SearchPosition } from './page-cursor.js';
 
 export interface BookPage {
   items: BookView[];
@@ -11,70 +12,129 @@ export interface BookPage {
 }
 
 /**
- * The read path runs fixed, parameterised SQL through the service's DataSource (same pool, read-only
- * sessions and timeouts) and maps rows straight to the response shape: TypeORM's query builder and entity
- * hydration cost more CPU per request than the query itself (BENCHMARKS.md).
+ * The read path runs fixed, parameterised SQL on the service's pool (same read-only sessions and timeouts)
+ * as named prepared statements, and maps rows straight to the response shape: TypeORM's query builder,
+ * entity hydration and per-query runner cost more CPU per request than the query itself (BENCHMARKS.md).
  */
-const SELECT_BOOK = 'SELECT id, title, author, description, isbn, version, created_at, updated_at FROM books';
-const SELECT_BOOK_BY_ID = `${SELECT_BOOK} WHERE id = $1`;
-/** How many rows in id order a search scans before it turns to the trigram index (see search()). */
-const SEARCH_HEAD = 'LIMIT 10000';
+const COLUMNS = 'id, title, author, description, isbn, version, created_at, updated_at';
+const SELECT_BOOK = `SELECT ${COLUMNS} FROM books`;
 
-/** LIKE treats % _ and \ specially; a search for "100%" must match the text "100%". */
-function escapeLikePattern(text: string): string {
-  return text.replace(/[\\%_]/g, (char) => `\\${char}`);
+/** Words a search may have (after stop words are dropped): each is one more join. */
+export const MAX_SEARCH_WORDS = 8;
+
+/**
+ * Search, step 1: the query's lexemes (PostgreSQL's own parser and dictionaries through
+ * `book_search_lexemes`, the one function the triggers index the books with: migration CreateBookSearchTerms) and tier 0, the books whose author is
+ * exactly what was typed (case-insensitive, the (lower(author), id) index), in one round trip. $1 the
+ * search text, $2 the last id seen in tier 0, $3 how many rows (0 when the cursor is past tier 0),
+ * $4 the `author` filter or NULL.
+ */
+const SEARCH_START = `
+  SELECT q.lexemes, b.*
+    FROM (SELECT book_search_lexemes($1, '') AS lexemes) AS q
+    LEFT JOIN LATERAL (
+      SELECT ${COLUMNS} FROM books
+       WHERE lower(author) = lower($1) AND id > $2 AND ($4::text IS NULL OR lower(author) = lower($4))
+       ORDER BY id LIMIT $3
+    ) AS b ON true`;
+
+/**
+ * Search, step 2 (tier 1): books with every lexeme in their title or author, except tier 0's, in id order.
+ * `book_search_terms` has one row per (lexeme, book) under a primary key in that order, so each lexeme is
+ * an ordered list: one word is a range scan that stops after the page, several are a merge join of
+ * their lists (BENCHMARKS.md has the plans). $1 the search text, $2 the last id, $3 how many rows, $4 the
+ * `author` filter or NULL, $5… the lexemes.
+ */
+function searchTierOneSql(words: number): string {
+  const joins = Array.from(
+    { length: words - 1 },
+    (_, i) => `JOIN book_search_terms t${i + 2} ON t${i + 2}.book_id = t1.book_id AND t${i + 2}.lexeme = $${i + 6}`,
+  );
+  return `
+    SELECT ${COLUMNS.split(', ')
+      .map((column) => `b.${column}`)
+      .join(', ')}
+      FROM book_search_terms t1 ${joins.join(' ')}
+      JOIN books b ON b.id = t1.book_id
+     WHERE t1.lexeme = $5 AND t1.book_id > $2 AND lower(b.author) <> lower($1)
+       AND ($4::text IS NULL OR lower(b.author) = lower($4))
+     ORDER BY t1.book_id LIMIT $3`;
+}
+
+/** The lexemes, and a tier-0 book or (no tier-0 book) NULLs in the book's columns. */
+interface SearchStartRow extends Omit<BookRow, 'id'> {
+  lexemes: string[];
+  id: number | null;
 }
 
 @Injectable()
 export class BooksQueryService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  private readonly byId;
+  private readonly firstRows;
+  private readonly byAuthor;
+  private readonly searchStart;
+  private readonly searchTierOne: Array<PreparedStatement<BookRow>>;
+
+  constructor(@InjectDataSource() dataSource: DataSource) {
+    this.byId = preparedStatement<BookRow>(dataSource, 'book_by_id', `${SELECT_BOOK} WHERE id = $1`);
+    this.firstRows = preparedStatement<BookRow>(dataSource, 'books_page', `${SELECT_BOOK} WHERE id > $1 ORDER BY id ASC LIMIT $2`);
+    this.byAuthor = preparedStatement<BookRow>(
+      dataSource,
+      'books_by_author',
+      `${SELECT_BOOK} WHERE id > $1 AND lower(author) = lower($3) ORDER BY id ASC LIMIT $2`,
+    );
+    this.searchStart = preparedStatement<SearchStartRow>(dataSource, 'books_search_start', SEARCH_START);
+    this.searchTierOne = Array.from({ length: MAX_SEARCH_WORDS }, (_, i) =>
+      preparedStatement<BookRow>(dataSource, `books_search_words_${i + 1}`, searchTierOneSql(i + 1)),
+    );
+  }
 
   /**
    * Keyset pagination: `id > last id ORDER BY id`, served by the primary key (or the (lower(author), id)
-   * index, or the trigram index for `q`), so page 50,000 costs what page 1 costs. One extra row tells
-   * whether there is a next page.
+   * index), so page 50,000 costs what page 1 costs. One extra row tells whether there is a next page.
    */
   async list({ limit = 20, cursor, author, q }: ListBooksQueryDto): Promise<BookPage> {
     const filters = { author, q };
+    if (q !== undefined) return this.search(q, author, limit, cursor ? decodeSearchCursor(cursor, filters) : { tier: 0, after: 0 });
     const after = cursor ? decodeCursor(cursor, filters) : 0;
-    const params: unknown[] = [after, limit + 1];
-    // Only placeholders are interpolated; every value travels as a bind parameter.
-    const conditions: string[] = [];
-    if (author) conditions.push(`lower(author) = lower($${params.push(author)})`);
-    if (q) conditions.push(`(title || ' ' || author) ILIKE $${params.push(`%${escapeLikePattern(q)}%`)}`);
-    const rows = q ? await this.search(conditions, params) : await this.page(conditions, params);
+    const { rows } = await (author ? this.byAuthor([after, limit + 1, author]) : this.firstRows([after, limit + 1]));
     const items = rows.slice(0, limit).map(toBookView);
     const last = items.at(-1);
     return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.id, filters) : null };
   }
 
-  /** `params` = [after, rows wanted, ...filter values]. */
-  private page(conditions: string[], params: unknown[]): Promise<BookRow[]> {
-    const sql = `${SELECT_BOOK} WHERE ${['id > $1', ...conditions].join(' AND ')} ORDER BY id ASC LIMIT $2`;
-    return this.dataSource.query(sql, params);
-  }
-
   /**
-   * PostgreSQL cannot estimate how many rows `ILIKE '%…%'` matches, so on its own it picks the trigram
-   * index for every term, and a common word (thousands of matches) reads and sorts every one of them:
-   * 50–180 ms at 10^6 rows. Instead, look for the page among the next SEARCH_HEAD_ROWS rows in id order
-   * first (a bounded primary-key range scan, a few ms); only when they hold too few matches is the term rare
-   * enough for the trigram index to be the fast plan, and the rest of the page comes from there. Rows
-   * between the last match and the end of the head cannot match, so the two parts make exactly the page
-   * a single query would return.
+   * `q`: every word, in any order, in the title or the author; stemmed ("rivers" finds "River"), accents
+   * ignored ("wisniewski" finds "Wiśniewski"), stop words ("the", "of") dropped. Relevance in two tiers,
+   * each in id order so that pages are stable keyset pages: first the books whose author is exactly the
+   * text searched for (a reader typing a name wants that author's books), then every other match.
    */
-  private async search(conditions: string[], params: unknown[]): Promise<BookRow[]> {
-    const filter = conditions.join(' AND ');
-    const headSql = `SELECT * FROM (${SELECT_BOOK} WHERE id > $1 ORDER BY id ASC ${SEARCH_HEAD}) AS head WHERE ${filter} ORDER BY id ASC LIMIT $2`;
-    const head: BookRow[] = await this.dataSource.query(headSql, params);
-    const wanted = params[1] as number;
-    if (head.length >= wanted) return head;
-    const rest = await this.page(conditions, [head.at(-1)?.id ?? params[0], wanted - head.length, ...params.slice(2)]);
-    return [...head, ...rest];
+  private async search(q: string, author: string | undefined, limit: number, from: SearchPosition): Promise<BookPage> {
+    const text = q.trim().replace(/\s+/g, ' ');
+    const wanted = limit + 1;
+    const start = await this.searchStart([text, from.tier === 0 ? from.after : 0, from.tier === 0 ? wanted : 0, author ?? null]);
+    const lexemes = start.rows[0]?.lexemes ?? [];
+    if (lexemes.length > MAX_SEARCH_WORDS) {
+      throw new BadRequestException(`q must have at most ${MAX_SEARCH_WORDS} words (not counting words like "the")`);
+    }
+    const found: Array<{ tier: 0 | 1; row: BookRow }> = start.rows.flatMap((row) =>
+      row.id === null ? [] : [{ tier: 0 as const, row: { ...row, id: row.id } }],
+    );
+    if (found.length < wanted && lexemes.length > 0) {
+      const after = from.tier === 1 ? from.after : 0;
+      const { rows } = await this.searchTierOne[lexemes.length - 1]!([text, after, wanted - found.length, author ?? null, ...lexemes]);
+      found.push(...rows.map((row) => ({ tier: 1 as const, row })));
+    }
+    const page = found.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      items: page.map(({ row }) => toBookView(row)),
+      nextCursor: found.length > limit && last ? encodeSearchCursor({ tier: last.tier, after: last.row.id }, { author, q }) : null,
+    };
   }
 
   async get(id: number): Promise<BookView> {
-    const rows: BookRow[] = await this.dataSource.query(SELECT_BOOK_BY_ID, [id]);
+    const { rows } = await this.byId([id]);
     if (rows.length === 0) throw new NotFoundException(`book ${id} not found`);
     return toBookView(rows[0]!);
   }

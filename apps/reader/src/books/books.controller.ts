@@ -1,8 +1,8 @@
 import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { BookDto, type BookView } from '#libs/contracts';
-import { ErrorDto, etagFor, ifNoneMatchHits, ParseResourceIdPipe } from '#libs/platform';
+import type { BookView } from '#libs/contracts';
+import { BookDto, ErrorDto, etagFor, ifNoneMatchHits, ParseResourceIdPipe } from '#libs/platform';
 import { BooksQueryService, type BookPage } from './books-query.service.js';
 import { BookPageDto } from './dto/book-page.dto.js';
 import { ListBooksQueryDto } from './dto/list-books-query.dto.js';

@@ -1,7 +1,7 @@
 import { BadRequestException } from '@nestjs/common';
 import fc from 'fast-check';
 import { describe, expect, it } from '@jest/globals';
-import { decodeCursor, encodeCursor } from './page-cursor.js';
+import { decodeCursor, decodeSearchCursor, encodeCursor, encodeSearchCursor } from './page-cursor.js';
 
 describe('page cursor', () => {
   it('round-trips the last id for the same filters (author case-insensitively)', () => {
@@ -38,5 +38,25 @@ describe('page cursor', () => {
     Buffer.from('[]').toString('base64url'),
   ])('rejects forged cursor %s', (cursor) => {
     expect(() => decodeCursor(cursor, {})).toThrow(/cursor is invalid/);
+  });
+});
+
+describe('search cursor', () => {
+  it('round-trips the tier and the last id; a cursor from before tiers goes on in tier 1', () => {
+    const filters = { q: 'river' };
+    expect(decodeSearchCursor(encodeSearchCursor({ tier: 0, after: 42 }, filters), filters)).toEqual({ tier: 0, after: 42 });
+    expect(decodeSearchCursor(encodeSearchCursor({ tier: 1, after: 7 }, filters), filters)).toEqual({ tier: 1, after: 7 });
+    expect(decodeSearchCursor(encodeCursor(9, filters), filters)).toEqual({ tier: 1, after: 9 });
+  });
+
+  it.each([2, -1, '0', null, 0.5])('rejects a tampered tier %p', (t) => {
+    const cursor = JSON.parse(Buffer.from(encodeSearchCursor({ tier: 0, after: 1 }, { q: 'x' }), 'base64url').toString());
+    expect(() => decodeSearchCursor(Buffer.from(JSON.stringify({ ...cursor, t })).toString('base64url'), { q: 'x' })).toThrow(
+      /cursor is invalid/,
+    );
+  });
+
+  it('refuses a search cursor for another q', () => {
+    expect(() => decodeSearchCursor(encodeSearchCursor({ tier: 1, after: 1 }, { q: 'a' }), { q: 'b' })).toThrow(BadRequestException);
   });
 });

@@ -2,20 +2,22 @@ import { BadRequestException, ConflictException, Injectable, NotFoundException, 
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { type BookRow, type BookView, toBookView } from '#libs/contracts';
-import type { IfMatchCondition } from '#libs/platform';
+import { type IfMatchCondition, preparedStatement } from '#libs/platform';
 import type { CreateBookDto } from './dto/create-book.dto.js';
 import type { UpdateBookDto } from './dto/update-book.dto.js';
 
 const EDITABLE_FIELDS = ['title', 'author', 'description', 'isbn'] as const;
 
 /**
- * One data-access style: fixed, parameterised SQL through the DataSource (or the idempotency transaction's
- * EntityManager), one statement per write. Chosen over the query builder and the repository because
+ * One data-access style: fixed, parameterised SQL as named prepared statements on the service's pool (or
+ * through the idempotency transaction's EntityManager), one statement per write. Chosen over the query
+ * builder and the repository because
  * - RELIABILITY.md O-3 needs the version check and the write in ONE statement (`UPDATE … WHERE id = $1 AND
  *   version = ANY($n)`); TypeORM's save() never puts the version in the WHERE clause, and the query builder
  *   hides the `version = version + 1` that @VersionColumn adds. Here the whole statement is in plain sight;
- * - the hot paths were raw SQL already: the builder's metadata work cost more CPU than the statements
- *   (BENCHMARKS.md), and the reader and the benchmark ceiling run the same SQL;
+ * - the hot paths were raw SQL already: the builder's metadata work cost more CPU than the statements, and a
+ *   prepared statement skips PostgreSQL's parse and plan (BENCHMARKS.md); the benchmark ceiling runs the
+ *   same SQL;
  * - no string is ever built: each statement is a constant, only values travel as bind parameters.
  *
  * `$n::int[] IS NULL` means "no If-Match (or *)": any version. An empty array (only weak or foreign ETags)
@@ -41,17 +43,27 @@ const BOOK_EXISTS = 'SELECT 1 FROM books WHERE id = $1';
 
 type BookChanges = Partial<Pick<BookView, (typeof EDITABLE_FIELDS)[number]>>;
 
-/** TypeORM's query() answers UPDATE and DELETE with [rows, affected row count], other statements with rows. */
-type ChangedRows = [BookRow[], number];
-
 @Injectable()
 export class BooksCommandService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  // Named prepared statements on the service's pool (BENCHMARKS.md); the idempotency transaction runs the
+  // INSERT through its EntityManager instead, on the transaction's connection.
+  private readonly insertBook;
+  private readonly updateBook;
+  private readonly deleteBook;
+  private readonly bookExists;
 
-  async create(dto: CreateBookDto, manager: EntityManager = this.dataSource.manager): Promise<BookView> {
+  constructor(@InjectDataSource() dataSource: DataSource) {
+    this.insertBook = preparedStatement<BookRow>(dataSource, 'book_insert', INSERT_BOOK);
+    this.updateBook = preparedStatement<BookRow>(dataSource, 'book_update', UPDATE_BOOK);
+    this.deleteBook = preparedStatement<never>(dataSource, 'book_delete', DELETE_BOOK);
+    this.bookExists = preparedStatement<{ exists: 1 }>(dataSource, 'book_exists', BOOK_EXISTS);
+  }
+
+  async create(dto: CreateBookDto, manager?: EntityManager): Promise<BookView> {
     const isbn = dto.isbn ?? null;
-    const rows: BookRow[] = await this.guardIsbn(isbn, () =>
-      manager.query(INSERT_BOOK, [dto.title, dto.author, dto.description ?? '', isbn]),
+    const values = [dto.title, dto.author, dto.description ?? '', isbn];
+    const rows: BookRow[] = await this.guardIsbn(isbn, async () =>
+      manager ? manager.query(INSERT_BOOK, values) : (await this.insertBook(values)).rows,
     );
     return toBookView(rows[0]!);
   }
@@ -76,21 +88,21 @@ export class BooksCommandService {
   }
 
   async remove(id: number, condition: IfMatchCondition): Promise<void> {
-    const [, deleted] = await this.dataSource.query<ChangedRows>(DELETE_BOOK, [id, acceptedVersions(condition)]);
-    if (deleted === 0) await this.explainMiss(id);
+    const { rowCount } = await this.deleteBook([id, acceptedVersions(condition)]);
+    if (rowCount === 0) await this.explainMiss(id);
   }
 
   private async update(id: number, changes: BookChanges, condition: IfMatchCondition): Promise<BookView> {
     const { title = null, author = null, description = null } = changes;
     const params = [id, title, author, description, changes.isbn !== undefined, changes.isbn ?? null, acceptedVersions(condition)];
-    const [rows] = await this.guardIsbn(changes.isbn ?? null, () => this.dataSource.query<ChangedRows>(UPDATE_BOOK, params));
+    const { rows } = await this.guardIsbn(changes.isbn ?? null, () => this.updateBook(params));
     if (rows.length === 0) return this.explainMiss(id);
     return toBookView(rows[0]!);
   }
 
   /** Zero rows touched: either the book does not exist (404) or its version moved on (412). */
   private async explainMiss(id: number): Promise<never> {
-    if ((await this.dataSource.query(BOOK_EXISTS, [id])).length === 0) throw new NotFoundException(`book ${id} not found`);
+    if ((await this.bookExists([id])).rows.length === 0) throw new NotFoundException(`book ${id} not found`);
     throw new PreconditionFailedException(`book ${id} was modified since the ETag in If-Match; fetch it again and retry`);
   }
 
@@ -98,7 +110,9 @@ export class BooksCommandService {
     try {
       return await write();
     } catch (error) {
-      const driverError = (error as { driverError?: { code?: string; constraint?: string } }).driverError;
+      // node-postgres's error itself, or wrapped by TypeORM (QueryFailedError) inside the idempotency transaction.
+      type PgError = { code?: string; constraint?: string };
+      const driverError = (error as { driverError?: PgError }).driverError ?? (error as PgError);
       if (driverError?.code === '23505' && driverError.constraint === 'books_isbn_unique') {
         throw new ConflictException(`isbn ${isbn} already belongs to another book`);
       }

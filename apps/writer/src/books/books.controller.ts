@@ -13,8 +13,8 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { BookDto, type BookView } from '#libs/contracts';
-import { ErrorDto, etagFor, ParseResourceIdPipe, parseIfMatch } from '#libs/platform';
+import type { BookView } from '#libs/contracts';
+import { BookDto, ErrorDto, etagFor, ParseResourceIdPipe, parseIfMatch } from '#libs/platform';
 import { IdempotencyService } from '../idempotency/idempotency.service.js';
 import { BooksCommandService } from './books-command.service.js';
 import { CreateBookDto } from './dto/create-book.dto.js';

@@ -1,8 +1,10 @@
 /**
  * The book, once. Everything else about its shape is derived from BookView or checked against it at compile
- * time: BookRecord (the TypeORM entity implements it), BookRow (what SQL returns), BookDto (OpenAPI, which
- * implements BookView), and toBookView, the one row → JSON mapper the services and the benchmark's
- * ceiling (bench/ceiling.mjs, through dist/) all use, so their JSON is byte-identical.
+ * time: BookRecord (the TypeORM entity implements it), BookRow (what SQL returns), BookDto (OpenAPI, in
+ * #libs/platform, which implements BookView), and toBookView, the one row → JSON mapper the services and the
+ * benchmark's ceiling (bench/ceiling.mjs, through dist/) all use, so their JSON is byte-identical.
+ *
+ * Nothing here depends on a framework: the ceiling loads this lib without Nest or Swagger.
  */
 
 /** Field limits: request validation (the writer's DTOs) and the CHECK constraints (the migration) share them. */

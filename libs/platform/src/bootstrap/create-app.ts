@@ -1,9 +1,8 @@
-import helmet from '@fastify/helmet';
 import { Logger as NestLogger, type NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Logger } from 'nestjs-pino';
 import { createFastifyAdapter } from '../http/fastify-adapter.js';
+import { ServiceLogger } from '../logging/service-logger.js';
 import { mountOpenApi, type OpenApiInfo } from '../openapi/openapi.js';
 import type { ServiceSpec } from './service-spec.js';
 
@@ -41,24 +40,17 @@ export async function createServiceApp(
   return app;
 }
 
-/** What follows the module graph: security headers and OpenAPI. */
+/**
+ * What follows the module graph: OpenAPI, with the browser security headers on its pages. The API's own
+ * header (nosniff) and the request id are set by the Fastify adapter.
+ */
 export async function configureServiceApp(app: NestFastifyApplication, openApi: OpenApiInfo): Promise<void> {
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        scriptSrc: ["'self'"],
-      },
-    },
-  });
   mountOpenApi(app, openApi);
 }
 
 /** Once the service listens: Nest logs through the JSON logger, starting with what it buffered until now. */
 export function startLogging(app: NestFastifyApplication): void {
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(ServiceLogger));
   app.flushLogs();
 }
 

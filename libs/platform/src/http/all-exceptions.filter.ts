@@ -1,5 +1,5 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { toErrorResponse } from './error-response.js';
 
 @Catch()
@@ -7,9 +7,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpError');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const http = host.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
     const { body, headers, serverFault } = toErrorResponse(exception);
-    if (serverFault) this.logger.error(exception instanceof Error ? exception : String(exception));
+    // With the request's id, so the error line and the request's completion line can be matched.
+    if (serverFault)
+      this.logger.error(exception instanceof Error ? exception : String(exception), { reqId: http.getRequest<FastifyRequest>().id });
     if (reply.sent) return;
     void reply.status(body.statusCode).headers(headers).send(body);
   }

@@ -1,4 +1,4 @@
-import { BookDto } from '#libs/contracts';
+import { BookDto } from '#libs/platform';
 
 export class BookPageDto {
   items!: BookDto[];

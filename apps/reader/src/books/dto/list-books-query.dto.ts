@@ -29,7 +29,10 @@ export class ListBooksQueryDto {
   @IsOptional()
   author?: string;
 
-  /** Substring searched in title and author, case-insensitive. */
+  /**
+   * Words searched in title and author: every word must match, in any order; stemmed ("rivers" finds
+   * "River"), case- and accent-insensitive. Books whose author is exactly `q` come first.
+   */
   @Matches(NO_CONTROL_CHARACTERS, { message: 'q must not contain control characters' })
   @MaxLength(100)
   @MinLength(1)

@@ -1,8 +1,10 @@
-import type { BookView } from './book.js';
+import type { BookView } from '#libs/contracts';
 
 /**
  * The response schema of a book, for OpenAPI (the Nest CLI plugin reads the property types and these
- * comments). `implements BookView` keeps it the same shape as the JSON the services send.
+ * comments). `implements BookView` keeps it the same shape as the JSON the services send. It lives with
+ * the OpenAPI code rather than in #libs/contracts because the plugin makes every DTO file import
+ * @nestjs/swagger: the contracts stay loadable without Swagger (the benchmark's ceiling imports them).
  */
 export class BookDto implements BookView {
   /** @example 42 */

@@ -1,0 +1,213 @@
+#!/usr/bin/env node
+// Bundles each service's build (dist/apps/<service>/src/main.js, tsc's output with its decorator metadata)
+// into one ES module with esbuild, and writes the entry the image runs:
+//
+//   dist/<service>/service.js     the bundle: the service and its dependencies in one file
+//   dist/<service>/main.js        enables Node's compile cache (dist/<service>/.compile-cache), then imports it
+//   dist/<service>/.compile-cache V8 code cache for the bundle, made here by running `main.js help` once
+//
+// Why (BENCHMARKS.md): the tsc output makes Node resolve, read and compile ~2,500 module files at every
+// start; one file with a code cache is most of the way to starting in under half a second. `nest start`
+// and the tests keep running the tsc output.
+//
+//   node apps/bundle.mjs [reader|writer …]    (npm run build runs it for both)
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const services = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['reader', 'writer'];
+
+/**
+ * Packages that load a peer at run time with `createRequire(import.meta.url)('name')`, which esbuild leaves
+ * to Node (evanw/esbuild#1828): in a bundle that loads a second copy of the peer from node_modules, with
+ * its own state. @nestjs/mapped-types would then copy PartialType's @Transform metadata from an empty
+ * class-transformer storage (PATCH would stop trimming titles and normalising ISBNs), and
+ * @nestjs/typeorm would load all of TypeORM a second time. Their `require` is replaced by one that answers
+ * these names with the bundled modules.
+ */
+const SHARED_PEERS = ['class-validator', 'class-transformer', 'class-transformer/cjs/storage', 'typeorm'];
+
+const samePeers = {
+  name: 'same-peers',
+  setup(bundler) {
+    bundler.onLoad({ filter: /node_modules[\\/]@nestjs[\\/](mapped-types|typeorm)[\\/]dist[\\/].*\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const pattern = /const require = createRequire\(import\.meta\.url\);/;
+      if (!pattern.test(source)) return undefined;
+      const imports = SHARED_PEERS.map((name, i) => `import * as __peer${i} from '${name}';`).join('\n');
+      const table = `const __peers = { ${SHARED_PEERS.map((name, i) => `'${name}': __peer${i}`).join(', ')} };`;
+      const shim =
+        'const __nodeRequire = createRequire(import.meta.url);\n' +
+        'const require = (name) => (Object.hasOwn(__peers, name) ? (__peers[name].default ?? __peers[name]) : __nodeRequire(name));';
+      return { contents: `${imports}\n${table}\n${source.replace(pattern, shim)}`, loader: 'js', resolveDir: dirname(args.path) };
+    });
+  },
+};
+
+/**
+ * TypeORM loads its driver with `require(name)` (PlatformTools.load), which esbuild cannot follow: PostgreSQL's
+ * driver is named statically instead, so `pg` is in the bundle (and its code cache) rather than read from
+ * 30 files of node_modules at every start. Other names still go to node_modules, as before.
+ */
+const bundledPg = {
+  name: 'bundled-pg',
+  setup(bundler) {
+    bundler.onLoad({ filter: /node_modules[\\/]typeorm[\\/]platform[\\/]PlatformTools\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const pattern = /return require\(name\);/;
+      if (!pattern.test(source)) {
+        console.warn(`apps/bundle.mjs: TypeORM's PlatformTools.load changed; pg stays in node_modules`);
+        return undefined;
+      }
+      return { contents: source.replace(pattern, 'return name === "pg" ? require("pg") : require(name);'), loader: 'js' };
+    });
+  },
+};
+
+/**
+ * TypeORM's DriverFactory requires the driver of every database it supports; the services only ever use
+ * PostgreSQL. The other drivers' modules become empty in the bundle (a DataSource of another type would
+ * fail to construct with "… is not a constructor"); MssqlParameter stays, as the migration executor and
+ * the query cache name it.
+ */
+const OTHER_DATABASES =
+  /^\.\.?\/(?:driver\/)?(aurora-mysql|better-sqlite3|capacitor|cockroachdb|cordova|expo|mongodb|mysql|nativescript|oracle|react-native|sap|spanner|sqljs|sqlite-abstract|sqlserver)\//;
+const postgresOnly = {
+  name: 'postgres-only',
+  setup(bundler) {
+    bundler.onResolve({ filter: OTHER_DATABASES }, (args) => {
+      if (!/node_modules[\\/]typeorm[\\/]driver$/.test(args.resolveDir) || args.path.endsWith('/MssqlParameter')) return undefined;
+      return { path: args.path, namespace: 'other-database-driver' };
+    });
+    bundler.onLoad({ filter: /.*/, namespace: 'other-database-driver' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+  },
+};
+
+/**
+ * Nest's two console loggers build an Intl.DateTimeFormat when their module loads, which maps ~7 MB of
+ * ICU locale data into memory; the services log JSON through ServiceLogger and never print a Nest console
+ * line. The formatter is created on first use instead. If Nest changes that code the bundle is built
+ * unchanged (and says so).
+ */
+const lazyDateFormatter = {
+  name: 'lazy-date-formatter',
+  setup(bundler) {
+    bundler.onLoad({ filter: /node_modules[\\/]@nestjs[\\/]common[\\/]services[\\/](console-logger|logger)\.service\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const pattern = /const dateTimeFormatter = new Intl\.DateTimeFormat\(undefined, (\{[^}]*\})\);/;
+      if (!pattern.test(source)) {
+        console.warn(`apps/bundle.mjs: no module-level Intl.DateTimeFormat in ${args.path} any more; left as it is`);
+        return undefined;
+      }
+      const lazy =
+        'let lazyDateTimeFormatter;\n' +
+        'const dateTimeFormatter = { format: (date) => (lazyDateTimeFormatter ??= new Intl.DateTimeFormat(undefined, $1)).format(date) };';
+      return { contents: source.replace(pattern, lazy), loader: 'js', resolveDir: dirname(args.path) };
+    });
+  },
+};
+
+/**
+ * Optional integrations the code names but this service never installs (other databases' drivers, Nest's
+ * Express and microservice packages, Terminus's other indicators): left as imports that fail only if
+ * they were ever used, exactly as they behave outside the bundle.
+ */
+const missingStayExternal = {
+  name: 'missing-stay-external',
+  setup(bundler) {
+    bundler.onResolve({ filter: /^[^./]/ }, async (args) => {
+      if (args.pluginData?.probe || args.path.startsWith('node:')) return undefined;
+      const resolved = await bundler.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        importer: args.importer,
+        pluginData: { probe: true },
+      });
+      return resolved.errors.length > 0 ? { path: args.path, external: true } : resolved;
+    });
+  },
+};
+
+/**
+ * The bundle runs only with tracing off (the generated main.js runs the tsc output when tracing is on), so
+ * the OpenTelemetry SDK that startTracing imports on demand (libs/telemetry sdk.js: ~1 MB with its
+ * exporters and instrumentations) stays out of it: left as an import nothing ever reaches.
+ */
+const noTracingSdk = {
+  name: 'no-tracing-sdk',
+  setup(bundler) {
+    bundler.onResolve({ filter: /^\.\/sdk\.js$/ }, (args) =>
+      /[\\/]libs[\\/]telemetry[\\/]/.test(args.importer) ? { path: args.path, external: true } : undefined,
+    );
+  },
+};
+
+/**
+ * V8 keeps a module's source for its lifetime, as one byte per character only if every character fits in
+ * Latin-1: one letter above U+00FF (validator.js's alphabets in regular expression literals, which esbuild
+ * does not escape) doubles the memory of the whole 3.5 MB bundle. Every non-ASCII UTF-16 unit becomes a
+ * \uXXXX escape, which means the same in strings, identifiers and regular expressions (a surrogate pair
+ * written as two escapes is one code point under /u too); an identity escape of such a character (a
+ * backslash before it) becomes the plain escape.
+ */
+function asciiOnly(file) {
+  const source = readFileSync(file, 'utf8');
+  const escaped = source.replace(/(\\*)([\u0080-\uffff])/g, (_, backslashes, char) => {
+    const unit = `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+    return (backslashes.length % 2 === 1 ? backslashes.slice(1) : backslashes) + unit;
+  });
+  if (escaped !== source) writeFileSync(file, escaped);
+}
+
+for (const service of services) {
+  const outDir = join(root, 'dist', service);
+  rmSync(outDir, { recursive: true, force: true });
+  await build({
+    entryPoints: [join(root, 'dist/apps', service, 'src/main.js')],
+    outfile: join(outDir, 'service.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    // Nest, TypeORM and the logs name classes; minified identifiers would rename them.
+    keepNames: true,
+    minify: true,
+    // ASCII only (see asciiOnly for the regular expressions esbuild leaves as they are).
+    charset: 'ascii',
+    legalComments: 'none',
+    sourcemap: false,
+    // The IAM signer is loaded on first use (only with DB_AUTH=iam) from node_modules, as before.
+    external: ['@aws-sdk/*'],
+    plugins: [noTracingSdk, samePeers, bundledPg, postgresOnly, lazyDateFormatter, missingStayExternal],
+    // CommonJS dependencies call require() for Node's built-ins.
+    banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
+    logLevel: 'warning',
+  });
+  asciiOnly(join(outDir, 'service.js'));
+  writeFileSync(
+    join(outDir, 'main.js'),
+    `// Generated by apps/bundle.mjs: the ${service} service's entry. The compile cache holds V8's code for the
+// bundle; it is portable (keyed relative to this directory) and read-only in the image, where it was made.
+//
+// Tracing on (OTEL_EXPORTER_OTLP_ENDPOINT set): the tsc output runs instead of the bundle. OpenTelemetry's
+// pg instrumentation patches pg as it is loaded from node_modules (require-in-the-middle and the ESM hook
+// startTracing registers); inside the bundle pg is never loaded that way and its queries would have no
+// spans. Tracing off, nothing of tracing is loaded and the bundle starts in a fraction of the time.
+import { existsSync } from 'node:fs';
+import module from 'node:module';
+if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT) {
+  // dist/${service}/main.js in a checkout, dist/main.js beside dist/apps in the image.
+  const unbundled = ['../apps/${service}/src/main.js', './apps/${service}/src/main.js'].map((path) => new URL(path, import.meta.url));
+  await import(unbundled.find((url) => existsSync(url)) ?? unbundled[0]);
+} else {
+  module.enableCompileCache?.({ directory: new URL('./.compile-cache', import.meta.url).pathname, portable: true });
+  await import('./service.js');
+}
+`,
+  );
+  // Loading the bundle once fills the compile cache (`help` prints the usage and exits).
+  execFileSync(process.execPath, [join(outDir, 'main.js'), 'help'], { cwd: root, stdio: 'ignore' });
+}
