@@ -119,12 +119,12 @@ function taskDefaults() {
 
 /**
  * What the image runs (Dockerfile): dist/<service>/main.js, the bundle with its compile cache (apps/bundle.mjs),
- * with the runtime stage's NODE_OPTIONS.
+ * with the runtime stage's NODE_OPTIONS (BENCH_NODE_OPTIONS, when set, replaces them for an A/B of V8 flags).
  */
 function imageNodeOptions() {
   const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
   const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
-  return /^\s*NODE_OPTIONS=(\S+)/m.exec(runtime)?.[1];
+  return process.env.BENCH_NODE_OPTIONS ?? /^\s*NODE_OPTIONS=(\S+)/m.exec(runtime)?.[1];
 }
 
 /** tsc's output (scripts/ensure-build.mjs), then the bundles when they are missing or older than it. */
