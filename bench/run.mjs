@@ -25,8 +25,6 @@ import { drive } from './lib/load.mjs';
 import { findPgbench, pgbenchVersion, runPgbench } from './lib/pgbench.mjs';
 import { cpuTimeOf, killAll, memoryOf, sampleRss, spawnNode, stop, waitForOk } from './lib/processes.mjs';
 import { renderReport, writeBenchmarksFile } from './lib/report.mjs';
-import { buildScenarios } from './scenarios.mjs';
-import { searchTierOneSql } from './search-sql.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { values: flags } = parseArgs({
@@ -143,6 +141,9 @@ function ensureBundles() {
 async function main() {
   const startedAt = Date.now();
   ensureBundles();
+  // After the build: the scenarios and the plans run the reader's own search SQL from dist/.
+  const { buildScenarios } = await import('./scenarios.mjs');
+  const { searchTierOneSql } = await import('./search-sql.mjs');
   const tmp = mkdtempSync(join(os.tmpdir(), 'library-bench-'));
   chmodSync(tmp, 0o755); // as root, PostgreSQL runs as an unprivileged user that must reach its data dir
   cleanups.push(() => rmSync(tmp, { recursive: true, force: true }));

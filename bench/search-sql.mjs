@@ -1,34 +1,11 @@
 // The reader's search (apps/reader BooksQueryService.search), as the ceiling and pgbench run it: the same
 // statements and the same two steps, so the ceiling is a yardstick for the service's search and not a
 // different search. The run checks that both answer the same JSON for a search.
-const COLUMNS = 'id, title, author, description, isbn, version, created_at, updated_at';
+// The statements themselves come from the reader's build output (apps/reader/src/books/search-sql.ts): one
+// definition. bench/run.mjs imports this module only after it has built dist/.
+import { SEARCH_START, searchTierOneSql } from '../dist/apps/reader/src/books/search-sql.js';
 
-/** Step 1: the query's lexemes and tier 0 (books whose author is exactly the text). */
-export const SEARCH_START = `
-  SELECT q.lexemes, b.*
-    FROM (SELECT book_search_lexemes($1, '') AS lexemes) AS q
-    LEFT JOIN LATERAL (
-      SELECT ${COLUMNS} FROM books
-       WHERE lower(author) = lower($1) AND id > $2 AND ($4::text IS NULL OR lower(author) = lower($4))
-       ORDER BY id LIMIT $3
-    ) AS b ON true`;
-
-/** Step 2 (tier 1): books with every lexeme, except tier 0's, in id order. */
-export function searchTierOneSql(words) {
-  const joins = Array.from(
-    { length: words - 1 },
-    (_, i) => `JOIN book_search_terms t${i + 2} ON t${i + 2}.book_id = t1.book_id AND t${i + 2}.lexeme = $${i + 6}`,
-  );
-  return `
-    SELECT ${COLUMNS.split(', ')
-      .map((column) => `b.${column}`)
-      .join(', ')}
-      FROM book_search_terms t1 ${joins.join(' ')}
-      JOIN books b ON b.id = t1.book_id
-     WHERE t1.lexeme = $5 AND t1.book_id > $2 AND lower(b.author) <> lower($1)
-       AND ($4::text IS NULL OR lower(b.author) = lower($4))
-     ORDER BY t1.book_id LIMIT $3`;
-}
+export { SEARCH_START, searchTierOneSql };
 
 export const SEARCH_SQL = {
   /**
