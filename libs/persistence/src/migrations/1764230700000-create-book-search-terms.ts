@@ -41,7 +41,8 @@ export class CreateBookSearchTerms1764230700000 implements MigrationInterface {
   statementTimeoutMs = 10 * 60_000;
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    // unaccent ships with PostgreSQL (contrib) and is a trusted extension on RDS.
+    // unaccent ships with PostgreSQL (contrib); RDS lists it among the extensions a non-superuser with
+    // rds_superuser may create (Amazon RDS User Guide, "Extension versions for Amazon RDS for PostgreSQL").
     await queryRunner.query(`CREATE EXTENSION IF NOT EXISTS unaccent`);
     await queryRunner.query(`
       DO $config$
