@@ -117,12 +117,18 @@ function taskDefaults() {
 
 /**
  * What the image runs (Dockerfile): dist/<service>/main.js, the bundle with its compile cache (apps/bundle.mjs),
- * with the runtime stage's NODE_OPTIONS (BENCH_NODE_OPTIONS, when set, replaces them for an A/B of V8 flags).
+ * with the node flags of the runtime stage's ENTRYPOINT (BENCH_NODE_FLAGS, when set, replaces them for an A/B
+ * of V8 flags: `BENCH_NODE_FLAGS="--max-semi-space-size=2" npm run bench …`).
  */
-function imageNodeOptions() {
+function imageNodeFlags() {
+  if (process.env.BENCH_NODE_FLAGS !== undefined) return process.env.BENCH_NODE_FLAGS.split(/\s+/).filter(Boolean);
   const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
   const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
-  return process.env.BENCH_NODE_OPTIONS ?? /^\s*NODE_OPTIONS=(\S+)/m.exec(runtime)?.[1];
+  const entrypoint = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(runtime);
+  if (!entrypoint) throw new Error('the Dockerfile has no exec-form ENTRYPOINT in its runtime stage');
+  const argv = JSON.parse(entrypoint[1]);
+  if (argv[0] !== 'node' || argv.at(-1) !== 'dist/main.js') throw new Error(`unexpected ENTRYPOINT ${entrypoint[1]}`);
+  return argv.slice(1, -1);
 }
 
 /** tsc's output (scripts/ensure-build.mjs), then the bundles when they are missing or older than it. */
@@ -157,10 +163,10 @@ async function main() {
   const db = { host: postgres.host, port: postgres.port, user: postgres.user, password: postgres.password, database: 'library_bench' };
   await postgres.createDatabase(db.database);
 
-  const task = { ...taskDefaults(), NODE_OPTIONS: imageNodeOptions() };
+  const task = taskDefaults();
+  const nodeFlags = imageNodeFlags();
   const dbEnv = {
     NODE_ENV: 'production',
-    ...(task.NODE_OPTIONS ? { NODE_OPTIONS: task.NODE_OPTIONS } : {}),
     DB_HOST: db.host,
     DB_PORT: String(db.port),
     DB_NAME: db.database,
@@ -168,7 +174,7 @@ async function main() {
     DB_PASSWORD: db.password,
     ...task,
   };
-  const migrate = spawnNode('dist/writer/main.js', ['migrate'], dbEnv, { cwd: root, logFd });
+  const migrate = spawnNode('dist/writer/main.js', ['migrate'], dbEnv, { cwd: root, logFd, nodeArgs: nodeFlags });
   const migrateTimer = setTimeout(() => migrate.child.kill('SIGKILL'), 60_000);
   const migrated = await migrate.exited;
   clearTimeout(migrateTimer);
@@ -183,7 +189,7 @@ async function main() {
     let instance;
     for (let i = 0; i < mode.starts; i++) {
       const port = await freePort();
-      instance = spawnNode(`dist/${name}/main.js`, [], { ...dbEnv, PORT: String(port) }, { cwd: root, logFd });
+      instance = spawnNode(`dist/${name}/main.js`, [], { ...dbEnv, PORT: String(port) }, { cwd: root, logFd, nodeArgs: nodeFlags });
       instance.url = `http://127.0.0.1:${port}`;
       readyMs.push(
         await waitForOk(`${instance.url}/health/ready`, { startedAt: instance.startedAt, exited: instance.exited, timeoutMs: 30_000 }),
@@ -214,7 +220,7 @@ async function main() {
         OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
         OTEL_TRACES_SAMPLER_ARG: '0.1',
       },
-      { cwd: root, logFd },
+      { cwd: root, logFd, nodeArgs: nodeFlags },
     );
     instance.url = `http://127.0.0.1:${port}`;
     const readyMs = await waitForOk(`${instance.url}/health/ready`, {
@@ -235,8 +241,8 @@ async function main() {
       const instance = spawnNode(
         'bench/ceiling.mjs',
         [],
-        // Node's defaults for the ceilings: the image's NODE_OPTIONS trade some speed for memory.
-        { ...dbEnv, NODE_OPTIONS: '', CEILING_ROLE: role, CEILING_HEADERS: headers, CEILING_PORT: String(port) },
+        // Node's defaults for the ceilings (no node flags).
+        { ...dbEnv, CEILING_ROLE: role, CEILING_HEADERS: headers, CEILING_PORT: String(port) },
         { cwd: root, logFd },
       );
       instance.url = `http://127.0.0.1:${port}`;
@@ -371,7 +377,7 @@ async function main() {
     plans,
     mode: modeName,
     settings: mode,
-    task,
+    task: { ...task, nodeFlags },
     results,
     services: Object.values(services),
     sameJson,

@@ -33,7 +33,7 @@ export function renderReport({ mode, settings, task, results, services, sameJson
     `- Node ${environment.node}; PostgreSQL ${environment.postgres} (embedded, fsync=off, loopback); pgbench: ${environment.pgbench}`,
   );
   lines.push(
-    `- Services: ${environment.entry}, NODE_ENV=production, DB_POOL_MAX=${task.DB_POOL_MAX}, LOG_LEVEL=${task.LOG_LEVEL}${task.NODE_OPTIONS ? `, NODE_OPTIONS=${task.NODE_OPTIONS}` : ''} (the image's and the ECS task's values), logs to a file`,
+    `- Services: ${environment.entry}, NODE_ENV=production, DB_POOL_MAX=${task.DB_POOL_MAX}, LOG_LEVEL=${task.LOG_LEVEL}${task.nodeFlags?.length ? `, node flags ${task.nodeFlags.join(' ')}` : ''} (the image's and the ECS task's values), logs to a file`,
   );
   lines.push(
     `- Load: autocannon, ${settings.connections} connections, warm-up ${describeWindow(settings.warmup)} then ${describeWindow(settings.measure)} measured; ` +
