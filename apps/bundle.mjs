@@ -220,18 +220,30 @@ function asciiOnly(file) {
 }
 
 /**
- * Node's compile cache holds V8's code for the functions compiled when the module is compiled, which is the
- * top level only: each bundled module's body (esbuild's `var x = __commonJS((exports, module) => {…})` and
- * `__esm(() => {…})` wrappers) is a lazy function, compiled at every start the first time it runs (~70 ms
- * of a start, --cpu-prof). V8 compiles a function eagerly when it is wrapped in parentheses (its
- * "PIFE" heuristic, https://v8.dev/blog/preparser), so wrapping each wrapper's function puts every module
- * body into the code cache. Measured side by side: start to /health/ready 442 -> 366 ms (median of 8), idle
- * RSS +1.6 MiB, the cache 0.4 -> 3.3 MB.
+ * Two edits to the minified bundle, made on its syntax tree (acorn):
+ *
+ * 1. Module bodies into the code cache. Node's compile cache holds V8's code for the functions compiled
+ *    when the module is compiled, which is the top level only: each bundled module's body (esbuild's
+ *    `var x = __commonJS((exports, module) => {…})` and `__esm(() => {…})` wrappers) is a lazy function,
+ *    compiled at every start the first time it runs (~70 ms of a start, --cpu-prof). V8 compiles a
+ *    function eagerly when it is wrapped in parentheses (its "PIFE" heuristic,
+ *    https://v8.dev/blog/preparser), so each wrapper's function is parenthesised and lands in the cache.
+ *    Measured side by side: start to /health/ready 442 -> 366 ms (median of 8), idle RSS +1.6 MiB.
+ *
+ * 2. No name-keeping for closures made per call. `keepNames` (which Nest, TypeORM and the logs need for
+ *    classes and module-level functions) makes esbuild follow every function declaration with
+ *    `__name(fn, "fn")`, an Object.defineProperty; inside a function that runs per request (Fastify's hook
+ *    runner declares three closures per hook per request, pg-pool two per query) it was 2.6 % of the
+ *    reader's CPU under load. Those statements are dropped for function declarations nested in other
+ *    functions: such a closure's `name` becomes its minified identifier, and nothing reads it. Classes and
+ *    module-level functions keep theirs.
  */
-function eagerModuleBodies(file) {
+function postProcess(file) {
   const source = readFileSync(file, 'utf8');
   const program = parse(source, { ecmaVersion: 'latest', sourceType: 'module' });
-  const bodies = program.body
+  const edits = [];
+
+  const moduleBodies = program.body
     .filter((statement) => statement.type === 'VariableDeclaration')
     .flatMap((statement) => statement.declarations.map((declaration) => declaration.init))
     .filter(
@@ -242,12 +254,54 @@ function eagerModuleBodies(file) {
         /^(Arrow)?Function/.test(init.arguments[0].type),
     )
     .map((init) => init.arguments[0]);
-  let wrapped = source;
-  for (const body of bodies.sort((a, b) => b.start - a.start)) {
-    wrapped = `${wrapped.slice(0, body.start)}(${wrapped.slice(body.start, body.end)})${wrapped.slice(body.end)}`;
-  }
-  writeFileSync(file, wrapped);
-  return bodies.length;
+  for (const body of moduleBodies) edits.push({ at: body.start, text: '(' }, { at: body.end, text: ')' });
+
+  // esbuild's helper: `var o=(r,e)=>iv(r,"name",{value:e,configurable:!0})`.
+  const keepName = program.body
+    .filter((statement) => statement.type === 'VariableDeclaration')
+    .flatMap((statement) => statement.declarations)
+    .find(
+      (declaration) =>
+        declaration.init &&
+        /^\(([\w$]+),([\w$]+)\)=>[\w$]+\(\1,"name",\{value:\2,configurable:!0\}\)$/.test(
+          source.slice(declaration.init.start, declaration.init.end),
+        ),
+    )?.id.name;
+  let namesDropped = 0;
+  const visit = (node, insideFunction) => {
+    if (!node || typeof node.type !== 'string') return;
+    const statements = node.type === 'BlockStatement' || node.type === 'StaticBlock' ? node.body : undefined;
+    if (statements && insideFunction && keepName) {
+      const declared = new Set(statements.filter((s) => s.type === 'FunctionDeclaration').map((s) => s.id.name));
+      for (const statement of statements) {
+        const call = statement.type === 'ExpressionStatement' ? statement.expression : undefined;
+        if (
+          call?.type === 'CallExpression' &&
+          call.callee.type === 'Identifier' &&
+          call.callee.name === keepName &&
+          call.arguments.length === 2 &&
+          call.arguments[0].type === 'Identifier' &&
+          declared.has(call.arguments[0].name) &&
+          typeof call.arguments[1].value === 'string'
+        ) {
+          edits.push({ at: statement.start, end: statement.end, text: '' });
+          namesDropped++;
+        }
+      }
+    }
+    const nested = insideFunction || /Function/.test(node.type);
+    for (const key of Object.keys(node)) {
+      const child = node[key];
+      if (Array.isArray(child)) for (const item of child) visit(item, nested);
+      else if (child && typeof child === 'object') visit(child, nested);
+    }
+  };
+  visit(program, false);
+
+  let result = source;
+  for (const { at, end = at, text } of edits.sort((a, b) => b.at - a.at)) result = result.slice(0, at) + text + result.slice(end);
+  writeFileSync(file, result);
+  return { moduleBodies: moduleBodies.length, namesDropped };
 }
 
 for (const service of services) {
@@ -269,13 +323,25 @@ for (const service of services) {
     sourcemap: false,
     // The IAM signer is loaded on first use (only with DB_AUTH=iam) from node_modules, as before.
     external: ['@aws-sdk/*'],
-    plugins: [noTracingSdk, builtinsByRequire, loadedOnFirstCall, samePeers, bundledPg, postgresOnly, lazyDateFormatter, missingStayExternal],
+    plugins: [
+      noTracingSdk,
+      builtinsByRequire,
+      loadedOnFirstCall,
+      samePeers,
+      bundledPg,
+      postgresOnly,
+      lazyDateFormatter,
+      missingStayExternal,
+    ],
     // CommonJS dependencies call require() for Node's built-ins.
     banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
     logLevel: 'warning',
   });
   asciiOnly(join(outDir, 'service.js'));
-  if (eagerModuleBodies(join(outDir, 'service.js')) < 100) console.warn(`apps/bundle.mjs: few module wrappers found in ${service}'s bundle; is esbuild's output shape new?`);
+  const edited = postProcess(join(outDir, 'service.js'));
+  if (edited.moduleBodies < 100 || edited.namesDropped < 100) {
+    console.warn(`apps/bundle.mjs: ${service}: ${JSON.stringify(edited)} edits; has esbuild's output changed shape?`);
+  }
   writeFileSync(
     join(outDir, 'main.js'),
     `// Generated by apps/bundle.mjs: the ${service} service's entry. The compile cache holds V8's code for the
