@@ -210,13 +210,11 @@ const loadedOnFirstCall = {
  * written as two escapes is one code point under /u too); an identity escape of such a character (a
  * backslash before it) becomes the plain escape.
  */
-function asciiOnly(file) {
-  const source = readFileSync(file, 'utf8');
-  const escaped = source.replace(/(\\*)([\u0080-\uffff])/g, (_, backslashes, char) => {
+function asciiOnly(source) {
+  return source.replace(/(\\*)([\u0080-\uffff])/g, (_, backslashes, char) => {
     const unit = `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
     return (backslashes.length % 2 === 1 ? backslashes.slice(1) : backslashes) + unit;
   });
-  if (escaped !== source) writeFileSync(file, escaped);
 }
 
 /**
@@ -238,14 +236,15 @@ function asciiOnly(file) {
  *    functions: such a closure's `name` becomes its minified identifier, and nothing reads it. Classes and
  *    module-level functions keep theirs.
  */
-function postProcess(file) {
-  const source = readFileSync(file, 'utf8');
+function postProcess(source) {
   const program = parse(source, { ecmaVersion: 'latest', sourceType: 'module' });
+  const topLevelDeclarations = program.body
+    .filter((statement) => statement.type === 'VariableDeclaration')
+    .flatMap((statement) => statement.declarations);
   const edits = [];
 
-  const moduleBodies = program.body
-    .filter((statement) => statement.type === 'VariableDeclaration')
-    .flatMap((statement) => statement.declarations.map((declaration) => declaration.init))
+  const moduleBodies = topLevelDeclarations
+    .map((declaration) => declaration.init)
     .filter(
       (init) =>
         init?.type === 'CallExpression' &&
@@ -257,16 +256,13 @@ function postProcess(file) {
   for (const body of moduleBodies) edits.push({ at: body.start, text: '(' }, { at: body.end, text: ')' });
 
   // esbuild's helper: `var o=(r,e)=>iv(r,"name",{value:e,configurable:!0})`.
-  const keepName = program.body
-    .filter((statement) => statement.type === 'VariableDeclaration')
-    .flatMap((statement) => statement.declarations)
-    .find(
-      (declaration) =>
-        declaration.init &&
-        /^\(([\w$]+),([\w$]+)\)=>[\w$]+\(\1,"name",\{value:\2,configurable:!0\}\)$/.test(
-          source.slice(declaration.init.start, declaration.init.end),
-        ),
-    )?.id.name;
+  const keepName = topLevelDeclarations.find(
+    (declaration) =>
+      declaration.init &&
+      /^\(([\w$]+),([\w$]+)\)=>[\w$]+\(\1,"name",\{value:\2,configurable:!0\}\)$/.test(
+        source.slice(declaration.init.start, declaration.init.end),
+      ),
+  )?.id.name;
   let namesDropped = 0;
   const visit = (node, insideFunction) => {
     if (!node || typeof node.type !== 'string') return;
@@ -300,8 +296,7 @@ function postProcess(file) {
 
   let result = source;
   for (const { at, end = at, text } of edits.sort((a, b) => b.at - a.at)) result = result.slice(0, at) + text + result.slice(end);
-  writeFileSync(file, result);
-  return { moduleBodies: moduleBodies.length, namesDropped };
+  return { source: result, moduleBodies: moduleBodies.length, namesDropped };
 }
 
 for (const service of services) {
@@ -337,10 +332,13 @@ for (const service of services) {
     banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
     logLevel: 'warning',
   });
-  asciiOnly(join(outDir, 'service.js'));
-  const edited = postProcess(join(outDir, 'service.js'));
-  if (edited.moduleBodies < 100 || edited.namesDropped < 100) {
-    console.warn(`apps/bundle.mjs: ${service}: ${JSON.stringify(edited)} edits; has esbuild's output changed shape?`);
+  const bundleFile = join(outDir, 'service.js');
+  const { source, moduleBodies, namesDropped } = postProcess(asciiOnly(readFileSync(bundleFile, 'utf8')));
+  writeFileSync(bundleFile, source);
+  if (moduleBodies < 100 || namesDropped < 100) {
+    console.warn(
+      `apps/bundle.mjs: ${service}: ${moduleBodies} module bodies, ${namesDropped} names edited; has esbuild's output changed shape?`,
+    );
   }
   writeFileSync(
     join(outDir, 'main.js'),
