@@ -14,9 +14,9 @@ const SELF = relative(ROOT, fileURLToPath(import.meta.url));
 const README_MAX_LINES = 150;
 
 /** The design notes the project started from live outside the repository; their names must not come back. */
-const OUTSIDE_DOCUMENT = new RegExp(
-  ['\\b(?:' + ['DES', 'IGN'].join('') + '|' + ['RELIA', 'BILITY'].join('') + ')(?:\\.md)?\\b', '\\.\\./shared/', '/work/shared'].join('|'),
-);
+const OLD_NOTES = [['DES', 'IGN'].join(''), ['RELIA', 'BILITY'].join('')];
+const OLD_FOLDER = ['sha', 'red'].join('');
+const OUTSIDE_DOCUMENT = new RegExp(`\\b(?:${OLD_NOTES.join('|')})(?:\\.md)?\\b|(?:\\.\\./|/)${OLD_FOLDER}/`);
 /** `docs/<file>.md` or `docs/<file>.md#anchor` at the start of a path (not inside `../docs/…`, which is a link). */
 const DOCS_REFERENCE = /(?<![\w./-])docs\/([\w-]+\.md)(?:#([\p{L}\p{N}_-]+))?/gu;
 /** Inline markdown links and images: `[text](target)`, `![alt](target "title")`. */
@@ -114,7 +114,7 @@ describe('each check catches what it is for', () => {
   it.each([
     ['a design note outside the repository', 'src/x.ts', `// the contract in ${'DESIGN'}.md`, /outside the repository/],
     ['a reliability row by the old name', 'x.tf', `# (${'RELIABILITY'} I4)`, /outside the repository/],
-    ['a path to the old folder', 'Dockerfile', `# (../${'shared'}/x)`, /outside the repository/],
+    ['a path to the old folder', 'Dockerfile', `# (../${OLD_FOLDER}/x)`, /outside the repository/],
     ['a docs file that does not exist', 'src/x.ts', '// docs/nope.md', /does not exist/],
     ['an anchor that does not exist', 'src/x.ts', '// docs/a.md#r-2', /no such anchor/],
     ['a markdown link to a missing file', 'docs/c.md', '[x](missing.md)', /does not exist/],
