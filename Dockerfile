@@ -4,7 +4,7 @@
 #   docker build --build-arg APP=reader -t library-reader .
 #   docker build --build-arg APP=writer -t library-writer .
 #   docker buildx build --platform linux/arm64 --build-arg APP=writer .   (Graviton; no emulation needed)
-# The container contract (../shared/DESIGN.md): non-root, listens on PORT (8000), command `serve` (default)
+# The container contract (docs/deploy-contract.md#container-contract): non-root, listens on PORT (8000), command `serve` (default)
 # or `migrate`. A plain `docker build` targets the machine's own platform; the deploy CLI (--platform) and
 # docker-compose.yml (platform:) ask for linux/amd64, the default Fargate cpu_architecture.
 #

@@ -41,7 +41,7 @@ export default tseslint.config(
   },
   {
     // Services: SQL only through parameters. A template literal with ${…} in a query/where call is how
-    // injection starts (RELIABILITY.md V-5); process.env is read only by the config layer.
+    // injection starts (docs/reliability.md#v-5); process.env is read only by the config layer.
     files: ['apps/**/*.ts', 'libs/**/*.ts'],
     ignores: ['**/*.spec.ts', 'libs/config/**'],
     rules: {

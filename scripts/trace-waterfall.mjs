@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// One real trace, drawn: the picture in the README ("Traces"). No trace UI (Jaeger, Zipkin) installs from npm
+// One real trace, drawn: the picture in docs/tracing.md. No trace UI (Jaeger, Zipkin) installs from npm
 // or Debian on the machines this project is built on, so this draws the spans itself, as a waterfall in the
 // manner of Jaeger's trace view, from what the services really exported:
 //

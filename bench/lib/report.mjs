@@ -222,6 +222,6 @@ export function writeBenchmarksFile(path, report) {
   const content =
     start >= 0 && end > start
       ? `${existing.slice(0, start)}${block}${existing.slice(end + END.length)}`
-      : `# Benchmarks\n\nProduced by \`npm run bench\` (see README "Performance"). The latest run:\n\n${block}\n`;
+      : `# Benchmarks\n\nProduced by \`npm run bench\` (see docs/development.md#benchmarks). The latest run:\n\n${block}\n`;
   writeFileSync(path, content);
 }

@@ -279,8 +279,8 @@ describe('deploy: no change (W-5)', () => {
 });
 
 describe('deploy: migration gate (W-6)', () => {
-  it("accepts DESIGN.md's migration output (family, container, network): the family's latest revision, run as `migrate`", async () => {
-    // DESIGN.md's contract names no task_definition_arn or log_group_name for the migration, and lets it be the
+  it("accepts the older migration output (family, container, network): the family's latest revision, run as `migrate`", async () => {
+    // Older outputs (docs/deploy-contract.md#terraform-outputs) name no task_definition_arn or log_group_name for the migration, and lets it be the
     // writer's own family, whose container has no command (the image's default is `serve`).
     const fixture = JSON.parse(readFileSync(FIXTURE, 'utf8'));
     const writer = fixture.services.value.writer;

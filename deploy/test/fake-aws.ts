@@ -875,7 +875,7 @@ export class FakeAws {
       if (!td) throw new ClientException({ message: 'TaskDefinition not found.', $metadata: {} });
       const essential = (td.containerDefinitions ?? []).find((c) => c.essential !== false)!;
       const container = essential.name!;
-      // The image's command (DESIGN.md container contract): `migrate` exits; anything else, the default
+      // The image's command (docs/deploy-contract.md#container-contract): `migrate` exits; anything else, the default
       // `serve` included, starts the server, which runs until stopped. RunTask overrides replace the command.
       const command = input.overrides?.containerOverrides?.find((o) => o.name === container)?.command ?? essential.command ?? ['serve'];
       const runsForever = this.migrationHangs || !command.includes('migrate');

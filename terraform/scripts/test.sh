@@ -5,7 +5,7 @@
 #      no AWS account or credentials needed)
 #   3. contract checks: envs/dev and envs/prod are thin roots over modules/stack (the one composition: they pass it
 #      every input, move the old module addresses into it, set their own environment) and output exactly the
-#      DESIGN.md contract plus deploy_role_arn, passed through from it; the deployer's actions.json is the one list
+#      output contract (docs/deploy-contract.md) plus deploy_role_arn, passed through from it; the deployer's actions.json is the one list
 #      of actions and is valid JSON
 #   4. checkov / trivy / tflint when installed (optional)
 # terraform test's own summary lines ("Success! N passed, 0 failed." / "Failure! ...") go to stdout unchanged;
@@ -94,7 +94,7 @@ for ((i = 0; i < n; i++)); do
 done
 
 # --- 3. deploy contract checks ---------------------------------------------------------------------------
-echo "== contract checks (envs/dev and envs/prod over modules/stack, DESIGN.md outputs)"
+echo "== contract checks (envs/dev and envs/prod over modules/stack, docs/deploy-contract.md outputs)"
 c_pass=0 c_fail=0
 contract() { # $1 description, rest: command
   local what="$1"; shift
@@ -130,7 +130,7 @@ stack_calls_legacy_modules() { # every former root module is still composed by m
 outputs_pass_through() { # $1 env: every output's value is module.stack.<same name>
   [[ -z "$(cat envs/"$1"/*.tf | awk '/^output "/ {n = $2; gsub(/"/, "", n)} /^  value +=/ && $3 != "module.stack." n {print n}')" ]]
 }
-# The DESIGN.md contract: the seven values the deploy CLI reads, plus deploy_role_arn (issue 16: the GitHub
+# The output contract (docs/deploy-contract.md#terraform-outputs): the seven values the deploy CLI reads, plus deploy_role_arn (issue 16: the GitHub
 # repository variable AWS_<ENV>_DEPLOY_ROLE_ARN, null without github_oidc).
 expected_outputs="app_url aws_region database deploy_role_arn ecs_cluster_name environment migration services"
 stack_outputs_contract() { # modules/stack has an output for each contract name
@@ -151,7 +151,7 @@ for env in dev prod; do
 done
 contract "no registry module sources (own modules only)" \
   bash -c "! grep -rhoE '^\s*source\s*=\s*\"[^.][^\"]*\"' --include='*.tf' modules envs | grep -v 'hashicorp/aws'"
-# Absences a terraform test cannot see (RELIABILITY S7, I3, R5): no default VPC, no IAM users, no ECR repository policy.
+# Absences a terraform test cannot see (docs/reliability.md S7, I3, R5): no default VPC, no IAM users, no ECR repository policy.
 contract "no aws_default_vpc, aws_iam_user* or aws_ecr_repository_policy resources" \
   bash -c "! grep -rqE 'resource \"(aws_default_vpc|aws_iam_user[a-z_]*|aws_ecr_repository_policy)\"' --include='*.tf' modules envs"
 contract "no state files in the tree" bash -c "[ -z \"\$(find . -name '*.tfstate*' -not -path '*/.terraform/*')\" ]"
@@ -168,7 +168,7 @@ contract "modules/deployer/actions.json is valid JSON with a statements list, re
   bash -c "$(declare -f json_ok); json_ok modules/deployer/actions.json &&
     grep -qF 'jsondecode(file(local.actions_file))' modules/deployer/main.tf &&
     grep -qF '\"\${path.module}/actions.json\"' modules/deployer/main.tf"
-# The contract's nested keys (DESIGN.md): modules/stack builds services.<svc> and migration with exactly these.
+# The contract's nested keys (docs/deploy-contract.md): modules/stack builds services.<svc> and migration with exactly these.
 block_keys() { # $1 output name: the attribute names assigned inside that output block of modules/stack/outputs.tf
   awk -v h="output \"$1\" {" '$0 == h {b = 1; next} b && /^}/ {b = 0} b && /^ +[a-z_]+ +=/ {print $1}' modules/stack/outputs.tf |
     grep -vxE 'description|value' | sort | paste -sd' ' -

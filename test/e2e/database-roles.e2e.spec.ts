@@ -8,7 +8,7 @@ import { postgresServer } from '../support/postgres-server.js';
 import { giveServiceRolesPasswords, SERVICE_ROLES, TEST_ROLE_PASSWORD } from '../support/service-roles.js';
 
 /**
- * RELIABILITY.md R-1: each service logs in as its own least-privilege role (the migration
+ * docs/reliability.md#r-1: each service logs in as its own least-privilege role (the migration
  * …-create-service-roles.ts). Proven here on real PostgreSQL by logging in as each role directly, without
  * the reader's read-only session setting, so what stops a write is the role's privileges alone.
  */

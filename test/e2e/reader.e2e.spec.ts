@@ -84,7 +84,7 @@ describe('GET /books', () => {
     expect(all.every((book) => book.author === 'Ursula K. Le Guin')).toBe(true);
   });
 
-  // README API, "Search": q is words (stemmed, accents folded, stop words dropped), no longer a substring.
+  // docs/http-contract.md#search: q is words (stemmed, accents folded, stop words dropped), no longer a substring.
   it('searches the words of title and author with q; punctuation and parts of words match nothing', async () => {
     await seed([
       { title: 'The Dispossessed', author: 'Ursula K. Le Guin' },

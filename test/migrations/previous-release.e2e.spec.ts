@@ -8,7 +8,7 @@ import { jsonLines, runToExit, spawnService, type SpawnedService, waitForOk } fr
 import { type BuiltRelease, buildRelease, findPreviousRelease } from './support/previous-release.js';
 
 /**
- * N-1 compatibility (README "Changing the schema"): the deploy runs `migrate` while the PREVIOUS release still
+ * N-1 compatibility (docs/migrations.md): the deploy runs `migrate` while the PREVIOUS release still
  * serves traffic, so the old code must work on the new schema. This builds the previous release (the newest
  * commit with another set of migrations) from its own tree, migrates a database with ITS migrations, starts
  * its reader and writer as the master user (it may predate the service roles), applies THIS checkout's

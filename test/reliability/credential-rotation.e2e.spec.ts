@@ -8,8 +8,8 @@ import { type RunningService, startServiceWith } from '../support/services.js';
 import { countBy, now, recordFigures, runLoad, type Sample } from './support/load.js';
 
 /**
- * RELIABILITY.md R-1: "a rotation of any secret fails zero requests". RDS rotates the master user's secret
- * every 7 days. The services log in as library_reader / library_writer with an IAM token per connection
+ * docs/reliability.md#r-1: "a rotation of any secret fails zero requests". The master password is rotated
+ * by a Terraform apply. The services log in as library_reader / library_writer with an IAM token per connection
  * (here: the injected signer hands out the role's password, as a valid token would be accepted), so
  * rotating the master password under load must not fail a single request, even while the pools open new
  * connections all the time. The negative control is the old set-up: a reader logged in as the master user

@@ -7,7 +7,7 @@ import { startDedicatedPostgres } from '../support/dedicated-postgres.js';
 import { countBy, now, percentile, recordFigures, runLoad, type Sample } from './support/load.js';
 
 /**
- * RELIABILITY.md F-1: PostgreSQL stops for several seconds while GETs and POSTs flow. The services must
+ * docs/reliability.md#f-1: PostgreSQL stops for several seconds while GETs and POSTs flow. The services must
  * stay up, fail fast with 503 instead of hanging, report not-ready, and recover on their own.
  */
 const CONNECT_TIMEOUT_MS = 2000;

@@ -9,7 +9,7 @@ import { recordFigures } from './support/load.js';
 import { ResponseSchemas } from './support/openapi-schemas.js';
 
 /**
- * RELIABILITY.md F-5: property-based fuzzing of every operation both services document, driven by their
+ * docs/reliability.md#f-5: property-based fuzzing of every operation both services document, driven by their
  * own OpenAPI documents. Pass: no 5xx, every status documented (413/414/415 come from the HTTP layer), every
  * body matching its documented schema (or the error shape), and the books table untouched by every
  * rejected request. fast-check prints the seed and the shrunk request of any failure.

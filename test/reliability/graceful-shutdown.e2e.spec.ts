@@ -8,7 +8,7 @@ import { FaultProxy } from './support/fault-proxy.js';
 import { now, recordFigures, runLoad } from './support/load.js';
 
 /**
- * RELIABILITY.md F-3: SIGTERM while requests are in flight. Every request accepted before the signal must
+ * docs/reliability.md#f-3: SIGTERM while requests are in flight. Every request accepted before the signal must
  * complete, readiness must flip at once, and the process must exit 0 well inside ECS's 30 s stop timeout.
  * The database is reached through a proxy adding 250 ms, so dozens of requests are in flight at the signal.
  */

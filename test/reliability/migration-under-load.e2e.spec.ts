@@ -9,7 +9,7 @@ import { applicationMigrations, sqlMigration } from '../migrations/support/migra
 import { countBy, now, percentile, recordFigures, runLoad, type Sample } from './support/load.js';
 
 /**
- * A representative migration under load (README "Changing the schema"): a trigram GIN index, the kind the
+ * A representative migration under load (docs/migrations.md): a trigram GIN index, the kind the
  * search work adds, built CONCURRENTLY on a table of 10^5 books while the writer takes a steady stream of
  * POSTs and PATCHes and the reader GETs. Pass: zero failed requests, with the services' statement timeout cut
  * to 1 s so that any write the build blocked for longer fails instead of only getting slow. The control

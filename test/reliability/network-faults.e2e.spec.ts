@@ -6,7 +6,7 @@ import { FaultProxy } from './support/fault-proxy.js';
 import { recordFigures } from './support/load.js';
 
 /**
- * RELIABILITY.md F-2: faults between the service and PostgreSQL, injected by a TCP proxy. Every fault must
+ * docs/reliability.md#f-2: faults between the service and PostgreSQL, injected by a TCP proxy. Every fault must
  * end in a bounded 503 (never a hang, never a 500), and the service must recover by itself.
  */
 const CONNECT_TIMEOUT_MS = 1000;

@@ -17,7 +17,7 @@ import { smokeStep } from '../rollout/smoke.js';
 export type { DeployInput } from '../deploy/types.js';
 
 /**
- * preflight → images → migration gate → register → rollout (+ smoke) → rollback → report (RELIABILITY.md W-1…W-7).
+ * preflight → images → migration gate → register → rollout (+ smoke) → rollback → report (docs/reliability.md#deploy-cli, W-1…W-7).
  * Each phase returns its typed result; the report is composed from those slices once, at the end.
  */
 export async function deployAction(input: DeployInput, ctx: Context): Promise<ExitCode> {

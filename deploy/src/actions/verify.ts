@@ -153,7 +153,7 @@ export async function runChecks(ctx: Context): Promise<Check[]> {
     if (!group)
       throw new Failed(
         `no log group for the migrate task: no migration.log_group_name output and no awslogs-group in ${revisionLabel(migrate.taskDefinitionArn)}`,
-        'give the migrate container an awslogs log configuration in Terraform (RELIABILITY E7), then `terraform apply`',
+        'give the migrate container an awslogs log configuration in Terraform (docs/reliability.md#e7), then `terraform apply`',
       );
     const logs = await aws.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: group }));
     if (!logs.logGroups?.some((g) => g.logGroupName === group))
@@ -161,7 +161,7 @@ export async function runChecks(ctx: Context): Promise<Check[]> {
     return `container ${m.container_name} runs ${JSON.stringify(command)}${override ? ' (RunTask override)' : ''}, logs to ${group}`;
   });
 
-  // Only the migrate task logs in with the master secret; the services use IAM database auth (DESIGN.md).
+  // Only the migrate task logs in with the master secret; the services use IAM database auth (docs/deploy-contract.md#task-environment).
   await check('execution role can read the DB secret', async () => {
     const td = migrate;
     if (!td) throw new Failed('the migration task definition is missing', 'see above');

@@ -65,12 +65,12 @@ export async function migrate(ctx: Context, image: string, tags: Tag[], timeoutM
   }
 }
 
-/** The container contract (DESIGN.md): the image's one-off command that applies pending migrations and exits 0. */
+/** The container contract (docs/deploy-contract.md#container-contract): the image's one-off command that applies pending migrations and exits 0. */
 export const MIGRATE_COMMAND = ['migrate'];
 
 /**
  * The revision the migrate task starts from: Terraform's (`migration.task_definition_arn`), or, where the
- * outputs name only the family (DESIGN.md's contract), its latest ACTIVE revision (ECS API reference,
+ * outputs name only the family (older outputs, docs/deploy-contract.md#terraform-outputs), its latest ACTIVE revision (ECS API reference,
  * DescribeTaskDefinition: "If a revision isn't specified, the latest ACTIVE revision is used").
  */
 export async function migrationBase(ecs: ECSClient, m: MigrationTarget): Promise<DescribedTaskDefinition> {

@@ -11,7 +11,7 @@ export interface SmokeResult {
 }
 
 /**
- * Post-rollout smoke check through the ALB (DESIGN.md routes by method: GET/HEAD → reader, writes → writer).
+ * Post-rollout smoke check through the ALB (docs/http-contract.md: the ALB routes by method: GET/HEAD → reader, writes → writer).
  *
  * - reader route: `GET {app_url}/health/ready` must answer 200 (the reader is up and reaches the database).
  * - writer route: `POST {app_url}/health/ready` with an empty body. The ALB sends it to the writer; nothing

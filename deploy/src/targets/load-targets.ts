@@ -116,8 +116,8 @@ export async function loadTargets(src: TargetSource, terraform: TerraformRunner)
       missing ? `output "${name}" is missing (${origin})` : `output "${name}" is malformed (${origin}): ${issue.message}`,
       ExitCode.Preflight,
       missing
-        ? 'run `terraform apply` for this env so it exports the DESIGN.md outputs, or pass --set ' + name + '=…'
-        : `fix the output in Terraform (DESIGN.md, "Terraform → deploy contract") and run \`terraform apply\`, or pass --set ${name}=…`,
+        ? 'run `terraform apply` for this env so it exports the outputs of docs/deploy-contract.md, or pass --set ' + name + '=…'
+        : `fix the output in Terraform (docs/deploy-contract.md#terraform-outputs) and run \`terraform apply\`, or pass --set ${name}=…`,
     );
   }
   return { targets: parsed.data, origin };

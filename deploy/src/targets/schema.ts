@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** The Terraform → deploy contract (shared/DESIGN.md). Names come from here and nowhere else. */
+/** The Terraform → deploy contract (docs/deploy-contract.md#terraform-outputs). Names come from here and nowhere else. */
 const nonEmpty = z.string().min(1);
 
 /** A task-definition ARN with its revision: `arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>`. */
@@ -25,7 +25,7 @@ export const serviceTargetSchema = z
     container_name: nonEmpty,
     ecr_repository_url: nonEmpty.regex(/^[^/]+\/.+$/, 'expected <registry>/<repository>'),
     log_group_name: nonEmpty,
-    /** The revision Terraform registered last: the base of every deploy (DESIGN.md). */
+    /** The revision Terraform registered last: the base of every deploy (docs/deploy-contract.md). */
     task_definition_arn: taskDefinitionArn,
   })
   .refine(inFamily, inFamilyError);
@@ -36,8 +36,8 @@ export const targetsSchema = z.object({
   services: z.object({ reader: serviceTargetSchema, writer: serviceTargetSchema }),
   /**
    * Our Terraform: its own family (`<name>-migrate`), the writer image with the master DB credentials, command
-   * ["migrate"], and the revision it registered last. DESIGN.md's contract names only the family, container and
-   * network: without `task_definition_arn` the base is the family's latest ACTIVE revision, without
+   * ["migrate"], and the revision it registered last. Older outputs name only the family, container and
+   * network (docs/deploy-contract.md#terraform-outputs): without `task_definition_arn` the base is the family's latest ACTIVE revision, without
    * `log_group_name` the container's awslogs-group (rollout/migration.ts).
    */
   migration: z

@@ -67,7 +67,7 @@ const AWS_REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const HOSTNAME = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$|^\[?[0-9a-fA-F:]+\]?$/;
 
 /**
- * Every setting either service reads, with its default. The names are the contract in DESIGN.md;
+ * Every setting either service reads, with its default. The names are the contract in docs/configuration.md;
  * nothing else in the code reads process.env.
  */
 export class EnvironmentVariables {

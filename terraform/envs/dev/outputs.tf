@@ -1,4 +1,4 @@
-# Exactly the Terraform -> deploy contract of DESIGN.md (`terraform output -json`), passed through from
+# Exactly the Terraform -> deploy contract of docs/deploy-contract.md (`terraform output -json`), passed through from
 # modules/stack, which builds the values and describes them in detail: the seven values the deploy CLI reads, and
 # deploy_role_arn for the repository variable AWS_<ENV>_DEPLOY_ROLE_ARN. Add nothing nobody reads.
 

@@ -173,6 +173,6 @@ variable "github_oidc" {
 
   validation {
     condition     = var.github_oidc == null || can(regex("^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$", try(var.github_oidc.repository, "")))
-    error_message = "github_oidc.repository must be exactly owner/repo (no wildcard: RELIABILITY I4)."
+    error_message = "github_oidc.repository must be exactly owner/repo (no wildcard: docs/reliability.md#i4)."
   }
 }

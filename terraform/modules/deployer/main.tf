@@ -206,7 +206,7 @@ locals {
   # The claim GitHub puts in sub (GitHub Docs, "OpenID Connect reference", example subject claims): a job that
   # references an environment gets repo:<owner>/<repo>:environment:<name>; otherwise a push to a branch gets
   # repo:<owner>/<repo>:ref:refs/heads/<branch>. dev: the main branch; prod: the protected prod environment
-  # (RELIABILITY I4: an exact subject, never repo:*).
+  # (docs/reliability.md#i4: an exact subject, never repo:*).
   github_default_subject = var.environment == "prod" ? "environment:prod" : "ref:refs/heads/main"
   github_subject         = local.github ? "repo:${var.github_oidc.repository}:${coalesce(var.github_oidc.subject, local.github_default_subject)}" : null
 

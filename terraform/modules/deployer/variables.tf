@@ -74,12 +74,12 @@ variable "github_oidc" {
 
   validation {
     condition     = var.github_oidc == null || can(regex("^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$", try(var.github_oidc.repository, "")))
-    error_message = "github_oidc.repository must be exactly owner/repo (no wildcard: RELIABILITY I4)."
+    error_message = "github_oidc.repository must be exactly owner/repo (no wildcard: docs/reliability.md#i4)."
   }
 
   validation {
     condition     = var.github_oidc == null || try(var.github_oidc.subject, null) == null || can(regex("^(ref:refs/heads/[A-Za-z0-9._/-]+|environment:[A-Za-z0-9._-]+)$", try(var.github_oidc.subject, "")))
-    error_message = "github_oidc.subject must be ref:refs/heads/<branch> or environment:<name>, exactly (no wildcard: RELIABILITY I4)."
+    error_message = "github_oidc.subject must be ref:refs/heads/<branch> or environment:<name>, exactly (no wildcard: docs/reliability.md#i4)."
   }
 
   validation {

@@ -1,6 +1,6 @@
 # One customer-managed key for an environment's log groups (CloudWatch Logs) and its alerts topic (SNS).
 # Alarms cannot publish to a topic encrypted with the AWS-managed alias/aws/sns key, so a CMK is needed
-# anyway (RELIABILITY N1); sharing it with the log groups costs nothing more ($1/month per key).
+# anyway (docs/reliability.md#n1); sharing it with the log groups costs nothing more ($1/month per key).
 
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}

@@ -1,5 +1,5 @@
 # The one public entry point: an ALB in the public subnets that routes by HTTP method,
-# GET/HEAD to the reader and POST/PUT/PATCH/DELETE to the writer (DESIGN.md).
+# GET/HEAD to the reader and POST/PUT/PATCH/DELETE to the writer (docs/http-contract.md).
 
 locals {
   # HTTPS with a given certificate or with the domain's own (domain.tf).

@@ -1,4 +1,4 @@
-# Security groups and their rules (RELIABILITY S2-S4). Each rule is its own resource, built from the maps
+# Security groups and their rules (docs/reliability.md S2-S4). Each rule is its own resource, built from the maps
 # below, so tests can loop over every rule. Only the ALB group accepts traffic from the internet.
 
 locals {

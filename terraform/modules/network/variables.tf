@@ -89,7 +89,7 @@ variable "single_nat_gateway" {
 }
 
 variable "flow_logs" {
-  description = "Record VPC flow logs (ALL traffic) to CloudWatch Logs (RELIABILITY S6). Safe default true; refused as false in prod."
+  description = "Record VPC flow logs (ALL traffic) to CloudWatch Logs (docs/reliability.md#s6). Safe default true; refused as false in prod."
   type        = bool
   default     = true
 
@@ -116,7 +116,7 @@ variable "log_retention_days" {
 }
 
 variable "log_kms_key_arn" {
-  description = "ARN of the customer-managed KMS key that encrypts the flow-log group (RELIABILITY C3). Required in prod."
+  description = "ARN of the customer-managed KMS key that encrypts the flow-log group (docs/reliability.md#c3). Required in prod."
   type        = string
   default     = null
 

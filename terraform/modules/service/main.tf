@@ -1,6 +1,6 @@
 # One ECS Fargate service (instantiated once for the reader and once for the writer).
 # Terraform creates the first task-definition revision; after that the deploy CLI registers revisions
-# pinned to a commit's image and Terraform ignores task_definition and desired_count (DESIGN.md).
+# pinned to a commit's image and Terraform ignores task_definition and desired_count (docs/deploy-contract.md#who-owns-the-task-definition).
 
 data "aws_region" "current" {}
 data "aws_caller_identity" "current" {}
@@ -15,7 +15,7 @@ locals {
   # Built from names rather than the log group's computed ARN, so policies are known at plan.
   log_group_arn = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.log_group_name}"
 
-  # Plain configuration only (DESIGN.md "Configuration"): the services log in with IAM database authentication
+  # Plain configuration only (docs/deploy-contract.md#task-environment): the services log in with IAM database authentication
   # as their own role (DB_AUTH=iam, DB_USER=library_reader|library_writer), generating a token per connection,
   # so no password or secret reaches their tasks at all.
   environment = merge(

@@ -1,4 +1,4 @@
-# The one-off `migrate` task (DESIGN.md "Container contract"), registered next to the writer service: same
+# The one-off `migrate` task (docs/deploy-contract.md#container-contract), registered next to the writer service: same
 # image and hardening, command ["migrate"], but its own family, log group and roles. It is the only place the
 # master credentials reach: DB_AUTH=password as the master user, DB_PASSWORD from the master secret. The
 # migration creates the services' roles (library_reader, library_writer) and grants them rds_iam.

@@ -251,7 +251,7 @@ variable "health_check_grace_period_seconds" {
 }
 
 ################################################################################
-# Application settings (DESIGN.md "Configuration")
+# Application settings (docs/configuration.md#services)
 ################################################################################
 
 variable "database" {

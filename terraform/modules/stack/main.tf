@@ -26,7 +26,7 @@ locals {
   # them rds_iam (reader: SELECT only; writer: DML). Contract shared with the app and the deploy CLI.
   db_users = { reader = "library_reader", writer = "library_writer" }
 
-  # The one-off migrate task's family (DESIGN.md: the deploy CLI runs it before it rolls the services).
+  # The one-off migrate task's family (docs/deploy-contract.md: the deploy CLI runs it before it rolls the services).
   migrate_family = "${local.name}-migrate"
 
   # The alerts topic's name, shared by the topic (monitoring) and the key policy that lets EventBridge use

@@ -1,5 +1,5 @@
 ################################################################################
-# The Terraform -> deploy contract of DESIGN.md: envs/dev and envs/prod output exactly these values
+# The Terraform -> deploy contract of docs/deploy-contract.md#terraform-outputs: envs/dev and envs/prod output exactly these values
 # (`terraform output -json`), passed through unchanged: the seven the deploy CLI reads, and deploy_role_arn for the
 # repository variable AWS_<ENV>_DEPLOY_ROLE_ARN. Add nothing here that nobody reads.
 ################################################################################

@@ -12,7 +12,7 @@ const EDITABLE_FIELDS = ['title', 'author', 'description', 'isbn'] as const;
  * One data-access style: fixed, parameterised SQL as named prepared statements on the service's pool (or
  * through the idempotency transaction's EntityManager), one statement per write. Chosen over the query
  * builder and the repository because
- * - RELIABILITY.md O-3 needs the version check and the write in ONE statement (`UPDATE … WHERE id = $1 AND
+ * - docs/reliability.md#o-3 needs the version check and the write in ONE statement (`UPDATE … WHERE id = $1 AND
  *   version = ANY($n)`); TypeORM's save() never puts the version in the WHERE clause, and the query builder
  *   hides the `version = version + 1` that @VersionColumn adds. Here the whole statement is in plain sight;
  * - the hot paths were raw SQL already: the builder's metadata work cost more CPU than the statements, and a

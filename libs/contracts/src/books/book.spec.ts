@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { type BookRow, toBookView } from './book.js';
 
 describe('toBookView', () => {
-  it('maps a row to the DESIGN.md JSON, keys in contract order, times as ISO-8601', () => {
+  it('maps a row to the JSON of docs/http-contract.md#book, keys in contract order, times as ISO-8601', () => {
     const row: BookRow = {
       id: 7,
       title: 'Kindred',

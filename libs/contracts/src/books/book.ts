@@ -14,7 +14,7 @@ export const BOOK_LIMITS = {
   descriptionMax: 2000,
 } as const;
 
-/** The JSON shape of a book in every response (DESIGN.md HTTP contract). */
+/** The JSON shape of a book in every response (docs/http-contract.md#book). */
 export interface BookView {
   id: number;
   title: string;

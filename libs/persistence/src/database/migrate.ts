@@ -10,7 +10,7 @@ import { describeBlockers, type LockBlocker, lockBlockersOf } from './lock-block
 const MIGRATION_LOCK_ID = 7_340_519_001;
 
 /**
- * What every migration session gets unless the migration says otherwise (README "Changing the schema").
+ * What every migration session gets unless the migration says otherwise (docs/migrations.md).
  *
  * - `lock_timeout` 5 s: a DDL statement that waits for a lock also makes every later request on that table
  *   queue behind it (PostgreSQL docs 17, "Explicit Locking", 13.3.1: lock requests are granted in order, so

@@ -1,8 +1,8 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * One least-privilege PostgreSQL role per service, so neither logs in as the RDS master user (RELIABILITY.md
- * R-1: the master secret rotates every 7 days; only the `migrate` task uses it):
+ * One least-privilege PostgreSQL role per service, so neither logs in as the RDS master user (docs/reliability.md#r-1
+ * R-1: the master password is for the `migrate` task only; only the `migrate` task uses it):
  *
  * - `library_reader`: CONNECT, USAGE on `public`, SELECT on `books`. Nothing else: no INSERT, UPDATE,
  *   DELETE or TRUNCATE anywhere, and no access to `idempotency_keys` (saved response bodies) or `migrations`.

@@ -5,7 +5,7 @@ const BACKFILL_BATCH = 20_000;
 
 /**
  * Full-text search for `GET /books?q=`: an inverted index of the words of every book's title and author,
- * kept by triggers, so that a search reads one page of ids in order and stops (README "Performance",
+ * kept by triggers, so that a search reads one page of ids in order and stops (docs/http-contract.md#search,
  * BENCHMARKS.md "Search").
  *
  * Why a table of (word, book id) and not a GIN index on an expression: GIN returns its matches as an

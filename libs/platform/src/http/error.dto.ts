@@ -1,4 +1,4 @@
-/** DESIGN.md's error shape, for OpenAPI. */
+/** The error shape (docs/http-contract.md#errors), for OpenAPI. */
 export class ErrorDto {
   /** @example 400 */
   statusCode!: number;

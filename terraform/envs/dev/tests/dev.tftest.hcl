@@ -1,4 +1,4 @@
-# envs/dev: the DESIGN.md output contract and dev's cheap choices, through the outputs and module.stack.modules
+# envs/dev: the output contract (docs/deploy-contract.md) and dev's cheap choices, through the outputs and module.stack.modules
 # (what the modules built from this env's settings; the wiring itself is tested in modules/stack).
 
 mock_provider "aws" {

@@ -1,4 +1,4 @@
-# envs/prod: the DESIGN.md output contract and prod's safe choices, through the outputs and module.stack.modules
+# envs/prod: the output contract (docs/deploy-contract.md) and prod's safe choices, through the outputs and module.stack.modules
 # (what the modules built from this env's settings; the wiring itself is tested in modules/stack).
 
 mock_provider "aws" {

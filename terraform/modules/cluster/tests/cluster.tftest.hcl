@@ -1,4 +1,4 @@
-# Cluster module: Container Insights and logged ECS Exec (RELIABILITY E9, E12).
+# Cluster module: Container Insights and logged ECS Exec (docs/reliability.md#ecs E9, E12).
 
 mock_provider "aws" {
   source = "../../tests/mocks"

@@ -1,4 +1,4 @@
-# Database module: RDS PostgreSQL 17 hardening and the prod guards (RELIABILITY 1.3).
+# Database module: RDS PostgreSQL 17 hardening and the prod guards (docs/reliability.md#rds-postgresql).
 
 mock_provider "aws" {
   source = "../../tests/mocks"

@@ -1,4 +1,4 @@
-# KMS module: rotation and a key policy without a bare '*' principal (RELIABILITY K1, K2, C3, N1).
+# KMS module: rotation and a key policy without a bare '*' principal (docs/reliability.md K1, K2, C3, N1).
 
 mock_provider "aws" {
   source = "../../tests/mocks"

@@ -1,4 +1,4 @@
-# Load balancer module: method routing, HTTPS, target groups, WAF, access logs (RELIABILITY 1.4, DP-6..DP-8).
+# Load balancer module: method routing, HTTPS, target groups, WAF, access logs (docs/reliability.md#alb-and-target-groups, DP-6..DP-8).
 
 mock_provider "aws" {
   source = "../../tests/mocks"

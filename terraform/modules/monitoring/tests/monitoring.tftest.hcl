@@ -1,4 +1,4 @@
-# Monitoring module: encrypted topic, alarms that act, deployment events, dashboard (RELIABILITY C4, N1, N2, DP-10, DP-11).
+# Monitoring module: encrypted topic, alarms that act, deployment events, dashboard (docs/reliability.md C4, N1, N2, DP-10, DP-11).
 
 mock_provider "aws" {
   source = "../../tests/mocks"

@@ -1,4 +1,4 @@
-# Network module: subnets, egress modes, flow logs and the security-group chain (RELIABILITY 1.5).
+# Network module: subnets, egress modes, flow logs and the security-group chain (docs/reliability.md#vpc-and-security-groups).
 
 mock_provider "aws" {
   source = "../../tests/mocks"

@@ -1,4 +1,4 @@
-# Registry module: ECR repository rules (RELIABILITY 1.2).
+# Registry module: ECR repository rules (docs/reliability.md#ecr).
 
 mock_provider "aws" {
   source = "../../tests/mocks"

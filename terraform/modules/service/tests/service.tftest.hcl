@@ -1,4 +1,4 @@
-# Service module: task definition, IAM, ECS service and autoscaling (RELIABILITY 1.1, 1.6 I1/I2, DP-1..DP-10).
+# Service module: task definition, IAM, ECS service and autoscaling (docs/reliability.md#ecs, I1/I2, DP-1..DP-10).
 
 mock_provider "aws" {
   source = "../../tests/mocks"
@@ -99,7 +99,7 @@ run "iam_database_login_without_secrets" {
       DB_POOL_MAX = "10"
       LOG_LEVEL   = "info"
     }
-    error_message = "The environment is exactly the DESIGN.md configuration with IAM login as the service's own role (no DB_READ_HOST without a replica)."
+    error_message = "The environment is exactly the task environment of docs/deploy-contract.md with IAM login as the service's own role (no DB_READ_HOST without a replica)."
   }
   assert {
     condition     = one([for st in jsondecode(aws_iam_role_policy.task.policy).Statement : st.Resource if contains(st.Action, "rds-db:connect")]) == ["arn:aws:rds-db:eu-west-1:123456789012:dbuser:db-PRIMARY0000000000000000001/library_reader"]

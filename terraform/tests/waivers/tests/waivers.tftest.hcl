@@ -49,6 +49,6 @@ run "every_waiver_is_explained" {
   }
   assert {
     condition     = alltrue([for w in output.waivers : length(try(w.resources, [])) > 0 && can(regex("^[A-Z]+[0-9]+$", try(w.item, "")))])
-    error_message = "Every waiver says where it applies and which RELIABILITY.md item it concerns."
+    error_message = "Every waiver says where it applies and which docs/reliability.md item it concerns."
   }
 }
