@@ -1,11 +1,10 @@
 import { Command, CommanderError } from 'commander';
-import type { RunAction, RunSetupAction } from './commands/command.js';
+import type { Run } from './commands/command.js';
 import { loadCommands, withDefaultCommand } from './commands/loader.js';
-import { commonSchema, openContext } from './context.js';
+import { commonSchema } from './context.js';
 import type { Deps } from './deps.js';
 import { errorDocument, formatError, toCliError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
-import { openSetupContext } from './setup/context.js';
 
 /**
  * Builds the program and runs it; returns the exit code instead of exiting, so output always finishes
@@ -23,10 +22,10 @@ export async function runCli(argv: string[], deps: Deps): Promise<number> {
     .exitOverride()
     .configureOutput(output);
 
-  const run: RunAction = async (opts, action) => {
+  const run: Run = async (opts, open, action) => {
     const common = commonSchema.parse(opts);
     json = common.json;
-    const ctx = await openContext(deps, common);
+    const ctx = await open(deps, common);
     try {
       exitCode = await action(ctx);
     } finally {
@@ -34,18 +33,7 @@ export async function runCli(argv: string[], deps: Deps): Promise<number> {
     }
   };
 
-  const runSetup: RunSetupAction = async (opts, command, action) => {
-    const common = commonSchema.parse(opts);
-    json = common.json;
-    const ctx = await openSetupContext(deps, common, command);
-    try {
-      exitCode = await action(ctx);
-    } finally {
-      ctx.progress.close();
-    }
-  };
-
-  loadCommands(program, run, runSetup);
+  loadCommands(program, run);
   program.commands.forEach((c) => c.exitOverride().configureOutput(output));
 
   try {

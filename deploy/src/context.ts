@@ -6,7 +6,7 @@ import { formatError, type CliError } from './errors.js';
 import { ListrProgress } from './output/listr.js';
 import { PlainProgress } from './output/plain.js';
 import type { Progress } from './output/progress.js';
-import type { PollOptions } from './rollout/poller.js';
+import type { PollOptions } from './poll/poller.js';
 import { loadTargets } from './targets/load-targets.js';
 import type { Targets } from './targets/schema.js';
 

@@ -2,7 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 import { createAwsClients, type AwsClients } from './aws/clients.js';
 import { DockerCli, type DockerRunner } from './docker/docker.js';
 import { GitCli, type GitRunner } from './git/git.js';
-import { sleep } from './rollout/poller.js';
+import { sleep } from './poll/poller.js';
 import { TerraformCli, type Terraform } from './targets/terraform.js';
 
 export interface Timing {

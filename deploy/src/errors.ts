@@ -51,9 +51,139 @@ const THROTTLED = new Set([
   'ProvisionedThroughputExceededException',
 ]);
 
+/** What the funnel knows of a thrown value, read once. */
+interface Thrown {
+  err: unknown;
+  name: string;
+  msg: string;
+  meta?: AwsLikeError['$metadata'];
+  fault?: AwsLikeError['$fault'];
+}
+
+/** One kind of failure: how to recognise it, and the line, exit code and fix it becomes. */
+interface Classifier {
+  matches(t: Thrown): boolean;
+  message(t: Thrown): string;
+  exitCode: ExitCode | ((t: Thrown) => ExitCode);
+  hint: string | ((t: Thrown) => string);
+}
+
+const named =
+  (...names: string[]) =>
+  (t: Thrown) =>
+    names.includes(t.name);
+const inSet = (set: Set<string>) => (t: Thrown) => set.has(t.name);
+
+/** An SDK waiter (waitUntil…) that gave up throws an Error whose message is its JSON state (@smithy/util-waiter checkExceptions). */
+const WAITER_STATE = /^\{"state":"(TIMEOUT|ABORTED|FAILURE)"/;
+
+/** The table, first match wins; the last two rows catch any other AWS/named error, then bugs. */
+const CLASSIFIERS: Classifier[] = [
+  {
+    matches: inSet(CREDENTIAL_EXPIRED),
+    message: (t) => `AWS credentials have expired (${t.name})`,
+    exitCode: ExitCode.Preflight,
+    hint: 'refresh them (e.g. `aws sso login --profile <profile>`) and re-run',
+  },
+  {
+    matches: named('CredentialsProviderError'),
+    message: () => 'no AWS credentials found',
+    exitCode: ExitCode.Preflight,
+    hint: 'set AWS_PROFILE (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) and re-run',
+  },
+  {
+    matches: inSet(CREDENTIAL_INVALID),
+    message: (t) => `AWS rejected the credentials (${t.name}): ${t.msg}`,
+    exitCode: ExitCode.Preflight,
+    hint: 'check AWS_PROFILE and the region',
+  },
+  {
+    matches: named('AccessDeniedException', 'AccessDenied'),
+    message: (t) => `access denied: ${t.msg}`,
+    exitCode: ExitCode.Preflight,
+    hint: 'grant the deploy role the action named above',
+  },
+  {
+    matches: named('RepositoryNotFoundException'),
+    message: (t) => `ECR repository not found: ${t.msg}`,
+    exitCode: ExitCode.Preflight,
+    hint: 'run `terraform apply` for this env (registry module) and re-run',
+  },
+  {
+    matches: named('ServiceNotFoundException', 'ServiceNotActiveException'),
+    message: (t) => `ECS service not found or not active: ${t.msg}`,
+    exitCode: ExitCode.Preflight,
+    hint: 'run `terraform apply` for this env, or check --env',
+  },
+  {
+    matches: named('ClusterNotFoundException'),
+    message: (t) => `ECS cluster not found: ${t.msg}`,
+    exitCode: ExitCode.Preflight,
+    hint: 'check --env and AWS_REGION; run `terraform apply`',
+  },
+  {
+    matches: inSet(THROTTLED),
+    message: (t) => `AWS throttled the request (${t.name})${t.meta?.attempts ? ` after ${t.meta.attempts} attempts` : ''}`,
+    exitCode: ExitCode.Error,
+    hint: 'wait a minute and re-run; the SDK already retried with backoff',
+  },
+  {
+    matches: (t) => t.name === 'ECONNREFUSED' || (t.err instanceof Error && /ECONNREFUSED|ENOTFOUND/.test(t.msg)),
+    message: (t) => `cannot reach the AWS endpoint: ${t.msg}`,
+    exitCode: ExitCode.Preflight,
+    hint: 'check AWS_ENDPOINT_URL / network',
+  },
+  {
+    // init and destroy turn Terraform's failures into their own lines; one that gets here still gets code 10.
+    matches: named('TerraformError'),
+    message: (t) => `terraform failed: ${t.msg}`,
+    exitCode: ExitCode.Terraform,
+    hint: 'run the same terraform command by hand in the env folder to see its full output',
+  },
+  {
+    matches: named('DBInstanceNotFoundFault'),
+    message: (t) => `RDS DB instance not found: ${t.msg}`,
+    exitCode: ExitCode.Preflight,
+    hint: 'check database.instance_identifier in the outputs and --env',
+  },
+  {
+    matches: named('InvalidDBInstanceStateFault'),
+    message: (t) => `RDS refused: ${t.msg}`,
+    exitCode: ExitCode.Preflight,
+    hint: 'see the instance in the RDS console (Logs & events); re-run once it is available',
+  },
+  {
+    matches: (t) => WAITER_STATE.test(t.msg),
+    message: (t) => `an AWS waiter ended in ${WAITER_STATE.exec(t.msg)![1]}`,
+    exitCode: (t) => (WAITER_STATE.exec(t.msg)![1] === 'TIMEOUT' ? ExitCode.Timeout : ExitCode.Error),
+    hint: '`deploy status` shows where things are; re-run the command once they settled',
+  },
+  {
+    // An AWS service error (or another named one); some (5xx, a body the SDK could not parse) carry no message.
+    matches: (t) => !!t.meta || !GENERIC_ERRORS.has(t.name),
+    message: ({ name, msg, meta }) => {
+      const where = [meta?.httpStatusCode && `HTTP ${meta.httpStatusCode}`, meta?.requestId && `request id ${meta.requestId}`]
+        .filter(Boolean)
+        .join(', ');
+      return msg && msg !== name ? `${name}: ${msg}` : `AWS answered ${name} with no message${where ? ` (${where})` : ''}`;
+    },
+    exitCode: ExitCode.Error,
+    hint: (t) =>
+      t.fault === 'server' || (t.meta?.httpStatusCode ?? 0) >= 500
+        ? 'an AWS-side failure: re-run in a minute; if it persists, check the AWS Health Dashboard for this region'
+        : 'check the request named above (permissions, names in the Terraform outputs), then re-run',
+  },
+  {
+    matches: () => true,
+    message: ({ name, msg }) => `unexpected error: ${[name === 'Error' ? '' : name, msg].filter(Boolean).join(': ') || 'no message'}`,
+    exitCode: ExitCode.Error,
+    hint: 'this is a bug in the deploy CLI: re-run once, and report the command and this line if it happens again',
+  },
+];
+
 /**
  * The one error funnel: whatever was thrown (AWS SDK error, zod error, docker failure, our own CliError)
- * becomes a CliError with a single actionable line.
+ * becomes a CliError with a single actionable line: the first classifier that matches decides.
  */
 export function toCliError(err: unknown): CliError {
   if (err instanceof CliError) return err;
@@ -63,132 +193,16 @@ export function toCliError(err: unknown): CliError {
     return new CliError(`invalid ${where}: ${issue?.message ?? err.message}`, ExitCode.Usage, 'see --help');
   }
   const e = (typeof err === 'object' && err !== null ? err : {}) as AwsLikeError;
-  const name = e.name || e.Code || 'Error';
-  const msg = typeof err === 'object' && err !== null ? (e.message ?? '') : String(err);
-  if (CREDENTIAL_EXPIRED.has(name)) {
-    return new CliError(
-      `AWS credentials have expired (${name})`,
-      ExitCode.Preflight,
-      'refresh them (e.g. `aws sso login --profile <profile>`) and re-run',
-      { cause: err },
-    );
-  }
-  if (name === 'CredentialsProviderError') {
-    return new CliError(
-      'no AWS credentials found',
-      ExitCode.Preflight,
-      'set AWS_PROFILE (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) and re-run',
-      { cause: err },
-    );
-  }
-  if (CREDENTIAL_INVALID.has(name)) {
-    return new CliError(`AWS rejected the credentials (${name}): ${msg}`, ExitCode.Preflight, 'check AWS_PROFILE and the region', {
-      cause: err,
-    });
-  }
-  if (name === 'AccessDeniedException' || name === 'AccessDenied') {
-    return new CliError(`access denied: ${msg}`, ExitCode.Preflight, 'grant the deploy role the action named above', { cause: err });
-  }
-  if (name === 'RepositoryNotFoundException') {
-    return new CliError(
-      `ECR repository not found: ${msg}`,
-      ExitCode.Preflight,
-      'run `terraform apply` for this env (registry module) and re-run',
-      {
-        cause: err,
-      },
-    );
-  }
-  if (name === 'ServiceNotFoundException' || name === 'ServiceNotActiveException') {
-    return new CliError(
-      `ECS service not found or not active: ${msg}`,
-      ExitCode.Preflight,
-      'run `terraform apply` for this env, or check --env',
-      {
-        cause: err,
-      },
-    );
-  }
-  if (name === 'ClusterNotFoundException') {
-    return new CliError(`ECS cluster not found: ${msg}`, ExitCode.Preflight, 'check --env and AWS_REGION; run `terraform apply`', {
-      cause: err,
-    });
-  }
-  if (THROTTLED.has(name)) {
-    const attempts = e.$metadata?.attempts;
-    return new CliError(
-      `AWS throttled the request (${name})${attempts ? ` after ${attempts} attempts` : ''}`,
-      ExitCode.Error,
-      'wait a minute and re-run; the SDK already retried with backoff',
-      { cause: err },
-    );
-  }
-  if (name === 'ECONNREFUSED' || (err instanceof Error && /ECONNREFUSED|ENOTFOUND/.test(msg))) {
-    return new CliError(`cannot reach the AWS endpoint: ${msg}`, ExitCode.Preflight, 'check AWS_ENDPOINT_URL / network', { cause: err });
-  }
-  if (name === 'TerraformError') {
-    // init and destroy turn Terraform's failures into their own lines; one that gets here still gets code 10.
-    return new CliError(
-      `terraform failed: ${msg}`,
-      ExitCode.Terraform,
-      'run the same terraform command by hand in the env folder to see its full output',
-      {
-        cause: err,
-      },
-    );
-  }
-  if (name === 'DBInstanceNotFoundFault') {
-    return new CliError(
-      `RDS DB instance not found: ${msg}`,
-      ExitCode.Preflight,
-      'check database.instance_identifier in the outputs and --env',
-      {
-        cause: err,
-      },
-    );
-  }
-  if (name === 'InvalidDBInstanceStateFault') {
-    return new CliError(
-      `RDS refused: ${msg}`,
-      ExitCode.Preflight,
-      'see the instance in the RDS console (Logs & events); re-run once it is available',
-      {
-        cause: err,
-      },
-    );
-  }
-  // An SDK waiter (waitUntil…) that gave up throws an Error whose message is its JSON state
-  // (@smithy/util-waiter checkExceptions: TimeoutError, AbortError, or the raw FAILURE result).
-  if (/^\{"state":"(TIMEOUT|ABORTED|FAILURE)"/.test(msg)) {
-    const state = /^\{"state":"(\w+)"/.exec(msg)![1];
-    return new CliError(
-      `an AWS waiter ended in ${state}`,
-      state === 'TIMEOUT' ? ExitCode.Timeout : ExitCode.Error,
-      '`deploy status` shows where things are; re-run the command once they settled',
-      { cause: err },
-    );
-  }
-  const meta = e.$metadata;
-  if (meta || !GENERIC_ERRORS.has(name)) {
-    // An AWS service error (or another named one); some (5xx, a body the SDK could not parse) carry no message.
-    const where = [meta?.httpStatusCode && `HTTP ${meta.httpStatusCode}`, meta?.requestId && `request id ${meta.requestId}`]
-      .filter(Boolean)
-      .join(', ');
-    return new CliError(
-      msg && msg !== name ? `${name}: ${msg}` : `AWS answered ${name} with no message${where ? ` (${where})` : ''}`,
-      ExitCode.Error,
-      e.$fault === 'server' || (meta?.httpStatusCode ?? 0) >= 500
-        ? 'an AWS-side failure: re-run in a minute; if it persists, check the AWS Health Dashboard for this region'
-        : 'check the request named above (permissions, names in the Terraform outputs), then re-run',
-      { cause: err },
-    );
-  }
-  return new CliError(
-    `unexpected error: ${[name === 'Error' ? '' : name, msg].filter(Boolean).join(': ') || 'no message'}`,
-    ExitCode.Error,
-    'this is a bug in the deploy CLI: re-run once, and report the command and this line if it happens again',
-    { cause: err },
-  );
+  const t: Thrown = {
+    err,
+    name: e.name || e.Code || 'Error',
+    msg: typeof err === 'object' && err !== null ? (e.message ?? '') : String(err),
+    meta: e.$metadata,
+    fault: e.$fault,
+  };
+  const c = CLASSIFIERS.find((k) => k.matches(t))!;
+  const pick = <V>(v: V | ((t: Thrown) => V)) => (typeof v === 'function' ? (v as (t: Thrown) => V)(t) : v);
+  return new CliError(c.message(t), pick(c.exitCode), pick(c.hint), { cause: err });
 }
 
 /** For process-level handlers (unhandledRejection, uncaughtException): the funnel's line, and its exit code. */

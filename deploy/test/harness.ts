@@ -16,7 +16,7 @@ import { createDefaultDeps, type Deps } from '../src/deps.js';
 import { DockerCli } from '../src/docker/docker.js';
 import type { GitRunner } from '../src/git/git.js';
 import { TerraformCli } from '../src/targets/terraform.js';
-import { PollAbortedError, sleep as realSleep } from '../src/rollout/poller.js';
+import { PollAbortedError, sleep as realSleep } from '../src/poll/poller.js';
 
 export const TEST_DIR = dirname(fileURLToPath(import.meta.url));
 export const BIN_DIR = join(TEST_DIR, 'bin');

@@ -5,9 +5,10 @@ import { migrationGate } from '../deploy/migration-gate.js';
 import { planText, predictRevisions } from '../deploy/plan.js';
 import { preflight } from '../deploy/preflight.js';
 import { registerRevisions, writerFirst } from '../deploy/register.js';
+import { composeReport, migrationFailure, summaryText, type DeployReport, type DeployResult, type ReportSlices } from '../deploy/report.js';
 import { isUnchanged, type DeployInput, type ImageResult, type PreflightResult, type ServicePlan } from '../deploy/types.js';
+import type { CliError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { composeReport, printReport, type DeployResult, type ReportSlices } from '../output/deploy-report.js';
 import { shortDigest } from '../output/format.js';
 import { migrationBase, migrationCommand, migrationLogGroup } from '../rollout/migration.js';
 import { rollBackAll } from '../rollout/rollback.js';
@@ -16,16 +17,34 @@ import { smokeStep } from '../rollout/smoke.js';
 
 export type { DeployInput } from '../deploy/types.js';
 
+/** `deploy`: runs the phases, then prints the report (the JSON document with --json, else the summary table). */
+export async function deployAction(input: DeployInput, ctx: Context): Promise<ExitCode> {
+  const { report, plan } = await runDeploy(input, ctx);
+  if (ctx.common.json) ctx.json(report);
+  else if (plan) ctx.print(plan);
+  else if (report.result !== 'migration-failed') ctx.print(summaryText(report));
+  const failure = migrationFailure(report);
+  if (failure) ctx.printError(failure);
+  return report.exitCode;
+}
+
+/** A deploy's outcome as data: the report, and a dry run's plan text. Nothing is printed on stdout. */
+export interface DeployRun {
+  report: DeployReport;
+  plan?: string;
+}
+
 /**
  * preflight → images → migration gate → register → rollout (+ smoke) → rollback → report (docs/reliability.md#deploy-cli, W-1…W-7).
  * Each phase returns its typed result; the report is composed from those slices once, at the end.
  */
-export async function deployAction(input: DeployInput, ctx: Context): Promise<ExitCode> {
+export async function runDeploy(input: DeployInput, ctx: Context): Promise<DeployRun> {
   const started = ctx.now();
   const pre = await preflight(input, ctx);
   const slices: ReportSlices = { pre, images: knownImages(pre), changing: [], atomic: input.atomic };
-  const finish = (result: DeployResult, exitCode: ExitCode, error?: Parameters<typeof composeReport>[2]['error']) =>
-    printReport(ctx, composeReport(ctx, slices, { result, exitCode, durationMs: ctx.now() - started, error }));
+  const finish = (result: DeployResult, exitCode: ExitCode, error?: CliError): DeployRun => ({
+    report: composeReport(ctx, slices, { result, exitCode, durationMs: ctx.now() - started, error }),
+  });
 
   // W-5: the image already runs and Terraform changed nothing → no change (exit 0), before building anything.
   slices.changing = changingServices(input, pre, slices.images).map((p) => p.key);
@@ -45,9 +64,7 @@ export async function deployAction(input: DeployInput, ctx: Context): Promise<Ex
 
   slices.gate = await migrationGate(ctx, input, pre, changing, slices.images);
   if (slices.gate.ran && !slices.gate.ok) {
-    const exit = finish('migration-failed', slices.gate.error.exitCode, slices.gate.error);
-    ctx.printError(slices.gate.error);
-    return exit;
+    return finish('migration-failed', slices.gate.error.exitCode, slices.gate.error);
   }
 
   slices.registered = await registerRevisions(ctx, pre, changing, slices.images);
@@ -119,8 +136,8 @@ async function dryRun(
   input: DeployInput,
   pre: PreflightResult,
   slices: ReportSlices,
-  finish: (result: DeployResult, exitCode: ExitCode) => ExitCode,
-): Promise<ExitCode> {
+  finish: (result: DeployResult, exitCode: ExitCode) => DeployRun,
+): Promise<DeployRun> {
   const changing = pre.plans.filter((p) => slices.changing.includes(p.key));
   const m = ctx.targets.migration;
   const next = await predictRevisions(ctx, [...changing.map((p) => p.target.task_family), m.task_family]);
@@ -132,6 +149,5 @@ async function dryRun(
     base: revisionLabel(migrate.taskDefinitionArn),
     logGroup: migrationLogGroup(migrate, m),
   };
-  if (!ctx.common.json) ctx.print(planText(ctx, input, pre, slices.images, changing, next, migration));
-  return finish('dry-run', ExitCode.Ok);
+  return { ...finish('dry-run', ExitCode.Ok), plan: planText(ctx, input, pre, slices.images, changing, next, migration) };
 }

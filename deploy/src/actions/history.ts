@@ -1,5 +1,5 @@
 import { revisionLabel } from '../aws/ecs.js';
-import { listRevisions } from '../aws/revisions.js';
+import { listRevisions } from '../deploy/revisions.js';
 import type { Context } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { shortActor, shortDigest } from '../output/format.js';

@@ -2,7 +2,7 @@ import { stateBucketName } from '../aws/state-bucket.js';
 import { openContext } from '../context.js';
 import type { DeployInput } from '../deploy/types.js';
 import { ExitCode } from '../exit-codes.js';
-import { summaryText, type DeployReport } from '../output/deploy-report.js';
+import { migrationFailure, summaryText } from '../deploy/report.js';
 import { confirm } from '../output/prompt.js';
 import {
   backendPath,
@@ -18,7 +18,7 @@ import type { SetupContext } from '../setup/context.js';
 import { prerequisites } from '../setup/prerequisites.js';
 import { ensureStateBucket, type StateBucketResult } from '../setup/state-bucket.js';
 import { applyPlan, makePlan, planLine, type PlanSummary } from '../setup/terraform-plan.js';
-import { deployAction } from './deploy.js';
+import { runDeploy } from './deploy.js';
 
 export interface InitInput {
   /** With --yes, apply production without a prompt. */
@@ -76,12 +76,13 @@ export async function initAction(input: InitInput, ctx: SetupContext): Promise<E
     await plan.discard();
   }
 
-  // The first deploy (or, on a re-run, the usual "no change"): the deploy command itself, on the outputs just applied.
-  // Its report is taken as data (as with --json) and printed here, before init's own summary.
-  let report: DeployReport | undefined;
-  const deployCtx = await openContext(ctx.deps, { ...ctx.common, json: true }, ctx.progress);
-  deployCtx.json = (doc) => (report = doc as DeployReport);
-  const deployed = await deployAction(input.deploy, deployCtx);
+  // The first deploy (or, on a re-run, the usual "no change"): the deploy command's phases on the outputs just
+  // applied; its report is printed here, before init's own summary.
+  const deployCtx = await openContext(ctx.deps, ctx.common, ctx.progress);
+  const { report } = await runDeploy(input.deploy, deployCtx);
+  const deployed = report.exitCode;
+  const failure = migrationFailure(report);
+  if (failure) ctx.printError(failure);
   const logs = `npm run deploy -- logs reader --follow --env ${env}`;
   const appUrl = deployCtx.targets.app_url;
   if (ctx.common.json) {
@@ -94,14 +95,14 @@ export async function initAction(input: InitInput, ctx: SetupContext): Promise<E
       stateBucket: bucket,
       backend: { path: ctx.rel(backendPath(ctx)), outcome: backendOutcome, ...used },
       plan: { ...plan.summary, applied },
-      deploy: report ?? null,
+      deploy: report,
       appUrl,
       logs,
     });
     return deployed;
   }
-  if (report && report.result !== 'migration-failed') ctx.print(summaryText(report));
-  ctx.print(initSummary({ env, bucket, backendOutcome, summary: plan.summary, applied, deployed, deployResult: report?.result }));
+  if (report.result !== 'migration-failed') ctx.print(summaryText(report));
+  ctx.print(initSummary({ env, bucket, backendOutcome, summary: plan.summary, applied, deployed, deployResult: report.result }));
   if (deployed === ExitCode.Ok) ctx.print(`app: ${appUrl}\nlogs: ${logs}`);
   return deployed;
 }

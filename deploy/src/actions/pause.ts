@@ -11,7 +11,7 @@ import { dbStatus, startDatabase } from '../aws/rds.js';
 import { pollTiming, type Context } from '../context.js';
 import { CliError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { poll, PollTimeoutError } from '../rollout/poller.js';
+import { poll, PollTimeoutError } from '../poll/poller.js';
 import { isProduction, SERVICE_NAMES } from '../targets/schema.js';
 import { confirm } from '../output/prompt.js';
 
@@ -130,7 +130,12 @@ export async function resumeAction(input: PauseInput, ctx: Context): Promise<Exi
   const { aws, targets, progress } = ctx;
   const db = targets.database.instance_identifier;
   const database = await progress.step(`Start database ${db} and wait until available`, (step) =>
-    startDatabase(ctx, db, input.timeoutMs, step),
+    startDatabase(
+      aws.rds,
+      db,
+      { ...pollTiming(ctx, input.timeoutMs), maxIntervalMs: ctx.deps.timing.maxPollMs * 2, timeoutMs: input.timeoutMs },
+      step,
+    ),
   );
   const svcs = await servicesWithSavedCounts(ctx);
   const restored: Record<string, number> = {};

@@ -1,5 +1,5 @@
 import { describeService, inProgressDeployment, revisionLabel } from '../aws/ecs.js';
-import { listRevisions, type Revision } from '../aws/revisions.js';
+import { listRevisions, type Revision } from '../deploy/revisions.js';
 import { describeTaskDefinition, streamPrefix } from '../aws/task-definition.js';
 import type { Context } from '../context.js';
 import { CliError, toCliError } from '../errors.js';

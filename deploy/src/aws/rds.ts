@@ -1,9 +1,7 @@
 import { DescribeDBInstancesCommand, StartDBInstanceCommand, type RDSClient } from '@aws-sdk/client-rds';
-import { pollTiming, type Context } from '../context.js';
 import { CliError, toCliError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import type { Step } from '../output/progress.js';
-import { poll, PollTimeoutError } from '../rollout/poller.js';
+import { poll, PollTimeoutError, type PollOptions } from '../poll/poller.js';
 
 /**
  * What `resume` does about each status DescribeDBInstances can report (RDS User Guide, "Viewing Amazon RDS DB
@@ -63,8 +61,13 @@ const STOPPED_AFTER_START_POLLS = 3;
  * `stopped`, waits out `starting` and the other transient states; anything else is an error with a fix.
  * A timeout is ExitCode.Timeout with what to do next, never a raw waiter error.
  */
-export async function startDatabase(ctx: Context, id: string, timeoutMs: number, step: Step): Promise<{ was: string }> {
-  const rds = ctx.aws.rds;
+export async function startDatabase(
+  rds: RDSClient,
+  id: string,
+  wait: PollOptions & { timeoutMs: number },
+  step: { update(line: string): void },
+): Promise<{ was: string }> {
+  const { timeoutMs } = wait;
   let was: string | undefined;
   let last = '';
   let startedAt: number | undefined;
@@ -103,8 +106,7 @@ export async function startDatabase(ctx: Context, id: string, timeoutMs: number,
         );
       },
       {
-        ...pollTiming(ctx, timeoutMs),
-        maxIntervalMs: ctx.deps.timing.maxPollMs * 2,
+        ...wait,
         onTransientError: (err) => {
           transient = err;
           step.update(`AWS said ${(err as Error).name}; retrying with backoff`);

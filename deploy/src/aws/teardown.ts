@@ -9,7 +9,7 @@ import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand, ModifyDBInstanc
 import { pollTiming, type BaseContext } from '../context.js';
 import { CliError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { poll, PollTimeoutError } from '../rollout/poller.js';
+import { poll, PollTimeoutError } from '../poll/poller.js';
 
 /**
  * The distinct images of a repository. ListImages lists one entry per tag (and untagged images by digest), 1000 at

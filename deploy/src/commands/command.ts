@@ -1,19 +1,19 @@
 import type { Command } from 'commander';
-import type { Context } from '../context.js';
+import type { BaseContext, CommonOptions } from '../context.js';
+import type { Deps } from '../deps.js';
 import type { ExitCode } from '../exit-codes.js';
-import type { SetupContext } from '../setup/context.js';
 
-/** Runs an action with a Context built from the command's common options; the exit code is the action's return. */
-export type RunAction = (opts: Record<string, unknown>, action: (ctx: Context) => Promise<ExitCode>) => Promise<void>;
+/** Builds a command's context from its common options: Terraform's outputs (openContext) or the env's root (init, destroy). */
+export type OpenContext<C extends BaseContext> = (deps: Deps, common: CommonOptions) => Promise<C>;
 
-/** The same for `init` and `destroy`, which work from the env's Terraform root instead of its outputs. */
-export type RunSetupAction = (
+/** The one runner: opens the context, runs the action, closes progress; the exit code is the action's return. */
+export type Run = <C extends BaseContext>(
   opts: Record<string, unknown>,
-  command: string,
-  action: (ctx: SetupContext) => Promise<ExitCode>,
+  open: OpenContext<C>,
+  action: (ctx: C) => Promise<ExitCode>,
 ) => Promise<void>;
 
 export interface CommandModule {
   name: string;
-  register(program: Command, run: RunAction, runSetup: RunSetupAction): void;
+  register(program: Command, run: Run): void;
 }

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { deployAction } from '../actions/deploy.js';
-import { addCommonOptions, commonSchema, durationSchema } from '../context.js';
+import { addCommonOptions, commonSchema, durationSchema, openContext } from '../context.js';
 import type { CommandModule } from './command.js';
 
 export const deployOptionsSchema = commonSchema.extend({
@@ -43,7 +43,7 @@ export const deployCommand: CommandModule = {
       .description('build, push, migrate and roll out both services; follow our deployment; roll back on failure (default command)')
       .action((opts: Record<string, unknown>) => {
         const input = toDeployInput(opts); // flags are checked before anything is read or called
-        return run(opts, (ctx) => deployAction(input, ctx));
+        return run(opts, openContext, (ctx) => deployAction(input, ctx));
       });
     program.addCommand(cmd);
   },

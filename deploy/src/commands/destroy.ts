@@ -2,13 +2,14 @@ import { Command } from 'commander';
 import { z } from 'zod';
 import { destroyAction } from '../actions/destroy.js';
 import { addCommonOptions, commonSchema } from '../context.js';
+import { openSetupContextFor } from '../setup/context.js';
 import type { CommandModule } from './command.js';
 
 export const destroyOptionsSchema = commonSchema.extend({ destroyProduction: z.boolean().default(false) });
 
 export const destroyCommand: CommandModule = {
   name: 'destroy',
-  register(program, _run, runSetup) {
+  register(program, run) {
     program.addCommand(
       addCommonOptions(new Command('destroy'))
         .description(
@@ -17,7 +18,7 @@ export const destroyCommand: CommandModule = {
         .option('--destroy-production', 'with --yes: allow destroying an env marked production')
         .action((opts: Record<string, unknown>) => {
           const o = destroyOptionsSchema.parse(opts);
-          return runSetup(opts, 'destroy', (ctx) => destroyAction({ destroyProduction: o.destroyProduction }, ctx));
+          return run(opts, openSetupContextFor('destroy'), (ctx) => destroyAction({ destroyProduction: o.destroyProduction }, ctx));
         }),
     );
   },

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { z } from 'zod';
 import { serviceArgSchema } from '../targets/schema.js';
 import { diffAction } from '../actions/diff.js';
-import { addCommonOptions, commonSchema } from '../context.js';
+import { addCommonOptions, commonSchema, openContext } from '../context.js';
 import type { CommandModule } from './command.js';
 
 export const diffOptionsSchema = commonSchema.extend({ service: serviceArgSchema, exitCode: z.boolean().default(false) });
@@ -17,7 +17,7 @@ export const diffCommand: CommandModule = {
         .option('--exit-code', 'exit 1 when they differ')
         .action((service: string, opts: Record<string, unknown>) => {
           const o = diffOptionsSchema.parse({ ...opts, service });
-          return run(opts, (ctx) => diffAction({ service: o.service, exitCode: o.exitCode }, ctx));
+          return run(opts, openContext, (ctx) => diffAction({ service: o.service, exitCode: o.exitCode }, ctx));
         }),
     );
   },

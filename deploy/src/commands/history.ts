@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { z } from 'zod';
 import { serviceArgSchema } from '../targets/schema.js';
 import { historyAction } from '../actions/history.js';
-import { addCommonOptions, commonSchema } from '../context.js';
+import { addCommonOptions, commonSchema, openContext } from '../context.js';
 import type { CommandModule } from './command.js';
 
 export const historyOptionsSchema = commonSchema.extend({
@@ -20,7 +20,7 @@ export const historyCommand: CommandModule = {
         .option('--limit <n>', 'how many revisions', '10')
         .action((service: string, opts: Record<string, unknown>) => {
           const o = historyOptionsSchema.parse({ ...opts, service });
-          return run(opts, (ctx) => historyAction({ service: o.service, limit: o.limit }, ctx));
+          return run(opts, openContext, (ctx) => historyAction({ service: o.service, limit: o.limit }, ctx));
         }),
     );
   },

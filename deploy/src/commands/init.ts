@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { z } from 'zod';
 import { initAction } from '../actions/init.js';
 import { addCommonOptions, commonSchema } from '../context.js';
+import { openSetupContextFor } from '../setup/context.js';
 import type { CommandModule } from './command.js';
 import { toDeployInput } from './deploy.js';
 
@@ -13,7 +14,7 @@ export const initOptionsSchema = commonSchema.extend({
 
 export const initCommand: CommandModule = {
   name: 'init',
-  register(program, _run, runSetup) {
+  register(program, run) {
     program.addCommand(
       addCommonOptions(new Command('init'))
         .description(
@@ -26,7 +27,7 @@ export const initCommand: CommandModule = {
           const o = initOptionsSchema.parse(opts);
           // The first deploy is the deploy command with its defaults; --force means production here, not a forced deploy.
           const deploy = toDeployInput({ allowDirty: o.allowDirty, smoke: o.smoke });
-          return runSetup(opts, 'init', (ctx) => initAction({ force: o.force, allowDirty: o.allowDirty, deploy }, ctx));
+          return run(opts, openSetupContextFor('init'), (ctx) => initAction({ force: o.force, allowDirty: o.allowDirty, deploy }, ctx));
         }),
     );
   },

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { CommandModule, RunAction, RunSetupAction } from './command.js';
+import type { CommandModule, Run } from './command.js';
 import { deployCommand } from './deploy.js';
 import { destroyCommand } from './destroy.js';
 import { diffCommand } from './diff.js';
@@ -27,8 +27,8 @@ export const COMMANDS: CommandModule[] = [
   destroyCommand,
 ];
 
-export function loadCommands(program: Command, run: RunAction, runSetup: RunSetupAction): void {
-  for (const c of COMMANDS) c.register(program, run, runSetup);
+export function loadCommands(program: Command, run: Run): void {
+  for (const c of COMMANDS) c.register(program, run);
 }
 
 const HELP = new Set(['-h', '--help']);

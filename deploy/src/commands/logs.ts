@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { z } from 'zod';
 import { logsAction } from '../actions/logs.js';
 import { serviceArgSchema } from '../targets/schema.js';
-import { addCommonOptions, commonSchema, durationSchema } from '../context.js';
+import { addCommonOptions, commonSchema, durationSchema, openContext } from '../context.js';
 import type { CommandModule } from './command.js';
 
 export const logsOptionsSchema = commonSchema.extend({
@@ -34,7 +34,7 @@ export const logsCommand: CommandModule = {
         .option('--no-pretty', 'print lines raw (default when not a TTY)')
         .action((service: string, opts: Record<string, unknown>) => {
           const o = logsOptionsSchema.parse({ ...opts, service });
-          return run(opts, (ctx) =>
+          return run(opts, openContext, (ctx) =>
             logsAction(
               {
                 service: o.service,

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { migrateAction } from '../actions/migrate.js';
-import { addCommonOptions, commonSchema, durationSchema } from '../context.js';
+import { addCommonOptions, commonSchema, durationSchema, openContext } from '../context.js';
 import type { CommandModule } from './command.js';
 
 export const migrateOptionsSchema = commonSchema.extend({ timeout: durationSchema.default(10 * 60_000) });
@@ -16,7 +16,7 @@ export const migrateCommand: CommandModule = {
         .option('--timeout <duration>', 'how long the task may run', '10m')
         .action((opts: Record<string, unknown>) => {
           const o = migrateOptionsSchema.parse(opts);
-          return run(opts, (ctx) => migrateAction({ timeoutMs: o.timeout }, ctx));
+          return run(opts, openContext, (ctx) => migrateAction({ timeoutMs: o.timeout }, ctx));
         }),
     );
   },

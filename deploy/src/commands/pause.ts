@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { z } from 'zod';
 import { pauseAction, resumeAction } from '../actions/pause.js';
-import { addCommonOptions, commonSchema, durationSchema } from '../context.js';
+import { addCommonOptions, commonSchema, durationSchema, openContext } from '../context.js';
 import type { CommandModule } from './command.js';
 
 export const pauseOptionsSchema = commonSchema.extend({ force: z.boolean().default(false), timeout: durationSchema.default(20 * 60_000) });
@@ -20,7 +20,7 @@ export const pauseCommand: CommandModule = {
           .option('--timeout <duration>', 'how long to wait', '20m')
           .action((opts: Record<string, unknown>) => {
             const o = pauseOptionsSchema.parse(opts);
-            return run(opts, (ctx) => action({ force: o.force, timeoutMs: o.timeout }, ctx));
+            return run(opts, openContext, (ctx) => action({ force: o.force, timeoutMs: o.timeout }, ctx));
           }),
       );
     }

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { z } from 'zod';
 import { rollbackAction } from '../actions/rollback.js';
-import { addCommonOptions, commonSchema, durationSchema } from '../context.js';
+import { addCommonOptions, commonSchema, durationSchema, openContext } from '../context.js';
 import type { CommandModule } from './command.js';
 
 export const rollbackOptionsSchema = commonSchema
@@ -35,7 +35,7 @@ export const rollbackCommand: CommandModule = {
         .option('--force', 'even while a deployment is in progress')
         .action((service: string | undefined, opts: Record<string, unknown>) => {
           const o = rollbackOptionsSchema.parse({ ...opts, service });
-          return run(opts, (ctx) =>
+          return run(opts, openContext, (ctx) =>
             rollbackAction(
               {
                 services: o.all ? ['reader', 'writer'] : [o.service!],

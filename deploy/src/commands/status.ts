@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { statusAction } from '../actions/status.js';
-import { addCommonOptions, commonSchema } from '../context.js';
+import { addCommonOptions, commonSchema, openContext } from '../context.js';
 import type { CommandModule } from './command.js';
 
 export const statusOptionsSchema = commonSchema.extend({
@@ -21,7 +21,7 @@ export const statusCommand: CommandModule = {
         .option('--events <n>', 'service events to show per service', '5')
         .action((opts: Record<string, unknown>) => {
           const o = statusOptionsSchema.parse(opts);
-          return run(opts, (ctx) =>
+          return run(opts, openContext, (ctx) =>
             statusAction({ services: o.service === 'all' ? ['reader', 'writer'] : [o.service], events: o.events }, ctx),
           );
         }),

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { verifyAction } from '../actions/verify.js';
-import { addCommonOptions, commonSchema } from '../context.js';
+import { addCommonOptions, commonSchema, openContext } from '../context.js';
 import type { CommandModule } from './command.js';
 
 export const verifyCommand: CommandModule = {
@@ -12,7 +12,7 @@ export const verifyCommand: CommandModule = {
         .description('check that everything the outputs name exists and fits together; one line per check, a fix for each failure')
         .action((opts: Record<string, unknown>) => {
           commonSchema.parse(opts);
-          return run(opts, (ctx) => verifyAction(ctx));
+          return run(opts, openContext, (ctx) => verifyAction(ctx));
         }),
     );
   },

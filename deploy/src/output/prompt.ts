@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline/promises';
-import type { BaseContext } from '../context.js';
+import type { Readable, Writable } from 'node:stream';
 import { CliError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 
@@ -10,8 +10,14 @@ export interface ConfirmOptions {
   nonInteractiveHint?: string;
 }
 
+/** What a prompt needs of a command's context: its --yes, and the terminal to ask on. */
+export interface PromptContext {
+  common: { yes: boolean };
+  deps: { stdin: Readable & { isTTY?: boolean }; stderr: Writable; interactive: boolean };
+}
+
 /** Asks for confirmation on a TTY; without one, the flags must say yes (never hang on a prompt in CI). */
-export async function confirm(ctx: Pick<BaseContext, 'common' | 'deps'>, question: string, opts: ConfirmOptions = {}): Promise<void> {
+export async function confirm(ctx: PromptContext, question: string, opts: ConfirmOptions = {}): Promise<void> {
   if (opts.assumeYes ?? ctx.common.yes) return;
   const { stdin, stderr, interactive } = ctx.deps;
   if (!interactive || !stdin.isTTY) {

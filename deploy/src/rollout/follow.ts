@@ -4,7 +4,7 @@ import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-
 import { describeService, describeTasks, primaryDeployment, revisionLabel, stoppedTasksOf } from '../aws/ecs.js';
 import type { Step } from '../output/progress.js';
 import { diagnoseTask, formatFailedTask, TargetHealthTracker, type FailedTask } from './diagnose.js';
-import { poll, PollTimeoutError } from './poller.js';
+import { poll, PollTimeoutError } from '../poll/poller.js';
 
 /** Polls during which a missing deployment or an old PRIMARY is put down to eventual consistency. */
 export const EVENTUAL_CONSISTENCY_POLLS = 3;

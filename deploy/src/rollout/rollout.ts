@@ -4,7 +4,7 @@ import { toCliError } from '../errors.js';
 import type { Step } from '../output/progress.js';
 import type { ServiceName, ServiceTarget } from '../targets/schema.js';
 import { followDeployment, type FollowInput, type Verdict } from './follow.js';
-import { PollAbortedError } from './poller.js';
+import { PollAbortedError } from '../poll/poller.js';
 
 /** The follow input for one service of the targets: the parts that differ per call, the rest from the context. */
 export function followInput(

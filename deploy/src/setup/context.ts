@@ -20,6 +20,12 @@ export interface SetupContext extends BaseContext {
   rel(path: string): string;
 }
 
+/** The setup context opener for one command (its name appears in the errors it raises). */
+export const openSetupContextFor =
+  (command: string) =>
+  (deps: Deps, common: CommonOptions): Promise<SetupContext> =>
+    openSetupContext(deps, common, command);
+
 export async function openSetupContext(deps: Deps, common: CommonOptions, command: string): Promise<SetupContext> {
   if (common.targets || deps.env.DEPLOY_TARGETS || deps.env.DEPLOY_TARGETS_JSON) {
     throw new CliError(

@@ -1,8 +1,8 @@
 import { ListTaskDefinitionsCommand, type ECSClient } from '@aws-sdk/client-ecs';
-import { readProvenance, type Provenance } from '../deploy/provenance.js';
+import { readProvenance, type Provenance } from './provenance.js';
 import type { ServiceTarget } from '../targets/schema.js';
-import { describeService } from './ecs.js';
-import { describeTaskDefinition } from './task-definition.js';
+import { describeService } from '../aws/ecs.js';
+import { describeTaskDefinition } from '../aws/task-definition.js';
 
 export interface Revision extends Provenance {
   taskDefinition: string;

@@ -1,9 +1,9 @@
 import type { TaskDefinition } from '@aws-sdk/client-ecs';
 import { revisionLabel } from '../aws/ecs.js';
 import type { Context } from '../context.js';
-import type { MigrationGateResult } from '../deploy/migration-gate.js';
-import type { ImageResult, PreflightResult } from '../deploy/types.js';
-import type { CliError } from '../errors.js';
+import type { MigrationGateResult } from './migration-gate.js';
+import type { ImageResult, PreflightResult } from './types.js';
+import { CliError } from '../errors.js';
 import type { ExitCode } from '../exit-codes.js';
 import type { FailedTask } from '../rollout/diagnose.js';
 import type { MigrationResult } from '../rollout/migration.js';
@@ -11,8 +11,8 @@ import type { RollbackResult } from '../rollout/rollback.js';
 import type { RolloutResult } from '../rollout/rollout.js';
 import type { SmokeResult } from '../rollout/smoke.js';
 import type { ServiceName } from '../targets/schema.js';
-import { shortDigest } from './format.js';
-import { seconds, table } from './table.js';
+import { shortDigest } from '../output/format.js';
+import { seconds, table } from '../output/table.js';
 
 export type ServiceOutcome =
   'deployed' | 'unchanged' | 'rolled-back' | 'timeout' | 'rollback-failed' | 'planned' | 'not-started' | 'interrupted';
@@ -148,13 +148,6 @@ function serviceReport(s: ReportSlices, key: ServiceName, result: DeployResult):
   };
 }
 
-/** The result on stdout: the JSON document with --json, else the summary table (a dry run printed its plan). */
-export function printReport(ctx: Context, r: DeployReport): ExitCode {
-  if (ctx.common.json) ctx.json(r);
-  else if (r.result !== 'dry-run' && r.result !== 'migration-failed') ctx.print(summaryText(r));
-  return r.exitCode;
-}
-
 export function summaryText(r: DeployReport): string {
   const rows = r.services.map((s) => [
     s.service,
@@ -176,4 +169,10 @@ export function summaryText(r: DeployReport): string {
     : '';
   const lines = [...settings, ...reasons];
   return `${head}\n${migration}${table(['service', 'revision', 'image', 'tasks', 'result', 'time'], rows)}${lines.length ? lines.join('\n') + '\n' : ''}`;
+}
+
+/** A failed migration stops the deploy before any rollout: its error is shown as the funnel shows errors. */
+export function migrationFailure(r: DeployReport): CliError | undefined {
+  if (r.result !== 'migration-failed' || !r.error) return undefined;
+  return new CliError(r.error.message, r.exitCode, r.error.hint ?? undefined);
 }
