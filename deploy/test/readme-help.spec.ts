@@ -15,7 +15,7 @@ const WIDTH = 80;
 function helpByCommand(): Map<string, string> {
   const program = new Command('deploy');
   const unused = async () => undefined;
-  loadCommands(program, unused, unused);
+  loadCommands(program, unused);
   return new Map(
     program.commands.map((command) => [command.name(), command.configureOutput({ getOutHelpWidth: () => WIDTH }).helpInformation()]),
   );
