@@ -11,14 +11,13 @@ import { MULTI_LINE_TEXT, SINGLE_LINE_TEXT } from '#libs/contracts';
 
 /**
  * RELIABILITY.md F-5: property-based fuzzing of every operation both services document, driven by their
- * own OpenAPI documents (HEAD included). Pass: no 5xx, every status documented (the HTTP layer's 413, 414,
- * 415 and 431 too), every body matching its documented schema (or the error shape, its requestId the
- * X-Request-Id header), and the books table untouched by every rejected request. fast-check prints the seed
- * and the shrunk request of any failure.
+ * own OpenAPI documents. Pass: no 5xx, every status documented (413/414/415 come from the HTTP layer), every
+ * body matching its documented schema (or the error shape), and the books table untouched by every
+ * rejected request. fast-check prints the seed and the shrunk request of any failure.
  */
 const RUNS_PER_BOOKS_OPERATION = 340;
 const RUNS_PER_HEALTH_OPERATION = 40;
-/** HEAD runs the GET's handler without the body: fewer runs than the GET itself. */
+/** HEAD (documented for every GET) runs the GET's handler without the body: fewer runs than the GET itself. */
 const RUNS_PER_HEAD_OPERATION = 60;
 
 const HOSTILE_STRINGS = [
@@ -251,10 +250,12 @@ describe('fuzzing every documented operation', () => {
               // collection's route, when the collection documents this method (GET /books), answers it.
               const collection = path.replace(/\/\{id\}$/, '');
               const answeredBy = id === '' && collection !== path && target.document.paths[collection]?.[method] ? collection : path;
+              // The documents list the HTTP layer's statuses (413, 414, 415, 431…) themselves.
               const documented = target.schemas.documentedStatuses(answeredBy, method);
               expectWith(documented, `${method} ${url} answered undocumented ${response.status}`).toContain(response.status);
               if (response.status >= 400) {
                 expectWith(after, `${method} ${url} was refused (${response.status}) but changed the books table`).toBe(before);
+                // The error shape, with requestId equal to the X-Request-Id header; HEAD answers have no body.
                 if (method === 'head') expect(text).toBe('');
                 else
                   expect(JSON.parse(text)).toEqual({

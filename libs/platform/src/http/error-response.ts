@@ -79,7 +79,7 @@ function messageOf(response: string | object): string {
 }
 
 /**
- * The single mapping from anything thrown to the HTTP contract's `{ statusCode, error, message, requestId }`. Used by the Nest
+ * The single mapping from anything thrown to DESIGN.md's `{ statusCode, error, message }`. Used by the Nest
  * exception filter and by Fastify's own error and not-found handlers, so framework errors (bad JSON, 413,
  * 415) come out in the same shape. Never includes SQL, stack traces or driver messages.
  */

@@ -1,6 +1,6 @@
 import type { ErrorBody } from '../http/error-response.js';
 
-/** The error shape (ErrorBody), for OpenAPI: every 4xx and 5xx a service answers has this body. */
+/** The error shape (docs/http-contract.md#errors; ErrorBody), for OpenAPI: every 4xx and 5xx a service answers has this body. */
 export class ErrorDto implements ErrorBody {
   /** @example 400 */
   statusCode!: number;
