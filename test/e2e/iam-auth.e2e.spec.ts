@@ -116,6 +116,7 @@ if (!tls && process.env.CI !== 'true') console.warn('iam-auth.e2e.spec.ts skippe
         statusCode: 503,
         error: 'Service Unavailable',
         message: 'The database is unavailable; retry shortly',
+        requestId: response.headers.get('x-request-id'),
       });
       const logged = errors.mock.calls.map((call) => String(call[0] instanceof Error ? call[0].message : call[0]));
       expect(logged).toEqual(

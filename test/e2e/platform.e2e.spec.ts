@@ -1,6 +1,34 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createMigratedDatabase, sql } from '../support/database.js';
+import { freePort } from '../../scripts/embedded-postgres.mjs';
+import { createMigratedDatabase, environmentFor, sql } from '../support/database.js';
+import { everyJsonLine, spawnService, type SpawnedService, waitForOk } from '../support/process.js';
 import { json, type RunningService, startService } from '../support/services.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Sends raw bytes on one connection and returns everything the server wrote before closing it. */
+function rawExchange(url: string, request: string): Promise<string> {
+  const { port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), '127.0.0.1', () => socket.write(request));
+    let received = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (received += chunk));
+    socket.on('close', () => resolve(received));
+    socket.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' ? resolve(received) : reject(error)));
+    socket.setTimeout(5000, () => socket.destroy(new Error(`no answer from ${url} within 5 s`)));
+  });
+}
+
+function parseRawResponse(raw: string): { status: number; headers: Record<string, string>; body: any } {
+  const [head = '', body = ''] = raw.split('\r\n\r\n');
+  const [statusLine = '', ...headerLines] = head.split('\r\n');
+  const headers = Object.fromEntries(
+    headerLines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+  );
+  return { status: Number(statusLine.split(' ')[1]), headers, body: JSON.parse(body) };
+}
 
 let database: { name: string; drop: () => Promise<void> };
 let reader: RunningService;
@@ -37,6 +65,7 @@ describe('health', () => {
         statusCode: 503,
         error: 'Service Unavailable',
         message: 'The database is unavailable; retry shortly',
+        requestId: list.headers.get('x-request-id'),
       });
     } finally {
       await sql('postgres', `ALTER DATABASE ${database.name} ALLOW_CONNECTIONS true`);
@@ -47,14 +76,51 @@ describe('health', () => {
 });
 
 describe('HTTP hardening', () => {
-  it('echoes a safe X-Request-Id, falls back to the ALB trace id, and replaces unsafe ones', async () => {
-    const own = await fetch(`${reader.url}/health`, { headers: { 'x-request-id': 'req-123_abc' } });
-    expect(own.headers.get('x-request-id')).toBe('req-123_abc');
-    const trace = 'Root=1-67891233-abcdef012345678912345678';
-    const alb = await fetch(`${reader.url}/health`, { headers: { 'x-amzn-trace-id': trace } });
-    expect(alb.headers.get('x-request-id')).toBe(trace);
-    const unsafe = await fetch(`${reader.url}/health`, { headers: { 'x-request-id': 'a b<script>' } });
-    expect(unsafe.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  it('echoes a safe X-Request-Id, falls back to the Root of the ALB trace id, and replaces unsafe ones', async () => {
+    const idOf = async (headers: Record<string, string>) => (await fetch(`${reader.url}/health`, { headers })).headers.get('x-request-id');
+    expect(await idOf({ 'x-request-id': 'req-123_abc.7:x' })).toBe('req-123_abc.7:x');
+    expect(await idOf({ 'x-request-id': 'r'.repeat(128) })).toBe('r'.repeat(128));
+    const root = '1-67891233-abcdef012345678912345678';
+    expect(await idOf({ 'x-amzn-trace-id': `Root=${root}` })).toBe(root);
+    expect(await idOf({ 'x-amzn-trace-id': `Self=1-67891234-12456789abcdef012345678;Root=${root};Sampled=1` })).toBe(root);
+    for (const unsafe of ['a b<script>', 'r'.repeat(129), 'x'.repeat(8000), 'Root=1-2-3;Sampled=1', 'id/with/slashes', 'ünïcode']) {
+      expect([unsafe.slice(0, 20), await idOf({ 'x-request-id': unsafe })]).toEqual([unsafe.slice(0, 20), expect.stringMatching(UUID)]);
+    }
+    // An unsafe X-Request-Id counts as absent: the ALB's id, when there is one, is used.
+    expect(await idOf({ 'x-request-id': 'r'.repeat(129), 'x-amzn-trace-id': `Root=${root}` })).toBe(root);
+  });
+
+  it('answers header fields over 16 KiB with 431 in the error shape, with a generated request id', async () => {
+    const raw = await rawExchange(
+      reader.url,
+      `GET /books HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Request-Id: mine\r\nX-Padding: ${'p'.repeat(17 * 1024)}\r\n\r\n`,
+    );
+    const response = parseRawResponse(raw);
+    expect(response.status).toBe(431);
+    expect(response.headers).toMatchObject({
+      'content-type': 'application/json; charset=utf-8',
+      'x-content-type-options': 'nosniff',
+      connection: 'close',
+      'x-request-id': expect.stringMatching(UUID),
+    });
+    expect(response.body).toEqual({
+      statusCode: 431,
+      error: 'Request Header Fields Too Large',
+      message: 'Request line and header fields exceed 16 KiB',
+      requestId: response.headers['x-request-id'],
+    });
+    expect(Number(response.headers['content-length'])).toBe(Buffer.byteLength(JSON.stringify(response.body)));
+  });
+
+  it('answers a malformed request with 400 in the error shape', async () => {
+    const response = parseRawResponse(await rawExchange(reader.url, 'GET /books HTTP/1.1\r\nHost 127.0.0.1\r\n\r\n'));
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: 'Malformed HTTP request',
+      requestId: response.headers['x-request-id'],
+    });
   });
 
   // Issue 13: the JSON API gets nosniff (all a browser needs for a non-HTML response); helmet's browser set
@@ -78,6 +144,63 @@ describe('HTTP hardening', () => {
   it('answers unknown routes with the JSON error shape', async () => {
     const response = await fetch(`${reader.url}/nowhere`);
     expect(response.status).toBe(404);
-    expect(await json(response)).toEqual({ statusCode: 404, error: 'Not Found', message: 'Cannot GET /nowhere' });
+    expect(await json(response)).toEqual({
+      statusCode: 404,
+      error: 'Not Found',
+      message: 'Cannot GET /nowhere',
+      requestId: response.headers.get('x-request-id'),
+    });
+  });
+});
+
+describe('what the running process logs', () => {
+  let spawned: SpawnedService | undefined;
+  let url: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    spawned = spawnService('reader', [], environmentFor(database.name, { PORT: String(port), LOG_LEVEL: 'info' }));
+    url = `http://127.0.0.1:${port}`;
+    await waitForOk(`${url}/health/ready`, 20_000);
+  }, 30_000);
+  afterAll(() => {
+    spawned?.child.kill('SIGKILL');
+  });
+
+  async function requestLines(marker: string): Promise<Array<Record<string, any>>> {
+    const deadline = performance.now() + 5000;
+    for (;;) {
+      const lines = everyJsonLine(spawned!.output()).filter((line) => String((line.req as any)?.url ?? '').includes(marker));
+      if (lines.length > 0 || performance.now() > deadline) return lines;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  it('never logs or echoes an unsafe X-Request-Id: the request line carries the generated one', async () => {
+    const unsafe = `evil-${'x'.repeat(8000)}`;
+    const response = await fetch(`${url}/books?limit=7`, { headers: { 'x-request-id': unsafe } });
+    expect(response.status).toBe(200);
+    const generated = response.headers.get('x-request-id');
+    expect(generated).toMatch(UUID);
+    const [line] = await requestLines('limit=7');
+    expect(line).toMatchObject({ msg: 'request completed', req: { id: generated } });
+    expect(spawned!.output()).not.toContain('evil-');
+
+    const safe = await fetch(`${url}/books?limit=8`, { headers: { 'x-request-id': 'caller-42' } });
+    expect(safe.headers.get('x-request-id')).toBe('caller-42');
+    expect((await requestLines('limit=8'))[0]).toMatchObject({ req: { id: 'caller-42' } });
+  });
+
+  it('logs a 431 once, at warn, with its generated id and no header content', async () => {
+    const raw = await rawExchange(url, `GET /books HTTP/1.1\r\nHost: x\r\nX-Padding: secret-${'p'.repeat(17 * 1024)}\r\n\r\n`);
+    const { headers } = parseRawResponse(raw);
+    const deadline = performance.now() + 5000;
+    let line: Record<string, any> | undefined;
+    while (!line && performance.now() < deadline) {
+      line = everyJsonLine(spawned!.output()).find((entry) => entry.reqId === headers['x-request-id']);
+      if (!line) await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(line).toMatchObject({ level: 'warn', res: { statusCode: 431 }, code: 'HPE_HEADER_OVERFLOW' });
+    expect(spawned!.output()).not.toContain('secret-');
   });
 });

@@ -114,7 +114,12 @@ describe('GET /books', () => {
     const tampered = Buffer.from(JSON.stringify({ ...forged, t: 2 })).toString('base64url');
     expect(await page(`?q=river&limit=2&cursor=${tampered}`)).toEqual({
       status: 400,
-      body: { statusCode: 400, error: 'Bad Request', message: 'cursor is invalid or was issued for different filters' },
+      body: {
+        statusCode: 400,
+        error: 'Bad Request',
+        message: 'cursor is invalid or was issued for different filters',
+        requestId: expect.any(String),
+      },
     });
   });
 
@@ -133,13 +138,16 @@ describe('GET /books', () => {
     [`?q=${'x'.repeat(101)}`, /q must be shorter than or equal to 100/],
     ['?q=', /q must be longer than or equal to 1/],
     ['?q=a%00b', /q must not contain control characters/],
+    ['?q=a%E2%80%AEb', /^q must not contain control characters or bidirectional formatting characters$/],
+    ['?q=a%C2%9Bb', /^q must not contain control characters/],
+    ['?author=Le%E2%81%A7Guin', /^author must not contain control characters or bidirectional formatting characters$/],
     ['?q=one%20two%20three%20four%20five%20six%20seven%20eight%20nine', /q must have at most 8 words/],
     ['?author[$ne]=x', /author/],
   ];
   it.each(badQueries)('rejects %s with 400', async (query, message) => {
     const { status, body } = await page(query);
     expect(status).toBe(400);
-    expect(body).toEqual({ statusCode: 400, error: 'Bad Request', message: expect.stringMatching(message) });
+    expect(body).toEqual({ statusCode: 400, error: 'Bad Request', message: expect.stringMatching(message), requestId: expect.any(String) });
   });
 
   it('refuses a cursor issued for other filters', async () => {
@@ -173,7 +181,12 @@ describe('GET /books/:id', () => {
   it('404 with the error shape for a missing book', async () => {
     const response = await fetch(`${reader.url}/books/42`);
     expect(response.status).toBe(404);
-    expect(await json(response)).toEqual({ statusCode: 404, error: 'Not Found', message: 'book 42 not found' });
+    expect(await json(response)).toEqual({
+      statusCode: 404,
+      error: 'Not Found',
+      message: 'book 42 not found',
+      requestId: response.headers.get('x-request-id'),
+    });
   });
 
   it.each(['0', '-1', '1.5', '1e3', '0x10', '%201', '1abc', '99999999999999999999', 'abc'])('400 for id %s', async (id) => {

@@ -72,6 +72,19 @@ describe('POST /books', () => {
     ['object as author', { title: 'T', author: { $ne: 1 } }, /author must be a string/],
     ['array as title', { title: ['a'], author: 'A' }, /title must be a string/],
     ['NUL in title', { title: 'a\u0000b', author: 'A' }, /title must not contain control characters/],
+    [
+      'right-to-left override in title',
+      { title: 'invoice\u202Eexe.pdf', author: 'A' },
+      /^title must not contain control characters or bidirectional formatting characters$/,
+    ],
+    ['first-strong isolate in author', { title: 'T', author: 'A\u2068B' }, /^author must not contain control characters or bidirectional/],
+    ['C1 control (NEL) in author', { title: 'T', author: 'A\u0085B' }, /^author must not contain control characters/],
+    [
+      'Arabic letter mark in description',
+      { title: 'T', author: 'A', description: 'x\u061Cy' },
+      /^description must not contain control characters/,
+    ],
+    ['left-to-right mark in title', { title: 'a\u200Eb', author: 'A' }, /^title must not contain/],
     ['unknown field', { title: 'T', author: 'A', rating: 5 }, /property rating should not exist/],
     ['client-chosen id', { id: 7, title: 'T', author: 'A' }, /property id should not exist/],
     ['client-chosen version', { title: 'T', author: 'A', version: 9 }, /property version should not exist/],
@@ -86,7 +99,12 @@ describe('POST /books', () => {
     const response = await postJson(`${writer.url}/books`, body);
     expect(response.status).toBe(400);
     const error = await json(response);
-    expect(error).toEqual({ statusCode: 400, error: 'Bad Request', message: expect.stringMatching(message) });
+    expect(error).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: expect.stringMatching(message),
+      requestId: response.headers.get('x-request-id'),
+    });
     expect(await bookCount()).toBe(0);
   });
 
@@ -162,6 +180,25 @@ describe('PUT and PATCH /books/:id', () => {
     const { id: other } = await createBook({ title: 'Other', author: 'O' });
     const response = await sendJson('PATCH', `${writer.url}/books/${other}`, { isbn: '9780441172719' });
     expect(response.status).toBe(409);
+  });
+});
+
+describe('text fields (control and bidi characters)', () => {
+  it('keeps line breaks and tabs in a description, and text in any script', async () => {
+    const { book } = await createBook({ title: 'שלום עולם', author: 'نجيب محفوظ', description: 'one\ttwo\r\nthree' });
+    expect(book).toMatchObject({ title: 'שלום עולם', author: 'نجيب محفوظ', description: 'one\ttwo\r\nthree' });
+  });
+
+  it.each([
+    ['PUT', 'title', { ...DUNE, title: 'Dune\u202E' }],
+    ['PATCH', 'author', { author: 'Frank\u2066 Herbert' }],
+    ['PATCH', 'description', { description: 'a\u009Bb' }],
+  ])('%s with a bidi or C1 control in %s is a 400 naming it, and the book is unchanged', async (method, field, body) => {
+    const { id, book } = await createBook();
+    const response = await sendJson(method, `${writer.url}/books/${id}`, body);
+    expect(response.status).toBe(400);
+    expect((await json(response)).message).toMatch(new RegExp(`^${field} must not contain control characters`));
+    expect(await json(await fetch(`${reader.url}/books/${id}`))).toEqual(book);
   });
 });
 

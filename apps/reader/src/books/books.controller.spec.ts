@@ -63,11 +63,13 @@ describe('GET /books', () => {
     ['/books?limit=abc', 'limit must be an integer between 1 and 100'],
     ['/books?foo=1', 'property foo should not exist'],
     ['/books?q=', 'q must be longer than or equal to 1 characters'],
+    ['/books?q=evil%E2%80%AEtxt', 'q must not contain control characters or bidirectional formatting characters'],
+    ['/books?author=Le%C2%85Guin', 'author must not contain control characters or bidirectional formatting characters'],
   ])('%s → 400 in the error shape, never reaching the service', async (url, message) => {
     const response = await get(url);
     expect(response.statusCode).toBe(400);
     expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
-    expect(response.json()).toEqual({ statusCode: 400, error: 'Bad Request', message });
+    expect(response.json()).toEqual({ statusCode: 400, error: 'Bad Request', message, requestId: response.headers['x-request-id'] });
     expect(books.list).not.toHaveBeenCalled();
   });
 
@@ -80,6 +82,7 @@ describe('GET /books', () => {
       statusCode: 503,
       error: 'Service Unavailable',
       message: 'The database is unavailable; retry shortly',
+      requestId: response.headers['x-request-id'],
     });
   });
 });
@@ -109,13 +112,23 @@ describe('GET /books/:id', () => {
   it('404 in the error shape', async () => {
     const response = await get('/books/2');
     expect(response.statusCode).toBe(404);
-    expect(response.json()).toEqual({ statusCode: 404, error: 'Not Found', message: 'book 2 not found' });
+    expect(response.json()).toEqual({
+      statusCode: 404,
+      error: 'Not Found',
+      message: 'book 2 not found',
+      requestId: response.headers['x-request-id'],
+    });
   });
 
   it.each(['0', 'abc', '1.5', '99999999999999999999'])('400 for id %s, never reaching the service', async (id) => {
     const response = await get(`/books/${id}`);
     expect(response.statusCode).toBe(400);
-    expect(response.json()).toEqual({ statusCode: 400, error: 'Bad Request', message: 'id must be an integer between 1 and 2147483647' });
+    expect(response.json()).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: 'id must be an integer between 1 and 2147483647',
+      requestId: response.headers['x-request-id'],
+    });
     expect(books.get).not.toHaveBeenCalled();
   });
 });
@@ -124,7 +137,12 @@ describe('the rest of the surface', () => {
   it('has no write routes: 404 in the error shape', async () => {
     const response = await app.inject({ method: 'POST', url: '/books', payload: { title: 'T', author: 'A' } });
     expect(response.statusCode).toBe(404);
-    expect(response.json()).toEqual({ statusCode: 404, error: 'Not Found', message: 'Cannot POST /books' });
+    expect(response.json()).toEqual({
+      statusCode: 404,
+      error: 'Not Found',
+      message: 'Cannot POST /books',
+      requestId: response.headers['x-request-id'],
+    });
   });
 
   it('echoes a safe X-Request-Id and sends the security headers', async () => {

@@ -84,10 +84,18 @@ describe('POST /books', () => {
     [{ title: 'T', author: 'A', rating: 5 }, /^property rating should not exist$/],
     [{ title: 'T', author: 'A', isbn: '0-8070-8369-5' }, /^isbn must be a valid ISBN-10 or ISBN-13/],
     [[{ title: 'T', author: 'A' }], /^request body must be a JSON object$/],
+    [{ title: 'evil\u202etxt.exe', author: 'A' }, /^title must not contain control characters or bidirectional formatting characters$/],
+    [{ title: 'T', author: 'A\u0085B' }, /^author must not contain control characters or bidirectional/],
+    [{ title: 'T', author: 'A', description: 'line\nnext\u2067' }, /^description must not contain control characters \(other than tab/],
   ])('%j → 400 in the error shape, never reaching the service', async (payload, message) => {
     const response = await send('POST', '/books', payload);
     expect(response.statusCode).toBe(400);
-    expect(response.json()).toEqual({ statusCode: 400, error: 'Bad Request', message: expect.stringMatching(message) });
+    expect(response.json()).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: expect.stringMatching(message),
+      requestId: response.headers['x-request-id'],
+    });
     expect(books.create).not.toHaveBeenCalled();
   });
 
@@ -134,6 +142,7 @@ describe('PUT, PATCH and DELETE /books/:id', () => {
       statusCode: 412,
       error: 'Precondition Failed',
       message: 'book 7 was modified since the ETag in If-Match; fetch it again and retry',
+      requestId: response.headers['x-request-id'],
     });
   });
 
@@ -148,7 +157,12 @@ describe('PUT, PATCH and DELETE /books/:id', () => {
     for (const method of ['PUT', 'PATCH', 'DELETE'] as const) {
       const response = await send(method, '/books/1e3', method === 'DELETE' ? undefined : { title: 'T', author: 'A' });
       expect(response.statusCode).toBe(400);
-      expect(response.json()).toEqual({ statusCode: 400, error: 'Bad Request', message: 'id must be an integer between 1 and 2147483647' });
+      expect(response.json()).toEqual({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: 'id must be an integer between 1 and 2147483647',
+        requestId: response.headers['x-request-id'],
+      });
     }
     expect(books.replace).not.toHaveBeenCalled();
     expect(books.patch).not.toHaveBeenCalled();

@@ -11,10 +11,11 @@ import {
   ApiPreconditionFailedResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
+  type HeaderObject,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { BookView } from '#libs/contracts';
-import { BookDto, ErrorDto, etagFor, ParseResourceIdPipe, parseIfMatch } from '#libs/platform';
+import { BookDto, ErrorDto, etagFor, ParseResourceIdPipe, parseIfMatch, responseHeader } from '#libs/platform';
 import { IdempotencyService } from '../idempotency/idempotency.service.js';
 import { BooksCommandService } from './books-command.service.js';
 import { CreateBookDto } from './dto/create-book.dto.js';
@@ -27,37 +28,77 @@ const IF_MATCH = {
   description: 'ETag from GET /books/:id; the write is refused with 412 if the book changed since',
 };
 
-const CREATE_DOCS = applyDecorators(
-  HttpCode(201),
-  ApiCreatedResponse({ type: BookDto, headers: { Location: { description: '/books/{id}' }, ETag: { description: 'Strong validator' } } }),
-  ApiConflictResponse({ type: ErrorDto, description: 'ISBN already used, or the same Idempotency-Key is in flight' }),
-  ApiUnprocessableEntityResponse({ type: ErrorDto, description: 'Idempotency-Key reused with a different body' }),
-  ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description: 'Up to 255 characters; a retry with the same key and body replays the first response for 24 h',
-  }),
-);
+const ETAG = { ETag: responseHeader('Strong validator; send as If-Match to change or delete this version') };
 
-const REPLACE_DOCS = applyDecorators(
-  ApiOkResponse({ type: BookDto }),
-  ApiNotFoundResponse({ type: ErrorDto }),
-  ApiPreconditionFailedResponse({ type: ErrorDto }),
-  ApiConflictResponse({ type: ErrorDto, description: 'ISBN already used by another book' }),
-  ApiHeader(IF_MATCH),
-);
+/**
+ * A Django-era alias (`successor` is the URL to use instead) is marked deprecated and answers with the
+ * Deprecation and Link headers (markDeprecated); the current URL has neither.
+ */
+function aliasDocs(successor: string | undefined): { decorators: MethodDecorator[]; headers: Record<string, HeaderObject> } {
+  if (successor === undefined) return { decorators: [], headers: {} };
+  return {
+    decorators: [
+      ApiOperation({
+        deprecated: true,
+        summary: `Django-era URL, kept working; use ${successor}. Answers with Deprecation and Link headers.`,
+      }),
+    ],
+    headers: {
+      Deprecation: responseHeader('RFC 9745: when this URL was deprecated (@ Unix seconds)'),
+      Link: responseHeader('The URL to use instead, rel="successor-version"'),
+    },
+  };
+}
 
-const DELETE_DOCS = applyDecorators(
-  HttpCode(204),
-  ApiNoContentResponse({ description: 'Deleted' }),
-  ApiNotFoundResponse({ type: ErrorDto }),
-  ApiPreconditionFailedResponse({ type: ErrorDto }),
-  ApiHeader(IF_MATCH),
-);
+const createDocs = (successor?: string) => {
+  const alias = aliasDocs(successor);
+  return applyDecorators(
+    HttpCode(201),
+    ...alias.decorators,
+    ApiCreatedResponse({
+      type: BookDto,
+      headers: {
+        Location: responseHeader('/books/{id}'),
+        ...ETAG,
+        'Idempotent-Replayed': responseHeader(
+          '"true" when this is the stored response of an earlier request with the same Idempotency-Key',
+        ),
+        ...alias.headers,
+      },
+    }),
+    ApiConflictResponse({ type: ErrorDto, description: 'ISBN already used, or the same Idempotency-Key is in flight' }),
+    ApiUnprocessableEntityResponse({ type: ErrorDto, description: 'Idempotency-Key reused with a different body' }),
+    ApiHeader({
+      name: 'Idempotency-Key',
+      required: false,
+      description: 'Up to 255 characters; a retry with the same key and body replays the first response for 24 h',
+    }),
+  );
+};
 
-/** OpenAPI marks the Django-era paths deprecated and names their successors. */
-const deprecatedAlias = (successor: string) =>
-  ApiOperation({ deprecated: true, summary: `Django-era URL, kept working; use ${successor}. Answers with Deprecation and Link headers.` });
+const replaceDocs = (successor?: string) => {
+  const alias = aliasDocs(successor);
+  return applyDecorators(
+    ...alias.decorators,
+    ApiOkResponse({ type: BookDto, headers: { ...ETAG, ...alias.headers } }),
+    ApiNotFoundResponse({ type: ErrorDto }),
+    ApiPreconditionFailedResponse({ type: ErrorDto }),
+    ApiConflictResponse({ type: ErrorDto, description: 'ISBN already used by another book' }),
+    ApiHeader(IF_MATCH),
+  );
+};
+
+const deleteDocs = (successor?: string) => {
+  const alias = aliasDocs(successor);
+  return applyDecorators(
+    HttpCode(204),
+    ...alias.decorators,
+    ApiNoContentResponse({ description: 'Deleted', headers: alias.headers }),
+    ApiNotFoundResponse({ type: ErrorDto }),
+    ApiPreconditionFailedResponse({ type: ErrorDto }),
+    ApiHeader(IF_MATCH),
+  );
+};
 
 @ApiTags('books')
 @ApiBadRequestResponse({ type: ErrorDto, description: 'Invalid body, id or header' })
@@ -69,7 +110,8 @@ export class BooksController {
   ) {}
 
   @Post()
-  @CREATE_DOCS
+  @ApiOperation({ summary: 'Create a book' })
+  @createDocs()
   async create(
     @Body() dto: CreateBookDto,
     @Headers('idempotency-key') idempotencyKeyHeader: string | undefined,
@@ -92,8 +134,7 @@ export class BooksController {
   }
 
   @Post(DJANGO_PATHS.create)
-  @CREATE_DOCS
-  @deprecatedAlias('POST /books')
+  @createDocs('POST /books')
   createAtDjangoPath(
     @Body() dto: CreateBookDto,
     @Headers('idempotency-key') idempotencyKeyHeader: string | undefined,
@@ -104,7 +145,8 @@ export class BooksController {
   }
 
   @Put(':id')
-  @REPLACE_DOCS
+  @ApiOperation({ summary: 'Replace a book (omitted optional fields are reset)' })
+  @replaceDocs()
   async replace(
     @Param('id', ParseResourceIdPipe) id: number,
     @Body() dto: CreateBookDto,
@@ -115,8 +157,7 @@ export class BooksController {
   }
 
   @Put(DJANGO_PATHS.update)
-  @REPLACE_DOCS
-  @deprecatedAlias('PUT /books/{id}')
+  @replaceDocs('PUT /books/{id}')
   replaceAtDjangoPath(
     @Param('id', ParseResourceIdPipe) id: number,
     @Body() dto: CreateBookDto,
@@ -128,7 +169,8 @@ export class BooksController {
   }
 
   @Patch(':id')
-  @REPLACE_DOCS
+  @ApiOperation({ summary: 'Change some fields of a book' })
+  @replaceDocs()
   async patch(
     @Param('id', ParseResourceIdPipe) id: number,
     @Body() dto: UpdateBookDto,
@@ -139,14 +181,14 @@ export class BooksController {
   }
 
   @Delete(':id')
-  @DELETE_DOCS
+  @ApiOperation({ summary: 'Delete a book' })
+  @deleteDocs()
   async remove(@Param('id', ParseResourceIdPipe) id: number, @Headers('if-match') ifMatch: string | undefined): Promise<void> {
     await this.books.remove(id, parseIfMatch(ifMatch, id));
   }
 
   @Delete(DJANGO_PATHS.delete)
-  @DELETE_DOCS
-  @deprecatedAlias('DELETE /books/{id}')
+  @deleteDocs('DELETE /books/{id}')
   removeAtDjangoPath(
     @Param('id', ParseResourceIdPipe) id: number,
     @Headers('if-match') ifMatch: string | undefined,

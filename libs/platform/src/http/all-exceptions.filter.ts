@@ -9,10 +9,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
-    const { body, headers, serverFault } = toErrorResponse(exception);
+    const requestId = http.getRequest<FastifyRequest>().id;
+    const { body, headers, serverFault } = toErrorResponse(exception, requestId);
     // With the request's id, so the error line and the request's completion line can be matched.
-    if (serverFault)
-      this.logger.error(exception instanceof Error ? exception : String(exception), { reqId: http.getRequest<FastifyRequest>().id });
+    if (serverFault) this.logger.error(exception instanceof Error ? exception : String(exception), { reqId: requestId });
     if (reply.sent) return;
     void reply.status(body.statusCode).headers(headers).send(body);
   }

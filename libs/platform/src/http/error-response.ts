@@ -1,10 +1,13 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 
+/** The HTTP contract's error shape: every error a service answers, framework errors and 431 included. */
 export interface ErrorBody {
   statusCode: number;
   error: string;
   message: string;
+  /** The request's id, as in its X-Request-Id response header, to quote when reporting the error. */
+  requestId: string;
 }
 
 export interface ErrorResponse {
@@ -64,8 +67,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return CONNECTION_ERROR_MESSAGES.some((pattern) => pattern.test(message));
 }
 
-function body(statusCode: number, message: string): ErrorBody {
-  return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
+export function errorBody(statusCode: number, message: string, requestId: string): ErrorBody {
+  return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, requestId };
 }
 
 function messageOf(response: string | object): string {
@@ -80,7 +83,8 @@ function messageOf(response: string | object): string {
  * exception filter and by Fastify's own error and not-found handlers, so framework errors (bad JSON, 413,
  * 415) come out in the same shape. Never includes SQL, stack traces or driver messages.
  */
-export function toErrorResponse(error: unknown): ErrorResponse {
+export function toErrorResponse(error: unknown, requestId: string): ErrorResponse {
+  const body = (statusCode: number, message: string) => errorBody(statusCode, message, requestId);
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const headers: Record<string, string> = {};

@@ -2,6 +2,8 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import { requestIdOf } from '../logging/request-id.js';
 import { createRequestLogger, RequestLogController } from '../logging/service-logger.js';
+import { answerClientError } from './client-errors.js';
+import { API_SECURITY_HEADERS } from './security-headers.js';
 import { toErrorResponse } from './error-response.js';
 
 export const HTTP_LIMITS = {
@@ -27,19 +29,19 @@ export const fastifyServerOptions = {
   routerOptions: { ignoreTrailingSlash: true },
   forceCloseConnections: 'idle',
   genReqId: (req: Parameters<typeof requestIdOf>[0]) => requestIdOf(req),
+  // What Node's HTTP parser refuses (431, 400, 408) never reaches the router; same error shape.
+  clientErrorHandler: answerClientError,
   // Malformed URLs and over-long path parameters (414) are answered by the router before Nest sees the
   // request; give them the same error shape.
-  frameworkErrors: (error: Error, _request: FastifyRequest, reply: FastifyReply) => {
-    const { body, headers } = toErrorResponse(error);
-    void reply.status(body.statusCode).headers(headers).send(body);
+  frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
+    const { body, headers } = toErrorResponse(error, request.id);
+    // The onRequest hook that sets these has not run: routing failed first.
+    void reply
+      .status(body.statusCode)
+      .headers({ ...headers, ...API_SECURITY_HEADERS, 'x-request-id': request.id })
+      .send(body);
   },
 } as const;
-
-/**
- * The one security header that means something on a JSON API: no MIME sniffing. The browser set (CSP and
- * the rest of helmet's) goes on the OpenAPI UI only, where a browser renders HTML (openapi.ts).
- */
-export const API_SECURITY_HEADERS = { 'x-content-type-options': 'nosniff' } as const;
 
 export function createFastifyAdapter(): FastifyAdapter {
   const adapter = new FastifyAdapter({

@@ -1,4 +1,6 @@
 import { type ArgumentMetadata, BadRequestException, type ValidationError, ValidationPipe } from '@nestjs/common';
+import { registerDecorator, type ValidationOptions } from 'class-validator';
+import { forbiddenCharactersMessage, TEXT_RULES, type TextKind } from '#libs/contracts';
 
 /** "title must be shorter than…; property foo should not exist": class-validator's messages name the field. */
 function describeValidationErrors(errors: ValidationError[]): string[] {
@@ -33,4 +35,19 @@ export function createValidationPipe(): ValidationPipe {
     stopAtFirstError: true,
     exceptionFactory: (errors) => new BadRequestException(describeValidationErrors(errors).join('; ')),
   });
+}
+
+/**
+ * A free-text field or query parameter: refused with a 400 naming it when it holds control or bidi
+ * formatting characters (the text rule of #libs/contracts). Strings only; the type check is another decorator's.
+ */
+export function IsFreeText(kind: TextKind, options?: ValidationOptions): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name: 'isFreeText',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: forbiddenCharactersMessage(String(propertyName), kind), ...options },
+      validator: { validate: (value: unknown) => typeof value !== 'string' || TEXT_RULES[kind].test(value) },
+    });
 }

@@ -1,6 +1,8 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet, { type HelmetOptions } from 'helmet';
+import { ErrorDto } from './error.dto.js';
+import { documentHttpLayer } from './http-layer.js';
 
 export interface OpenApiInfo {
   title: string;
@@ -44,8 +46,17 @@ const DOCS_PATH = '/docs';
  * request for it, not at start-up: scanning every controller and DTO is work no request to the API needs.
  */
 export function mountOpenApi(app: NestFastifyApplication, info: OpenApiInfo): void {
-  const config = new DocumentBuilder().setTitle(info.title).setDescription(info.description).setVersion(info.version).build();
-  SwaggerModule.setup(DOCS_PATH.slice(1), app, () => SwaggerModule.createDocument(app, config), {
+  const config = new DocumentBuilder()
+    .setTitle(info.title)
+    .setDescription(info.description)
+    .setVersion(info.version)
+    // Relative: the document describes the host it is served from (a task, the ALB, the compose gateway).
+    .addServer('/')
+    .build();
+  // The API has no authentication scheme; an empty list says so explicitly (OpenAPI 3.0, Security Requirement Object).
+  config.security = [];
+  const document = () => documentHttpLayer(SwaggerModule.createDocument(app, config, { extraModels: [ErrorDto] }));
+  SwaggerModule.setup(DOCS_PATH.slice(1), app, document, {
     jsonDocumentUrl: 'docs/json',
     yamlDocumentUrl: 'docs/yaml',
   });

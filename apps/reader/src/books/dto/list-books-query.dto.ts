@@ -1,7 +1,8 @@
 import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { BOOK_LIMITS, BOOK_TEXT_FIELDS } from '#libs/contracts';
+import { IsFreeText } from '#libs/platform';
 
-const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
 const toInteger = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : value;
 
@@ -22,8 +23,8 @@ export class ListBooksQueryDto {
   cursor?: string;
 
   /** Exact author name, case-insensitive. */
-  @Matches(NO_CONTROL_CHARACTERS, { message: 'author must not contain control characters' })
-  @MaxLength(100)
+  @IsFreeText(BOOK_TEXT_FIELDS.author)
+  @MaxLength(BOOK_LIMITS.authorMax)
   @MinLength(1)
   @IsString()
   @IsOptional()
@@ -33,7 +34,7 @@ export class ListBooksQueryDto {
    * Words searched in title and author: every word must match, in any order; stemmed ("rivers" finds
    * "River"), case- and accent-insensitive. Books whose author is exactly `q` come first.
    */
-  @Matches(NO_CONTROL_CHARACTERS, { message: 'q must not contain control characters' })
+  @IsFreeText('single-line')
   @MaxLength(100)
   @MinLength(1)
   @IsString()

@@ -1,11 +1,6 @@
 import { registerDecorator, type ValidationOptions } from 'class-validator';
 import { normalizeIsbn } from '#libs/contracts';
 
-/** Control characters never belong in a title or author; NUL cannot even be stored by PostgreSQL. */
-export const SINGLE_LINE_TEXT = /^[^\u0000-\u001f\u007f]*$/;
-/** Descriptions may have line breaks and tabs, nothing else below 0x20. */
-export const MULTI_LINE_TEXT = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/;
-
 export const trimString = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
 
 /** Hyphens and spaces dropped, ISBN-10 converted to ISBN-13; invalid input is left as is for the validator. */

@@ -1,13 +1,17 @@
 import { Transform } from 'class-transformer';
-import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { BOOK_LIMITS } from '#libs/contracts';
-import { IsIsbn, MULTI_LINE_TEXT, normalizeIsbnInput, SINGLE_LINE_TEXT, trimString } from './book-fields.js';
+import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { BOOK_LIMITS, BOOK_TEXT_FIELDS, type BookView } from '#libs/contracts';
+import { IsFreeText } from '#libs/platform';
+import { IsIsbn, normalizeIsbnInput, trimString } from './book-fields.js';
 
-/** Body of POST /books and PUT /books/:id (PUT replaces: omitted optional fields are reset). */
-export class CreateBookDto {
+/**
+ * Body of POST /books and PUT /books/:id (PUT replaces: omitted optional fields are reset). The writable
+ * fields of the book (BookView), with its limits and text rules; `implements` keeps the types in step.
+ */
+export class CreateBookDto implements Pick<BookView, 'title' | 'author'>, Partial<Pick<BookView, 'description' | 'isbn'>> {
   // class-validator runs decorators bottom-up and stops at the first failure: type checks go last.
   /** @example "The Dispossessed" */
-  @Matches(SINGLE_LINE_TEXT, { message: 'title must not contain control characters' })
+  @IsFreeText(BOOK_TEXT_FIELDS.title)
   @MaxLength(BOOK_LIMITS.titleMax)
   @IsNotEmpty()
   @IsString()
@@ -15,7 +19,7 @@ export class CreateBookDto {
   title!: string;
 
   /** @example "Ursula K. Le Guin" */
-  @Matches(SINGLE_LINE_TEXT, { message: 'author must not contain control characters' })
+  @IsFreeText(BOOK_TEXT_FIELDS.author)
   @MaxLength(BOOK_LIMITS.authorMax)
   @IsNotEmpty()
   @IsString()
@@ -23,7 +27,7 @@ export class CreateBookDto {
   author!: string;
 
   /** @example "An ambiguous utopia." */
-  @Matches(MULTI_LINE_TEXT, { message: 'description must not contain control characters other than newlines and tabs' })
+  @IsFreeText(BOOK_TEXT_FIELDS.description)
   @MaxLength(BOOK_LIMITS.descriptionMax)
   @IsString()
   @IsOptional()
