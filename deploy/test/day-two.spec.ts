@@ -346,7 +346,7 @@ describe('verify', () => {
     expect(out).toContain(
       '✔ migration task definition library-dev-migrate:1 — container migrate runs ["migrate"], logs to /ecs/library-dev/migrate',
     );
-    expect(out).toContain('✔ execution role can read the DB secret — library-dev-migrate-exec allowed, task definition references it');
+    expect(out).toContain('✔ execution role can read the DB secret — library-dev-migrate-execution allowed, task definition references it');
     expect(out).toContain('✔ migration subnets — subnet-0a1, subnet-0b2');
     expect(out).toContain('all checks passed');
   });
@@ -364,7 +364,7 @@ describe('verify', () => {
     expect(out).toMatch(/✖ log group \/ecs\/library-dev\/writer — does not exist\n {4}fix: run `terraform apply`/);
     expect(out).toMatch(/✖ ECR repository library\/reader — ECR repository not found/);
     expect(out).toMatch(
-      /✖ execution role can read the DB secret — .*library-dev-migrate-exec may not secretsmanager:GetSecretValue on the secret \(implicitDeny\)\n {4}fix: grant/,
+      /✖ execution role can read the DB secret — .*library-dev-migrate-execution may not secretsmanager:GetSecretValue on the secret \(implicitDeny\)\n {4}fix: grant/,
     );
     expect(out).toContain('3 of 14 checks failed');
   });
@@ -436,7 +436,7 @@ describe('diff', () => {
       { key: 'secrets.API_KEY', next: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:api-key' },
       {
         key: 'taskRoleArn',
-        live: 'arn:aws:iam::123456789012:role/library-dev-writer',
+        live: 'arn:aws:iam::123456789012:role/library-dev-writer-task',
         next: 'arn:aws:iam::123456789012:role/library-dev-writer-v2',
       },
     ]);

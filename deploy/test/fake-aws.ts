@@ -11,7 +11,8 @@
  * Deployments back to a service's original revision always behave `ok` (that is what a rollback runs).
  *
  * Terraform's side: each family has the revision Terraform registered (`TF_REVISION`, the fixture's
- * `task_definition_arn`): no deploy tags, a placeholder image. `library-dev-migrate` is its own family whose
+ * `task_definition_arn`): the provider's default tags (`TERRAFORM_TAGS`) and no deploy tags, a placeholder image,
+ * and the roles modules/service names (<family>-execution, <family>-task). `library-dev-migrate` is its own family whose
  * container runs `["migrate"]` with the master DB secret; the services log in with IAM auth and carry no secret.
  * RDS moves through its documented states over DescribeDBInstances calls: StopDBInstance → stopping → stopped,
  * StartDBInstance → starting → available, and both refuse any other state with InvalidDBInstanceStateFault.
@@ -74,6 +75,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { terraformDefaultTags } from './default-tags.js';
 import { installAdmin, type FakeBucket } from './fake-admin.js';
 
 export type Behaviour = 'ok' | 'breaker' | 'failing' | 'pull' | 'hang';
@@ -108,6 +110,11 @@ export const TF_REVISION = {
   writer: tdArn(SERVICE.writer, 1),
   migrate: tdArn(MIGRATE_FAMILY, 1),
 } as const;
+/**
+ * The tags Terraform puts on every resource (the env root's provider default_tags); DescribeTaskDefinition with
+ * include=["TAGS"] returns them with each revision (ECS API Reference, DescribeTaskDefinition).
+ */
+export const TERRAFORM_TAGS: readonly Tag[] = terraformDefaultTags('dev');
 const MASTER_SECRET = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:rds!db-1234-AbCdEf`;
 
 /**
@@ -155,6 +162,8 @@ export interface AwsCall {
   client: string;
   command: string;
   input: Record<string, unknown>;
+  /** What the fake answered (absent when it threw). */
+  output?: Record<string, unknown>;
 }
 
 const MUTATING = new Set([
@@ -248,13 +257,13 @@ export class FakeAws {
     this.install();
   }
 
-  /** What `terraform apply` registered: one tagless revision per family with a placeholder image. */
+  /** What `terraform apply` registered: one revision per family with a placeholder image and only Terraform's tags. */
   seedTerraformRevisions(): void {
     for (const key of ['reader', 'writer'] as const) {
       const arn = TF_REVISION[key];
-      this.putTaskDef(SERVICE[key], 1, this.containerTd(key, SERVICE[key], arn, 1, `${REPO[key]}:bootstrap`), []);
+      this.putTaskDef(SERVICE[key], 1, this.containerTd(key, SERVICE[key], arn, 1, `${REPO[key]}:bootstrap`), [...TERRAFORM_TAGS]);
     }
-    this.putTaskDef(MIGRATE_FAMILY, 1, this.migrateTd(TF_REVISION.migrate, 1, `${REPO.writer}:bootstrap`), []);
+    this.putTaskDef(MIGRATE_FAMILY, 1, this.migrateTd(TF_REVISION.migrate, 1, `${REPO.writer}:bootstrap`), [...TERRAFORM_TAGS]);
   }
 
   /**
@@ -267,7 +276,7 @@ export class FakeAws {
     const td = structuredClone(this.taskDefs.get(base)!.td);
     Object.assign(td, { taskDefinitionArn: tdArn(family, rev), revision: rev });
     change(td);
-    this.putTaskDef(family, rev, td, []);
+    this.putTaskDef(family, rev, td, [...TERRAFORM_TAGS]);
     return tdArn(family, rev);
   }
 
@@ -347,8 +356,10 @@ export class FakeAws {
     return this.calls.map((c) => c.command);
   }
 
-  record(client: string, command: string, input: unknown): void {
-    this.calls.push({ client, command, input: (input ?? {}) as Record<string, unknown> });
+  record(client: string, command: string, input: unknown): AwsCall {
+    const call: AwsCall = { client, command, input: (input ?? {}) as Record<string, unknown> };
+    this.calls.push(call);
+    return call;
   }
 
   seedService(key: Key, rev: number, extra: { image?: string; tags?: Tag[] } = {}): void {
@@ -360,6 +371,7 @@ export class FakeAws {
       rev,
       this.containerTd(key, family, arn, rev, image),
       extra.tags ?? [
+        ...TERRAFORM_TAGS,
         { key: 'deploy:commit', value: '0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld0' },
         { key: 'deploy:digest', value: OLD_DIGEST[key] },
         { key: 'deploy:actor', value: ACTOR },
@@ -404,8 +416,8 @@ export class FakeAws {
       compatibilities: ['EC2', 'FARGATE'],
       cpu: '256',
       memory: '512',
-      executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/library-dev-exec`,
-      taskRoleArn: `arn:aws:iam::${ACCOUNT}:role/library-dev-${key}`,
+      executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/${family}-execution`,
+      taskRoleArn: `arn:aws:iam::${ACCOUNT}:role/${family}-task`,
       requiresAttributes: [{ name: 'com.amazonaws.ecs.capability.logging-driver.awslogs' }],
       registeredAt: new Date('2026-11-26T09:00:00Z'),
       registeredBy: ACTOR,
@@ -434,8 +446,6 @@ export class FakeAws {
   /** Terraform's migrate family: the writer image, command ["migrate"], the master secret, its own log group. */
   migrateTd(arn: string, rev: number, image: string): TaskDefinition {
     const td = this.containerTd('writer', MIGRATE_FAMILY, arn, rev, image);
-    td.executionRoleArn = `arn:aws:iam::${ACCOUNT}:role/library-dev-migrate-exec`;
-    td.taskRoleArn = `arn:aws:iam::${ACCOUNT}:role/library-dev-migrate`;
     const c = td.containerDefinitions![0]!;
     c.name = 'migrate';
     c.command = ['migrate'];
@@ -470,12 +480,13 @@ export class FakeAws {
       const td = this.containerTd('reader', fam, tdArn(fam, rev), rev, commit ? `${REPO.reader}@${fakeDigest(ref)}` : ref);
       const tags: Tag[] = commit
         ? [
+            ...TERRAFORM_TAGS,
             { key: 'deploy:commit', value: commit },
             { key: 'deploy:digest', value: fakeDigest(ref) },
             { key: 'deploy:actor', value: `arn:aws:sts::${ACCOUNT}:assumed-role/deployer/bob` },
             { key: 'deploy:time', value: time },
           ]
-        : [];
+        : [...TERRAFORM_TAGS];
       this.taskDefs.set(tdArn(fam, rev), { td, tags });
     };
     mk(1, null, '2026-11-01T08:00:00.000Z');
@@ -495,7 +506,7 @@ export class FakeAws {
 
   /** Terraform's first revision: a tag no image has, no CLI provenance tags, ECS still retrying it. */
   seedBootstrap(key: Key): void {
-    this.seedService(key, 1, { image: `${REPO[key]}:bootstrap`, tags: [] });
+    this.seedService(key, 1, { image: `${REPO[key]}:bootstrap`, tags: [...TERRAFORM_TAGS] });
     Object.assign(this.service(key).deployments[0]!, { runningCount: 0, pendingCount: 0, failedTasks: 3, rolloutState: 'IN_PROGRESS' });
   }
 
@@ -710,9 +721,11 @@ export class FakeAws {
   private install(): void {
     const on: FakeOn = (stub, client, command, fn) => {
       const fake = async (input: never, getClient: () => { config: { region: () => Promise<string> } }) => {
-        this.record(client, command.name.replace(/Command$/, ''), input);
+        const call = this.record(client, command.name.replace(/Command$/, ''), input);
         try {
-          return await fn(input, getClient);
+          const output = await fn(input, getClient);
+          call.output = output as Record<string, unknown>;
+          return output;
         } finally {
           this.writeWorld();
         }

@@ -93,8 +93,10 @@ function settingsOf(td: TaskDefinition): Omit<RegisterTaskDefinitionCommandInput
 
 /**
  * A new revision from `base` with only what the CLI owns replaced: the image of one container, and the tags.
- * The tags are the base's own (Terraform's, e.g. default tags) without any `deploy:` ones, plus `tags`; keys
- * starting with `aws:` are reserved for AWS and refused by the API, so they are not copied.
+ * The tags are the base's own (Terraform's: the provider's default tags, kept for cost allocation) without any
+ * `deploy:` ones, plus `tags`; keys starting with `aws:` are reserved for AWS and refused by the API, so they are
+ * not copied. Each key is authorized as ecs:TagResource on creation (ECS Developer Guide, "Grant permission to tag
+ * resources on creation"): the deployer policy allows exactly `deploy:*` and the env root's default tag keys.
  */
 export function withImage(
   base: DescribedTaskDefinition,

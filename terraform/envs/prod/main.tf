@@ -4,8 +4,9 @@
 module "stack" {
   source = "../../modules/stack"
 
-  environment = local.environment
-  settings    = local.settings
+  environment  = local.environment
+  settings     = local.settings
+  default_tags = local.default_tags
 
   project                    = var.project
   aws_region                 = var.aws_region

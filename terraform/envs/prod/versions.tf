@@ -15,14 +15,20 @@ terraform {
   backend "s3" {}
 }
 
+# Every resource's tags (cost allocation). The stack needs them too: the deploy CLI copies them from Terraform's
+# task-definition revision onto each revision it registers, and the deployer policy allows exactly these keys.
+locals {
+  default_tags = {
+    Project     = var.project
+    Environment = local.environment
+    ManagedBy   = "terraform"
+  }
+}
+
 provider "aws" {
   region = var.aws_region
 
   default_tags {
-    tags = {
-      Project     = var.project
-      Environment = local.environment
-      ManagedBy   = "terraform"
-    }
+    tags = local.default_tags
   }
 }

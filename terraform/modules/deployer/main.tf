@@ -68,13 +68,16 @@ locals {
     # resource type and no condition key at all: they are "*" (key none).
     task_definition_families = { resources = local.family_arns, condition = null }
 
-    # Tags given to RegisterTaskDefinition are authorized as ecs:TagResource with ecs:CreateAction
-    # (ECS Developer Guide, "Grant permission to tag resources on creation"); only deploy:* keys.
+    # Tags given to RegisterTaskDefinition are authorized as ecs:TagResource with ecs:CreateAction (ECS Developer
+    # Guide, "Grant permission to tag resources on creation"): the CLI's deploy:* keys and the provider's default tags,
+    # which it copies from Terraform's revision (cost allocation), with Environment pinned to this environment.
+    # (Pinning every default tag's value would overflow the 6,144 characters with the longest names.)
     task_definition_tags = {
       resources = local.family_arns
       condition = {
         StringEquals              = { "ecs:CreateAction" = "RegisterTaskDefinition" }
-        "ForAllValues:StringLike" = { "aws:TagKeys" = ["deploy:*"] }
+        "ForAllValues:StringLike" = { "aws:TagKeys" = concat(["deploy:*"], sort(keys(var.default_tags))) }
+        StringEqualsIfExists      = { "aws:RequestTag/Environment" = var.environment }
       }
     }
 
@@ -86,7 +89,8 @@ locals {
     tasks = { resources = ["${local.ecs}:task/${var.targets.cluster_name}/*"], condition = null }
 
     ecr_repositories = {
-      resources = sort([for r in var.targets.ecr_repository_names : "arn:${local.partition}:ecr:${local.region}:${local.account_id}:repository/${r}"])
+      # The apps' repositories and the collector's, which the CLI fills from the pinned upstream image.
+      resources = sort([for r in concat(var.targets.ecr_repository_names, [var.targets.collector_repository_name]) : "arn:${local.partition}:ecr:${local.region}:${local.account_id}:repository/${r}"])
       condition = null
     }
     log_groups = { resources = local.log_group_arns, condition = null }
@@ -95,6 +99,9 @@ locals {
     # keeps those of its services, so the scope is this account's alarms in this region. (The API reference:
     # composite alarms need the permission on "*"; the CLI reads metric alarms only.)
     alarms = { resources = ["arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:*"], condition = null }
+    # pause and resume turn the actions of this stack's alarms off and on (every alarm the stack creates is named
+    # <name>-...); cloudwatch:DisableAlarmActions and EnableAlarmActions take the alarm resource type.
+    stack_alarms = { resources = ["arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:${var.name}-*"], condition = null }
 
     # rds:StopDBInstance lists rds:CreateDBSnapshot as dependent only for a snapshot on stop, which the CLI does not take.
     db_instance = { resources = ["arn:${local.partition}:rds:${local.region}:${local.account_id}:db:${var.targets.db_instance_identifier}"], condition = null }

@@ -35,6 +35,9 @@ variable "targets" {
     db_instance_identifier = string
     execution_role_names   = list(string)
     task_role_names        = list(string)
+
+    # <name>/otel-collector: the deploy CLI mirrors the pinned collector image into it (DescribeImages, docker push).
+    collector_repository_name = string
   })
 
   validation {
@@ -43,10 +46,25 @@ variable "targets" {
   }
 
   validation {
-    condition = alltrue([for n in concat([var.targets.cluster_name, var.targets.migrate_task_family, var.targets.db_instance_identifier], var.targets.execution_role_names, var.targets.task_role_names, var.targets.ecr_repository_names,
+    condition = alltrue([for n in concat([var.targets.cluster_name, var.targets.migrate_task_family, var.targets.db_instance_identifier, var.targets.collector_repository_name], var.targets.execution_role_names, var.targets.task_role_names, var.targets.ecr_repository_names,
       flatten([for s in values(var.targets.services) : [s.service_name, s.task_family]])) : length(n) > 0 && !strcontains(n, "*") && !strcontains(n, "?")
     ])
     error_message = "targets names are exact names: no wildcards (* or ?)."
+  }
+}
+
+variable "default_tags" {
+  description = "The AWS provider's default_tags of the env root (Project, Environment, ManagedBy). Terraform's task-definition revisions carry them and the deploy CLI copies them onto each revision it registers, so the policy lets it tag with these keys (Environment only with this environment), besides its own deploy:* keys."
+  type        = map(string)
+
+  validation {
+    condition     = alltrue([for k in keys(var.default_tags) : !can(regex("^(?i)(aws|deploy):", k)) && !strcontains(k, "*") && !strcontains(k, "?")])
+    error_message = "default_tags keys are exact tag keys, not aws: (reserved) or deploy: (the CLI's own) ones."
+  }
+
+  validation {
+    condition     = try(var.default_tags["Environment"], var.environment) == var.environment
+    error_message = "default_tags.Environment, when set, is the environment (the policy pins aws:RequestTag/Environment to it)."
   }
 }
 

@@ -179,16 +179,20 @@ locals {
       Resource = ["*"]
     },
     {
-      keep     = var.enable_execute_command && local.exec_log_group_arn != null
-      Sid      = "EcsExecFindLogGroup"
-      Action   = ["logs:DescribeLogGroups"]
-      Resource = ["arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:*"]
+      keep   = var.enable_execute_command && local.exec_log_group_arn != null
+      Sid    = "EcsExecFindLogGroup"
+      Action = ["logs:DescribeLogGroups"]
+      # No resource type for DescribeLogGroups (Service Authorization Reference, "Actions, resources, and condition
+      # keys for Amazon CloudWatch Logs"): only "*" grants it; a log-group ARN matches nothing.
+      Resource = ["*"]
     },
     {
-      keep     = var.enable_execute_command && local.exec_log_group_arn != null
-      Sid      = "EcsExecSessionLogs"
-      Action   = ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]
-      Resource = ["${coalesce(local.exec_log_group_arn, "none")}:*"]
+      keep   = var.enable_execute_command && local.exec_log_group_arn != null
+      Sid    = "EcsExecSessionLogs"
+      Action = ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]
+      # Streams (log-group:<name>:log-stream:<stream>) and, for DescribeLogStreams, the group itself, whose ARN in the
+      # Service Authorization Reference has no :* ("Actions, resources, and condition keys for Amazon CloudWatch Logs").
+      Resource = ["${coalesce(local.exec_log_group_arn, "none")}:*", coalesce(local.exec_log_group_arn, "none")]
     },
     {
       keep     = var.enable_execute_command && var.exec_kms_key_arn != null

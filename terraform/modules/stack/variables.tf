@@ -118,6 +118,11 @@ variable "state_key" {
   default     = null
 }
 
+variable "default_tags" {
+  description = "The env root's provider default_tags (its one definition): the deployer policy lets the deploy CLI copy exactly these onto the task-definition revisions it registers."
+  type        = map(string)
+}
+
 variable "github_oidc" {
   description = "GitHub Actions deploy role through OIDC: { repository = \"owner/repo\", subject (optional, exact), provider_arn (optional: the account's existing token.actions.githubusercontent.com provider) }; null: no role (the deployer policy alone)."
   type = object({

@@ -14,14 +14,16 @@ variables {
       reader = { service_name = "library-test-reader", task_family = "library-test-reader" }
       writer = { service_name = "library-test-writer", task_family = "library-test-writer" }
     }
-    migrate_task_family    = "library-test-migrate"
-    ecr_repository_names   = ["library-test/reader", "library-test/writer"]
-    log_group_names        = ["/ecs/library-test-reader", "/ecs/library-test-writer", "/ecs/library-test-migrate"]
-    db_instance_identifier = "library-test"
-    execution_role_names   = ["library-test-reader-execution", "library-test-writer-execution", "library-test-migrate-execution"]
-    task_role_names        = ["library-test-reader-task", "library-test-writer-task", "library-test-migrate-task"]
+    migrate_task_family       = "library-test-migrate"
+    ecr_repository_names      = ["library-test/reader", "library-test/writer"]
+    collector_repository_name = "library-test/otel-collector"
+    log_group_names           = ["/ecs/library-test-reader", "/ecs/library-test-writer", "/ecs/library-test-migrate"]
+    db_instance_identifier    = "library-test"
+    execution_role_names      = ["library-test-reader-execution", "library-test-writer-execution", "library-test-migrate-execution"]
+    task_role_names           = ["library-test-reader-task", "library-test-writer-task", "library-test-migrate-task"]
   }
   terraform_state = { bucket = "library-tfstate-123456789012-eu-west-1", key = "library/test/terraform.tfstate" }
+  default_tags    = { Project = "library", Environment = "dev", ManagedBy = "terraform" }
 }
 
 run "actions_json_has_the_shared_shape" {
@@ -45,13 +47,13 @@ run "actions_json_has_the_shared_shape" {
   assert {
     condition = alltrue([for s in local.statements : contains([
       "none", "cluster", "in_cluster", "services", "service_tags", "tasks", "task_definition_families", "task_definition_tags",
-      "migrate_task_definition", "ecr_repositories", "log_groups", "alarms", "db_instance", "state_bucket", "state_object",
+      "migrate_task_definition", "ecr_repositories", "log_groups", "alarms", "stack_alarms", "db_instance", "state_bucket", "state_object",
       "passable_roles", "execution_roles",
     ], s.resources)])
     error_message = "Every statement names one of the documented resource keys (terraform/README.md, \"Deployer\")."
   }
   assert {
-    condition     = toset(keys(output.resource_keys)) == toset(["none", "cluster", "in_cluster", "services", "service_tags", "tasks", "task_definition_families", "task_definition_tags", "migrate_task_definition", "ecr_repositories", "log_groups", "alarms", "db_instance", "state_bucket", "state_object", "passable_roles", "execution_roles"])
+    condition     = toset(keys(output.resource_keys)) == toset(["none", "cluster", "in_cluster", "services", "service_tags", "tasks", "task_definition_families", "task_definition_tags", "migrate_task_definition", "ecr_repositories", "log_groups", "alarms", "stack_alarms", "db_instance", "state_bucket", "state_object", "passable_roles", "execution_roles"])
     error_message = "The module maps exactly the documented resource keys."
   }
 }
@@ -71,7 +73,7 @@ run "every_cli_call_is_allowed" {
       "iam:PassRole", "iam:SimulatePrincipalPolicy",
       "logs:FilterLogEvents", "logs:GetLogEvents", "logs:StartLiveTail", "logs:DescribeLogGroups",
       "elasticloadbalancing:DescribeTargetHealth", "elasticloadbalancing:DescribeTargetGroups",
-      "cloudwatch:DescribeAlarms",
+      "cloudwatch:DescribeAlarms", "cloudwatch:DisableAlarmActions", "cloudwatch:EnableAlarmActions",
       "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups",
       "rds:DescribeDBInstances", "rds:StopDBInstance", "rds:StartDBInstance",
       "s3:ListBucket", "s3:GetObject",
@@ -131,9 +133,10 @@ run "policy_is_scoped_to_this_stack" {
   assert {
     condition = one([for st in output.statements : st if st.Sid == "TaskDefinitionTags"]).Condition == {
       StringEquals              = { "ecs:CreateAction" = "RegisterTaskDefinition" }
-      "ForAllValues:StringLike" = { "aws:TagKeys" = ["deploy:*"] }
+      "ForAllValues:StringLike" = { "aws:TagKeys" = ["deploy:*", "Environment", "ManagedBy", "Project"] }
+      StringEqualsIfExists      = { "aws:RequestTag/Environment" = "dev" }
     }
-    error_message = "ecs:TagResource on task definitions only while registering them, only deploy:* tag keys."
+    error_message = "ecs:TagResource on task definitions only while registering them: deploy:* keys and the provider's default tags, Environment only with this environment."
   }
   assert {
     condition = one([for st in output.statements : st if contains(st.Action, "ecs:RunTask")]) == {
@@ -149,9 +152,10 @@ run "policy_is_scoped_to_this_stack" {
   }
   assert {
     condition = jsonencode(one([for st in output.statements : st if st.Sid == "EcrRepositories"]).Resource) == jsonencode([
+      "arn:aws:ecr:eu-west-1:123456789012:repository/library-test/otel-collector",
       "arn:aws:ecr:eu-west-1:123456789012:repository/library-test/reader", "arn:aws:ecr:eu-west-1:123456789012:repository/library-test/writer",
     ])
-    error_message = "ECR reads and docker push: the two repositories only."
+    error_message = "ECR reads and docker push: the two app repositories and the collector's mirror only."
   }
   assert {
     condition = toset(one([for st in output.statements : st if contains(st.Action, "ecr:PutImage")]).Action) == toset([
@@ -175,6 +179,13 @@ run "policy_is_scoped_to_this_stack" {
   assert {
     condition     = one([for st in output.statements : st if contains(st.Action, "cloudwatch:DescribeAlarms")]).Resource == ["arn:aws:cloudwatch:eu-west-1:123456789012:alarm:*"]
     error_message = "status: alarms of this account and region (the CLI lists them all and keeps its services')."
+  }
+  assert {
+    condition = one([for st in output.statements : st if contains(st.Action, "cloudwatch:DisableAlarmActions")]) == {
+      Sid      = "StackAlarms", Effect = "Allow", Action = ["cloudwatch:DisableAlarmActions", "cloudwatch:EnableAlarmActions"]
+      Resource = ["arn:aws:cloudwatch:eu-west-1:123456789012:alarm:library-test-*"]
+    }
+    error_message = "pause and resume: turn the actions of this stack's alarms (<name>-*) off and on, nothing else."
   }
   assert {
     condition = (
@@ -271,8 +282,9 @@ run "github_oidc_prod_trusts_the_prod_environment" {
   command = apply
 
   variables {
-    environment = "prod"
-    github_oidc = { repository = "acme/books", provider_arn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" }
+    environment  = "prod"
+    default_tags = { Project = "library", Environment = "prod", ManagedBy = "terraform" }
+    github_oidc  = { repository = "acme/books", provider_arn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" }
   }
 
   assert {
@@ -382,14 +394,16 @@ run "longest_names_fit_the_managed_policy_limit" {
         reader = { service_name = "abcdefghijklmnop-prod-reader", task_family = "abcdefghijklmnop-prod-reader" }
         writer = { service_name = "abcdefghijklmnop-prod-writer", task_family = "abcdefghijklmnop-prod-writer" }
       }
-      migrate_task_family    = "abcdefghijklmnop-prod-migrate"
-      ecr_repository_names   = ["abcdefghijklmnop-prod/reader", "abcdefghijklmnop-prod/writer"]
-      log_group_names        = ["/ecs/abcdefghijklmnop-prod-reader", "/ecs/abcdefghijklmnop-prod-writer", "/ecs/abcdefghijklmnop-prod-migrate"]
-      db_instance_identifier = "abcdefghijklmnop-prod"
-      execution_role_names   = ["abcdefghijklmnop-prod-reader-execution", "abcdefghijklmnop-prod-writer-execution", "abcdefghijklmnop-prod-migrate-execution"]
-      task_role_names        = ["abcdefghijklmnop-prod-reader-task", "abcdefghijklmnop-prod-writer-task", "abcdefghijklmnop-prod-migrate-task"]
+      migrate_task_family       = "abcdefghijklmnop-prod-migrate"
+      ecr_repository_names      = ["abcdefghijklmnop-prod/reader", "abcdefghijklmnop-prod/writer"]
+      collector_repository_name = "abcdefghijklmnop-prod/otel-collector"
+      log_group_names           = ["/ecs/abcdefghijklmnop-prod-reader", "/ecs/abcdefghijklmnop-prod-writer", "/ecs/abcdefghijklmnop-prod-migrate"]
+      db_instance_identifier    = "abcdefghijklmnop-prod"
+      execution_role_names      = ["abcdefghijklmnop-prod-reader-execution", "abcdefghijklmnop-prod-writer-execution", "abcdefghijklmnop-prod-migrate-execution"]
+      task_role_names           = ["abcdefghijklmnop-prod-reader-task", "abcdefghijklmnop-prod-writer-task", "abcdefghijklmnop-prod-migrate-task"]
     }
     terraform_state = { bucket = "abcdefghijklmnop-tfstate-123456789012-ap-southeast-2", key = "abcdefghijklmnop/prod/terraform.tfstate" }
+    default_tags    = { Project = "abcdefghijklmnop", Environment = "prod", ManagedBy = "terraform" }
   }
 
   assert {

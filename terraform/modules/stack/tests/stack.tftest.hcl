@@ -10,6 +10,7 @@ variables {
   project         = "shop"
   aws_region      = "eu-west-1"
   certificate_arn = "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
+  default_tags    = { Project = "shop", Environment = "prod", ManagedBy = "terraform" }
 
   # Prod-safe (the modules accept it for prod and dev), NAT per AZ so both egress paths are covered between
   # this file and envs/prod (endpoints).
@@ -187,6 +188,7 @@ run "host_name_without_certificate_is_http" {
 
   variables {
     environment     = "dev"
+    default_tags    = merge(var.default_tags, { Environment = "dev" })
     certificate_arn = null
     app_hostname    = "books.example.com"
   }
@@ -265,6 +267,7 @@ run "tracing_off_adds_nothing" {
 
   variables {
     environment     = "dev"
+    default_tags    = merge(var.default_tags, { Environment = "dev" })
     certificate_arn = null
     settings        = merge(var.settings, { egress_mode = "endpoints", tracing = { enabled = false, sample_ratio = 0.2 } })
   }
@@ -346,11 +349,14 @@ run "deployer_covers_exactly_this_stack" {
         "arn:aws:ecs:eu-west-1:123456789012:task-definition/shop-prod-migrate:*",
       ]) &&
       jsonencode(module.deployer.resource_keys.migrate_task_definition) == jsonencode(["arn:aws:ecs:eu-west-1:123456789012:task-definition/shop-prod-migrate:*"]) &&
-      jsonencode(module.deployer.resource_keys.ecr_repositories) == jsonencode(["arn:aws:ecr:eu-west-1:123456789012:repository/shop-prod/reader", "arn:aws:ecr:eu-west-1:123456789012:repository/shop-prod/writer"]) &&
+      jsonencode(module.deployer.resource_keys.ecr_repositories) == jsonencode([
+        "arn:aws:ecr:eu-west-1:123456789012:repository/shop-prod/otel-collector",
+        "arn:aws:ecr:eu-west-1:123456789012:repository/shop-prod/reader", "arn:aws:ecr:eu-west-1:123456789012:repository/shop-prod/writer",
+      ]) &&
       jsonencode(module.deployer.resource_keys.db_instance) == jsonencode(["arn:aws:rds:eu-west-1:123456789012:db:shop-prod"]) &&
       jsonencode(module.deployer.resource_keys.cluster) == jsonencode(["arn:aws:ecs:eu-west-1:123456789012:cluster/shop-prod"])
     )
-    error_message = "The deployer works on this stack's cluster, two services, three task families, two repositories and database, by their names."
+    error_message = "The deployer works on this stack's cluster, two services, three task families, the two app repositories and the collector's mirror, and database, by their names."
   }
   assert {
     condition = toset(module.deployer.resource_keys.log_groups) == toset(flatten([for g in ["/ecs/shop-prod-reader", "/ecs/shop-prod-writer", "/ecs/shop-prod-migrate"] : [

@@ -1,0 +1,120 @@
+# The IAM the stack renders, over the deploy CLI's test world: the deployer policy and the GitHub OIDC trust policy
+# (modules/deployer), the reader's and writer's task and execution roles and the migrate task's (modules/service),
+# and the key policy of the stack's KMS key (modules/kms). The names are those the deploy CLI's tests use
+# (deploy/test/fixtures/terraform-output.dev.json, read here, not copied), so every request those tests record can
+# be evaluated against exactly what Terraform would send to IAM.
+#
+# Rendered by `terraform test` (tests/render.tftest.hcl: the shared mock provider, no AWS account) and read by
+# deploy/test/iam-render.ts through `terraform test -json -verbose`, which prints the planned values.
+# Tracing and ECS Exec are on, so their statements are rendered and evaluated too.
+
+locals {
+  world     = jsondecode(file("${path.module}/../../../deploy/test/fixtures/terraform-output.dev.json"))
+  services  = { for k, s in local.world.services.value : k => s }
+  migration = local.world.migration.value
+  database  = local.world.database.value
+  cluster   = local.world.ecs_cluster_name.value
+  region    = local.world.aws_region.value
+  account   = "123456789012"
+  name      = local.cluster # <project>-<environment>, like the cluster
+
+  # <account>.dkr.ecr.<region>.amazonaws.com/<repository>
+  repository_names = { for k, s in local.services : k => join("/", slice(split("/", s.ecr_repository_url), 1, length(split("/", s.ecr_repository_url)))) }
+  repository_arns  = { for k, r in local.repository_names : k => "arn:aws:ecr:${local.region}:${local.account}:repository/${r}" }
+
+  # The env root's provider default_tags for dev (terraform/envs/dev/versions.tf; the deploy tests' fakes read them
+  # from there and return them on Terraform's revisions, so a difference shows as a denied tag-on-create).
+  default_tags = { Project = "library", Environment = "dev", ManagedBy = "terraform" }
+
+  # Fixed stand-ins for what only AWS assigns.
+  db_resource_id = "db-ABCDEFGHIJKLMNOPQRSTUVWXY0"
+  db_users       = { reader = "library_reader", writer = "library_writer" }
+}
+
+module "kms" {
+  source = "../../modules/kms"
+
+  name              = local.name
+  alerts_topic_name = "${local.name}-alerts"
+}
+
+module "service" {
+  source   = "../../modules/service"
+  for_each = local.services
+
+  name               = each.value.task_family
+  environment        = local.world.environment.value
+  cluster_arn        = "arn:aws:ecs:${local.region}:${local.account}:cluster/${local.cluster}"
+  cluster_name       = local.cluster
+  subnet_ids         = local.migration.subnet_ids
+  security_group_ids = local.migration.security_group_ids
+  target_group_arn   = "arn:aws:elasticloadbalancing:${local.region}:${local.account}:targetgroup/${each.value.service_name}/0123456789abcdef"
+  alb_resource_label = "app/${local.name}/0123456789abcdef/targetgroup/${each.value.service_name}/0123456789abcdef"
+  listener_rule_arns = ["arn:aws:elasticloadbalancing:${local.region}:${local.account}:listener-rule/app/${local.name}/0123456789abcdef/0123456789abcdef/1111111111111111"]
+  ecr_repository_arn = local.repository_arns[each.key]
+  image              = "${each.value.ecr_repository_url}:bootstrap"
+  container_name     = each.value.container_name
+
+  database = {
+    host         = split(":", local.database.endpoint)[0]
+    user         = local.db_users[each.key]
+    resource_ids = [local.db_resource_id]
+  }
+  migration = each.key != "writer" ? null : {
+    family             = local.migration.task_family
+    master_user        = "library_admin"
+    secret_arn         = local.database.secret_arn
+    secret_kms_key_arn = module.kms.key_arn
+  }
+
+  enable_execute_command = true
+  exec_log_group_name    = "/aws/ecs/${local.cluster}/exec"
+  exec_kms_key_arn       = module.kms.key_arn
+  tracing                = { enabled = true }
+  log_kms_key_arn        = module.kms.key_arn
+}
+
+module "deployer" {
+  source = "../../modules/deployer"
+
+  name        = local.name
+  environment = local.world.environment.value
+  targets = {
+    cluster_name         = local.cluster
+    services             = { for k, s in local.services : k => { service_name = s.service_name, task_family = s.task_family } }
+    migrate_task_family  = local.migration.task_family
+    ecr_repository_names = [for k in sort(keys(local.repository_names)) : local.repository_names[k]]
+
+    collector_repository_name = "${local.name}/otel-collector"
+    log_group_names           = concat([for k in sort(keys(local.services)) : local.services[k].log_group_name], [local.migration.log_group_name])
+    db_instance_identifier    = local.database.instance_identifier
+    execution_role_names      = concat([for k in sort(keys(local.services)) : module.service[k].role_names.execution], [module.service["writer"].migration.role_names.execution])
+    task_role_names           = concat([for k in sort(keys(local.services)) : module.service[k].role_names.task], [module.service["writer"].migration.role_names.task])
+  }
+  terraform_state = { bucket = "library-tfstate-${local.account}-${local.region}", key = "library/dev/terraform.tfstate" }
+  default_tags    = local.default_tags
+  github_oidc = {
+    repository   = "example-org/library"
+    provider_arn = "arn:aws:iam::${local.account}:oidc-provider/token.actions.githubusercontent.com"
+  }
+}
+
+# What the requests are built from besides the deploy CLI's recordings: the inputs only AWS would assign, and the
+# names the running tasks use. The policies themselves are read from the rendered resources, never from here.
+# (A terraform_data resource, not an output: `terraform test -verbose` prints the state's resources only.)
+resource "terraform_data" "inputs" {
+  input = {
+    account_id           = local.account
+    region               = local.region
+    cluster_arn          = "arn:aws:ecs:${local.region}:${local.account}:cluster/${local.cluster}"
+    db_resource_id       = local.db_resource_id
+    exec_log_group_name  = "/aws/ecs/${local.cluster}/exec"
+    exec_kms_key_arn     = module.kms.key_arn
+    secret_kms_key_arn   = module.kms.key_arn
+    collector_repository = "${local.name}/otel-collector"
+    github_subject       = module.deployer.github_subject
+    github_provider_arn  = "arn:aws:iam::${local.account}:oidc-provider/token.actions.githubusercontent.com"
+    state                = { bucket = "library-tfstate-${local.account}-${local.region}", key = "library/dev/terraform.tfstate" }
+    default_tags         = local.default_tags
+  }
+}
