@@ -25,9 +25,16 @@ const COMPOSE_TESTS_LIMIT_MS = 15 * 60_000;
 const totals = { passed: 0, failed: 0, skipped: 0 };
 let exitCode = 0;
 
-function run(command, commandArgs, { capture = false, timeoutMs } = {}) {
+let current; // the step running now: a signal to this process stops it before the compose stack is removed
+function run(command, commandArgs, { capture = false, timeoutMs, ownGroup = false } = {}) {
   return new Promise((resolve) => {
-    const child = spawn(command, commandArgs, { cwd: root, stdio: ['ignore', capture ? 'pipe' : 'inherit', 'inherit'] });
+    const child = spawn(command, commandArgs, {
+      cwd: root,
+      stdio: ['ignore', capture ? 'pipe' : 'inherit', 'inherit'],
+      // The compose steps lead a process group, so a signal stops podman-compose and podman under them too.
+      detached: ownGroup,
+    });
+    current = child;
     let output = '';
     let timedOut = false;
     child.stdout?.on('data', (chunk) => {
@@ -38,14 +45,22 @@ function run(command, commandArgs, { capture = false, timeoutMs } = {}) {
       timeoutMs &&
       setTimeout(() => {
         timedOut = true;
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+        signalStep(child, 'SIGTERM', ownGroup);
+        setTimeout(() => signalStep(child, 'SIGKILL', ownGroup), 10_000).unref();
       }, timeoutMs);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       resolve({ code: code ?? (signal ? 1 : 0), output, timedOut });
     });
   });
+}
+
+function signalStep(child, name, group) {
+  try {
+    process.kill(group ? -child.pid : child.pid, name);
+  } catch {
+    // already gone
+  }
 }
 
 /** Adds a Jest --json report to the totals; a missing or unreadable one is a failure. */
@@ -80,9 +95,10 @@ if (!composeOnly) {
 // 2. compose
 if (!skipCompose && jestArgs.length === 0) {
   const tsx = createRequire(import.meta.url).resolve('tsx/cli');
-  const stack = (command, timeoutMs) => run(process.execPath, [tsx, 'test/compose/stack.ts', command], { timeoutMs });
+  const stack = (command, timeoutMs) => run(process.execPath, [tsx, 'test/compose/stack.ts', command], { timeoutMs, ownGroup: true });
   const removeStack = () => spawnSync(process.execPath, [tsx, 'test/compose/stack.ts', 'down'], { cwd: root, stdio: 'inherit' });
   const onSignal = (signal) => {
+    if (current) signalStep(current, 'SIGKILL', true);
     removeStack();
     process.exit(signal === 'SIGINT' ? 130 : 143);
   };
@@ -101,7 +117,7 @@ if (!skipCompose && jestArgs.length === 0) {
     const composeTests = await run(
       process.execPath,
       ['scripts/jest.mjs', '--selectProjects', 'compose', '--json', '--outputFile=.test-results/compose/jest.json'],
-      { timeoutMs: COMPOSE_TESTS_LIMIT_MS },
+      { timeoutMs: COMPOSE_TESTS_LIMIT_MS, ownGroup: true },
     );
     countJest(`${root}/.test-results/compose/jest.json`, composeTests.code);
   }
