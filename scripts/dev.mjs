@@ -202,8 +202,10 @@ try {
   const dbEnv = await database();
   const env = { ...process.env, ...dbEnv };
   ensureBuild({ log: say });
-  const migrate = startChild(process.execPath, ['dist/apps/writer/src/main.js', 'migrate'], { env, stdio: 'inherit' });
-  const migrated = await new Promise((resolve) => migrate.on('exit', (code) => resolve(code === 0)));
+  const migrate = startChild(process.execPath, ['dist/apps/writer/src/main.js', 'migrate'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise((resolve) => migrate.on('exit', (code) => resolve(code === 0)));
+  await relayLogs(migrate.stdout);
+  const migrated = await exited;
   if (!migrated) throw new Error('migrations failed (see above)');
   if (seed) await seedBooks(env);
   if (seedOnly) await shutdown(0);
