@@ -55,7 +55,8 @@ export default {
       displayName: 'services',
       // Real PostgreSQL (embedded, or DB_HOST) and the built services (dist/).
       testMatch: ['<rootDir>/test/**/*.spec.ts', '<rootDir>/{apps,libs}/**/*.int.spec.ts'],
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/container/images\\.spec\\.ts$'],
+      // test/compose runs in the compose project, against the stack.
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/container/images\\.spec\\.ts$', '<rootDir>/test/compose/'],
       globalSetup: '<rootDir>/test/support/global-setup.mjs',
       globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
       setupFilesAfterEnv: ['<rootDir>/test/support/jest-setup.mjs'],
@@ -66,6 +67,19 @@ export default {
       // The images built from the Dockerfile and run like the Fargate task, with podman or a Docker engine
       // (`npm run test:images`); its own PostgreSQL, its own timeouts.
       testMatch: ['<rootDir>/test/container/images.spec.ts'],
+    },
+    {
+      ...common,
+      displayName: 'compose',
+      // docker-compose.yml's stack for real (podman, podman-compose): the e2e suite against its database and
+      // requests through its gateway. scripts/test-all.mjs brings the stack up and down around this project
+      // (test/compose/stack.ts); `npm test` runs it, the first step ignores it.
+      testMatch: ['<rootDir>/test/compose/**/*.spec.ts', '<rootDir>/test/e2e/**/*.e2e.spec.ts'],
+      // Not the e2e files that never use the run's server: the dev loop runs its own, iam-auth a TLS one.
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/(dev-loop|iam-auth)\\.e2e\\.spec\\.ts$'],
+      globalSetup: '<rootDir>/test/compose/global-setup.mjs',
+      globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
+      setupFilesAfterEnv: ['<rootDir>/test/support/jest-setup.mjs'],
     },
     {
       ...common,

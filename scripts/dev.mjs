@@ -2,13 +2,26 @@
 //   embedded PostgreSQL (data in .data/postgres) → build → migrate → reader on 8000 and writer on 8001,
 //   both restarted on every source change. With DB_HOST set, that database is used instead.
 // `npm run seed` (or `npm run dev -- --seed`): load sample books.
+//
+// Stopping: SIGINT (Ctrl-C), SIGTERM or SIGHUP to this process, or to npm above it, or the death of its
+// parent (an IDE or process manager that goes away) stop every child: each runs in a process group of its
+// own (nest's watch compiler; node --watch and the app under it), and the whole group is stopped. Were this
+// process killed outright (SIGKILL), scripts/dev-guard.mjs, which holds a pipe from it, stops them instead.
+//
+// Logs: in a terminal, the services' JSON lines are printed by pino-pretty; otherwise they stay JSON (as in
+// production, which this never touches). Nest's per-module and per-route start-up lines are dropped.
 import './require-node.mjs';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { startEmbeddedPostgres } from './embedded-postgres.mjs';
+import { serverUserCanReach, startEmbeddedPostgres } from './embedded-postgres.mjs';
 import { ensureBuild } from './ensure-build.mjs';
 import { sampleBooks } from './sample-books.mjs';
 
@@ -16,8 +29,14 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const seedOnly = process.argv.includes('--seed-only');
 const seed = seedOnly || process.argv.includes('--seed');
 const DEV_DB_PORT = Number(process.env.DEV_DB_PORT ?? 54320);
+const READER_PORT = Number(process.env.DEV_READER_PORT ?? 8000);
+const WRITER_PORT = Number(process.env.DEV_WRITER_PORT ?? 8001);
+const STOP_GRACE_MS = 5_000;
+/** Nest's start-up lines, one per module and per route: noise in a terminal. */
+const STARTUP_NOISE = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer']);
 const children = [];
 let embedded;
+let guard;
 
 const say = (line) => process.stdout.write(`[dev] ${line}\n`);
 
@@ -45,8 +64,17 @@ async function database() {
     say(`using the embedded PostgreSQL already running on 127.0.0.1:${DEV_DB_PORT}`);
     return settings;
   }
-  say(`starting embedded PostgreSQL on 127.0.0.1:${DEV_DB_PORT} (data in .data/postgres)…`);
-  embedded = await startEmbeddedPostgres({ dataDir: `${root}.data/postgres`, port: DEV_DB_PORT });
+  // As root, PostgreSQL runs as an unprivileged user; in a private directory (root's 0700 home) it cannot
+  // reach .data/, so the dev database lives in the system's temporary directory instead.
+  let dataDir = `${root}.data/postgres`;
+  if (!serverUserCanReach(`${root}.data`)) {
+    dataDir = join(tmpdir(), `library-dev-postgres-${createHash('sha256').update(root).digest('hex').slice(0, 12)}`);
+    say(`PostgreSQL's user cannot reach ${root}.data (a parent directory is private): the dev database lives in ${dataDir}`);
+  }
+  say(`starting embedded PostgreSQL on 127.0.0.1:${DEV_DB_PORT} (data in ${dataDir})…`);
+  embedded = await startEmbeddedPostgres({ dataDir, port: DEV_DB_PORT });
+  const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  if (postmaster > 0) guard?.stdin.write(`postgres ${postmaster}\n`);
   await embedded.createDatabase(settings.DB_NAME);
   return settings;
 }
@@ -72,43 +100,136 @@ async function seedBooks(env) {
   say(`seeded ${added} sample books (${sampleBooks.length - added} were already there)`);
 }
 
-function shutdown(code = 0) {
-  for (const child of children) child.kill('SIGTERM');
-  const stopDb = embedded ? embedded.stop() : Promise.resolve();
-  stopDb.finally(() => process.exit(code));
+/** The dev guard (scripts/dev-guard.mjs): stops the children should this process die without stopping them. */
+function startGuard() {
+  guard = spawn(process.execPath, [join(root, 'scripts/dev-guard.mjs')], { detached: true, stdio: ['pipe', 'ignore', 'inherit'] });
+  guard.stdin.on('error', () => undefined);
+  guard.unref();
 }
-process.on('SIGINT', () => shutdown(0));
-process.on('SIGTERM', () => shutdown(0));
+
+/** Starts a child as the leader of a new process group, which shutdown() and the guard stop as a whole. */
+function startChild(command, args, options) {
+  const child = spawn(command, args, { cwd: root, ...options, detached: true });
+  children.push(child);
+  guard?.stdin.write(`group ${child.pid}\n`);
+  return child;
+}
+
+function signalGroup(child, signal) {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // the group is gone
+  }
+}
+
+function groupAlive(child) {
+  try {
+    process.kill(-child.pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A service's stdout, line by line: start-up noise dropped; pretty in a terminal, JSON otherwise. */
+async function relayLogs(stream) {
+  const pretty = process.stdout.isTTY
+    ? (await import('pino-pretty')).prettyFactory({ colorize: true, ignore: 'pid,hostname,service', messageFormat: '{service} {msg}' })
+    : undefined;
+  createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
+    if (line.startsWith('{')) {
+      try {
+        const entry = JSON.parse(line);
+        if (STARTUP_NOISE.has(entry.context) && ['info', 'debug', 'trace', 30, 20, 10].includes(entry.level)) return;
+        if (pretty) return void process.stdout.write(pretty(entry));
+      } catch {
+        // not a log line: printed as it is
+      }
+    }
+    process.stdout.write(`${line}\n`);
+  });
+}
+
+let stopping;
+function shutdown(code = 0) {
+  stopping ??= (async () => {
+    for (const child of children) signalGroup(child, 'SIGTERM');
+    const deadline = Date.now() + STOP_GRACE_MS;
+    while (children.some(groupAlive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    for (const child of children) signalGroup(child, 'SIGKILL');
+    await embedded?.stop().catch(() => undefined);
+    guard?.stdin.end(); // nothing is left for it to stop: it exits
+    process.exit(code);
+  })();
+  return stopping;
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => shutdown(0));
+
+/**
+ * Whoever started this process (npm, a shell, an IDE) may die without signalling it. npm runs scripts through
+ * `sh -c`, so the shell's parent is watched too. Polled, as Node has no parent-death signal.
+ */
+function watchParents() {
+  const parent = process.ppid;
+  const watched = [parent];
+  try {
+    const [, comm, , grandparent] = /^\d+ \((.*)\) (\S) (\d+)/.exec(readFileSync(`/proc/${parent}/stat`, 'utf8')) ?? [];
+    if (['sh', 'dash', 'bash', 'zsh'].includes(comm) && Number(grandparent) > 1) watched.push(Number(grandparent));
+  } catch {
+    // no /proc (macOS): the parent alone
+  }
+  const alive = (pid) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (error) {
+      return error.code === 'EPERM';
+    }
+  };
+  setInterval(() => {
+    if (process.ppid !== parent || !watched.every(alive)) {
+      say('the process that started dev.mjs is gone: stopping');
+      void shutdown(0);
+    }
+  }, 500).unref();
+}
+
+watchParents();
+startGuard();
 
 try {
   const dbEnv = await database();
   const env = { ...process.env, ...dbEnv };
   ensureBuild({ log: say });
-  const migrate = spawnSync(process.execPath, ['dist/apps/writer/src/main.js', 'migrate'], { cwd: root, env, stdio: 'inherit' });
-  if (migrate.status !== 0) throw new Error('migrations failed (see above)');
+  const migrate = startChild(process.execPath, ['dist/apps/writer/src/main.js', 'migrate'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise((resolve) => migrate.on('exit', (code) => resolve(code === 0)));
+  await relayLogs(migrate.stdout);
+  const migrated = await exited;
+  if (!migrated) throw new Error('migrations failed (see above)');
   if (seed) await seedBooks(env);
-  if (seedOnly) shutdown(0);
+  if (seedOnly) await shutdown(0);
   else {
-    // One compiler in watch mode (both apps share the tsconfig), one node --watch per service.
-    children.push(
-      spawn('npx', ['nest', 'build', 'reader', '--watch', '--preserveWatchOutput'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] }),
-    );
+    // One compiler in watch mode (both apps share the tsconfig), one node --watch per service. The Nest CLI
+    // runs from its own bin, not through npx, whose extra process would not pass signals on.
+    const nestCli = createRequire(import.meta.url).resolve('@nestjs/cli/bin/nest.js');
+    startChild(process.execPath, [nestCli, 'build', 'reader', '--watch', '--preserveWatchOutput'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     for (const [name, port] of [
-      ['reader', 8000],
-      ['writer', 8001],
+      ['reader', READER_PORT],
+      ['writer', WRITER_PORT],
     ]) {
       const entry = `dist/apps/${name}/src/main.js`;
       if (!existsSync(`${root}${entry}`)) throw new Error(`${entry} is missing after the build`);
-      children.push(
-        spawn(process.execPath, ['--watch', entry], {
-          cwd: root,
-          env: { PORT: String(port), LOG_LEVEL: 'info', ...env },
-          stdio: 'inherit',
-        }),
-      );
+      const service = startChild(process.execPath, ['--watch', entry], {
+        env: { LOG_LEVEL: 'info', ...env, PORT: String(port) },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      await relayLogs(service.stdout);
     }
-    say('reader  http://localhost:8000/books   docs http://localhost:8000/docs');
-    say('writer  http://localhost:8001/books   docs http://localhost:8001/docs');
+    say(`reader  http://localhost:${READER_PORT}/books   docs http://localhost:${READER_PORT}/docs`);
+    say(`writer  http://localhost:${WRITER_PORT}/books   docs http://localhost:${WRITER_PORT}/docs`);
     say('Ctrl-C stops everything.');
   }
 } catch (error) {

@@ -36,10 +36,12 @@ import http from 'node:http';
  */
 
 /**
- * @param {{ keep?: boolean }} [options] keep: false counts exports and bytes only (the benchmark's sink)
+ * @param {{ keep?: boolean, host?: string, port?: number, onExport?: (received: ReceivedExport) => void }} [options]
+ *   keep: false counts exports and bytes only (the benchmark's sink); host and port: where to listen (loopback and
+ *   a free port unless told); onExport: called for every export as it arrives
  * @returns {Promise<OtlpReceiver>}
  */
-export async function startOtlpReceiver({ keep = true } = {}) {
+export async function startOtlpReceiver({ keep = true, host = '127.0.0.1', port = 0, onExport } = {}) {
   /** @type {ReceivedExport[]} */
   const exports = [];
   /** @type {ReceivedSpan[]} */
@@ -55,6 +57,7 @@ export async function startOtlpReceiver({ keep = true } = {}) {
       const body = Buffer.concat(chunks);
       totals.exports += 1;
       totals.bytes += body.length;
+      onExport?.({ path: req.url ?? '', contentType, body, receivedAt: performance.now() });
       if (keep) {
         const received = { path: req.url ?? '', contentType, body, receivedAt: performance.now() };
         exports.push(received);
@@ -65,10 +68,10 @@ export async function startOtlpReceiver({ keep = true } = {}) {
       res.end(json ? '{}' : undefined);
     });
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+  await new Promise((resolve) => server.listen(port, host, () => resolve(undefined)));
   const address = /** @type {import('node:net').AddressInfo} */ (server.address());
   return {
-    endpoint: `http://127.0.0.1:${address.port}`,
+    endpoint: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`,
     exports,
     spans,
     totals,
@@ -109,4 +112,19 @@ export function decodeJsonExport({ body, receivedAt }) {
       })),
     ),
   );
+}
+
+// `node scripts/otlp-receiver.mjs`: the receiver as a process, the collector's stand-in in the compose test
+// (test/compose/compose.test.yml): OTLP/HTTP on 0.0.0.0:4318 (OTLP_RECEIVER_PORT), one JSON line per export.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const port = Number(process.env.OTLP_RECEIVER_PORT ?? 4318);
+  await startOtlpReceiver({
+    keep: false,
+    host: '0.0.0.0',
+    port,
+    onExport: ({ path, contentType, body }) =>
+      process.stdout.write(`${JSON.stringify({ msg: 'export received', path, contentType, bytes: body.length })}\n`),
+  });
+  process.stdout.write(`${JSON.stringify({ msg: `OTLP/HTTP receiver listening on 0.0.0.0:${port}` })}\n`);
+  process.on('SIGTERM', () => process.exit(0));
 }

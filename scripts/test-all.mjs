@@ -1,49 +1,134 @@
 // `npm test`: every suite in one command, ending with one machine-readable line "N passed, N failed".
 //   1. Jest: unit tests, e2e tests over real HTTP against a real PostgreSQL, the deploy CLI tests, and the
 //      images suite (both images built from the Dockerfile and run like the Fargate task: npm run test:images)
-//   2. terraform: fmt, validate and `terraform test` of every module and environment (npm run test:infra)
-// Extra arguments go to Jest (e.g. `npm test -- test/e2e/reader.e2e.spec.ts`); --skip-infra skips step 2.
+//   2. compose: docker-compose.yml's stack brought up for real with podman and podman-compose
+//      (test/compose/stack.ts), then the Jest project `compose` (the e2e suite against the stack's database,
+//      requests through its gateway), then the stack removed, whatever happened
+//   3. terraform: fmt, validate and `terraform test` of every module and environment (npm run test:infra)
+// Extra arguments go to Jest (e.g. `npm test -- test/e2e/reader.e2e.spec.ts`) and skip steps 2 and 3;
+// --skip-compose skips step 2, --skip-infra step 3; --compose-only runs step 2 alone.
 import './require-node.mjs';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
 const skipInfra = args.includes('--skip-infra');
-const jestArgs = args.filter((arg) => arg !== '--skip-infra');
+const skipCompose = args.includes('--skip-compose');
+const composeOnly = args.includes('--compose-only');
+const jestArgs = args.filter((arg) => !['--skip-infra', '--skip-compose', '--compose-only'].includes(arg));
+// Bounds of the compose step: image builds included (a cold machine builds five), then the Jest project.
+const COMPOSE_UP_LIMIT_MS = 30 * 60_000;
+const COMPOSE_TESTS_LIMIT_MS = 15 * 60_000;
 const totals = { passed: 0, failed: 0, skipped: 0 };
 let exitCode = 0;
 
-function run(command, commandArgs, { capture = false } = {}) {
+let current; // the step running now: a signal to this process stops it before the compose stack is removed
+function run(command, commandArgs, { capture = false, timeoutMs, ownGroup = false } = {}) {
   return new Promise((resolve) => {
-    const child = spawn(command, commandArgs, { cwd: root, stdio: ['ignore', capture ? 'pipe' : 'inherit', 'inherit'] });
+    const child = spawn(command, commandArgs, {
+      cwd: root,
+      stdio: ['ignore', capture ? 'pipe' : 'inherit', 'inherit'],
+      // The compose steps lead a process group, so a signal stops podman-compose and podman under them too.
+      detached: ownGroup,
+    });
+    current = child;
     let output = '';
+    let timedOut = false;
     child.stdout?.on('data', (chunk) => {
       output += chunk;
       process.stdout.write(chunk);
     });
-    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), output }));
+    const timer =
+      timeoutMs &&
+      setTimeout(() => {
+        timedOut = true;
+        signalStep(child, 'SIGTERM', ownGroup);
+        setTimeout(() => signalStep(child, 'SIGKILL', ownGroup), 10_000).unref();
+      }, timeoutMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? (signal ? 1 : 0), output, timedOut });
+    });
   });
 }
 
-// 1. Jest (scripts/jest.mjs: Node's ES-module support for Jest)
-mkdirSync(`${root}/.test-results`, { recursive: true });
-const jest = await run(process.execPath, ['scripts/jest.mjs', '--json', '--outputFile=.test-results/jest.json', ...jestArgs]);
-try {
-  const report = JSON.parse(readFileSync(`${root}/.test-results/jest.json`, 'utf8'));
-  totals.passed += report.numPassedTests;
-  totals.failed += report.numFailedTests;
-  totals.skipped += report.numPendingTests + (report.numTodoTests ?? 0);
-  // A suite that failed to load (syntax error, failing beforeAll import) has no tests but still failed.
-  totals.failed += report.numRuntimeErrorTestSuites;
-} catch {
-  totals.failed += 1;
+function signalStep(child, name, group) {
+  try {
+    process.kill(group ? -child.pid : child.pid, name);
+  } catch {
+    // already gone
+  }
 }
-if (jest.code !== 0) exitCode = 1;
 
-// 2. terraform
-if (!skipInfra && jestArgs.length === 0) {
+/** Adds a Jest --json report to the totals; a missing or unreadable one is a failure. */
+function countJest(reportFile, code) {
+  try {
+    const report = JSON.parse(readFileSync(reportFile, 'utf8'));
+    totals.passed += report.numPassedTests;
+    totals.failed += report.numFailedTests;
+    totals.skipped += report.numPendingTests + (report.numTodoTests ?? 0);
+    // A suite that failed to load (syntax error, failing beforeAll import) has no tests but still failed.
+    totals.failed += report.numRuntimeErrorTestSuites;
+  } catch {
+    totals.failed += 1;
+  }
+  if (code !== 0) exitCode = 1;
+}
+
+// 1. Jest (scripts/jest.mjs: Node's ES-module support for Jest), every project but compose (step 2)
+mkdirSync(`${root}/.test-results`, { recursive: true });
+if (!composeOnly) {
+  const jest = await run(process.execPath, [
+    'scripts/jest.mjs',
+    '--ignoreProjects',
+    'compose',
+    '--json',
+    '--outputFile=.test-results/jest.json',
+    ...jestArgs,
+  ]);
+  countJest(`${root}/.test-results/jest.json`, jest.code);
+}
+
+// 2. compose
+if (!skipCompose && jestArgs.length === 0) {
+  const tsx = createRequire(import.meta.url).resolve('tsx/cli');
+  const stack = (command, timeoutMs) => run(process.execPath, [tsx, 'test/compose/stack.ts', command], { timeoutMs, ownGroup: true });
+  const removeStack = () => spawnSync(process.execPath, [tsx, 'test/compose/stack.ts', 'down'], { cwd: root, stdio: 'inherit' });
+  const onSignal = (signal) => {
+    if (current) signalStep(current, 'SIGKILL', true);
+    removeStack();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  rmSync(`${root}/.test-results/compose`, { recursive: true, force: true });
+  const startedAt = Date.now();
+  const up = await stack('up', COMPOSE_UP_LIMIT_MS);
+  if (up.code === 3 && process.env.CI !== 'true') {
+    process.stderr.write('podman is not installed: skipping the compose tests (apt-get install podman runc podman-compose)\n');
+  } else if (up.code !== 0) {
+    if (up.timedOut) process.stderr.write(`[compose] the stack was not up within ${COMPOSE_UP_LIMIT_MS / 60_000} minutes\n`);
+    totals.failed += 1;
+    exitCode = 1;
+  } else {
+    const composeTests = await run(
+      process.execPath,
+      ['scripts/jest.mjs', '--selectProjects', 'compose', '--json', '--outputFile=.test-results/compose/jest.json'],
+      { timeoutMs: COMPOSE_TESTS_LIMIT_MS, ownGroup: true },
+    );
+    countJest(`${root}/.test-results/compose/jest.json`, composeTests.code);
+  }
+  await stack('down', 180_000);
+  process.removeListener('SIGINT', onSignal);
+  process.removeListener('SIGTERM', onSignal);
+  process.stderr.write(`[compose] step finished in ${Math.round((Date.now() - startedAt) / 1000)} s\n`);
+}
+
+// 3. terraform
+if (!skipInfra && !composeOnly && jestArgs.length === 0) {
   const hasTerraform = spawnSync('terraform', ['version'], { stdio: 'ignore' }).status === 0;
   if (!hasTerraform && process.env.CI !== 'true') {
     process.stderr.write('terraform is not installed: skipping the infrastructure tests (npm run test:infra)\n');
