@@ -9,4 +9,3 @@ export { ParseResourceIdPipe } from './http/resource-id.pipe.js';
 export { etagFor, ifNoneMatchHits, parseIfMatch, type IfMatchCondition } from './http/etag.js';
 export { ErrorDto } from './http/error.dto.js';
 export { BookDto } from './openapi/book.dto.js';
-export { preparedStatement, type PreparedStatement } from './database/prepared-statements.js';
