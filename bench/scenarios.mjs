@@ -1,6 +1,7 @@
 // The measured scenarios. Each builds an autocannon request (one definition, used for the service and the
 // ceiling alike) and the pgbench script that runs the same SQL.
-import { encodeCursor } from './lib/cursor.mjs';
+// The reader's own cursor code, from the build (bench/run.mjs imports this module only after building dist/).
+import { encodeCursor } from '../dist/apps/reader/src/books/page-cursor.js';
 import { SEARCH_TERMS } from './dataset.mjs';
 import { SEARCH_START, searchTierOneSql } from './search-sql.mjs';
 
