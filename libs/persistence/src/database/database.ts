@@ -46,6 +46,13 @@ export class Database {
   async transaction<T>(work: (session: Session) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    // The pool's 'error' listener covers idle clients only (node-postgres docs, "Pool", events): a checked-out
+    // client whose connection drops between two statements (the server stopped) emits 'error' itself, and an
+    // unheard 'error' event ends the process. Heard here, it marks the client broken; the next statement fails.
+    const onError = (error: Error): void => {
+      broken = error;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await work(client);
@@ -55,6 +62,7 @@ export class Database {
       await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
       throw error;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }
