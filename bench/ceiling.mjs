@@ -16,7 +16,14 @@ import pg from 'pg';
 // The services' own row → JSON mapper, from the build (dist/libs/contracts): the same bytes, and a lib that
 // loads neither Nest nor Swagger, so the ceiling stays lean.
 import { toBookView as view } from '#libs/contracts';
-import { cursorAfter, encodeCursor, encodeSearchCursor } from './lib/cursor.mjs';
+// The reader's own cursor code, from the build: the same cursors, checked the same way.
+import {
+  decodeCursor,
+  decodeSearchCursor,
+  encodeCursor,
+  encodeSearchCursor,
+  InvalidCursorError,
+} from '../dist/apps/reader/src/books/page-cursor.js';
 import { SEARCH_SQL } from './search-sql.mjs';
 
 const env = process.env;
@@ -82,7 +89,13 @@ async function list(req, res, url) {
   const author = url.searchParams.get('author') ?? undefined;
   const q = url.searchParams.get('q') ?? undefined;
   const cursor = url.searchParams.get('cursor');
-  const after = cursor ? cursorAfter(cursor) : { after: 0 };
+  let after;
+  try {
+    after = cursor ? cursorPosition(cursor, { author, q }) : { after: 0 };
+  } catch (error) {
+    if (error instanceof InvalidCursorError) return fail(req, res, 400, error.message);
+    throw error;
+  }
   let rows;
   let next;
   if (q) {
@@ -100,6 +113,13 @@ async function list(req, res, url) {
       ? encodeCursor(last.id, { author })
       : null;
   send(req, res, 200, { items, nextCursor });
+}
+
+/** Where a page starts, decoded and checked by the reader's own code, with the filters the cursor was made for. */
+function cursorPosition(cursor, { author, q }) {
+  if (!q) return { after: decodeCursor(cursor, { author }) };
+  const { tier, after } = decodeSearchCursor(cursor, { q });
+  return { after, t: tier };
 }
 
 async function get(req, res, id) {

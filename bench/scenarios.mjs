@@ -1,6 +1,7 @@
 // The measured scenarios. Each builds an autocannon request (one definition, used for the service and the
 // ceiling alike) and the pgbench script that runs the same SQL.
-import { encodeCursor } from './lib/cursor.mjs';
+// The reader's own cursor code, from the build (bench/run.mjs imports this module only after building dist/).
+import { encodeCursor } from '../dist/apps/reader/src/books/page-cursor.js';
 import { SEARCH_TERMS } from './dataset.mjs';
 import { SEARCH_START, searchTierOneSql } from './search-sql.mjs';
 
@@ -49,7 +50,7 @@ export function buildScenarios({ rows, full }) {
   // Deep pages start in the last tenth of the table; the cursor is the reader's own opaque format.
   const deepFrom = Math.max(0, Math.floor(rows * 0.9));
   const deepTo = Math.max(deepFrom, rows - 51);
-  const deepCursors = Array.from({ length: 1000 }, () => encodeCursor(randomInt(deepFrom, deepTo)));
+  const deepCursors = Array.from({ length: 1000 }, () => encodeCursor(randomInt(deepFrom, deepTo), {}));
   // Writes: POST gets a fresh valid ISBN per request; PATCH walks the ids in order, so no two requests in
   // flight touch the same book, and sends the version the previous PATCH of that id returned (If-Match).
   let isbnCounter = 1;

@@ -1,9 +1,9 @@
-// The reader's search (apps/reader BooksQueryService.search), as the ceiling and pgbench run it: the same
+// The reader's search (apps/reader BooksQueryService.search, libs/persistence BookRepository), as the ceiling and pgbench run it: the same
 // statements and the same two steps, so the ceiling is a yardstick for the service's search and not a
 // different search. The run checks that both answer the same JSON for a search.
-// The statements themselves come from the reader's build output (apps/reader/src/books/search-sql.ts): one
+// The statements themselves come from the build output (libs/persistence/src/books/search-sql.ts): one
 // definition. bench/run.mjs imports this module only after it has built dist/.
-import { SEARCH_START, searchTierOneSql } from '../dist/apps/reader/src/books/search-sql.js';
+import { SEARCH_START, searchTierOneSql } from '../dist/libs/persistence/src/books/search-sql.js';
 
 export { SEARCH_START, searchTierOneSql };
 

@@ -1,4 +1,4 @@
-import { DataSource } from 'typeorm';
+import { Database } from '#libs/persistence';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createMigratedDatabase } from '../support/database.js';
 import { type RunningService, startService } from '../support/services.js';
@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 const setting = async (service: RunningService, name: string): Promise<string> =>
-  (await service.app.get(DataSource).query(`SELECT current_setting($1) AS value`, [name]))[0].value;
+  (await service.app.get(Database).pool.query<{ value: string }>(`SELECT current_setting($1) AS value`, [name])).rows[0]!.value;
 
 describe('database session settings', () => {
   it('bounds statements and idle transactions on both services', async () => {
@@ -38,7 +38,7 @@ describe('database session settings', () => {
 
   it('cancels a statement that outlives statement_timeout', async () => {
     const started = performance.now();
-    await expect(writer.app.get(DataSource).query('SELECT pg_sleep(5)')).rejects.toThrow(/statement timeout/);
+    await expect(writer.app.get(Database).pool.query('SELECT pg_sleep(5)')).rejects.toThrow(/statement timeout/);
     expect(performance.now() - started).toBeLessThan(4000);
   });
 });

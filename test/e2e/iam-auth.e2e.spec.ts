@@ -1,9 +1,8 @@
 import { jest } from '@jest/globals';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ServiceLogger as Logger } from '#libs/platform';
-import { DataSource } from 'typeorm';
 import { freePort } from '../../scripts/embedded-postgres.mjs';
-import type { AuthTokenSignerFactory, AuthTokenTarget } from '#libs/persistence';
+import { type AuthTokenSignerFactory, type AuthTokenTarget, Database } from '#libs/persistence';
 import { canServeTls, type DedicatedPostgres, startDedicatedPostgres } from '../support/dedicated-postgres.js';
 import { expectStartupFailure, runToExit } from '../support/process.js';
 import { giveServiceRolesPasswords, SERVICE_ROLES, TEST_ROLE_PASSWORD } from '../support/service-roles.js';
@@ -67,7 +66,7 @@ if (!tls && process.env.CI !== 'true') console.warn('iam-auth.e2e.spec.ts skippe
   /** Ends every reader session on the server and waits (bounded) until the pool has noticed and let go of all of them. */
   async function terminateReaderSessions(): Promise<void> {
     await postgres.sql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'library-reader'`);
-    const pool = (reader.app.get(DataSource).driver as unknown as { master: { totalCount: number } }).master;
+    const { pool } = reader.app.get(Database);
     for (const deadline = performance.now() + 5000; pool.totalCount > 0;) {
       if (performance.now() > deadline) throw new Error(`the pool still holds ${pool.totalCount} terminated connections after 5 s`);
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -92,9 +91,9 @@ if (!tls && process.env.CI !== 'true') console.warn('iam-auth.e2e.spec.ts skippe
 
     // Every connection replaced, and the pool grown to four by parallel requests: one token each.
     await terminateReaderSessions();
-    const dataSource = reader.app.get(DataSource);
+    const { pool } = reader.app.get(Database);
     const signedBefore = signed.length;
-    await Promise.all(Array.from({ length: 4 }, () => dataSource.query('SELECT pg_sleep(0.2)')));
+    await Promise.all(Array.from({ length: 4 }, () => pool.query('SELECT pg_sleep(0.2)')));
     const after = await sessions();
     expect(after).toHaveLength(4);
     expect(after.map((session) => session.pid)).not.toEqual(expect.arrayContaining(before.map((session) => session.pid)));

@@ -203,10 +203,10 @@ describe('GET /books/:id', () => {
 
 describe('read-only sessions', () => {
   it('a write through the reader’s own connection pool fails in PostgreSQL', async () => {
-    const { DataSource } = await import('typeorm');
-    const dataSource = reader.app.get(DataSource);
-    await expect(dataSource.query(`INSERT INTO books (title, author) VALUES ('x', 'y')`)).rejects.toThrow(/read-only transaction/);
-    await expect(dataSource.query(`DELETE FROM books`)).rejects.toThrow(/read-only transaction/);
+    const { Database } = await import('#libs/persistence');
+    const { pool } = reader.app.get(Database);
+    await expect(pool.query(`INSERT INTO books (title, author) VALUES ('x', 'y')`)).rejects.toThrow(/read-only transaction/);
+    await expect(pool.query(`DELETE FROM books`)).rejects.toThrow(/read-only transaction/);
     const [row] = await sql<{ count: string }>(database.name, 'SELECT count(*) FROM books');
     expect(row!.count).toBe('0');
   });

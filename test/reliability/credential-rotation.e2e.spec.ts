@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DataSource } from 'typeorm';
-import type { AuthTokenSignerFactory } from '#libs/persistence';
+import { type AuthTokenSignerFactory, Database } from '#libs/persistence';
 import { canServeTls, type DedicatedPostgres, startDedicatedPostgres } from '../support/dedicated-postgres.js';
 import { giveServiceRolesPasswords, SERVICE_ROLES, TEST_ROLE_PASSWORD } from '../support/service-roles.js';
 import { type RunningService, startServiceWith } from '../support/services.js';
@@ -38,8 +37,7 @@ const ROTATE_AFTER_MS = 2000;
    * demand. Set on the live pool (the services do not recycle connections; a token is only checked at
    * connect time) so every few hundred milliseconds each service logs in again.
    */
-  const poolOf = (service: RunningService) =>
-    (service.app.get(DataSource).driver as unknown as { master: { options: { maxLifetimeSeconds: number }; totalCount: number } }).master;
+  const poolOf = (service: RunningService) => service.app.get(Database).pool;
 
   /** From now on every new connection of each service lives POOL_LIFETIME_SECONDS; the ones from start-up go now. */
   async function churn(services: RunningService[]): Promise<void> {

@@ -11,4 +11,3 @@ export { ErrorDto } from './openapi/error.dto.js';
 export { responseHeader } from './openapi/http-layer.js';
 export { IsFreeText } from './http/validation.js';
 export { BookDto } from './openapi/book.dto.js';
-export { preparedStatement, type PreparedStatement } from './database/prepared-statements.js';

@@ -1,7 +1,7 @@
-import { DataSource } from 'typeorm';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { validateEnvironment } from '#libs/config';
-import { buildDataSourceOptions } from '#libs/persistence';
+import { BookRepository, buildPoolConfig, Database } from '#libs/persistence';
 import { createMigratedDatabase, environmentFor, sql } from '../../../../test/support/database.js';
 import { BooksQueryService } from './books-query.service.js';
 
@@ -12,7 +12,7 @@ import { BooksQueryService } from './books-query.service.js';
  * the service reads (migration CreateBookSearchTerms), so the triggers that keep that table are checked too.
  */
 let database: { name: string; drop: () => Promise<void> };
-let dataSource: DataSource;
+let pool: pg.Pool;
 let books: BooksQueryService;
 
 /** Ids above the bulk rows, for the small hand-written catalogue. */
@@ -47,12 +47,12 @@ beforeAll(async () => {
        ('100% Pure', 'Someone')`,
   );
   await sql(database.name, 'ANALYZE books');
-  dataSource = await new DataSource(buildDataSourceOptions(validateEnvironment(environmentFor(database.name)), 'reader')).initialize();
-  books = new BooksQueryService(dataSource);
+  pool = new pg.Pool(buildPoolConfig(validateEnvironment(environmentFor(database.name)), 'reader'));
+  books = new BooksQueryService(new BookRepository(new Database(pool)));
 }, 60_000);
 
 afterAll(async () => {
-  await dataSource?.destroy();
+  await pool?.end();
   await database?.drop();
 });
 

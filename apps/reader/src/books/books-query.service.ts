@@ -1,51 +1,25 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { type BookRow, type BookView, toBookView } from '#libs/contracts';
-import { type PreparedStatement, preparedStatement } from '#libs/platform';
+import { BookRepository, MAX_SEARCH_WORDS } from '#libs/persistence';
 import type { ListBooksQueryDto } from './dto/list-books-query.dto.js';
-import { BOOK_COLUMNS, MAX_SEARCH_WORDS, SEARCH_START, searchTierOneSql } from './search-sql.js';
-import { decodeCursor, decodeSearchCursor, encodeCursor, encodeSearchCursor, type SearchPosition } from './page-cursor.js';
+import {
+  decodeCursor,
+  decodeSearchCursor,
+  encodeCursor,
+  encodeSearchCursor,
+  InvalidCursorError,
+  type SearchPosition,
+} from './page-cursor.js';
 
 export interface BookPage {
   items: BookView[];
   nextCursor: string | null;
 }
 
-/**
- * The read path runs fixed, parameterised SQL on the service's pool (same read-only sessions and timeouts)
- * as named prepared statements, and maps rows straight to the response shape: TypeORM's query builder,
- * entity hydration and per-query runner cost more CPU per request than the query itself (BENCHMARKS.md).
- */
-const SELECT_BOOK = `SELECT ${BOOK_COLUMNS} FROM books`;
-
-/** The lexemes, and a tier-0 book or (no tier-0 book) NULLs in the book's columns. */
-interface SearchStartRow extends Omit<BookRow, 'id'> {
-  lexemes: string[];
-  id: number | null;
-}
-
+/** Reads books through the repository and maps its rows straight to the response shape. */
 @Injectable()
 export class BooksQueryService {
-  private readonly byId;
-  private readonly firstRows;
-  private readonly byAuthor;
-  private readonly searchStart;
-  private readonly searchTierOne: Array<PreparedStatement<BookRow>>;
-
-  constructor(@InjectDataSource() dataSource: DataSource) {
-    this.byId = preparedStatement<BookRow>(dataSource, 'book_by_id', `${SELECT_BOOK} WHERE id = $1`);
-    this.firstRows = preparedStatement<BookRow>(dataSource, 'books_page', `${SELECT_BOOK} WHERE id > $1 ORDER BY id ASC LIMIT $2`);
-    this.byAuthor = preparedStatement<BookRow>(
-      dataSource,
-      'books_by_author',
-      `${SELECT_BOOK} WHERE id > $1 AND lower(author) = lower($3) ORDER BY id ASC LIMIT $2`,
-    );
-    this.searchStart = preparedStatement<SearchStartRow>(dataSource, 'books_search_start', SEARCH_START);
-    this.searchTierOne = Array.from({ length: MAX_SEARCH_WORDS }, (_, i) =>
-      preparedStatement<BookRow>(dataSource, `books_search_words_${i + 1}`, searchTierOneSql(i + 1)),
-    );
-  }
+  constructor(private readonly books: BookRepository) {}
 
   /**
    * Keyset pagination: `id > last id ORDER BY id`, served by the primary key (or the (lower(author), id)
@@ -53,9 +27,11 @@ export class BooksQueryService {
    */
   async list({ limit = 20, cursor, author, q }: ListBooksQueryDto): Promise<BookPage> {
     const filters = { author, q };
-    if (q !== undefined) return this.search(q, author, limit, cursor ? decodeSearchCursor(cursor, filters) : { tier: 0, after: 0 });
-    const after = cursor ? decodeCursor(cursor, filters) : 0;
-    const { rows } = await (author ? this.byAuthor([after, limit + 1, author]) : this.firstRows([after, limit + 1]));
+    if (q !== undefined) {
+      return this.search(q, author, limit, cursor ? readCursor(() => decodeSearchCursor(cursor, filters)) : { tier: 0, after: 0 });
+    }
+    const after = cursor ? readCursor(() => decodeCursor(cursor, filters)) : 0;
+    const rows = await this.books.listAfter(after, limit + 1, author);
     const items = rows.slice(0, limit).map(toBookView);
     const last = items.at(-1);
     return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.id, filters) : null };
@@ -70,17 +46,14 @@ export class BooksQueryService {
   private async search(q: string, author: string | undefined, limit: number, from: SearchPosition): Promise<BookPage> {
     const text = q.trim().replace(/\s+/g, ' ');
     const wanted = limit + 1;
-    const start = await this.searchStart([text, from.tier === 0 ? from.after : 0, from.tier === 0 ? wanted : 0, author ?? null]);
-    const lexemes = start.rows[0]?.lexemes ?? [];
-    if (lexemes.length > MAX_SEARCH_WORDS) {
+    const start = await this.books.searchStart(text, from.tier === 0 ? from.after : 0, from.tier === 0 ? wanted : 0, author ?? null);
+    if (start.lexemes.length > MAX_SEARCH_WORDS) {
       throw new BadRequestException(`q must have at most ${MAX_SEARCH_WORDS} words (not counting words like "the")`);
     }
-    const found: Array<{ tier: 0 | 1; row: BookRow }> = start.rows.flatMap((row) =>
-      row.id === null ? [] : [{ tier: 0 as const, row: { ...row, id: row.id } }],
-    );
-    if (found.length < wanted && lexemes.length > 0) {
+    const found: Array<{ tier: 0 | 1; row: BookRow }> = start.books.map((row) => ({ tier: 0, row }));
+    if (found.length < wanted && start.lexemes.length > 0) {
       const after = from.tier === 1 ? from.after : 0;
-      const { rows } = await this.searchTierOne[lexemes.length - 1]!([text, after, wanted - found.length, author ?? null, ...lexemes]);
+      const rows = await this.books.searchWords(text, start.lexemes, after, wanted - found.length, author ?? null);
       found.push(...rows.map((row) => ({ tier: 1 as const, row })));
     }
     const page = found.slice(0, limit);
@@ -92,8 +65,18 @@ export class BooksQueryService {
   }
 
   async get(id: number): Promise<BookView> {
-    const { rows } = await this.byId([id]);
-    if (rows.length === 0) throw new NotFoundException(`book ${id} not found`);
-    return toBookView(rows[0]!);
+    const row = await this.books.findById(id);
+    if (!row) throw new NotFoundException(`book ${id} not found`);
+    return toBookView(row);
+  }
+}
+
+/** A cursor that does not decode, or was issued for other filters, is the client's mistake: 400. */
+function readCursor<T>(decode: () => T): T {
+  try {
+    return decode();
+  } catch (error) {
+    if (error instanceof InvalidCursorError) throw new BadRequestException(error.message);
+    throw error;
   }
 }

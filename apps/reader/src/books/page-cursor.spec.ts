@@ -1,7 +1,6 @@
-import { BadRequestException } from '@nestjs/common';
 import fc from 'fast-check';
 import { describe, expect, it } from '@jest/globals';
-import { decodeCursor, decodeSearchCursor, encodeCursor, encodeSearchCursor } from './page-cursor.js';
+import { decodeCursor, decodeSearchCursor, encodeCursor, encodeSearchCursor, InvalidCursorError } from './page-cursor.js';
 
 describe('page cursor', () => {
   it('round-trips the last id for the same filters (author case-insensitively)', () => {
@@ -14,17 +13,17 @@ describe('page cursor', () => {
   });
 
   it('refuses a cursor used with other filters', () => {
-    expect(() => decodeCursor(encodeCursor(10, { author: 'A' }), { author: 'B' })).toThrow(BadRequestException);
-    expect(() => decodeCursor(encodeCursor(10, { q: 'x' }), {})).toThrow(BadRequestException);
+    expect(() => decodeCursor(encodeCursor(10, { author: 'A' }), { author: 'B' })).toThrow(InvalidCursorError);
+    expect(() => decodeCursor(encodeCursor(10, { q: 'x' }), {})).toThrow(InvalidCursorError);
   });
 
-  it('never throws anything but a 400 for arbitrary input', () => {
+  it('never throws anything but InvalidCursorError (a 400) for arbitrary input', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 300 }), (cursor) => {
         try {
           decodeCursor(cursor, {});
         } catch (error) {
-          expect(error).toBeInstanceOf(BadRequestException);
+          expect(error).toBeInstanceOf(InvalidCursorError);
         }
       }),
     );
@@ -57,6 +56,6 @@ describe('search cursor', () => {
   });
 
   it('refuses a search cursor for another q', () => {
-    expect(() => decodeSearchCursor(encodeSearchCursor({ tier: 1, after: 1 }, { q: 'a' }), { q: 'b' })).toThrow(BadRequestException);
+    expect(() => decodeSearchCursor(encodeSearchCursor({ tier: 1, after: 1 }, { q: 'a' }), { q: 'b' })).toThrow(InvalidCursorError);
   });
 });

@@ -1,5 +1,15 @@
-import { BadRequestException } from '@nestjs/common';
 import { createHash } from 'node:crypto';
+
+/**
+ * No framework here: the benchmark's scenarios and ceiling import this module from the build (dist/) to make
+ * and read the same cursors as the service. BooksQueryService answers InvalidCursorError with a 400.
+ */
+export class InvalidCursorError extends Error {
+  constructor() {
+    super('cursor is invalid or was issued for different filters');
+    this.name = 'InvalidCursorError';
+  }
+}
 
 /**
  * Opaque keyset cursor: the last id of a page plus a fingerprint of the filters, so a cursor replayed with
@@ -38,7 +48,7 @@ export function decodeSearchCursor(cursor: string, filters: PageFilters): Search
 }
 
 function decodePosition(cursor: string, filters: PageFilters): { after: number; tier?: 0 | 1 } {
-  const invalid = new BadRequestException('cursor is invalid or was issued for different filters');
+  const invalid = new InvalidCursorError();
   if (!/^[A-Za-z0-9_-]{1,200}$/.test(cursor)) throw invalid;
   let decoded: unknown;
   try {

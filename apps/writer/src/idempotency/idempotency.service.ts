@@ -7,11 +7,9 @@ import {
   type OnApplicationShutdown,
   UnprocessableEntityException,
 } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
-import type { DataSource, EntityManager } from 'typeorm';
 import { EnvironmentVariables } from '#libs/config';
-import { IDEMPOTENCY_KEY_MAX_LENGTH, IdempotencyRecord } from '#libs/persistence';
+import { Database, IDEMPOTENCY_KEY_MAX_LENGTH, IdempotencyRepository, type SavedOutcome, type Session } from '#libs/persistence';
 
 export interface SavedResponse {
   status: number;
@@ -33,7 +31,8 @@ export class IdempotencyService implements OnApplicationBootstrap, OnApplication
   private purgeTimer?: NodeJS.Timeout;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly database: Database,
+    private readonly outcomes: IdempotencyRepository,
     private readonly env: EnvironmentVariables,
   ) {}
 
@@ -47,47 +46,38 @@ export class IdempotencyService implements OnApplicationBootstrap, OnApplication
     return key;
   }
 
+  /** `handler` writes in `session`, the transaction that also saves its outcome under `key`. */
   async run(
     key: string,
     request: unknown,
-    handler: (manager: EntityManager) => Promise<Omit<SavedResponse, 'replayed'>>,
+    handler: (session: Session) => Promise<Omit<SavedResponse, 'replayed'>>,
   ): Promise<SavedResponse> {
     const requestHash = createHash('sha256').update(JSON.stringify(request)).digest('hex');
-    return this.dataSource.transaction(async (manager) => {
-      const [{ locked }] = await manager.query<[{ locked: boolean }]>(
-        'SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked',
-        [key],
-      );
-      if (!locked) throw new ConflictException('a request with this Idempotency-Key is still in progress; retry later');
-
-      const saved = await manager.findOneBy(IdempotencyRecord, { key });
+    return this.database.transaction(async (session) => {
+      if (!(await this.outcomes.tryLock(key, session))) {
+        throw new ConflictException('a request with this Idempotency-Key is still in progress; retry later');
+      }
+      const saved = await this.outcomes.find(key, session);
       if (saved && !this.isExpired(saved)) {
         if (saved.requestHash !== requestHash) {
           throw new UnprocessableEntityException('this Idempotency-Key was already used with a different request');
         }
         return { status: saved.responseCode, body: saved.responseBody, location: saved.location, replayed: true };
       }
-      if (saved) await manager.delete(IdempotencyRecord, { key });
+      if (saved) await this.outcomes.delete(key, session);
 
-      const response = await handler(manager);
-      await manager.insert(IdempotencyRecord, {
-        key,
-        requestHash,
-        responseCode: response.status,
-        responseBody: response.body as object,
-        location: response.location,
-      });
+      const response = await handler(session);
+      await this.outcomes.insert(
+        { key, requestHash, responseCode: response.status, responseBody: response.body, location: response.location },
+        session,
+      );
       return { ...response, replayed: false };
     });
   }
 
   /** Deletes records older than IDEMPOTENCY_KEY_TTL_HOURS; returns how many went. */
-  async purgeExpired(): Promise<number> {
-    const [, deleted] = await this.dataSource.query<[unknown[], number]>(
-      `DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1)`,
-      [this.env.IDEMPOTENCY_KEY_TTL_HOURS],
-    );
-    return deleted;
+  purgeExpired(): Promise<number> {
+    return this.outcomes.purgeOlderThan(this.env.IDEMPOTENCY_KEY_TTL_HOURS);
   }
 
   onApplicationBootstrap(): void {
@@ -102,7 +92,7 @@ export class IdempotencyService implements OnApplicationBootstrap, OnApplication
     clearInterval(this.purgeTimer);
   }
 
-  private isExpired(record: IdempotencyRecord): boolean {
+  private isExpired(record: SavedOutcome): boolean {
     return Date.now() - record.createdAt.getTime() > this.env.IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000;
   }
 }

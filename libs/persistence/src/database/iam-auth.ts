@@ -6,8 +6,9 @@ import type { EnvironmentVariables } from '#libs/config';
  * client presents a token it signs itself with SigV4 from the task role's credentials. A token is valid for
  * 15 minutes and is only checked when a connection opens; an open session is never cut off by its expiry.
  * So a fresh token is signed for every NEW connection: node-postgres accepts `password` as an (async)
- * function and calls it each time a pooled client connects (node-postgres docs, "Client" config), and
- * TypeORM's PostgresDriver.createPool hands `password` to pg.Pool unchanged. Nothing is cached, so nothing
+ * function and calls it each time a pooled client connects (node-postgres docs, "Client" config); the
+ * services' pool is a pg.Pool built from buildPoolConfig (PersistenceModule), and the `migrate` command's
+ * TypeORM DataSource passes the same config to pg.Pool through `extra`. Nothing is cached, so nothing
  * goes stale: a pool that grows or replaces a connection an hour after start-up signs a new token then.
  */
 

@@ -3,7 +3,7 @@ import { DataSource, type Logger as TypeOrmLogger, MigrationExecutor, type Migra
 import type { EnvironmentVariables } from '#libs/config';
 import { migrations as applicationMigrations } from '../migrations/index.js';
 import { buildDataSourceOptions } from './data-source-options.js';
-import { initializeWithRetry } from './initialize-with-retry.js';
+import { connectWithRetry } from './connect-with-retry.js';
 import { describeBlockers, type LockBlocker, lockBlockersOf } from './lock-blockers.js';
 
 /** Any constant works; it only has to be the same for every process that migrates this database. */
@@ -137,8 +137,12 @@ export async function runMigrations(
     // TypeORM calls logQuery for every statement whatever `logging` says; only the recorder listens.
     logger: recorder,
   });
-  await initializeWithRetry(dataSource, env.DB_STARTUP_RETRY_SECONDS, (attempt, error) =>
-    log.info('database not reachable yet, retrying', { attempt, reason: error.message }),
+  const target = { host: env.DB_HOST, port: env.DB_PORT, database: env.DB_NAME };
+  await connectWithRetry(
+    target,
+    () => dataSource.initialize(),
+    env.DB_STARTUP_RETRY_SECONDS,
+    (attempt, error) => log.info('database not reachable yet, retrying', { attempt, reason: error.message }),
   );
   const lockRunner = dataSource.createQueryRunner();
   const migrationRunner = dataSource.createQueryRunner();

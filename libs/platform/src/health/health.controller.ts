@@ -1,12 +1,9 @@
 import { Controller, Get, HttpCode, Res, ServiceUnavailableException } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
-import { DataSource } from 'typeorm';
+import { DatabaseIndicator } from './database.indicator.js';
 import { ShutdownState } from './shutdown-state.js';
-
-const DB_PING_TIMEOUT_MS = 1000;
 
 @ApiTags('health')
 @Controller('health')
@@ -14,7 +11,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
-    private readonly moduleRef: ModuleRef,
+    private readonly database: DatabaseIndicator,
     private readonly shutdown: ShutdownState,
   ) {}
 
@@ -36,7 +33,7 @@ export class HealthController {
           const lifecycle = this.indicators.check('lifecycle');
           return this.shutdown.isShuttingDown ? lifecycle.down({ reason: 'shutting down' }) : lifecycle.up();
         },
-        () => this.pingDatabase(),
+        () => this.database.ping(),
       ]);
     } catch (error) {
       // Keep Terminus's detailed body (which check failed) instead of the generic error shape.
@@ -45,33 +42,6 @@ export class HealthController {
         return error.getResponse();
       }
       throw error;
-    }
-  }
-
-  /**
-   * `SELECT 1` on the service's pool within DB_PING_TIMEOUT_MS, as a Terminus indicator. Written here
-   * rather than with Terminus's TypeOrmHealthIndicator, which imports @nestjs/typeorm by a name computed
-   * at run time: in the bundled build (BENCHMARKS.md) that loads a second copy of the package, whose
-   * DataSource token matches nothing. The DataSource is looked up, not injected, so apps without a
-   * database (the controller tests) still start.
-   */
-  private async pingDatabase() {
-    const indicator = this.indicators.check('database');
-    const started = performance.now();
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timeout of ${DB_PING_TIMEOUT_MS}ms exceeded`)), DB_PING_TIMEOUT_MS);
-    });
-    try {
-      await Promise.race([this.moduleRef.get(DataSource, { strict: false }).query('SELECT 1'), timedOut]);
-      return indicator.up();
-    } catch (error) {
-      return indicator.down({
-        message: error instanceof Error ? error.message : String(error),
-        responseTime: Math.round(performance.now() - started),
-      });
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

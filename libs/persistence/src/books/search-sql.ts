@@ -1,9 +1,11 @@
 /**
- * The reader's search statements, once: BooksQueryService runs them, and the benchmark's ceiling and pgbench
+ * The reader's search statements, once: BookRepository runs them, and the benchmark's ceiling and pgbench
  * run these same statements from the build output (bench/search-sql.mjs), so the ceiling is a yardstick for
  * this search and not another one. Plain strings, no Nest or TypeORM imports.
  */
-export const BOOK_COLUMNS = 'id, title, author, description, isbn, version, created_at, updated_at';
+import { BOOK_COLUMN_NAMES, BOOK_COLUMNS } from './book-columns.js';
+
+export { BOOK_COLUMNS };
 
 /** Words a search may have (after stop words are dropped): each is one more join. */
 export const MAX_SEARCH_WORDS = 8;
@@ -37,9 +39,7 @@ export function searchTierOneSql(words: number): string {
     (_, i) => `JOIN book_search_terms t${i + 2} ON t${i + 2}.book_id = t1.book_id AND t${i + 2}.lexeme = $${i + 6}`,
   );
   return `
-    SELECT ${BOOK_COLUMNS.split(', ')
-      .map((column) => `b.${column}`)
-      .join(', ')}
+    SELECT ${BOOK_COLUMN_NAMES.map((column) => `b.${column}`).join(', ')}
       FROM book_search_terms t1 ${joins.join(' ')}
       JOIN books b ON b.id = t1.book_id
      WHERE t1.lexeme = $5 AND t1.book_id > $2 AND lower(b.author) <> lower($1)
