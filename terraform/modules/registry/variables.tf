@@ -9,13 +9,8 @@ variable "name" {
 }
 
 variable "environment" {
-  description = "dev or prod; prod refuses force_delete."
+  description = "dev or prod; prod refuses force_delete (modules/stack checks it is one of the two)."
   type        = string
-
-  validation {
-    condition     = contains(["dev", "prod"], var.environment)
-    error_message = "environment must be \"dev\" or \"prod\"."
-  }
 }
 
 variable "keep_last_images" {
