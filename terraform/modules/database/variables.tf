@@ -21,21 +21,11 @@ variable "subnet_ids" {
     condition     = length(var.subnet_ids) >= 2
     error_message = "subnet_ids must name at least two subnets in different AZs."
   }
-
-  validation {
-    condition     = alltrue([for s in var.subnet_ids : startswith(s, "subnet-")])
-    error_message = "subnet_ids must be subnet ids (subnet-...)."
-  }
 }
 
 variable "security_group_id" {
   description = "Security group of the database (admits only the services' group on 5432)."
   type        = string
-
-  validation {
-    condition     = startswith(var.security_group_id, "sg-")
-    error_message = "security_group_id must be a security group id (sg-...)."
-  }
 }
 
 variable "engine_version" {
@@ -108,11 +98,6 @@ variable "secret_kms_key_arn" {
   description = "Customer-managed KMS key for the master secret (CKV_AWS_149); null uses aws/secretsmanager."
   type        = string
   default     = null
-
-  validation {
-    condition     = var.secret_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:", var.secret_kms_key_arn))
-    error_message = "secret_kms_key_arn must be a KMS key ARN or null."
-  }
 }
 
 variable "port" {

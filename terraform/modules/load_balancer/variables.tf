@@ -31,21 +31,11 @@ variable "public_subnet_ids" {
     condition     = length(var.public_subnet_ids) >= 2
     error_message = "public_subnet_ids must list subnets in at least two AZs."
   }
-
-  validation {
-    condition     = alltrue([for s in var.public_subnet_ids : startswith(s, "subnet-")])
-    error_message = "public_subnet_ids must be subnet ids (subnet-...)."
-  }
 }
 
 variable "security_group_id" {
   description = "Security group of the ALB (from the network module)."
   type        = string
-
-  validation {
-    condition     = startswith(var.security_group_id, "sg-")
-    error_message = "security_group_id must be a security group id (sg-...)."
-  }
 }
 
 variable "target_port" {

@@ -50,9 +50,4 @@ variable "kms_key_arn" {
   description = "Customer-managed KMS key for the repository; null uses the AWS-managed aws/ecr key (still KMS, free)."
   type        = string
   default     = null
-
-  validation {
-    condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:", var.kms_key_arn))
-    error_message = "kms_key_arn must be a KMS key ARN (arn:aws:kms:...) or null."
-  }
 }

@@ -30,11 +30,6 @@ variable "cluster_arn" {
 variable "cluster_name" {
   description = "Name of the ECS cluster (for the autoscaling resource id)."
   type        = string
-
-  validation {
-    condition     = can(regex("^[a-zA-Z0-9_-]{1,255}$", var.cluster_name))
-    error_message = "cluster_name must be an ECS cluster name."
-  }
 }
 
 variable "subnet_ids" {
@@ -50,11 +45,6 @@ variable "subnet_ids" {
     condition     = !(var.environment == "prod" && length(var.subnet_ids) < 2)
     error_message = "prod spreads tasks over at least two private subnets (DP-2)."
   }
-
-  validation {
-    condition     = alltrue([for s in var.subnet_ids : startswith(s, "subnet-")])
-    error_message = "subnet_ids must be subnet ids (subnet-...)."
-  }
 }
 
 variable "security_group_ids" {
@@ -64,11 +54,6 @@ variable "security_group_ids" {
   validation {
     condition     = length(var.security_group_ids) >= 1
     error_message = "security_group_ids must list at least one security group."
-  }
-
-  validation {
-    condition     = alltrue([for s in var.security_group_ids : startswith(s, "sg-")])
-    error_message = "security_group_ids must be security group ids (sg-...)."
   }
 }
 
@@ -445,11 +430,6 @@ variable "exec_kms_key_arn" {
   description = "KMS key of the cluster's ECS Exec sessions; with ECS Exec on, the task role may decrypt with it."
   type        = string
   default     = null
-
-  validation {
-    condition     = var.exec_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:", var.exec_kms_key_arn))
-    error_message = "exec_kms_key_arn must be a KMS key ARN or null."
-  }
 }
 
 variable "logs" {

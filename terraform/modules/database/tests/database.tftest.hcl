@@ -265,9 +265,7 @@ run "rejects_bad_values" {
     subnet_ids              = ["subnet-db-a"]
     allocated_storage       = 100
     max_allocated_storage   = 50
-    security_group_id       = "vpc-123"
     master_password_version = 0
-    secret_kms_key_arn      = "alias/aws/secretsmanager"
   }
 
   expect_failures = [
@@ -277,9 +275,7 @@ run "rejects_bad_values" {
     var.monitoring_interval,
     var.subnet_ids,
     var.max_allocated_storage,
-    var.security_group_id,
     var.master_password_version,
-    var.secret_kms_key_arn,
   ]
 }
 

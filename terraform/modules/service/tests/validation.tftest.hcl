@@ -77,7 +77,6 @@ run "rejects_bad_values" {
     stop_timeout                      = 200
     container_port                    = 80
     target_group_arn                  = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/x/1/2"
-    security_group_ids                = ["10.0.0.0/16"]
     alb_resource_label                = "app/x"
     cluster_arn                       = "library-test"
     listener_rule_arns                = []
@@ -97,7 +96,6 @@ run "rejects_bad_values" {
     var.stop_timeout,
     var.container_port,
     var.target_group_arn,
-    var.security_group_ids,
     var.alb_resource_label,
     var.cluster_arn,
     var.listener_rule_arns,
