@@ -95,7 +95,7 @@ variable "flow_logs" {
 }
 
 variable "logs" {
-  description = "Retention (days) and customer-managed KMS key of the flow-log group (RELIABILITY C3, CKV_AWS_338). Validated once, in modules/stack (settings.log_retention_days; prod: 365 days or more, always the stack's key)."
+  description = "Retention (days) and customer-managed KMS key of the flow-log group (C3, CKV_AWS_338). Validated once, in modules/stack (settings.log_retention_days; prod: 365 days or more, always the stack's key)."
   type        = object({ retention_days = number, kms_key_arn = string })
 }
 

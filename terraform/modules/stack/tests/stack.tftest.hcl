@@ -413,14 +413,15 @@ run "rejects_one_az" {
 # The per-user inputs that no module checks as they are given: the stack is their boundary (the env roots pass
 # them on unchecked). certificate_arn, domain_name and hosted_zone_id are checked by modules/load_balancer, which
 # uses them as given (its tests).
-run "rejects_bad_project_region_and_initial_tag" {
+run "rejects_bad_project_region_host_and_initial_tag" {
   command = plan
   variables {
     project           = "Shop"
     aws_region        = "Ireland"
+    app_hostname      = "https://books.example.com/"
     initial_image_tag = "latest"
   }
-  expect_failures = [var.project, var.aws_region, var.initial_image_tag]
+  expect_failures = [var.project, var.aws_region, var.app_hostname, var.initial_image_tag]
 }
 
 # Log settings: checked once here, for every module's log groups (each module's tests show it applies var.logs).
