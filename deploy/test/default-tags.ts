@@ -1,5 +1,5 @@
 /**
- * The AWS provider's default_tags of an env root (terraform/envs/<env>/versions.tf, `locals { default_tags = {...} }`),
+ * The AWS provider's default_tags of an env root (terraform/envs/<env>/main.tf, `locals { default_tags = {...} }`),
  * with their values as Terraform resolves them for a fresh clone: a string, var.<name> (its default in
  * variables.tf) or local.<name> (a string local of the root). Every resource Terraform creates carries them, the
  * task-definition revisions too, and DescribeTaskDefinition with include=["TAGS"] returns them (ECS API Reference,

@@ -114,7 +114,7 @@ describe('destroy: production', () => {
       const h = harness();
       expect(await h.run(['destroy', '--env', 'prod', ...flags])).toBe(ExitCode.Usage);
       expect(h.stderr()).toMatch(
-        /✖ refusing to destroy prod: it is production \(terraform\/envs\/prod\/settings.tf\)\n {2}fix: if you really mean to delete production, pass --destroy-production --yes/,
+        /✖ refusing to destroy prod: it is production \(terraform\/envs\/prod\/main.tf\)\n {2}fix: if you really mean to delete production, pass --destroy-production --yes/,
       );
       expect(h.terraformCalls()).toEqual([]);
       expect(aws.calls).toEqual([]);

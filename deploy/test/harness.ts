@@ -148,7 +148,7 @@ export function makeHarness(opts: HarnessOptions = {}): Harness {
 }
 
 /**
- * A repository root for `init`/`destroy`: the real env roots' variables.tf and settings.tf (what the CLI reads
+ * A repository root for `init`/`destroy`: the real env roots' variables.tf and main.tf (what the CLI reads
  * before Terraform has outputs), and a folder for the fake terraform's state. backend.hcl lands here, not in
  * the real repository.
  */
@@ -157,7 +157,7 @@ export function makeSetupRoot(tfvars: Partial<Record<'dev' | 'prod', string>> = 
   for (const env of ['dev', 'prod'] as const) {
     const dir = join(root, 'terraform', 'envs', env);
     mkdirSync(dir, { recursive: true });
-    for (const f of ['variables.tf', 'settings.tf']) copyFileSync(join(REPO_ROOT, 'terraform', 'envs', env, f), join(dir, f));
+    for (const f of ['variables.tf', 'main.tf']) copyFileSync(join(REPO_ROOT, 'terraform', 'envs', env, f), join(dir, f));
     if (tfvars[env]) writeFileSync(join(dir, 'terraform.tfvars'), tfvars[env]);
   }
   mkdirSync(join(root, '.fake-terraform'));

@@ -4,9 +4,10 @@
 #   2. per module, env root and tests/waivers: init -backend=false, validate, terraform test (mock_provider "aws";
 #      no AWS account or credentials needed)
 #   3. contract checks: envs/dev and envs/prod are thin roots over modules/stack (the one composition: they pass it
-#      every input, move the old module addresses into it, set their own environment) and output exactly the
-#      output contract (docs/deploy-contract.md) plus deploy_role_arn, passed through from it; the deployer's actions.json is the one list
-#      of actions and is valid JSON
+#      every input, move the old module addresses into it, set their own environment in main.tf, declare their
+#      inputs bare because modules/stack describes and checks them) and output exactly the contract of docs/deploy-contract.md plus
+#      deploy_role_arn, passed through from it; the deployer's actions.json is the one list of actions and is valid
+#      JSON
 #   4. checkov / trivy / tflint when installed (optional)
 # terraform test's own summary lines ("Success! N passed, 0 failed." / "Failure! ...") go to stdout unchanged;
 # the exit code is non-zero when anything failed.
@@ -143,7 +144,9 @@ for env in dev prod; do
   contract "envs/$env composes only through module \"stack\" (../../modules/stack)" only_the_stack "$env"
   contract "envs/$env passes modules/stack every one of its inputs" passes_every_stack_input "$env"
   contract "envs/$env moves each former module address into module.stack" moves_every_module "$env"
-  contract "envs/$env/settings.tf sets environment = \"$env\"" grep -qE "^  environment += \"$env\"$" "envs/$env/settings.tf"
+  contract "envs/$env/main.tf sets environment = \"$env\"" grep -qE "^  environment += \"$env\"$" "envs/$env/main.tf"
+  contract "envs/$env/variables.tf declares its inputs bare (description, default and checks: modules/stack)" \
+    bash -c "! grep -qE '^  (description|validation|nullable) ' envs/$env/variables.tf"
   contract "envs/$env outputs exactly: $expected_outputs" test "$actual" = "$expected_outputs"
   contract "envs/$env outputs pass module.stack's values through" outputs_pass_through "$env"
   contract "envs/$env has a partial S3 backend and a backend.hcl.example" \

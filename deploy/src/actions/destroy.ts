@@ -22,7 +22,7 @@ export async function destroyAction(input: DestroyInput, ctx: SetupContext): Pro
   // Production: refused before anything is read, unless both the explicit flag and --yes are given.
   if (config.production && !(input.destroyProduction && ctx.common.yes)) {
     throw new CliError(
-      `refusing to destroy ${env}: it is production (terraform/envs/${env}/settings.tf)`,
+      `refusing to destroy ${env}: it is production (terraform/envs/${env}/main.tf)`,
       ExitCode.Usage,
       `if you really mean to delete production, pass --destroy-production --yes (its database keeps a final snapshot)`,
     );

@@ -17,11 +17,11 @@ function root(files: Record<string, string>): string {
 }
 
 describe('readEnvConfig', () => {
-  it('reads the real env roots (their variables.tf and settings.tf, not a local tfvars): dev is not production, prod is', () => {
+  it('reads the real env roots (their variables.tf and main.tf, not a local tfvars): dev is not production, prod is', () => {
     const real = (env: string, f: string) => readFileSync(join(REPO_ROOT, 'terraform', 'envs', env, f), 'utf8');
     const copy = root(
       Object.fromEntries(
-        ['dev', 'prod'].flatMap((env) => ['variables.tf', 'settings.tf'].map((f) => [`terraform/envs/${env}/${f}`, real(env, f)])),
+        ['dev', 'prod'].flatMap((env) => ['variables.tf', 'main.tf'].map((f) => [`terraform/envs/${env}/${f}`, real(env, f)])),
       ),
     );
     const dev = readEnvConfig(copy, 'dev');

@@ -13,7 +13,7 @@ export interface EnvConfig {
   /** Where the region came from (for messages). */
   regionFrom?: string;
   project: string;
-  /** `local.environment` in settings.tf (dev, prod), else the env's folder name. */
+  /** `local.environment` in the env root's main.tf (dev, prod), else the env's folder name. */
   environment: string;
   production: boolean;
 }
@@ -83,7 +83,7 @@ export function readEnvConfig(root: string, env: string, processEnv: NodeJS.Proc
   const dir = join(root, 'terraform', 'envs', env);
   const region = resolveVariable(dir, processEnv, 'aws_region');
   const project = resolveVariable(dir, processEnv, 'project').value ?? DEFAULT_PROJECT;
-  const environment = hclString(read(join(dir, 'settings.tf')), 'environment') ?? env;
+  const environment = hclString(read(join(dir, 'main.tf')), 'environment') ?? env;
   return {
     env,
     dir,

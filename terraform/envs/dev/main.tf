@@ -1,13 +1,93 @@
-# The whole stack is modules/stack; this root only gives it what this environment chooses (settings.tf)
-# and what a person sets (variables.tf). The provider and backend are in versions.tf.
+# dev: cheap (<= $60/month idle, itemised in terraform/README.md). A NAT instance instead of a NAT gateway,
+# Fargate Spot, single-AZ micro database without protection, short log retention, one small task per service,
+# no WAF or access logs. Every module default is the production-safe value; each cheap choice below is
+# explicit (modules/stack's `settings` variable requires every attribute) and prod's guards refuse it.
+#
+# This root is thin: modules/stack is the whole stack, with the description, default and check of every input.
+# Here: what dev chooses (environment, settings), the provider, and the inputs a person sets in
+# terraform.tfvars (variables.tf), passed on as they are. Backend: versions.tf; contract outputs: outputs.tf.
+
+locals {
+  environment = "dev"
+  # Every resource's tags (cost allocation). The stack needs them too: the deploy CLI copies them from
+  # Terraform's task-definition revision onto each revision it registers, and the deployer policy allows
+  # exactly these keys.
+  default_tags = {
+    Project     = var.project
+    Environment = local.environment
+    ManagedBy   = "terraform"
+  }
+}
+
+provider "aws" {
+  region = var.aws_region
+
+  default_tags {
+    tags = local.default_tags
+  }
+}
 
 module "stack" {
   source = "../../modules/stack"
 
   environment  = local.environment
-  settings     = local.settings
   default_tags = local.default_tags
 
+  settings = {
+    vpc_cidr = "10.10.0.0/16"
+    az_count = 2
+    # One t4g.nano NAT instance (~$3.07 + $0.64 disk + $3.65 public IPv4 per month) instead of a NAT gateway
+    # (~$32.85 + $3.65) or 4 interface endpoints x 2 AZs (~$58.40). No failover: refused in prod.
+    egress_mode        = "nat_instance"
+    single_nat_gateway = false # no NAT gateway at all
+    flow_logs          = false
+    log_retention_days = 14
+    container_insights = "disabled"
+    ecr_force_delete   = true
+
+    stop_timeout         = 30
+    deregistration_delay = 15
+
+    task = {
+      cpu           = 256
+      memory        = 512
+      desired_count = 1
+      min_capacity  = 1
+      max_capacity  = 2
+      db_pool_max   = 5
+      log_level     = "debug"
+      # Fargate Spot (X86_64 only): ~$5.40 instead of ~$18.02 for the two tasks; a Spot stop replaces the task
+      # after two minutes' warning. ARM64 would save only ~$3.60 and cannot run on Spot. Refused in prod.
+      fargate_spot = true
+    }
+
+    db = {
+      instance_class        = "db.t4g.micro"
+      allocated_storage     = 20
+      max_allocated_storage = 50
+      multi_az              = false
+      deletion_protection   = false
+      backup_retention_days = 1
+      skip_final_snapshot   = true
+      monitoring_interval   = 0
+      performance_insights  = false
+      connections_alarm     = 60 # of ~80 usable on a micro
+    }
+
+    alb = {
+      deletion_protection = false
+      access_logs         = false
+      enable_waf          = false
+    }
+
+    # No ADOT sidecar and no X-Ray in dev (turn it on here to debug a trace); prod records traces.
+    tracing = {
+      enabled      = false
+      sample_ratio = 0.1
+    }
+  }
+
+  # What a person sets in terraform.tfvars (variables.tf), as it is.
   project                    = var.project
   aws_region                 = var.aws_region
   certificate_arn            = var.certificate_arn

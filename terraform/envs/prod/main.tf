@@ -1,13 +1,90 @@
-# The whole stack is modules/stack; this root only gives it what this environment chooses (settings.tf)
-# and what a person sets (variables.tf). The provider and backend are in versions.tf.
+# prod: safe. Module defaults are already the production-safe values; they are spelled out here so a
+# reader sees prod's choices in one place (modules/stack's `settings` variable requires every attribute),
+# and the modules refuse the unsafe ones for environment = "prod".
+#
+# This root is thin: modules/stack is the whole stack, with the description, default and check of every input.
+# Here: what prod chooses (environment, settings), the provider, and the inputs a person sets in
+# terraform.tfvars (variables.tf), passed on as they are. Backend: versions.tf; contract outputs: outputs.tf.
+
+locals {
+  environment = "prod"
+  # Every resource's tags (cost allocation). The stack needs them too: the deploy CLI copies them from
+  # Terraform's task-definition revision onto each revision it registers, and the deployer policy allows
+  # exactly these keys.
+  default_tags = {
+    Project     = var.project
+    Environment = local.environment
+    ManagedBy   = "terraform"
+  }
+}
+
+provider "aws" {
+  region = var.aws_region
+
+  default_tags {
+    tags = local.default_tags
+  }
+}
 
 module "stack" {
   source = "../../modules/stack"
 
   environment  = local.environment
-  settings     = local.settings
   default_tags = local.default_tags
 
+  settings = {
+    vpc_cidr           = "10.20.0.0/16"
+    az_count           = 3
+    egress_mode        = "endpoints" # private ECR/Logs/Secrets Manager pulls, no internet egress (FSBP EC2.55/56)
+    single_nat_gateway = false
+    flow_logs          = true
+    log_retention_days = 365
+    container_insights = "enabled"
+    ecr_force_delete   = false
+
+    stop_timeout         = 30
+    deregistration_delay = 15
+
+    task = {
+      cpu           = 512
+      memory        = 1024
+      desired_count = 2
+      min_capacity  = 2
+      max_capacity  = 6
+      db_pool_max   = 10
+      log_level     = "info"
+      fargate_spot  = false # on-demand Fargate: Spot may stop tasks at any time
+    }
+
+    db = {
+      instance_class        = "db.t4g.medium"
+      allocated_storage     = 50
+      max_allocated_storage = 200
+      multi_az              = true
+      deletion_protection   = true
+      backup_retention_days = 14
+      skip_final_snapshot   = false
+      monitoring_interval   = 60
+      performance_insights  = true
+      connections_alarm     = 300 # of ~400 on a t4g.medium; 2 services x 6 tasks x 10 = 120 at full scale
+    }
+
+    alb = {
+      deletion_protection = true
+      access_logs         = true
+      enable_waf          = true
+    }
+
+    # Traces to X-Ray through an ADOT collector sidecar per task (64 cpu / 64 MiB of the task), 10 % of new
+    # traces (parent-based); plus the xray interface endpoint (endpoints mode). X-Ray: first 100,000 traces a month
+    # free, then $5.00 per million recorded.
+    tracing = {
+      enabled      = true
+      sample_ratio = 0.1
+    }
+  }
+
+  # What a person sets in terraform.tfvars (variables.tf), as it is.
   project                    = var.project
   aws_region                 = var.aws_region
   certificate_arn            = var.certificate_arn

@@ -1,43 +1,35 @@
-# Exactly the Terraform -> deploy contract of docs/deploy-contract.md (`terraform output -json`), passed through from
-# modules/stack, which builds the values and describes them in detail: the seven values the deploy CLI reads, and
-# deploy_role_arn for the repository variable AWS_<ENV>_DEPLOY_ROLE_ARN. Add nothing nobody reads.
+# Exactly the Terraform -> deploy contract (`terraform output -json`): the seven values the deploy
+# CLI reads and deploy_role_arn (the repository variable AWS_<ENV>_DEPLOY_ROLE_ARN), passed through from
+# modules/stack, which builds and describes each (modules/stack/outputs.tf). Add nothing nobody reads.
 
 output "aws_region" {
-  description = "AWS region of the stack."
-  value       = module.stack.aws_region
+  value = module.stack.aws_region
 }
 
 output "ecs_cluster_name" {
-  description = "Name of the ECS cluster the services and the migration task run in."
-  value       = module.stack.ecs_cluster_name
+  value = module.stack.ecs_cluster_name
 }
 
 output "services" {
-  description = "Per service (reader, writer): service_name, task_family, container_name, ecr_repository_url, log_group_name, task_definition_arn (Terraform's latest revision, the base of every deploy)."
-  value       = module.stack.services
+  value = module.stack.services
 }
 
 output "migration" {
-  description = "How the deploy CLI runs `migrate`: task_family (<name>-migrate), container_name, task_definition_arn, log_group_name, subnet_ids, security_group_ids, assign_public_ip."
-  value       = module.stack.migration
+  value = module.stack.migration
 }
 
 output "database" {
-  description = "instance_identifier, endpoint (host name), read_endpoint (null without a replica), secret_arn (the master secret, read only by the migrate task)."
-  value       = module.stack.database
+  value = module.stack.database
 }
 
 output "environment" {
-  description = "dev or prod, so the deploy CLI can refuse what is unsafe in production."
-  value       = module.stack.environment
+  value = module.stack.environment
 }
 
 output "app_url" {
-  description = "Base URL of the application (https://<app_hostname> when set, else the ALB's URL)."
-  value       = module.stack.app_url
+  value = module.stack.app_url
 }
 
 output "deploy_role_arn" {
-  description = "Role GitHub Actions assumes to deploy this environment (set it as the repository variable AWS_<ENV>_DEPLOY_ROLE_ARN); null without github_oidc."
-  value       = module.stack.deploy_role_arn
+  value = module.stack.deploy_role_arn
 }

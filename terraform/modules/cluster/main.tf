@@ -2,8 +2,8 @@
 
 resource "aws_cloudwatch_log_group" "exec" {
   name              = "/ecs/${var.name}/exec"
-  retention_in_days = var.log_retention_days
-  kms_key_id        = var.log_kms_key_arn
+  retention_in_days = var.logs.retention_days
+  kms_key_id        = var.logs.kms_key_arn
 }
 
 resource "aws_ecs_cluster" "this" {
@@ -18,12 +18,12 @@ resource "aws_ecs_cluster" "this" {
   # E12: ECS Exec sessions (off by default in the service module) are always logged and encrypted.
   configuration {
     execute_command_configuration {
-      kms_key_id = var.log_kms_key_arn
+      kms_key_id = var.logs.kms_key_arn
       logging    = "OVERRIDE"
 
       log_configuration {
         cloud_watch_log_group_name     = aws_cloudwatch_log_group.exec.name
-        cloud_watch_encryption_enabled = var.log_kms_key_arn != null
+        cloud_watch_encryption_enabled = var.logs.kms_key_arn != null
       }
     }
   }

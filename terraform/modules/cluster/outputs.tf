@@ -27,5 +27,5 @@ output "exec_log_group_name" {
 
 output "exec_kms_key_arn" {
   description = "KMS key that encrypts ECS Exec sessions (null without one)."
-  value       = var.log_kms_key_arn
+  value       = var.logs.kms_key_arn
 }

@@ -106,16 +106,16 @@ resource "aws_cloudwatch_log_group" "this" {
   for_each = toset(local.log_exports)
 
   name              = "/aws/rds/instance/${var.identifier}/${each.key}"
-  retention_in_days = var.log_retention_days
-  kms_key_id        = var.log_kms_key_arn
+  retention_in_days = var.logs.retention_days
+  kms_key_id        = var.logs.kms_key_arn
 }
 
 resource "aws_cloudwatch_log_group" "replica" {
   for_each = var.create_read_replica ? toset(local.log_exports) : toset([])
 
   name              = "/aws/rds/instance/${var.identifier}-replica/${each.key}"
-  retention_in_days = var.log_retention_days
-  kms_key_id        = var.log_kms_key_arn
+  retention_in_days = var.logs.retention_days
+  kms_key_id        = var.logs.kms_key_arn
 }
 
 ################################################################################

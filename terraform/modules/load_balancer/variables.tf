@@ -9,13 +9,8 @@ variable "name" {
 }
 
 variable "environment" {
-  description = "dev or prod; prod refuses the unsafe settings below."
+  description = "dev or prod; prod refuses the unsafe settings below (modules/stack checks it is one of the two)."
   type        = string
-
-  validation {
-    condition     = contains(["dev", "prod"], var.environment)
-    error_message = "environment must be \"dev\" or \"prod\"."
-  }
 }
 
 variable "vpc_id" {
@@ -36,21 +31,11 @@ variable "public_subnet_ids" {
     condition     = length(var.public_subnet_ids) >= 2
     error_message = "public_subnet_ids must list subnets in at least two AZs."
   }
-
-  validation {
-    condition     = alltrue([for s in var.public_subnet_ids : startswith(s, "subnet-")])
-    error_message = "public_subnet_ids must be subnet ids (subnet-...)."
-  }
 }
 
 variable "security_group_id" {
   description = "Security group of the ALB (from the network module)."
   type        = string
-
-  validation {
-    condition     = startswith(var.security_group_id, "sg-")
-    error_message = "security_group_id must be a security group id (sg-...)."
-  }
 }
 
 variable "target_port" {
@@ -193,34 +178,7 @@ variable "waf_rate_limit" {
   }
 }
 
-variable "log_retention_days" {
-  description = "Retention of the WAF log group in days. Safe default 365; prod refuses less."
-  type        = number
-  default     = 365
-
-  validation {
-    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
-    error_message = "log_retention_days must be a value CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, ...)."
-  }
-
-  validation {
-    condition     = !(var.environment == "prod" && var.log_retention_days < 365)
-    error_message = "prod keeps logs for at least 365 days."
-  }
-}
-
-variable "log_kms_key_arn" {
-  description = "Customer-managed KMS key for the WAF log group; required in prod."
-  type        = string
-  default     = null
-
-  validation {
-    condition     = var.log_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:", var.log_kms_key_arn))
-    error_message = "log_kms_key_arn must be a KMS key ARN (arn:aws:kms:...)."
-  }
-
-  validation {
-    condition     = !(var.environment == "prod" && var.log_kms_key_arn == null)
-    error_message = "prod encrypts its log groups with a customer-managed key: set log_kms_key_arn."
-  }
+variable "logs" {
+  description = "Retention (days) and customer-managed KMS key of the WAF log group. Validated once, in modules/stack (settings.log_retention_days; prod: 365 days or more, always the stack's key)."
+  type        = object({ retention_days = number, kms_key_arn = string })
 }

@@ -104,8 +104,8 @@ resource "aws_cloudwatch_log_group" "waf" {
   count = var.enable_waf ? 1 : 0
 
   name              = "aws-waf-logs-${var.name}"
-  retention_in_days = var.log_retention_days
-  kms_key_id        = var.log_kms_key_arn
+  retention_in_days = var.logs.retention_days
+  kms_key_id        = var.logs.kms_key_arn
 }
 
 resource "aws_wafv2_web_acl_logging_configuration" "this" {

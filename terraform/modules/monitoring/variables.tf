@@ -32,11 +32,6 @@ variable "alarm_email" {
 variable "cluster_name" {
   description = "ECS cluster of the services."
   type        = string
-
-  validation {
-    condition     = can(regex("^[a-zA-Z0-9_-]{1,255}$", var.cluster_name))
-    error_message = "cluster_name must be an ECS cluster name."
-  }
 }
 
 variable "services" {

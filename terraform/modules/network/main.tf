@@ -272,8 +272,8 @@ resource "aws_cloudwatch_log_group" "flow_logs" {
   count = var.flow_logs ? 1 : 0
 
   name              = "/vpc/${var.name}/flow-logs"
-  retention_in_days = var.log_retention_days
-  kms_key_id        = var.log_kms_key_arn
+  retention_in_days = var.logs.retention_days
+  kms_key_id        = var.logs.kms_key_arn
 }
 
 resource "aws_iam_role" "flow_logs" {

@@ -9,13 +9,8 @@ variable "name" {
 }
 
 variable "environment" {
-  description = "dev or prod; prod refuses force_delete."
+  description = "dev or prod; prod refuses force_delete (modules/stack checks it is one of the two)."
   type        = string
-
-  validation {
-    condition     = contains(["dev", "prod"], var.environment)
-    error_message = "environment must be \"dev\" or \"prod\"."
-  }
 }
 
 variable "keep_last_images" {
@@ -55,9 +50,4 @@ variable "kms_key_arn" {
   description = "Customer-managed KMS key for the repository; null uses the AWS-managed aws/ecr key (still KMS, free)."
   type        = string
   default     = null
-
-  validation {
-    condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:", var.kms_key_arn))
-    error_message = "kms_key_arn must be a KMS key ARN (arn:aws:kms:...) or null."
-  }
 }

@@ -115,8 +115,8 @@ locals {
 
 resource "aws_cloudwatch_log_group" "this" {
   name              = local.log_group_name
-  retention_in_days = var.log_retention_days # C1/C2
-  kms_key_id        = var.log_kms_key_arn    # C3
+  retention_in_days = var.logs.retention_days # C1/C2
+  kms_key_id        = var.logs.kms_key_arn    # C3
 }
 
 ################################################################################

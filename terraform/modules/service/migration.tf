@@ -85,8 +85,8 @@ resource "aws_cloudwatch_log_group" "migrate" {
   count = local.migrate ? 1 : 0
 
   name              = local.migrate_log_group_name
-  retention_in_days = var.log_retention_days # C1/C2
-  kms_key_id        = var.log_kms_key_arn    # C3
+  retention_in_days = var.logs.retention_days # C1/C2
+  kms_key_id        = var.logs.kms_key_arn    # C3
 }
 
 resource "aws_iam_role" "migrate_execution" {

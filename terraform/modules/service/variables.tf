@@ -13,13 +13,8 @@ variable "name" {
 }
 
 variable "environment" {
-  description = "dev or prod; prod refuses the unsafe settings below."
+  description = "dev or prod; prod refuses the unsafe settings below (modules/stack checks it is one of the two)."
   type        = string
-
-  validation {
-    condition     = contains(["dev", "prod"], var.environment)
-    error_message = "environment must be \"dev\" or \"prod\"."
-  }
 }
 
 variable "cluster_arn" {
@@ -35,11 +30,6 @@ variable "cluster_arn" {
 variable "cluster_name" {
   description = "Name of the ECS cluster (for the autoscaling resource id)."
   type        = string
-
-  validation {
-    condition     = can(regex("^[a-zA-Z0-9_-]{1,255}$", var.cluster_name))
-    error_message = "cluster_name must be an ECS cluster name."
-  }
 }
 
 variable "subnet_ids" {
@@ -55,11 +45,6 @@ variable "subnet_ids" {
     condition     = !(var.environment == "prod" && length(var.subnet_ids) < 2)
     error_message = "prod spreads tasks over at least two private subnets (DP-2)."
   }
-
-  validation {
-    condition     = alltrue([for s in var.subnet_ids : startswith(s, "subnet-")])
-    error_message = "subnet_ids must be subnet ids (subnet-...)."
-  }
 }
 
 variable "security_group_ids" {
@@ -69,11 +54,6 @@ variable "security_group_ids" {
   validation {
     condition     = length(var.security_group_ids) >= 1
     error_message = "security_group_ids must list at least one security group."
-  }
-
-  validation {
-    condition     = alltrue([for s in var.security_group_ids : startswith(s, "sg-")])
-    error_message = "security_group_ids must be security group ids (sg-...)."
   }
 }
 
@@ -450,43 +430,11 @@ variable "exec_kms_key_arn" {
   description = "KMS key of the cluster's ECS Exec sessions; with ECS Exec on, the task role may decrypt with it."
   type        = string
   default     = null
-
-  validation {
-    condition     = var.exec_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:", var.exec_kms_key_arn))
-    error_message = "exec_kms_key_arn must be a KMS key ARN or null."
-  }
 }
 
-variable "log_retention_days" {
-  description = "Retention of the service's log group in days (C2). Safe default 365; prod refuses less."
-  type        = number
-  default     = 365
-
-  validation {
-    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
-    error_message = "log_retention_days must be a value CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, ...)."
-  }
-
-  validation {
-    condition     = !(var.environment == "prod" && var.log_retention_days < 365)
-    error_message = "prod keeps logs for at least 365 days (CKV_AWS_338)."
-  }
-}
-
-variable "log_kms_key_arn" {
-  description = "Customer-managed KMS key for the log group (C3); required in prod."
-  type        = string
-  default     = null
-
-  validation {
-    condition     = var.log_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:", var.log_kms_key_arn))
-    error_message = "log_kms_key_arn must be a KMS key ARN (arn:aws:kms:...)."
-  }
-
-  validation {
-    condition     = !(var.environment == "prod" && var.log_kms_key_arn == null)
-    error_message = "prod encrypts its log groups with a customer-managed key: set log_kms_key_arn."
-  }
+variable "logs" {
+  description = "Retention (days, C1/C2) and customer-managed KMS key (C3) of the service's and the migrate task's log groups. Validated once, in modules/stack (settings.log_retention_days; prod: 365 days or more, always the stack's key)."
+  type        = object({ retention_days = number, kms_key_arn = string })
 }
 
 variable "ecr_repository_arn" {

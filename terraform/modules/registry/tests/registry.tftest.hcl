@@ -87,13 +87,11 @@ run "rejects_bad_values" {
     keep_last_images     = 1
     untagged_expire_days = 0
     name                 = "Library/Reader"
-    kms_key_arn          = "alias/aws/ecr"
   }
 
   expect_failures = [
     var.keep_last_images,
     var.untagged_expire_days,
     var.name,
-    var.kms_key_arn,
   ]
 }

@@ -23,7 +23,7 @@ variables {
     user         = "library_reader"
     resource_ids = ["db-PRIMARY0000000000000000001"]
   }
-  log_kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000"
+  logs = { retention_days = 365, kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000" }
   # Off here so the runs below see the app container and its roles alone; the tracing runs turn it on.
   tracing = { enabled = false }
 }
@@ -358,7 +358,7 @@ run "logs_and_autoscaling" {
   command = plan
 
   assert {
-    condition     = aws_cloudwatch_log_group.this.retention_in_days == 365 && aws_cloudwatch_log_group.this.kms_key_id == var.log_kms_key_arn
+    condition     = aws_cloudwatch_log_group.this.retention_in_days == 365 && aws_cloudwatch_log_group.this.kms_key_id == var.logs.kms_key_arn
     error_message = "C1-C3: the log group has a retention (default 365 d) and a CMK."
   }
   assert {
@@ -423,7 +423,7 @@ run "migrate_task_for_the_writer" {
     error_message = "E2-E4, E7, DP-9: the migrate container is hardened like the services and logs to its own group."
   }
   assert {
-    condition     = aws_cloudwatch_log_group.migrate[0].name == "/ecs/library-test-migrate" && aws_cloudwatch_log_group.migrate[0].kms_key_id == var.log_kms_key_arn && aws_cloudwatch_log_group.migrate[0].retention_in_days == 365
+    condition     = aws_cloudwatch_log_group.migrate[0].name == "/ecs/library-test-migrate" && aws_cloudwatch_log_group.migrate[0].kms_key_id == var.logs.kms_key_arn && aws_cloudwatch_log_group.migrate[0].retention_in_days == 365
     error_message = "C1-C3: the migrate log group has a retention and the CMK."
   }
   assert {

@@ -23,7 +23,7 @@ variables {
     user         = "library_reader"
     resource_ids = ["db-PRIMARY0000000000000000001"]
   }
-  log_kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000"
+  logs = { retention_days = 365, kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000" }
 }
 
 run "prod_with_safe_values_plans" {
@@ -45,19 +45,15 @@ run "prod_rejects_each_unsafe_value" {
   command = plan
 
   variables {
-    environment        = "prod"
-    log_retention_days = 14
-    log_kms_key_arn    = null
-    db_ssl             = "require"
-    desired_count      = 1
-    subnet_ids         = ["subnet-aaaa"]
-    fargate_spot       = true
-    tracing            = { enabled = false }
+    environment   = "prod"
+    db_ssl        = "require"
+    desired_count = 1
+    subnet_ids    = ["subnet-aaaa"]
+    fargate_spot  = true
+    tracing       = { enabled = false }
   }
 
   expect_failures = [
-    var.log_retention_days,
-    var.log_kms_key_arn,
     var.db_ssl,
     var.desired_count,
     var.subnet_ids,
@@ -79,10 +75,8 @@ run "rejects_bad_values" {
     database                          = { host = "db", user = "postgres", resource_ids = ["db-ABC"] }
     health_check_grace_period_seconds = 10
     stop_timeout                      = 200
-    log_retention_days                = 13
     container_port                    = 80
     target_group_arn                  = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/x/1/2"
-    security_group_ids                = ["10.0.0.0/16"]
     alb_resource_label                = "app/x"
     cluster_arn                       = "library-test"
     listener_rule_arns                = []
@@ -100,10 +94,8 @@ run "rejects_bad_values" {
     var.database,
     var.health_check_grace_period_seconds,
     var.stop_timeout,
-    var.log_retention_days,
     var.container_port,
     var.target_group_arn,
-    var.security_group_ids,
     var.alb_resource_label,
     var.cluster_arn,
     var.listener_rule_arns,
@@ -128,13 +120,12 @@ run "dev_allows_cheap_values" {
   command = plan
 
   variables {
-    log_retention_days = 14
-    desired_count      = 1
-    min_capacity       = 1
-    max_capacity       = 2
-    log_kms_key_arn    = null
-    subnet_ids         = ["subnet-aaaa"]
-    fargate_spot       = true
+    logs          = { retention_days = 14, kms_key_arn = null }
+    desired_count = 1
+    min_capacity  = 1
+    max_capacity  = 2
+    subnet_ids    = ["subnet-aaaa"]
+    fargate_spot  = true
   }
 
   assert {
@@ -162,16 +153,6 @@ run "rejects_database_without_resource_ids" {
   }
 
   expect_failures = [var.database]
-}
-
-run "rejects_unknown_environment" {
-  command = plan
-
-  variables {
-    environment = "staging"
-  }
-
-  expect_failures = [var.environment]
 }
 
 run "rejects_invalid_cpu_memory_pair" {

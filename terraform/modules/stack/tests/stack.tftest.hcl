@@ -309,23 +309,7 @@ run "domain_gives_https_on_the_domain" {
   }
 }
 
-run "rejects_domain_without_zone" {
-  command = plan
-  variables {
-    certificate_arn = null
-    domain_name     = "books.example.com"
-  }
-  expect_failures = [var.hosted_zone_id]
-}
 
-run "rejects_certificate_and_domain_together" {
-  command = plan
-  variables {
-    domain_name    = "books.example.com"
-    hosted_zone_id = "Z0123456789ABCDEFGHIJ"
-  }
-  expect_failures = [var.certificate_arn]
-}
 
 run "rejects_app_hostname_with_domain" {
   command = plan
@@ -407,13 +391,6 @@ run "rejects_unknown_environment" {
   expect_failures = [var.environment]
 }
 
-run "prod_requires_a_certificate" {
-  command = plan
-  variables {
-    certificate_arn = null
-  }
-  expect_failures = [var.certificate_arn]
-}
 
 run "rejects_drain_longer_than_stop_timeout" {
   command = plan
@@ -435,6 +412,38 @@ run "rejects_one_az" {
   command = plan
   variables {
     settings = merge(var.settings, { az_count = 1 })
+  }
+  expect_failures = [var.settings]
+}
+
+# The per-user inputs that no module checks as they are given: the stack is their boundary (the env roots pass
+# them on unchecked). certificate_arn, domain_name and hosted_zone_id are checked by modules/load_balancer, which
+# uses them as given (its tests).
+run "rejects_bad_project_region_host_and_initial_tag" {
+  command = plan
+  variables {
+    project           = "Shop"
+    aws_region        = "Ireland"
+    app_hostname      = "https://books.example.com/"
+    initial_image_tag = "latest"
+  }
+  expect_failures = [var.project, var.aws_region, var.app_hostname, var.initial_image_tag]
+}
+
+# Log settings: checked once here, for every module's log groups (each module's tests show it applies var.logs).
+run "rejects_a_retention_cloudwatch_does_not_offer" {
+  command = plan
+  variables {
+    environment = "dev"
+    settings    = merge(var.settings, { log_retention_days = 13 })
+  }
+  expect_failures = [var.settings]
+}
+
+run "prod_keeps_logs_a_year" {
+  command = plan
+  variables {
+    settings = merge(var.settings, { log_retention_days = 90 })
   }
   expect_failures = [var.settings]
 }
