@@ -13,7 +13,7 @@ import { type Context, context, createContextKey, type Span, trace } from '@open
  * This onRequest hook, added after @fastify/otel's, runs the rest of an unrecorded request with no span in its
  * context, so the pg instrumentation skips it as it skips work outside any request. The request span itself
  * is untouched (@fastify/otel keeps it on the request and ends it), and the log lines still carry its ids
- * (logFieldsOf).
+ * (requestSpanOf, read by sdk.ts for the log fields).
  */
 const UNRECORDED_REQUEST_SPAN = createContextKey('library: unrecorded request span');
 
