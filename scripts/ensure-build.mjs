@@ -3,7 +3,7 @@
 // processes never run yesterday's code, whatever ran before: nothing, `npm run dev`'s watch build, an
 // interrupted build, a branch switch. Every source is compared with its own output, not one entry point.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync, utimesSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -41,6 +41,9 @@ export function ensureBuild({ log = (line) => process.stderr.write(`${line}\n`) 
   const stale = staleSources();
   if (stale.length === 0) return false;
   log(`building (npm run build: ${stale.length} output(s) missing or older than their source, e.g. ${stale[0]})…`);
+  // tsc's incremental state (tsconfig.json: dist/.tsbuildinfo) records what it emitted, not what is still on
+  // disk: with an output deleted it would emit nothing. Without the state, tsc emits every file once more.
+  if (stale.some((source) => !existsSync(outputOf(source)))) rmSync(join(root, 'dist', '.tsbuildinfo'), { force: true });
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
   // tsc rewrites only the files whose output changed, so an output can keep an older mtime than a source that
   // was touched (saved unchanged, checked out again) after a good build: mark them all as built now.
@@ -52,4 +55,11 @@ export function ensureBuild({ log = (line) => process.stderr.write(`${line}\n`) 
   return true;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) ensureBuild();
+if (import.meta.url === `file://${process.argv[1]}`) {
+  try {
+    ensureBuild();
+  } catch (error) {
+    process.stderr.write(`ensure-build: ${error.message.split('\n')[0]} (fix: run \`npm run build\` and read its errors)\n`);
+    process.exitCode = 1;
+  }
+}
