@@ -121,8 +121,9 @@ STOPSIGNAL SIGTERM
 # - --heap-growing-percent=50: after a full GC the old generation may grow to 1.5x what survived, not 4x;
 # - --max-semi-space-size=8: a young generation large enough that an in-flight request's objects die young
 #   instead of being promoted to the old generation (2 MiB promoted them, 16 MiB is V8's default).
-# Measured side by side (BENCHMARKS.md, "Start-up and memory"): peak RSS 158-166 MiB against 207-235, and 12 % less CPU per
-# request by id and per POST (the same per 50-row page).
-# npm run bench starts the services with the flags written here (BENCH_NODE_FLAGS replaces them for an A/B).
+# Measured side by side on issue 13's bundle: peak RSS 158-166 MiB against 207-235, and 12 % less CPU per
+# request by id and per POST; on the tsc output see BENCHMARKS.md, "One artifact". The compile-cache stage
+# repeats these flags (they are part of the cache's key). npm run bench starts the services with the flags
+# written here (BENCH_NODE_FLAGS replaces them for an A/B).
 ENTRYPOINT ["node", "--max-semi-space-size=8", "--heap-growing-percent=50", "dist/main.js"]
 CMD ["serve"]
