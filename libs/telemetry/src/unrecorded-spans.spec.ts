@@ -5,7 +5,9 @@ import { hideUnrecordedSpan, requestSpanOf } from './unrecorded-spans.js';
 
 describe('spans only for recorded requests (hideUnrecordedSpan)', () => {
   const manager = new AsyncLocalStorageContextManager();
-  beforeAll(() => context.setGlobalContextManager(manager.enable()));
+  beforeAll(() => {
+    context.setGlobalContextManager(manager.enable());
+  });
   afterAll(() => {
     manager.disable();
     context.disable();
