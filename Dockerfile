@@ -33,29 +33,17 @@ RUN --mount=type=cache,target=/root/.npm \
 COPY tsconfig.json nest-cli.json ./
 COPY libs ./libs
 COPY apps ./apps
-# tsc (with the Swagger plugin), then apps/bundle.mjs: each service as one ES module (dist/<app>/service.js)
-# behind an entry that enables Node's compile cache (dist/<app>/main.js). One file instead of ~2,500 module
-# files to resolve and compile is most of what makes a service start in under half a second
-# (BENCHMARKS.md).
+# tsc with the Swagger plugin: the same dist/ that `npm run dev`, the tests and `npm run bench` run.
 RUN npm run build
-# Keep only what APP needs: its entry, its bundle, and V8's code cache for the bundle, plus the tsc output
-# (dist/apps/$APP, dist/libs: 0.1 MiB) that the entry runs instead when tracing is on (apps/bundle.mjs). The cache is made by
-# loading the bundle once (`help` prints the usage and exits) as the user the service runs as: Node keys the
-# cache directory by uid (and by Node version and CPU architecture: an image for another platform than the
-# builder's gets no cache and compiles at start, as without one). The files stay readable by everyone; the
-# runtime stage copies them as root, read-only to the service, which reads the cache and never writes it.
+# Keep only what APP needs: its tsc output and the libraries' (dist/apps/$APP, dist/libs: 0.1 MiB), without
+# source maps. dist/main.js is a symbolic link to the service's own entry, so that one ENTRYPOINT serves
+# both images; Node runs the file it points to (its real path), whose relative imports are the tsc layout's.
 ARG APP
 RUN case "$APP" in reader|writer) ;; *) echo "build with --build-arg APP=reader or APP=writer (got '$APP')" >&2; exit 1;; esac \
- && mkdir -p /out \
- && cp -R "dist/$APP" /out/dist \
- && mkdir -p /out/dist/apps && cp -R "dist/apps/$APP" /out/dist/apps/ && cp -R dist/libs /out/dist/libs \
- && find /out/dist/apps /out/dist/libs -name '*.map' -delete \
- && rm -rf /out/dist/.compile-cache \
- && chown -R node:node /out
-USER node
-RUN node /out/dist/main.js help > /dev/null
-USER root
-RUN chmod -R a+rX,go-w /out/dist
+ && mkdir -p /out/dist/apps \
+ && cp -R "dist/apps/$APP" /out/dist/apps/ && cp -R dist/libs /out/dist/libs \
+ && find /out/dist -name '*.map' -delete \
+ && ln -s "apps/$APP/src/main.js" /out/dist/main.js
 
 # ---------------------------------------------------------------------------------------------------------
 # deps: production dependencies only. They are pure JavaScript (no native addons, no os/cpu-specific
@@ -70,6 +58,30 @@ RUN --mount=type=cache,target=/root/.npm \
     npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund
 
 # ---------------------------------------------------------------------------------------------------------
+# compile-cache: V8's code for every module the service loads, made once here instead of at every start
+# (Node's compile cache, https://nodejs.org/api/module.html#module-compile-cache). Node keys each entry by
+# the module's absolute path and checks it against the file's content, and keys the directory by Node
+# version, CPU architecture and uid: so the cache is made from the runtime stage's exact files at their
+# runtime paths (/app/node_modules from deps, /app/dist from build) by the user the service runs as. An
+# image for another platform than the builder's gets no usable cache and compiles at start, as without one.
+# `help` loads the service's whole module graph and exits: once with tracing off, once on (the OpenTelemetry
+# SDK, and pg's modules as import-in-the-middle rewrites them). The runtime stage copies the result as root,
+# read-only: the service reads the cache and never writes it (npm run test:images checks that every module
+# the service loads is a hit).
+FROM deps AS compile-cache
+COPY --from=build /out/dist ./dist
+RUN mkdir dist/.compile-cache && chown node:node dist/.compile-cache
+USER node
+ENV NODE_COMPILE_CACHE=/app/dist/.compile-cache
+# The node flags are the ENTRYPOINT's: V8 flags are part of the cache's key, so a cache made without them
+# is never read (npm run test:images fails then).
+RUN node --max-semi-space-size=8 --heap-growing-percent=50 dist/main.js help > /dev/null \
+ && OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 OTEL_TRACES_SAMPLER=parentbased_traceidratio OTEL_TRACES_SAMPLER_ARG=0.1 \
+    node --max-semi-space-size=8 --heap-growing-percent=50 dist/main.js help > /dev/null
+USER root
+RUN chown -R root:root dist && chmod -R a+rX,go-w dist
+
+# ---------------------------------------------------------------------------------------------------------
 # runtime: the target platform's node, plus files. No RUN here, so a cross-platform build never needs QEMU.
 # Everything is owned by root and read-only to the app's user (ECS also mounts the root filesystem read-only).
 FROM ${BASE_IMAGE} AS runtime
@@ -78,11 +90,12 @@ ARG TARGETPLATFORM
 LABEL org.opencontainers.image.title="library-${APP}" \
       org.opencontainers.image.description="Books API ${APP} service (NestJS), ${TARGETPLATFORM}"
 ENV NODE_ENV=production \
-    PORT=8000
+    PORT=8000 \
+    NODE_COMPILE_CACHE=/app/dist/.compile-cache
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY --from=deps /app/node_modules ./node_modules
-COPY --from=build /out/dist ./dist
+COPY --from=compile-cache /app/dist ./dist
 # /tmp is the only writable path: ECS mounts the root filesystem read-only and terraform/modules/service
 # mounts a task volume at /tmp. On Fargate that volume is a bind mount, and the AWS ECS Developer Guide
 # ("Use bind mounts with Amazon ECS", Considerations) says the ECS data plane looks for a VOLUME directive
@@ -108,8 +121,9 @@ STOPSIGNAL SIGTERM
 # - --heap-growing-percent=50: after a full GC the old generation may grow to 1.5x what survived, not 4x;
 # - --max-semi-space-size=8: a young generation large enough that an in-flight request's objects die young
 #   instead of being promoted to the old generation (2 MiB promoted them, 16 MiB is V8's default).
-# Measured side by side (BENCHMARKS.md, "Start-up and memory"): peak RSS 158-166 MiB against 207-235, and 12 % less CPU per
-# request by id and per POST (the same per 50-row page).
-# npm run bench starts the services with the flags written here (BENCH_NODE_FLAGS replaces them for an A/B).
+# Measured side by side on issue 13's bundle: peak RSS 158-166 MiB against 207-235, and 12 % less CPU per
+# request by id and per POST; on the tsc output see BENCHMARKS.md, "One artifact". The compile-cache stage
+# repeats these flags (they are part of the cache's key). npm run bench starts the services with the flags
+# written here (BENCH_NODE_FLAGS replaces them for an A/B).
 ENTRYPOINT ["node", "--max-semi-space-size=8", "--heap-growing-percent=50", "dist/main.js"]
 CMD ["serve"]

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// `npm run bench`: the services against the machine's ceiling, on loopback, bounded in time.
+// `npm run bench`: the services in the production configuration (the image's artifact and node flags, tracing
+// on as prod's ECS task sets it) against the machine's ceiling, with the same artifact with tracing off beside
+// them, on loopback, bounded in time.
 //
 //   node bench/run.mjs            10,000 books, 50 connections, 2 rounds of 2 s warm-up + 5 s measured
 //   node bench/run.mjs --full     1,000,000 books (deep page and search at 1M)
@@ -9,8 +11,7 @@
 //
 // Everything it starts (PostgreSQL in a temp dir, the built reader and writer, the ceiling servers) is
 // stopped on exit, and a watchdog ends the run if it outlives its mode's time limit.
-import { execFileSync } from 'node:child_process';
-import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -24,6 +25,7 @@ import { loadBooks } from './dataset.mjs';
 import { drive } from './lib/load.mjs';
 import { findPgbench, pgbenchVersion, runPgbench } from './lib/pgbench.mjs';
 import { cpuTimeOf, killAll, memoryOf, sampleRss, spawnNode, stop, waitForOk } from './lib/processes.mjs';
+import { imageNodeFlags, productionTracing } from './lib/production.mjs';
 import { renderReport, writeBenchmarksFile } from './lib/report.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -50,7 +52,7 @@ const MODES = {
     rounds: 1,
     starts: 1,
     pgbench: { transactions: 20 },
-    limitS: 110,
+    limitS: 150,
     settleMs: 200,
   },
   default: {
@@ -89,12 +91,15 @@ const t0 = performance.now();
 const log = (line) => process.stderr.write(`[bench +${((performance.now() - t0) / 1000).toFixed(1)}s] ${line}\n`);
 const cleanups = [];
 
-const watchdog = setTimeout(() => {
-  log(`time limit of ${mode.limitS} s exceeded; stopping`);
-  killAll();
-  process.exit(1);
-}, mode.limitS * 1000);
-watchdog.unref();
+/** The mode's time limit, counted from the end of the build (a first build is not the benchmark's time). */
+function startWatchdog() {
+  const watchdog = setTimeout(() => {
+    log(`time limit of ${mode.limitS} s exceeded; stopping`);
+    killAll();
+    process.exit(1);
+  }, mode.limitS * 1000);
+  watchdog.unref();
+}
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, () => {
     killAll();
@@ -115,38 +120,30 @@ function taskDefaults() {
   }
 }
 
-/**
- * What the image runs (Dockerfile): dist/<service>/main.js, the bundle with its compile cache (apps/bundle.mjs),
- * with the node flags of the runtime stage's ENTRYPOINT (BENCH_NODE_FLAGS, when set, replaces them for an A/B
- * of V8 flags: `BENCH_NODE_FLAGS="--max-semi-space-size=2" npm run bench …`).
- */
-function imageNodeFlags() {
-  if (process.env.BENCH_NODE_FLAGS !== undefined) return process.env.BENCH_NODE_FLAGS.split(/\s+/).filter(Boolean);
-  const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
-  const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
-  const entrypoint = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(runtime);
-  if (!entrypoint) throw new Error('the Dockerfile has no exec-form ENTRYPOINT in its runtime stage');
-  const argv = JSON.parse(entrypoint[1]);
-  if (argv[0] !== 'node' || argv.at(-1) !== 'dist/main.js') throw new Error(`unexpected ENTRYPOINT ${entrypoint[1]}`);
-  return argv.slice(1, -1);
-}
+/** The built entry of a service: the tsc output, which the image runs too (its dist/main.js links to it). */
+const entryOf = (name) => `dist/apps/${name}/src/main.js`;
 
-/** tsc's output (scripts/ensure-build.mjs), then the bundles when they are missing or older than it. */
-function ensureBundles() {
-  ensureBuild({ log });
-  const stale = ['reader', 'writer'].filter((name) => {
-    const bundle = join(root, 'dist', name, 'service.js');
-    return !existsSync(bundle) || statSync(bundle).mtimeMs < statSync(join(root, 'dist/apps', name, 'src/main.js')).mtimeMs;
-  });
-  if (stale.length > 0) {
-    log(`bundling ${stale.join(' and ')} (apps/bundle.mjs)…`);
-    execFileSync(process.execPath, [join(root, 'apps/bundle.mjs'), ...stale], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
-  }
+/**
+ * Node's compile cache, made as the image's build makes it (Dockerfile, compile-cache stage: `help` once with
+ * tracing off and once on, which loads each service's whole module graph), so the starts measured here are
+ * the image's starts.
+ */
+async function warmCompileCache(dir, env) {
+  mkdirSync(dir, { recursive: true });
+  const runs = ['reader', 'writer'].flatMap((name) =>
+    [{}, env.tracing].map(async (tracing) => {
+      const help = spawnNode(entryOf(name), ['help'], { ...env.db, ...tracing, NODE_COMPILE_CACHE: dir }, env.spawn);
+      const code = await help.exited;
+      if (code !== 0) throw new Error(`${entryOf(name)} help exited with ${code} while warming the compile cache`);
+    }),
+  );
+  await Promise.all(runs);
 }
 
 async function main() {
   const startedAt = Date.now();
-  ensureBundles();
+  ensureBuild({ log });
+  startWatchdog();
   // After the build: the scenarios and the plans run the reader's own search SQL from dist/.
   const { buildScenarios } = await import('./scenarios.mjs');
   const { searchTierOneSql } = await import('./search-sql.mjs');
@@ -174,7 +171,7 @@ async function main() {
     DB_PASSWORD: db.password,
     ...task,
   };
-  const migrate = spawnNode('dist/writer/main.js', ['migrate'], dbEnv, { cwd: root, logFd, nodeArgs: nodeFlags });
+  const migrate = spawnNode(entryOf('writer'), ['migrate'], dbEnv, { cwd: root, logFd, nodeArgs: nodeFlags });
   const migrateTimer = setTimeout(() => migrate.child.kill('SIGKILL'), 60_000);
   const migrated = await migrate.exited;
   clearTimeout(migrateTimer);
@@ -182,55 +179,53 @@ async function main() {
   await loadBooks(db, mode.rows, { log });
   const serverVersion = await queryOne(db, 'SHOW server_version');
 
-  // Start-up: several cold starts of each built service, from spawn to /health/ready = 200; the last one serves.
-  const services = {};
-  for (const name of ['reader', 'writer']) {
-    const readyMs = [];
-    let instance;
-    for (let i = 0; i < mode.starts; i++) {
-      const port = await freePort();
-      instance = spawnNode(`dist/${name}/main.js`, [], { ...dbEnv, PORT: String(port) }, { cwd: root, logFd, nodeArgs: nodeFlags });
-      instance.url = `http://127.0.0.1:${port}`;
-      readyMs.push(
-        await waitForOk(`${instance.url}/health/ready`, { startedAt: instance.startedAt, exited: instance.exited, timeoutMs: 30_000 }),
-      );
-      if (i < mode.starts - 1) await stop(instance);
-    }
-    await sleep(mode.settleMs);
-    services[name] = { ...instance, name, readyMs, idleRss: memoryOf(instance.child.pid).rss, peakRss: 0 };
-    cleanups.push(() => stop(instance));
-    log(`${name}: ready in ${readyMs.map((ms) => Math.round(ms)).join(', ')} ms; idle RSS ${services[name].idleRss.toFixed(1)} MiB`);
-  }
-
-  // The reader once more with tracing on, as the ECS task runs it (terraform/envs/*: parentbased_traceidratio,
-  // sample_ratio 0.1, OTLP/HTTP protobuf to the sidecar), exporting to an in-process receiver that counts and
-  // discards. Only the get-by-id-tracing scenario drives it, against the reader above (tracing off).
+  // The production configuration: tracing on as prod sets it, exporting to an in-process receiver that counts
+  // and discards (the collector sidecar's stand-in); and the same artifact with tracing off beside it.
   const receiver = await startOtlpReceiver({ keep: false });
   cleanups.push(() => receiver.close());
-  const traced = {};
-  {
-    const port = await freePort();
-    const instance = spawnNode(
-      'dist/reader/main.js',
-      [],
-      {
-        ...dbEnv,
-        PORT: String(port),
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
-        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
-        OTEL_TRACES_SAMPLER_ARG: '0.1',
-      },
-      { cwd: root, logFd, nodeArgs: nodeFlags },
-    );
-    instance.url = `http://127.0.0.1:${port}`;
-    const readyMs = await waitForOk(`${instance.url}/health/ready`, {
-      startedAt: instance.startedAt,
-      exited: instance.exited,
-      timeoutMs: 30_000,
-    });
-    traced.readerTraced = { ...instance, name: 'reader (tracing on)', readyMs: [readyMs], peakRss: 0 };
-    cleanups.push(() => stop(instance));
-    log(`reader with tracing on: ready in ${Math.round(readyMs)} ms`);
+  const tracingEnv = productionTracing(receiver.endpoint);
+  const compileCache = join(tmp, 'compile-cache');
+  const spawnOptions = { cwd: root, logFd, nodeArgs: nodeFlags };
+  await warmCompileCache(compileCache, { db: dbEnv, tracing: tracingEnv, spawn: spawnOptions });
+  const configurations = { on: tracingEnv, off: {} };
+
+  // Start-up: several cold starts of each service in each configuration, alternating, from spawn to
+  // /health/ready = 200; the last one of each serves the load.
+  const services = {};
+  for (const name of ['reader', 'writer']) {
+    const readyMs = { on: [], off: [] };
+    const last = {};
+    for (let i = 0; i < mode.starts; i++) {
+      for (const tracing of i % 2 === 0 ? ['on', 'off'] : ['off', 'on']) {
+        const port = await freePort();
+        const env = { ...dbEnv, ...configurations[tracing], NODE_COMPILE_CACHE: compileCache, PORT: String(port) };
+        const instance = spawnNode(entryOf(name), [], env, spawnOptions);
+        instance.url = `http://127.0.0.1:${port}`;
+        readyMs[tracing].push(
+          await waitForOk(`${instance.url}/health/ready`, { startedAt: instance.startedAt, exited: instance.exited, timeoutMs: 30_000 }),
+        );
+        if (i < mode.starts - 1) await stop(instance);
+        else last[tracing] = instance;
+      }
+    }
+    await sleep(mode.settleMs);
+    for (const tracing of ['on', 'off']) {
+      const instance = last[tracing];
+      const label = `${name} (tracing ${tracing})`;
+      services[`${name}:${tracing}`] = {
+        ...instance,
+        name: label,
+        role: name,
+        tracing,
+        readyMs: readyMs[tracing],
+        idleRss: memoryOf(instance.child.pid).rss,
+        peakRss: 0,
+      };
+      cleanups.push(() => stop(instance));
+      log(
+        `${label}: ready in ${readyMs[tracing].map((ms) => Math.round(ms)).join(', ')} ms; idle RSS ${services[`${name}:${tracing}`].idleRss.toFixed(1)} MiB`,
+      );
+    }
   }
 
   // The ceiling twice: with the services' API headers (the yardstick of the ratios) and bare.
@@ -252,9 +247,9 @@ async function main() {
     }
   }
 
-  const sameJson = await compareResponses(services.reader.url, ceilings.reader.service.url);
+  const sameJson = await compareResponses(services['reader:on'].url, ceilings.reader.service.url);
   const responseBytes = await measureResponseBytes([
-    ['service', services.reader.url],
+    ['service', services['reader:on'].url],
     ['ceiling', ceilings.reader.service.url],
     ['bare', ceilings.reader.bare.url],
   ]);
@@ -269,18 +264,17 @@ async function main() {
   const query = (sql, params) => admin.query(sql, params);
   const results = [];
   for (const scenario of scenarios) {
-    const service = services[scenario.service] ?? traced[scenario.service];
-    const role = scenario.compareTo ?? scenario.service;
-    // compareTo: the yardstick is another service (tracing on against off), not the ceiling.
+    const role = scenario.service;
     const targets = {
-      service,
-      ceiling: scenario.compareTo ? services[scenario.compareTo] : ceilings[role].service,
+      service: services[`${role}:on`],
+      off: services[`${role}:off`],
+      ceiling: ceilings[role].service,
       bare: ceilings[role].bare,
     };
-    const rounds = { service: [], ceiling: [], bare: [] };
+    const rounds = { service: [], off: [], ceiling: [], bare: [] };
     for (let round = 0; round < mode.rounds; round++) {
-      // Alternate the order (ABC, CBA), never two at once; the service always runs between the two ceilings.
-      const order = round % 2 === 0 ? ['ceiling', 'service', 'bare'] : ['bare', 'service', 'ceiling'];
+      // Alternate the order, never two at once; tracing on and off always run between the two ceilings.
+      const order = round % 2 === 0 ? ['ceiling', 'service', 'off', 'bare'] : ['bare', 'off', 'service', 'ceiling'];
       for (const which of order) {
         const target = targets[which];
         await settleThenPrepare(scenario, query);
@@ -291,7 +285,7 @@ async function main() {
           request: scenario.request(),
         });
         await settleThenPrepare(scenario, query);
-        const sampler = which === 'service' ? sampleRss(target.child.pid) : undefined;
+        const sampler = which === 'service' || which === 'off' ? sampleRss(target.child.pid) : undefined;
         const cpuBefore = cpuTimeOf(target.child.pid);
         const measured = await drive({
           url: target.url,
@@ -311,16 +305,20 @@ async function main() {
     // The best round of each (highest req/s): on a shared machine, noise only ever slows a run down.
     const best = (list) => list.reduce((a, b) => (b.rps > a.rps ? b : a));
     const summary = (which) => ({ ...best(rounds[which]), errors: sum(rounds[which].map((r) => r.errors)) });
+    const peak = (which) => Math.max(...rounds[which].map((r) => r.peakRss));
     const result = {
       scenario,
-      service: { ...summary('service'), peakRss: Math.max(...rounds.service.map((r) => r.peakRss)) },
+      service: { ...summary('service'), peakRss: peak('service') },
+      off: { ...summary('off'), peakRss: peak('off') },
       ceiling: summary('ceiling'),
       bare: summary('bare'),
     };
-    service.peakRss = Math.max(service.peakRss, result.service.peakRss);
+    targets.service.peakRss = Math.max(targets.service.peakRss, result.service.peakRss);
+    targets.off.peakRss = Math.max(targets.off.peakRss, result.off.peakRss);
     results.push(result);
     log(
-      `${scenario.id}: service ${Math.round(result.service.rps)} req/s p50 ${result.service.p50} p99 ${result.service.p99} ms; ` +
+      `${scenario.id}: tracing on ${Math.round(result.service.rps)} req/s p50 ${result.service.p50} p99 ${result.service.p99} ms; ` +
+        `off ${Math.round(result.off.rps)} req/s; ` +
         `ceiling ${Math.round(result.ceiling.rps)} req/s p99 ${result.ceiling.p99} ms; bare ${Math.round(result.bare.rps)} req/s p99 ${result.bare.p99} ms`,
     );
   }
@@ -385,7 +383,9 @@ async function main() {
     environment: {
       date: new Date(startedAt).toISOString(),
       node: process.version,
-      entry: "the image's entry (node dist/<service>/main.js: the bundle, with its compile cache)",
+      entry:
+        "the image's artifact (node dist/apps/<service>/src/main.js, the tsc output, with a compile cache made as the image's build makes it)",
+      tracing: `${tracingEnv.OTEL_TRACES_SAMPLER} ${tracingEnv.OTEL_TRACES_SAMPLER_ARG} (prod's), OTLP/HTTP protobuf to a local receiver that discards`,
       postgres: serverVersion,
       pgbench: pgbenchInfo,
       cpus: os.availableParallelism(),

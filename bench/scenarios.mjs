@@ -71,20 +71,6 @@ export function buildScenarios({ rows, full }) {
       pgbench: `\\set id random(1, ${rows})\nSELECT ${COLUMNS} FROM books WHERE id = :id;\n`,
     },
     {
-      // Tracing on as on the ECS task (terraform/envs/*: parentbased_traceidratio, sample_ratio 0.1), exporting
-      // to an in-process OTLP receiver that discards: measured against the same reader with tracing off,
-      // side by side, instead of against the ceiling (run.mjs: compareTo).
-      id: 'get-by-id-tracing',
-      label: 'GET /books/:id, tracing on (ratio 0.1) vs off',
-      service: 'readerTraced',
-      compareTo: 'reader',
-      request: () => ({
-        method: 'GET',
-        setupRequest: (req) => ({ ...req, path: `/books/${randomInt(1, rows)}` }),
-      }),
-      pgbench: `\\set id random(1, ${rows})\nSELECT ${COLUMNS} FROM books WHERE id = :id;\n`,
-    },
-    {
       id: 'first-page',
       label: 'GET /books?limit=50 (first page)',
       service: 'reader',

@@ -1,33 +1,65 @@
-// Builds dist/ when it is missing or older than any TypeScript source, so tests that start the real
-// processes (as the container does) never run yesterday's code.
+// Runs `npm run build` (the tsc output under dist/: the one artifact the image, `npm run dev`, the bench and
+// the tests run) whenever any output is missing or older than its source, so tests that start the real
+// processes never run yesterday's code, whatever ran before: nothing, `npm run dev`'s watch build, an
+// interrupted build, a branch switch. Every source is compared with its own output, not one entry point.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync, utimesSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const entries = ['dist/apps/reader/src/main.js', 'dist/apps/writer/src/main.js'].map((path) => join(root, path));
+/** Files whose change changes every output: the compiler's settings and Nest CLI's (the Swagger plugin). */
+const BUILD_SETTINGS = ['tsconfig.json', 'nest-cli.json'];
 
-function newestMtime(dir) {
-  let newest = 0;
+/** Every TypeScript file tsc compiles (tsconfig.json: apps/ and libs/, no tests), as paths from the root. */
+function sources(dir = join(root, 'apps'), found = []) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+    if (entry.isDirectory()) {
+      if (entry.name !== 'test' && entry.name !== 'node_modules') sources(path, found);
+    } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') && !/\.(spec|e2e-spec)\.ts$/.test(entry.name)) {
+      found.push(relative(root, path));
+    }
   }
-  return newest;
+  return found;
+}
+
+const outputOf = (source) => join(root, 'dist', source.replace(/\.ts$/, '.js'));
+
+/** The sources whose output is missing or older than the source (or than the build settings). */
+export function staleSources() {
+  const settingsMtime = Math.max(...BUILD_SETTINGS.map((file) => statSync(join(root, file)).mtimeMs));
+  return [...sources(join(root, 'apps')), ...sources(join(root, 'libs'))].filter((source) => {
+    const output = outputOf(source);
+    if (!existsSync(output)) return true;
+    const built = statSync(output).mtimeMs;
+    return built < statSync(join(root, source)).mtimeMs || built < settingsMtime;
+  });
 }
 
 export function ensureBuild({ log = (line) => process.stderr.write(`${line}\n`) } = {}) {
-  const built = entries.every(existsSync) ? Math.min(...entries.map((path) => statSync(path).mtimeMs)) : 0;
-  const sources = Math.max(newestMtime(join(root, 'apps')), newestMtime(join(root, 'libs')), statSync(join(root, 'nest-cli.json')).mtimeMs);
-  if (built >= sources) return false;
-  log('building reader and writer (dist/ is missing or older than the sources)…');
-  execFileSync('npx', ['nest', 'build', 'reader', 'writer'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
-  // tsc rewrites only the files that changed, so an entry point can keep an old mtime after a good build.
+  const stale = staleSources();
+  if (stale.length === 0) return false;
+  log(`building (npm run build: ${stale.length} output(s) missing or older than their source, e.g. ${stale[0]})…`);
+  // tsc's incremental state (tsconfig.json: dist/.tsbuildinfo) records what it emitted, not what is still on
+  // disk: with an output deleted it would emit nothing. Without the state, tsc emits every file once more.
+  if (stale.some((source) => !existsSync(outputOf(source)))) rmSync(join(root, 'dist', '.tsbuildinfo'), { force: true });
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  // tsc rewrites only the files whose output changed, so an output can keep an older mtime than a source that
+  // was touched (saved unchanged, checked out again) after a good build: mark them all as built now.
   const now = new Date();
-  for (const entry of entries) utimesSync(entry, now, now);
+  const still = staleSources();
+  for (const source of still) if (existsSync(outputOf(source))) utimesSync(outputOf(source), now, now);
+  const missing = still.filter((source) => !existsSync(outputOf(source)));
+  if (missing.length > 0) throw new Error(`npm run build left no output for ${missing.join(', ')}`);
   return true;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) ensureBuild();
+if (import.meta.url === `file://${process.argv[1]}`) {
+  try {
+    ensureBuild();
+  } catch (error) {
+    process.stderr.write(`ensure-build: ${error.message.split('\n')[0]} (fix: run \`npm run build\` and read its errors)\n`);
+    process.exitCode = 1;
+  }
+}

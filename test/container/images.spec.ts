@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { imageNodeFlags, productionTracing } from '../../bench/lib/production.mjs';
 import { freePort, startEmbeddedPostgres } from '../../scripts/embedded-postgres.mjs';
+import { startOtlpReceiver } from '../../scripts/otlp-receiver.mjs';
 import { FaultProxy } from '../reliability/support/fault-proxy.js';
 import { now, runLoad } from '../reliability/support/load.js';
 import { type BaseImage, ensureBaseImage } from './support/base-image.js';
@@ -121,12 +123,13 @@ describeImages('the service images, built from the Dockerfile and run like the E
     const { config } = images[app];
     expect(config.user).toBe('node');
     expect(config.volumes).toEqual(['/tmp']);
-    // node, V8's heap flags (the Dockerfile says why), the generated entry.
+    // node, V8's heap flags (the Dockerfile says why; npm run bench runs with the same), the service's entry.
     expect(config.entrypoint[0]).toBe('node');
     expect(config.entrypoint.at(-1)).toBe('dist/main.js');
-    expect(config.entrypoint.slice(1, -1)).toEqual(['--max-semi-space-size=8', '--heap-growing-percent=50']);
+    expect(config.entrypoint.slice(1, -1)).toEqual(imageNodeFlags());
+    expect(config.entrypoint.slice(1, -1).length).toBeGreaterThan(0);
     expect(config.cmd).toEqual(['serve']);
-    expect(config.env).toMatchObject({ NODE_ENV: 'production', PORT: '8000' });
+    expect(config.env).toMatchObject({ NODE_ENV: 'production', PORT: '8000', NODE_COMPILE_CACHE: '/app/dist/.compile-cache' });
     expect(config.healthcheck?.[0]).toBe('CMD');
   });
 
@@ -318,6 +321,58 @@ describeImages('the service images, built from the Dockerfile and run like the E
     });
     expect({ code: probe.code, stdout: probe.stdout.trim(), stderr: probe.stderr }).toEqual({ code: 0, stdout: '41777', stderr: '' });
   });
+
+  it.each(APPS)(
+    '%s runs the tsc output with the compile cache made at build: every module it loads is a cache hit',
+    async (app) => {
+      // `help` loads the whole module graph, as serve does before it connects; Node reports each cache lookup.
+      const result = await runToExit(runtime, spec(app, { NODE_DEBUG_NATIVE: 'COMPILE_CACHE' }, ['help']), 60_000);
+      const output = result.stdout + result.stderr;
+      expect({ code: result.code }).toEqual({ code: 0 });
+      const lookups = output.split('\n').filter((line) => line.includes('[compile cache] reading cache from'));
+      const misses = lookups.filter((line) => !/\.\.\. success, size=\d+$/.test(line));
+      // No lookup at all: the cache directory made at build is not this run's (another uid, Node or V8 flags).
+      expect(output).not.toContain('Cannot create cache directory');
+      expect(misses).toEqual([]);
+      // The service's own modules (the tsc layout, through dist/main.js's link) and its dependencies.
+      expect(lookups.some((line) => line.includes(`file:///app/dist/apps/${app}/src/main.js`))).toBe(true);
+      expect(lookups.length).toBeGreaterThan(1_000);
+      figures[`${app}CompileCacheHits`] = lookups.length;
+    },
+    90_000,
+  );
+
+  it('tracing on as prod sets it: a request’s trace reaches the receiver, its pg spans children of the HTTP span', async () => {
+    const receiver = await startOtlpReceiver();
+    try {
+      // Prod's sampler and ratio (Terraform); JSON instead of protobuf only so that the receiver can decode it.
+      const tracing = { ...productionTracing(receiver.endpoint), OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' };
+      const reader = await serve('reader', tracing);
+      // A caller's sampled decision stands under the parent-based sampler, whatever the ratio.
+      const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+      const callerSpanId = '00f067aa0ba902b7';
+      const response = await fetch(`${reader.url}/books?limit=5`, {
+        headers: { traceparent: `00-${traceId}-${callerSpanId}-01` },
+        signal: AbortSignal.timeout(5_000),
+      });
+      expect(response.status).toBe(200);
+      // SIGTERM: the drain exports what is buffered before the process exits.
+      await reader.container.signal('SIGTERM');
+      expect((await reader.container.wait(30_000)).code).toBe(0);
+
+      const spans = receiver.spans.filter((span) => span.traceId === traceId);
+      const server = spans.filter((span) => span.kind === 2);
+      expect(server.map((span) => ({ name: span.name, parent: span.parentSpanId }))).toEqual([
+        { name: 'GET /books', parent: callerSpanId },
+      ]);
+      const queries = spans.filter((span) => span.kind === 3 && span.name.startsWith('pg.query'));
+      expect(queries.length).toBeGreaterThan(0);
+      expect(queries.filter((span) => span.parentSpanId !== server[0]!.spanId)).toEqual([]);
+      expect(queries[0]!.resource['service.name']).toBe('reader');
+    } finally {
+      await receiver.close();
+    }
+  }, 120_000);
 
   it('SIGTERM under load: every request accepted before the signal completes, and the container exits 0 well inside 30 s', async () => {
     // 50 books to read, written through the writer image.

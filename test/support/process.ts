@@ -21,17 +21,16 @@ export interface SpawnedService {
 
 /**
  * Runs the built entry point as the container would, with only `env`: the tsc output
- * (dist/apps/<name>/src/main.js), or with `image: true` the image's entry (dist/<name>/main.js: the bundle,
- * or the tsc output when tracing is on; apps/bundle.mjs).
+ * (dist/apps/<name>/src/main.js), the artifact the image runs.
  */
 export function spawnService(
   name: 'reader' | 'writer',
   args: string[],
   env: Environment,
-  { cwd = root, nodeArgs = [], image = false }: { cwd?: string; nodeArgs?: string[]; image?: boolean } = {},
+  { cwd = root, nodeArgs = [] }: { cwd?: string; nodeArgs?: string[] } = {},
 ): SpawnedService {
   const startedAt = performance.now();
-  const entry = image ? `dist/${name}/main.js` : `dist/apps/${name}/src/main.js`;
+  const entry = `dist/apps/${name}/src/main.js`;
   const child = spawn(process.execPath, [...nodeArgs, entry, ...args], {
     cwd,
     env: { PATH: process.env.PATH, NODE_ENV: 'production', ...env },

@@ -24,6 +24,7 @@ import { createDiagLogger } from './diag-logger.js';
 import { httpSpanOptions } from './http-spans.js';
 import { adoptIncomingTraceId, RequestTraceIdGenerator } from './incoming-trace-id.js';
 import { dbSpanOptions } from './db-spans.js';
+import { hideUnrecordedSpan, requestSpanOf } from './unrecorded-spans.js';
 import type { ActiveTracing, TracingSettings } from './tracing.js';
 
 /**
@@ -60,7 +61,13 @@ export async function startSdk(settings: TracingSettings, service: string): Prom
     const { fastify } = message as { fastify: { addHook: (name: 'onRequest', hook: typeof adoptIncomingTraceId) => unknown } };
     fastify.addHook('onRequest', adoptIncomingTraceId);
   });
+  // The instrumentations subscribe to the same channel as they are constructed (registerOnInitialization).
   const instrumentations = [new FastifyOtelInstrumentation(httpSpanOptions()), new PgInstrumentation(dbSpanOptions())];
+  // Subscribed after @fastify/otel, so its hook runs after the request span has started (unrecorded-spans.ts).
+  diagnostics.subscribe('fastify.initialization', (message) => {
+    const { fastify } = message as { fastify: { addHook: (name: 'onRequest', hook: typeof hideUnrecordedSpan) => unknown } };
+    fastify.addHook('onRequest', hideUnrecordedSpan);
+  });
 
   const hooked = instrumentations.flatMap((instrumentation) => instrumentation.getModuleDefinitions().map(({ name }) => name));
   await registerEsmHook(hooked);
@@ -121,7 +128,7 @@ async function exporterFor({ tracesUrl, protocol }: TracingSettings): Promise<Sp
  * pino merges the line's own fields into what a mixin returns.
  */
 function logFields(): Record<string, string> {
-  const span = trace.getSpan(context.active());
+  const span = requestSpanOf(context.active());
   if (span === undefined) return {};
   const { traceId, spanId, traceFlags } = span.spanContext();
   return { trace_id: traceId, span_id: spanId, trace_flags: traceFlags & TraceFlags.SAMPLED ? '01' : '00' };
