@@ -30,7 +30,7 @@ type SearchStartRow = Omit<BookRow, 'id'> & { lexemes: string[]; id: number | nu
  * Every statement on `books`, as named prepared statements (database.ts). Fixed, parameterised SQL only:
  * no string is ever built from input, only values travel as bind parameters. Chosen over TypeORM's query
  * builder and repository because
- * - RELIABILITY O-3 needs the version check and the write in ONE statement (`UPDATE … WHERE id = $1 AND
+ * - docs/reliability.md#o-3 needs the version check and the write in ONE statement (`UPDATE … WHERE id = $1 AND
  *   version = ANY($n)`); TypeORM's save() never puts the version in the WHERE clause, and the query builder
  *   hides the `version = version + 1` that @VersionColumn adds. Here the whole statement is in plain sight;
  * - the builder's metadata work cost more CPU than the statements, and a prepared statement skips

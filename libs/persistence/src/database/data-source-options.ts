@@ -35,8 +35,8 @@ export interface DataSourceHooks {
 }
 
 /**
- * The one place that turns configuration into node-postgres pool settings, used by both services' pool
- * (PersistenceModule), the `migrate` command's TypeORM DataSource (buildDataSourceOptions) and the tests, so
+ * The one place that turns configuration into node-postgres pool settings, used by the TypeORM DataSource of
+ * each service (PersistenceModule) and of the `migrate` command (both through buildDataSourceOptions) and the tests, so
  * timeouts, TLS and read-only sessions cannot differ between them. Every key is a documented pg.Pool or
  * pg.Client option (node-postgres docs, "Pool" and "Client").
  */
@@ -70,7 +70,8 @@ export function buildPoolConfig(
 }
 
 /**
- * The same settings as TypeORM DataSource options, for the `migrate` command (TypeORM runs the migrations).
+ * The same settings as TypeORM DataSource options, for the services (through @nestjs/typeorm) and the
+ * `migrate` command (TypeORM runs the migrations).
  * TypeORM hands `extra` to pg.Pool unchanged, over its own mapping ("Additional options can be added to the
  * `extra` object and will be passed directly to the client library": TypeORM docs, Drivers, Postgres), so
  * the pool settings are written once, in buildPoolConfig.

@@ -21,8 +21,8 @@ export function statement<Row extends QueryResultRow = Record<string, never>>(na
 export type Session = Pick<Pool, 'query'> | PoolClient;
 
 /**
- * The service's one connection pool, owned here: PersistenceModule creates it with `new pg.Pool` from
- * buildPoolConfig and ends it on shutdown. Repositories run their statements through `run`, outside a
+ * The service's one connection pool: the pool of the TypeORM DataSource that @nestjs/typeorm owns
+ * (PersistenceModule hands it over; TypeOrmModule ends it on shutdown). Repositories run their statements through `run`, outside a
  * transaction on the pool and inside one on the transaction's connection: one data-access style either way.
  * Errors are node-postgres's own (`code`, `constraint`), which the exception filter maps.
  */

@@ -7,8 +7,8 @@ import type { EnvironmentVariables } from '#libs/config';
  * 15 minutes and is only checked when a connection opens; an open session is never cut off by its expiry.
  * So a fresh token is signed for every NEW connection: node-postgres accepts `password` as an (async)
  * function and calls it each time a pooled client connects (node-postgres docs, "Client" config); the
- * services' pool is a pg.Pool built from buildPoolConfig (PersistenceModule), and the `migrate` command's
- * TypeORM DataSource passes the same config to pg.Pool through `extra`. Nothing is cached, so nothing
+ * TypeORM DataSource of each service (PersistenceModule) and of the `migrate` command passes
+ * buildPoolConfig's settings to pg.Pool through `extra`. Nothing is cached, so nothing
  * goes stale: a pool that grows or replaces a connection an hour after start-up signs a new token then.
  */
 
