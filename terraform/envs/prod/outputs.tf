@@ -41,3 +41,13 @@ output "deploy_role_arn" {
   description = "Role GitHub Actions assumes to deploy this environment (set it as the repository variable AWS_<ENV>_DEPLOY_ROLE_ARN); null without github_oidc."
   value       = module.stack.deploy_role_arn
 }
+
+output "otel_collector" {
+  description = "The tracing collector image the deploy CLI mirrors before the first rollout: source_image (pinned upstream), repository_url (this stack's <name>/otel-collector), tag; null with tracing off."
+  value       = module.stack.otel_collector
+}
+
+output "outage_alarm_names" {
+  description = "Alarms a pause or the bootstrap period trips on purpose; the deploy CLI turns their actions on after the first healthy rollout, off for pause, on for resume."
+  value       = module.stack.outage_alarm_names
+}
