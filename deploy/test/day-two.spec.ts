@@ -487,6 +487,40 @@ describe('pause / resume', () => {
   const paused = (status: string) => aws.seedPaused(status);
   const rdsCalls = () => aws.calls.filter((c) => c.client === 'rds').map((c) => c.command);
 
+  const OUTAGE_ALARMS = ['library-dev-db-down', 'library-dev-reader-no-healthy-hosts', 'library-dev-writer-no-healthy-hosts'];
+  const alarmCalls = () => aws.calls.filter((c) => c.client === 'cloudwatch' && /AlarmActions$/.test(c.command));
+
+  it('pause turns off the actions of the outage alarms it trips, before scaling to 0 and stopping the DB', async () => {
+    const h = makeHarness({ aws });
+    expect(await cli(h, 'pause', '--yes')).toBe(ExitCode.Ok);
+    expect(alarmCalls()).toEqual([{ client: 'cloudwatch', command: 'DisableAlarmActions', input: { AlarmNames: OUTAGE_ALARMS } }]);
+    expect(OUTAGE_ALARMS.map((n) => aws.alarmActions.get(n))).toEqual([false, false, false]);
+    const cmds = aws.commandNames();
+    expect(cmds.indexOf('DisableAlarmActions')).toBeLessThan(cmds.indexOf('UpdateService'));
+    expect(cmds.indexOf('DisableAlarmActions')).toBeLessThan(cmds.indexOf('StopDBInstance'));
+    expect(h.stdout()).toContain('actions off on 3 outage alarm(s)');
+  });
+
+  it("resume turns the outage alarms' actions back on only once the services are stable again", async () => {
+    await cli(makeHarness({ aws }), 'pause', '--yes');
+    const r = makeHarness({ aws });
+    expect(await cli(r, 'resume', '--json')).toBe(ExitCode.Ok);
+    expect(OUTAGE_ALARMS.map((n) => aws.alarmActions.get(n))).toEqual([true, true, true]);
+    const cmds = aws.commandNames();
+    expect(cmds.lastIndexOf('EnableAlarmActions')).toBeGreaterThan(cmds.lastIndexOf('UntagResource'));
+    expect(JSON.parse(r.stdout()).alarmActionsEnabled).toEqual(OUTAGE_ALARMS);
+  });
+
+  it('a resume that fails (database cannot start) leaves the alarms silent: nothing is healthy yet', async () => {
+    aws.seedPaused('stopped');
+    aws.alarmActions.set('library-dev-db-down', false);
+    const h = makeHarness({ aws });
+    aws.dbDeletionProtection.clear(); // the instance is gone: StartDBInstance cannot find it
+    expect(await cli(h, 'resume')).not.toBe(ExitCode.Ok);
+    expect(alarmCalls().filter((c) => c.command === 'EnableAlarmActions')).toEqual([]);
+    expect(aws.alarmActions.get('library-dev-db-down')).toBe(false);
+  });
+
   it('resume right after pause: waits while RDS is still stopping, then starts it', async () => {
     paused('stopping');
     aws.dbNext = { status: 'stopped', afterDescribes: 3 };

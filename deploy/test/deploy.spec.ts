@@ -725,3 +725,75 @@ describe('deploy: plan and output', () => {
     expect(h.stdout()).toContain('Plan for env dev');
   });
 });
+
+describe('deploy: the tracing collector in this account (issue 23)', () => {
+  const COLLECTOR_REPO = `${REPO.reader.split('/')[0]}/library-dev/otel-collector`;
+  const SOURCE = 'public.ecr.aws/aws-observability/aws-otel-collector:v0.49.0';
+  const withCollector = () => {
+    const fixture = JSON.parse(readFileSync(FIXTURE, 'utf8'));
+    fixture.otel_collector.value = { source_image: SOURCE, repository_url: COLLECTOR_REPO, tag: 'v0.49.0' };
+    const targets = join(mkdtempSync(join(tmpdir(), 'collector-targets-')), 'outputs.json');
+    writeFileSync(targets, JSON.stringify(fixture));
+    return targets;
+  };
+  const run = (h: Harness, targets: string) => h.run(['deploy', '--targets', targets, '--set', `app_url=${alb.url}`]);
+
+  it('mirrors the pinned upstream image into its repository when ECR lacks the tag, before anything rolls out', async () => {
+    const targets = withCollector();
+    const h = makeHarness({ aws });
+    expectWith(await run(h, targets), h.stderr()).toBe(ExitCode.Ok);
+    const docker = h.dockerCalls();
+    const pull = docker.findIndex((a) => a[0] === 'pull');
+    expect(docker[pull]).toEqual(['pull', '--platform', 'linux/amd64', SOURCE]);
+    expect(docker[pull + 1]).toEqual(['tag', SOURCE, `${COLLECTOR_REPO}:v0.49.0`]);
+    expect(docker[pull + 2]).toEqual(['push', `${COLLECTOR_REPO}:v0.49.0`]);
+    // DescribeImages said the tag was missing, then lists it after the push; the first RunTask comes after.
+    const names = aws.commandNames();
+    const collectorLookups = aws.calls.filter(
+      (c) => c.command === 'DescribeImages' && c.input.repositoryName === 'library-dev/otel-collector',
+    );
+    expect(collectorLookups).toHaveLength(2);
+    expect(aws.calls.indexOf(collectorLookups[1]!)).toBeLessThan(names.indexOf('RunTask'));
+    expect(h.stderr()).toContain(`tracing collector mirrored: ${SOURCE} → ${COLLECTOR_REPO}:v0.49.0`);
+
+    // The next deploy finds the tag and pulls nothing.
+    const again = makeHarness({ aws });
+    aws.images.set(`library/reader:${COMMIT}`, fakeDigest('x'));
+    await again.run(['deploy', '--targets', targets, '--set', `app_url=${alb.url}`, '--force']);
+    expect(again.dockerCalls().filter((a) => a[0] === 'pull')).toEqual([]);
+  });
+
+  it('a pull that fails (no route to public.ecr.aws) stops the deploy before any rollout, with what to do', async () => {
+    const targets = withCollector();
+    const h = makeHarness({ aws, dockerFail: 'pull' });
+    expect(await run(h, targets)).toBe(ExitCode.Build);
+    expect(h.stderr()).toMatch(
+      /✖ mirroring the tracing collector failed: docker pull failed .*\n {2}fix: this machine must reach public\.ecr\.aws once/,
+    );
+    expect(aws.mutatingCalls()).toEqual([]);
+  });
+
+  it('without tracing (otel_collector null) nothing is mirrored', async () => {
+    const h = makeHarness({ aws });
+    expectWith(await deploy(h), h.stderr()).toBe(ExitCode.Ok);
+    expect(h.dockerCalls().filter((a) => ['pull', 'tag'].includes(a[0]!))).toEqual([]);
+  });
+});
+
+describe('deploy: outage alarms after the first healthy rollout (issue 23)', () => {
+  it('turns the outage alarms on once both services rolled out healthy', async () => {
+    const h = makeHarness({ aws });
+    expectWith(await deploy(h), h.stderr()).toBe(ExitCode.Ok);
+    const names = ['library-dev-db-down', 'library-dev-reader-no-healthy-hosts', 'library-dev-writer-no-healthy-hosts'];
+    expect(names.map((n) => aws.alarmActions.get(n))).toEqual([true, true, true]);
+    const cmds = aws.commandNames();
+    expect(cmds.indexOf('EnableAlarmActions')).toBeGreaterThan(cmds.lastIndexOf('UpdateService'));
+  });
+
+  it('a failed rollout leaves them as they were', async () => {
+    aws.behaviour = { reader: 'breaker' };
+    const h = makeHarness({ aws });
+    expect(await deploy(h)).not.toBe(ExitCode.Ok);
+    expect(aws.commandNames()).not.toContain('EnableAlarmActions');
+  });
+});

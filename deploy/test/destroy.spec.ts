@@ -12,6 +12,7 @@ import { applyEnv, makeHarness, makeSetupRoot, startAlb, type Harness } from './
 let aws: FakeAws;
 let root: string;
 const BUCKET = `library-tfstate-${ACCOUNT}-${REGION}`;
+const PROD_LOGS = 'library-prod-alb-logs-20261201000000000000000001';
 const PROD_ALB = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:loadbalancer/app/library-prod/50dc6c495c0c9188`;
 
 beforeEach(() => {
@@ -24,10 +25,12 @@ const harness = (opts: Parameters<typeof makeHarness>[0] = {}) => makeHarness({ 
 const tfSubcommands = (h: Harness) => h.terraformCalls().map((a) => a.filter((x) => !x.startsWith('-chdir='))[0]);
 const image = (n: number) => ({ digest: `sha256:${String(n).repeat(64).slice(0, 64)}`, tags: [`c0mm1t${n}`] });
 
-/** prod as it runs: images in both repositories, RDS and the ALB protected. */
+/** prod as it runs: images in both repositories, RDS and the ALB protected, the access-log bucket in place. */
 function seedProd(): void {
   applyEnv(root, 'prod');
   aws.buckets.set(BUCKET, { owner: ACCOUNT, region: REGION });
+  // The ALB's access-log bucket, versioned and empty (a test fills it).
+  aws.buckets.set(PROD_LOGS, { owner: ACCOUNT, region: REGION, versioning: 'Enabled', objects: [] });
   aws.ecrImages.set('library/reader', [image(1), image(2), image(3)]);
   aws.ecrImages.set('library/writer', [image(4), image(5)]);
   aws.dbDeletionProtection.set('library-prod-db', true);
@@ -180,6 +183,41 @@ describe('destroy: production', () => {
     expect(aws.calls.find((c) => c.command === 'DescribeDBSnapshots')!.input).toEqual({ DBSnapshotIdentifier: 'library-prod-db-final' });
     expect(h.stdout()).toContain('final snapshot kept: library-prod-db-final');
     expect(h.stdout()).toContain('first: deletion protection off on RDS library-prod-db');
+  });
+
+  it("the ALB's access-log bucket (not force_destroy in prod) is emptied of every version first, and the user is told", async () => {
+    seedProd();
+    const logs = PROD_LOGS;
+    const objects = Array.from({ length: 1203 }, (_, n) => ({ Key: `library-prod/AWSLogs/${ACCOUNT}/f${n}.log.gz`, VersionId: `v${n}` }));
+    aws.buckets.set(logs, {
+      owner: ACCOUNT,
+      region: REGION,
+      versioning: 'Enabled',
+      objects: [...objects, { Key: objects[0]!.Key, VersionId: 'dm1', deleteMarker: true }],
+      albStillLogs: true,
+    });
+    const h = harness();
+    const code = await h.run(['destroy', '--env', 'prod', '--destroy-production', '--yes']);
+    expectWith(code, h.stderr()).toBe(ExitCode.Ok);
+    expect(h.stderr()).toMatch(
+      new RegExp(
+        `  S3 ${logs}: 12\\d\\d object version\\(s\\) \\(ALB access logs\\) — the bucket is not force_destroy: the ALB stops logging and every version is deleted first`,
+      ),
+    );
+    expect(aws.buckets.get(logs)!.objects).toEqual([]);
+    // The ALB stopped logging before the bucket was emptied; DeleteObjects took at most 1000 versions a call.
+    const cmds = aws.commandNames();
+    const stopLogging = aws.calls.findIndex(
+      (c) => c.command === 'ModifyLoadBalancerAttributes' && JSON.stringify(c.input.Attributes).includes('access_logs.s3.enabled'),
+    );
+    expect(stopLogging).toBeGreaterThan(-1);
+    expect(stopLogging).toBeLessThan(cmds.lastIndexOf('DeleteObjects'));
+    const batches = aws.calls
+      .filter((c) => c.command === 'DeleteObjects')
+      .map((c) => (c.input.Delete as { Objects: unknown[] }).Objects.length);
+    expect(Math.max(...batches)).toBeLessThanOrEqual(1000);
+    expect(h.stdout()).toMatch(new RegExp(`first: emptied s3://${logs} \\(12\\d\\d object version\\(s\\) of ALB access logs\\)`));
+    expect(h.stdout()).toContain('DESTROYED — env prod');
   });
 
   it('a final snapshot name already taken: exit 3 before anything is changed, with the fix', async () => {

@@ -42,6 +42,7 @@ import {
   type PublicAccessBlockConfiguration,
   type ServerSideEncryptionRule,
 } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import { ACCOUNT, type FakeAws, type FakeOn } from './fake-aws.js';
 
 export interface FakeBucket {
@@ -54,6 +55,10 @@ export interface FakeBucket {
   publicAccessBlock?: PublicAccessBlockConfiguration;
   policy?: string;
   lifecycle?: LifecycleRule[];
+  /** Object versions and delete markers (a versioned bucket, e.g. the ALB's access logs). */
+  objects?: { Key: string; VersionId: string; deleteMarker?: boolean }[];
+  /** Access logs the ALB delivers while it still logs: a new object per listing (fake only). */
+  albStillLogs?: boolean;
 }
 
 /** An S3 error as the SDK raises it for a response with an XML body (name = the error Code). */
@@ -256,6 +261,39 @@ export function installAdmin(aws: FakeAws, on: FakeOn): void {
       throw new LoadBalancerNotFoundException({ message: 'One or more load balancers not found', $metadata: {} });
     const v = i.Attributes?.find((a) => a.Key === 'deletion_protection.enabled')?.Value;
     if (v !== undefined) aws.lbDeletionProtection.set(arn, v === 'true');
+    // access_logs.s3.enabled = false: the ALB stops delivering to its bucket.
+    if (i.Attributes?.some((a) => a.Key === 'access_logs.s3.enabled' && a.Value === 'false'))
+      for (const b of aws.buckets.values()) b.albStillLogs = false;
     return { Attributes: i.Attributes };
+  });
+
+  // ---- S3 objects (API reference: ListObjectVersions, up to 1000 a page with Next*Marker; DeleteObjects, up to 1000
+  //      keys with VersionId, per-key Errors in the response)
+  on(aws.s3, 's3', ListObjectVersionsCommand, (i) => {
+    const b = bucket(i);
+    if (b.albStillLogs)
+      (b.objects ??= []).push({
+        Key: `library-prod/AWSLogs/${ACCOUNT}/late-${b.objects?.length ?? 0}.log.gz`,
+        VersionId: `v${Date.now()}`,
+      });
+    const all = b.objects ?? [];
+    const start = i.KeyMarker ? all.findIndex((o) => o.Key === i.KeyMarker && o.VersionId === i.VersionIdMarker) + 1 : 0;
+    const page = all.slice(start, start + 1000);
+    const last = page.at(-1);
+    const truncated = start + 1000 < all.length;
+    return {
+      Versions: page.filter((o) => !o.deleteMarker).map((o) => ({ Key: o.Key, VersionId: o.VersionId })),
+      DeleteMarkers: page.filter((o) => o.deleteMarker).map((o) => ({ Key: o.Key, VersionId: o.VersionId })),
+      IsTruncated: truncated,
+      NextKeyMarker: truncated ? last?.Key : undefined,
+      NextVersionIdMarker: truncated ? last?.VersionId : undefined,
+    };
+  });
+  on(aws.s3, 's3', DeleteObjectsCommand, (i) => {
+    const b = bucket(i);
+    const gone = new Set((i.Delete?.Objects ?? []).map((o) => `${o.Key}@${o.VersionId}`));
+    if (gone.size > 1000) throw s3Error('MalformedXML', 400, 'The XML you provided was not well-formed');
+    b.objects = (b.objects ?? []).filter((o) => !gone.has(`${o.Key}@${o.VersionId}`));
+    return { Deleted: [...gone].map((k) => ({ Key: k.split('@')[0] })) };
   });
 }

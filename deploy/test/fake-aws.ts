@@ -17,7 +17,7 @@
  * RDS moves through its documented states over DescribeDBInstances calls: StopDBInstance → stopping → stopped,
  * StartDBInstance → starting → available, and both refuse any other state with InvalidDBInstanceStateFault.
  */
-import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, DescribeAlarmsCommand, DisableAlarmActionsCommand, EnableAlarmActionsCommand } from '@aws-sdk/client-cloudwatch';
 import {
   CloudWatchLogsClient,
   DescribeLogGroupsCommand,
@@ -210,6 +210,8 @@ export class FakeAws {
   readonly streams = new Map<string, string[]>();
   targetHealth: Record<string, TargetHealthDescription[]> = { [TG.reader]: [], [TG.writer]: [] };
   alarms: { AlarmName: string; StateValue: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA'; StateReason: string }[] = [];
+  /** Alarm actions on (true) or off (false) by alarm name, as Enable/DisableAlarmActions left them; unset: untouched. */
+  readonly alarmActions = new Map<string, boolean>();
   dbStatus = 'available';
   /** The state RDS moves to by itself after `afterDescribes` more DescribeDBInstances calls (Infinity: never). */
   dbNext?: { status: string; afterDescribes: number };
@@ -307,6 +309,7 @@ export class FakeAws {
         dbDeletionProtection: Object.fromEntries(this.dbDeletionProtection),
         lbDeletionProtection: Object.fromEntries(this.lbDeletionProtection),
         snapshots: [...this.dbSnapshots],
+        bucketObjects: Object.fromEntries([...this.buckets].map(([n, b]) => [n, b.objects?.length ?? 0])),
       }),
     );
   }
@@ -989,6 +992,17 @@ export class FakeAws {
     on(this.cloudwatch, 'cloudwatch', DescribeAlarmsCommand, (input) => ({
       MetricAlarms: this.alarms.filter((a) => a.AlarmName.startsWith(input.AlarmNamePrefix ?? '')),
     }));
+
+    // CloudWatch alarm actions (API reference: EnableAlarmActions / DisableAlarmActions, up to 100 names; an unknown
+    // name is ignored, not an error): which outage alarms may notify, by name.
+    on(this.cloudwatch, 'cloudwatch', DisableAlarmActionsCommand, (input) => {
+      for (const n of input.AlarmNames ?? []) this.alarmActions.set(n, false);
+      return {};
+    });
+    on(this.cloudwatch, 'cloudwatch', EnableAlarmActionsCommand, (input) => {
+      for (const n of input.AlarmNames ?? []) this.alarmActions.set(n, true);
+      return {};
+    });
 
     // RDS
     // RDS (API reference: DescribeDBInstances, StopDBInstance, StartDBInstance; User Guide "Viewing Amazon RDS

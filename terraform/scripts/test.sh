@@ -132,8 +132,9 @@ outputs_pass_through() { # $1 env: every output's value is module.stack.<same na
   [[ -z "$(cat envs/"$1"/*.tf | awk '/^output "/ {n = $2; gsub(/"/, "", n)} /^  value +=/ && $3 != "module.stack." n {print n}')" ]]
 }
 # The output contract (docs/deploy-contract.md#terraform-outputs): the seven values the deploy CLI reads, plus deploy_role_arn (issue 16: the GitHub
-# repository variable AWS_<ENV>_DEPLOY_ROLE_ARN, null without github_oidc).
-expected_outputs="app_url aws_region database deploy_role_arn ecs_cluster_name environment migration services"
+# repository variable AWS_<ENV>_DEPLOY_ROLE_ARN, null without github_oidc), plus (issue 23) otel_collector (the
+# image the CLI mirrors) and outage_alarm_names (the alarms pause/resume and the first rollout switch).
+expected_outputs="app_url aws_region database deploy_role_arn ecs_cluster_name environment migration otel_collector outage_alarm_names services"
 stack_outputs_contract() { # modules/stack has an output for each contract name
   local o; for o in $expected_outputs; do names_of output modules/stack/outputs.tf | grep -qx "$o" || return 1; done
 }

@@ -1,6 +1,7 @@
+import { setOutageAlarmActions } from '../aws/alarms.js';
 import { revisionLabel } from '../aws/ecs.js';
 import type { Context } from '../context.js';
-import { buildAndPush, knownImages } from '../deploy/images.js';
+import { buildAndPush, knownImages, mirrorCollector } from '../deploy/images.js';
 import { migrationGate } from '../deploy/migration-gate.js';
 import { planText, predictRevisions } from '../deploy/plan.js';
 import { preflight } from '../deploy/preflight.js';
@@ -55,6 +56,9 @@ export async function runDeploy(input: DeployInput, ctx: Context): Promise<Deplo
   if (input.dryRun) return dryRun(ctx, input, pre, slices, finish);
 
   slices.images = await buildAndPush(ctx, input, pre);
+  // Every image a task pulls must be in this account's registry before anything starts (issue 23).
+  const collector = await mirrorCollector(ctx, pre);
+  if (collector?.mirrored) ctx.progress.note(`tracing collector mirrored: ${collector.source} → ${collector.image}`);
   const changing = writerFirst(changingServices(input, pre, slices.images));
   slices.changing = changing.map((p) => p.key);
   if (!changing.length) {
@@ -96,7 +100,17 @@ export async function runDeploy(input: DeployInput, ctx: Context): Promise<Deplo
   const failed = rollout.services.filter(
     (r) => r.verdict.outcome !== 'completed' || slices.smoke?.some((s) => s.service === r.key && !s.ok),
   );
-  if (!failed.length) return finish('deployed', ExitCode.Ok);
+  if (!failed.length) {
+    // The outage alarms start with their actions off (Terraform's bootstrap revision never becomes healthy); a
+    // healthy rollout of running services is when they start to mean something. Not while paused (desired 0):
+    // `deploy resume` turns them on then.
+    if (ctx.targets.outage_alarm_names?.length && rollout.services.every((r) => r.verdict.desired > 0)) {
+      await ctx.progress.step("Turn on the outage alarms' actions", async (step) => {
+        step.update((await setOutageAlarmActions(ctx.aws.cloudwatch, ctx.targets.outage_alarm_names, true)).join(', '));
+      });
+    }
+    return finish('deployed', ExitCode.Ok);
+  }
 
   // W-3: roll back the failed services, or every changed one with --atomic.
   const toRollBack = input.atomic ? rollout.services : failed;

@@ -26,6 +26,8 @@ export interface InitInput {
   allowDirty: boolean;
   /** The first deploy's input (the deploy command's defaults). */
   deploy: DeployInput;
+  /** Apply a plan that replaces an ECS service (its tasks start on the bootstrap image until the deploy after it). */
+  replaceServices?: boolean;
 }
 
 /**
@@ -51,7 +53,7 @@ export async function initAction(input: InitInput, ctx: SetupContext): Promise<E
   const backendOutcome = await writeBackend(ctx, existing ? wouldWrite(derived, used) : used, existing);
   await terraformInit(ctx, used);
 
-  const plan = await makePlan(ctx, { destroy: false });
+  const plan = await makePlan(ctx, { destroy: false, replaceServices: input.replaceServices });
   let applied = false;
   try {
     if (plan.summary.changed) {

@@ -6,6 +6,7 @@ import {
   UpdateServiceCommand,
   type Service,
 } from '@aws-sdk/client-ecs';
+import { setOutageAlarmActions } from '../aws/alarms.js';
 import { describeServices, primaryDeployment } from '../aws/ecs.js';
 import { dbStatus, startDatabase } from '../aws/rds.js';
 import { pollTiming, type Context } from '../context.js';
@@ -87,6 +88,15 @@ export async function pauseAction(input: PauseInput, ctx: Context): Promise<Exit
   await confirm(ctx, `Scale ${ctx.targets.environment}'s services to 0 and stop database ${ctx.targets.database.instance_identifier}?`);
   const { aws, targets, progress } = ctx;
   const svcs = await servicesWithSavedCounts(ctx);
+  // A pause trips the outage alarms on purpose (no healthy target, no database metrics): their actions go off
+  // first, so nobody is paged for it; resume turns them on again.
+  const silenced = targets.outage_alarm_names?.length
+    ? await progress.step("Turn off the outage alarms' actions", async (step) => {
+        const names = await setOutageAlarmActions(aws.cloudwatch, targets.outage_alarm_names, false);
+        step.update(names.join(', '));
+        return names;
+      })
+    : [];
   const before: Record<string, number> = {};
   await progress.step('Scale services to 0', async (step) => {
     for (const { service: s, saved } of svcs) {
@@ -115,12 +125,20 @@ export async function pauseAction(input: PauseInput, ctx: Context): Promise<Exit
     step.update('stopping (RDS starts a stopped instance again by itself after 7 days)');
   });
   if (ctx.common.json)
-    ctx.json({ command: 'pause', env: targets.environment, desiredCountsBefore: before, database: { identifier: db, action: 'stop' } });
+    ctx.json({
+      command: 'pause',
+      env: targets.environment,
+      desiredCountsBefore: before,
+      database: { identifier: db, action: 'stop' },
+      alarmActionsDisabled: silenced,
+    });
   else
     ctx.print(
       `paused ${targets.environment}: ${Object.entries(before)
         .map(([n, c]) => `${n} ${c} → 0`)
-        .join(', ')}; database ${db} stopping. Resume with \`deploy resume --env ${ctx.common.env ?? targets.environment}\`.`,
+        .join(', ')}; database ${db} stopping${
+        silenced.length ? `; actions off on ${silenced.length} outage alarm(s)` : ''
+      }. Resume with \`deploy resume --env ${ctx.common.env ?? targets.environment}\`.`,
     );
   return ExitCode.Ok;
 }
@@ -153,18 +171,27 @@ export async function resumeAction(input: PauseInput, ctx: Context): Promise<Exi
     await waitForServices(ctx, input.timeoutMs, (running, desired, settled) => running === desired && settled, step);
     for (const { service: s } of svcs) await aws.ecs.send(new UntagResourceCommand({ resourceArn: s.serviceArn!, tagKeys: [PAUSED_TAG] }));
   });
+  // Only once everything is healthy again: the alarms see healthy targets and database metrics from here on.
+  const alarmed = targets.outage_alarm_names?.length
+    ? await progress.step("Turn the outage alarms' actions back on", async (step) => {
+        const names = await setOutageAlarmActions(aws.cloudwatch, targets.outage_alarm_names, true);
+        step.update(names.join(', '));
+        return names;
+      })
+    : [];
   if (ctx.common.json)
     ctx.json({
       command: 'resume',
       env: targets.environment,
       desiredCounts: restored,
       database: { identifier: db, was: database.was, status: 'available' },
+      alarmActionsEnabled: alarmed,
     });
   else
     ctx.print(
       `resumed ${targets.environment}: database ${db} available; ${Object.entries(restored)
         .map(([n, c]) => `${n} ${c}/${c} running`)
-        .join(', ')}`,
+        .join(', ')}${alarmed.length ? `; actions on for ${alarmed.length} outage alarm(s)` : ''}`,
     );
   return ExitCode.Ok;
 }

@@ -6,6 +6,7 @@
 import { BatchDeleteImageCommand, ListImagesCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import { ModifyLoadBalancerAttributesCommand, type ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand, ModifyDBInstanceCommand, type RDSClient } from '@aws-sdk/client-rds';
+import { DeleteObjectsCommand, ListObjectVersionsCommand, type ObjectIdentifier, type S3Client } from '@aws-sdk/client-s3';
 import { pollTiming, type BaseContext } from '../context.js';
 import { CliError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -101,5 +102,55 @@ export async function disableDbDeletionProtection(ctx: BaseContext, id: string, 
 export async function disableLbDeletionProtection(elbv2: ElasticLoadBalancingV2Client, arn: string): Promise<void> {
   await elbv2.send(
     new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: arn, Attributes: [{ Key: 'deletion_protection.enabled', Value: 'false' }] }),
+  );
+}
+
+/**
+ * Every object version and delete marker of a versioned bucket (S3 API reference, ListObjectVersions: 1000 at
+ * most a page). A versioned bucket is empty, and DeleteBucket succeeds, only when none is left (Amazon S3 User
+ * Guide, "Emptying a bucket").
+ */
+export async function objectVersions(s3: S3Client, bucket: string): Promise<ObjectIdentifier[]> {
+  const out: ObjectIdentifier[] = [];
+  let KeyMarker: string | undefined;
+  let VersionIdMarker: string | undefined;
+  do {
+    const res = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, KeyMarker, VersionIdMarker }));
+    for (const v of [...(res.Versions ?? []), ...(res.DeleteMarkers ?? [])]) if (v.Key) out.push({ Key: v.Key, VersionId: v.VersionId });
+    [KeyMarker, VersionIdMarker] = res.IsTruncated ? [res.NextKeyMarker, res.NextVersionIdMarker] : [undefined, undefined];
+  } while (KeyMarker !== undefined || VersionIdMarker !== undefined);
+  return out;
+}
+
+/**
+ * Deletes every version and delete marker, 1000 a DeleteObjects call (S3 API reference), until a listing comes
+ * back empty. Returns how many were deleted; per-object errors come back in the response, not as an exception.
+ */
+export async function emptyBucket(
+  s3: S3Client,
+  bucket: string,
+): Promise<{ deleted: number; errors: { key: string; code: string; message: string }[] }> {
+  let deleted = 0;
+  for (let pass = 0; pass < 5; pass++) {
+    const todo = await objectVersions(s3, bucket);
+    if (!todo.length) return { deleted, errors: [] };
+    const errors: { key: string; code: string; message: string }[] = [];
+    for (let i = 0; i < todo.length; i += 1000) {
+      const res = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: todo.slice(i, i + 1000), Quiet: true } }));
+      for (const e of res.Errors ?? []) errors.push({ key: e.Key ?? '?', code: e.Code ?? 'Unknown', message: e.Message ?? '' });
+      deleted += Math.min(1000, todo.length - i) - (res.Errors?.length ?? 0);
+    }
+    if (errors.length) return { deleted, errors };
+  }
+  return { deleted, errors: [{ key: '*', code: 'StillNotEmpty', message: 'objects keep arriving' }] };
+}
+
+/**
+ * Turns off an ALB's access logs (attribute access_logs.s3.enabled): the Elastic Load Balancing User Guide,
+ * "Enable access logs for your Application Load Balancer", says to disable access logs before deleting their bucket.
+ */
+export async function disableLbAccessLogs(elbv2: ElasticLoadBalancingV2Client, arn: string): Promise<void> {
+  await elbv2.send(
+    new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: arn, Attributes: [{ Key: 'access_logs.s3.enabled', Value: 'false' }] }),
   );
 }

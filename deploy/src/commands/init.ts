@@ -10,6 +10,7 @@ export const initOptionsSchema = commonSchema.extend({
   force: z.boolean().default(false),
   allowDirty: z.boolean().default(false),
   smoke: z.boolean().default(true),
+  replaceServices: z.boolean().default(false),
 });
 
 export const initCommand: CommandModule = {
@@ -23,11 +24,17 @@ export const initCommand: CommandModule = {
         .option('--force', 'with --yes: apply to production without a prompt')
         .option('--allow-dirty', 'deploy a dirty working tree (the tag gets a -dirty-<time> suffix)')
         .option('--no-smoke', 'skip the smoke check after the first deploy')
+        .option(
+          '--replace-services',
+          'apply a plan that replaces an ECS service (it starts on the never-pushed bootstrap image until the deploy that follows)',
+        )
         .action((opts: Record<string, unknown>) => {
           const o = initOptionsSchema.parse(opts);
           // The first deploy is the deploy command with its defaults; --force means production here, not a forced deploy.
           const deploy = toDeployInput({ allowDirty: o.allowDirty, smoke: o.smoke });
-          return run(opts, openSetupContextFor('init'), (ctx) => initAction({ force: o.force, allowDirty: o.allowDirty, deploy }, ctx));
+          return run(opts, openSetupContextFor('init'), (ctx) =>
+            initAction({ force: o.force, allowDirty: o.allowDirty, deploy, replaceServices: o.replaceServices }, ctx),
+          );
         }),
     );
   },

@@ -73,10 +73,67 @@ async function buildOne(
   return { service: p.key, image: p.imageRef, digest: remote, pinned: `${p.target.ecr_repository_url}@${remote}`, built: true };
 }
 
-async function logIn(ctx: Context, plans: ServicePlan[]): Promise<void> {
+export interface CollectorMirror {
+  /** This account's image the task definitions pull: <repository_url>:<tag>. */
+  image: string;
+  source: string;
+  /** Pushed by this run (false: ECR already had the tag). */
+  mirrored: boolean;
+}
+
+/**
+ * The tracing collector's image in this stack's own repository (Terraform output `otel_collector`): when
+ * DescribeImages says the tag is missing, docker pull the pinned upstream image for the tasks' platform, tag it
+ * and push it, before anything rolls out. Prod tasks have no route to public.ecr.aws, and an ECR pull-through
+ * cache's first pull over interface endpoints needs one (Amazon ECR User Guide, "Amazon ECR interface VPC
+ * endpoints (AWS PrivateLink)", Considerations; "Sync an upstream registry with an Amazon ECR private registry"),
+ * so the deploy machine, which has the internet, fills the repository once. Tags are immutable: a present tag is
+ * never pushed again.
+ */
+export async function mirrorCollector(ctx: Context, pre: PreflightResult): Promise<CollectorMirror | undefined> {
+  const c = ctx.targets.otel_collector;
+  if (!c) return undefined;
+  const image = `${c.repository_url}:${c.tag}`;
+  if (await ecrDigest(ctx.aws.ecr, c.repository_url, c.tag)) return { image, source: c.source_image, mirrored: false };
+  const platform = pre.plans[0]?.platform ?? 'linux/amd64';
+  await logIn(ctx, [c.repository_url]);
+  await ctx.progress
+    .step(`Mirror the tracing collector ${c.source_image} → ${image}`, async (step) => {
+      const onLine = (l: string) => step.update(l.slice(0, 160));
+      step.update(`docker pull --platform ${platform} ${c.source_image}`);
+      await ctx.deps.docker.pull(c.source_image, platform, onLine);
+      await ctx.deps.docker.tag(c.source_image, image);
+      step.update(`docker push ${image}`);
+      await ctx.deps.docker.push(image, onLine);
+      const digest = await ecrDigest(ctx.aws.ecr, c.repository_url, c.tag);
+      if (!digest) {
+        throw new CliError(
+          `pushed ${image} but ECR does not list the tag`,
+          ExitCode.Build,
+          'check that otel_collector.repository_url names the registry docker pushed to (account, region), then deploy again',
+        );
+      }
+      step.update(`mirrored ${shortDigest(digest)}`);
+    })
+    .catch((err: unknown) => {
+      if (!(err instanceof DockerError)) throw err;
+      throw new CliError(
+        `mirroring the tracing collector failed: ${err.message}`,
+        ExitCode.Build,
+        err.step === 'pull'
+          ? `this machine must reach ${c.source_image.split('/')[0]} once (docker pull ${c.source_image}); then deploy again. Nothing was rolled out`
+          : 'check `docker login` to ECR and the network, then deploy again. Nothing was rolled out',
+        { cause: err },
+      );
+    });
+  return { image, source: c.source_image, mirrored: true };
+}
+
+async function logIn(ctx: Context, plans: ServicePlan[] | string[]): Promise<void> {
+  const urls = plans.map((p) => (typeof p === 'string' ? p : p.target.ecr_repository_url));
   await ctx.progress.step('Log in to ECR', async (step) => {
     const { username, password } = await ecrLogin(ctx.aws.ecr);
-    for (const registry of new Set(plans.map((p) => parseRepositoryUrl(p.target.ecr_repository_url).registry))) {
+    for (const registry of new Set(urls.map((u) => parseRepositoryUrl(u).registry))) {
       try {
         await ctx.deps.docker.login(registry, username, password);
       } catch (err) {

@@ -20,12 +20,16 @@ export interface DockerRunner {
   push(image: string, onLine?: (line: string) => void): Promise<void>;
   /** `repo@sha256:…` of a pushed image, from its RepoDigests. */
   repoDigest(image: string): Promise<string>;
+  /** `docker pull --platform <platform> <image>` (the collector mirror: the task's architecture, not the host's). */
+  pull(image: string, platform: string, onLine?: (line: string) => void): Promise<void>;
+  /** `docker tag <source> <target>`. */
+  tag(source: string, target: string): Promise<void>;
 }
 
 export class DockerError extends Error {
   override readonly name = 'DockerError';
   constructor(
-    readonly step: 'daemon' | 'login' | 'build' | 'push' | 'inspect',
+    readonly step: 'daemon' | 'login' | 'build' | 'push' | 'inspect' | 'pull' | 'tag',
     message: string,
     readonly output: string,
   ) {
@@ -86,6 +90,14 @@ export class DockerCli implements DockerRunner {
 
   async push(image: string, onLine?: (line: string) => void): Promise<void> {
     await this.run('push', ['push', image], { onLine });
+  }
+
+  async pull(image: string, platform: string, onLine?: (line: string) => void): Promise<void> {
+    await this.run('pull', ['pull', '--platform', platform, image], { onLine });
+  }
+
+  async tag(source: string, target: string): Promise<void> {
+    await this.run('tag', ['tag', source, target]);
   }
 
   async repoDigest(image: string): Promise<string> {

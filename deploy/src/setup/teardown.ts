@@ -1,4 +1,13 @@
-import { deleteImages, disableDbDeletionProtection, disableLbDeletionProtection, imageDigests, snapshotExists } from '../aws/teardown.js';
+import {
+  deleteImages,
+  disableDbDeletionProtection,
+  disableLbAccessLogs,
+  disableLbDeletionProtection,
+  emptyBucket,
+  imageDigests,
+  objectVersions,
+  snapshotExists,
+} from '../aws/teardown.js';
 import { CliError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { SetupContext } from './context.js';
@@ -9,6 +18,8 @@ export interface Teardown {
   repositories: { name: string; forceDelete: boolean; digests: string[] }[];
   databases: { id: string; deletionProtection: boolean; finalSnapshot?: string }[];
   loadBalancers: { name: string; arn: string; deletionProtection: boolean }[];
+  /** S3 buckets (the ALB's access logs) that are not force_destroy: DeleteBucket refuses one with any object version. */
+  buckets: { name: string; forceDestroy: boolean; versions: number }[];
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
@@ -16,7 +27,7 @@ const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 export async function inspectTeardown(ctx: SetupContext, plan: PlanDocument): Promise<Teardown> {
   return ctx.progress.step('What stops a plain terraform destroy', async (step) => {
     const gone = deletions(plan);
-    const t: Teardown = { repositories: [], databases: [], loadBalancers: [] };
+    const t: Teardown = { repositories: [], databases: [], loadBalancers: [], buckets: [] };
     for (const rc of gone) {
       const v = rc.change.before ?? {};
       if (rc.type === 'aws_ecr_repository' && str(v.name)) {
@@ -36,6 +47,12 @@ export async function inspectTeardown(ctx: SetupContext, plan: PlanDocument): Pr
         }
         t.databases.push({ id: str(v.identifier)!, deletionProtection: v.deletion_protection === true, finalSnapshot });
       }
+      if (rc.type === 'aws_s3_bucket' && str(v.bucket)) {
+        const forceDestroy = v.force_destroy === true;
+        const versions = forceDestroy ? 0 : (await objectVersions(ctx.aws.s3, str(v.bucket)!)).length;
+        t.buckets.push({ name: str(v.bucket)!, forceDestroy, versions });
+        step.update(`S3 ${v.bucket}: ${versions} object version(s)`);
+      }
       if (rc.type === 'aws_lb' && str(v.arn)) {
         t.loadBalancers.push({
           name: str(v.name) ?? str(v.arn)!,
@@ -53,9 +70,12 @@ function blockers(t: Teardown): number {
   return (
     t.repositories.filter((r) => !r.forceDelete && r.digests.length).length +
     t.databases.filter((d) => d.deletionProtection).length +
-    t.loadBalancers.filter((l) => l.deletionProtection).length
+    t.loadBalancers.filter((l) => l.deletionProtection).length +
+    bucketsToEmpty(t).length
   );
 }
+
+const bucketsToEmpty = (t: Teardown) => t.buckets.filter((b) => !b.forceDestroy && b.versions > 0);
 
 /** The lines the confirmation shows: what goes, and what is done first so that Terraform can delete it. */
 export function teardownLines(t: Teardown): string[] {
@@ -77,6 +97,10 @@ export function teardownLines(t: Teardown): string[] {
         }`,
     ),
     ...t.loadBalancers.filter((l) => l.deletionProtection).map((l) => `ALB ${l.name}: deletion protection is turned off first`),
+    ...bucketsToEmpty(t).map(
+      (b) =>
+        `S3 ${b.name}: ${b.versions} object version(s) (ALB access logs) — the bucket is not force_destroy: the ALB stops logging and every version is deleted first`,
+    ),
   ];
 }
 
@@ -102,6 +126,22 @@ export async function clearBlockers(ctx: SetupContext, t: Teardown): Promise<str
       step.update(`RDS ${d.id}: turning deletion protection off`);
       await disableDbDeletionProtection(ctx, d.id);
       done.push(`deletion protection off on RDS ${d.id}`);
+    }
+    const buckets = bucketsToEmpty(t);
+    // No new log file may land between emptying and DeleteBucket: the ALB stops writing first.
+    if (buckets.length) for (const l of t.loadBalancers) await disableLbAccessLogs(ctx.aws.elbv2, l.arn);
+    for (const b of buckets) {
+      step.update(`S3 ${b.name}: deleting ${b.versions} object version(s)`);
+      const res = await emptyBucket(ctx.aws.s3, b.name);
+      if (res.errors.length) {
+        const e = res.errors[0]!;
+        throw new CliError(
+          `${res.errors.length} object version(s) of s3://${b.name} could not be deleted (${e.code}: ${e.message})`,
+          ExitCode.Preflight,
+          `empty it by hand (S3 console: Empty), then run destroy again. Nothing was destroyed`,
+        );
+      }
+      done.push(`emptied s3://${b.name} (${res.deleted} object version(s) of ALB access logs)`);
     }
     for (const l of t.loadBalancers.filter((x) => x.deletionProtection)) {
       await disableLbDeletionProtection(ctx.aws.elbv2, l.arn);

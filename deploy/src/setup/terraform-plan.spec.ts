@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { CliError } from '../errors.js';
 import { terraformErrorLine } from '../targets/terraform.js';
 import { versionAtLeast } from './prerequisites.js';
-import { deletions, planLine, summarisePlan, type PlanDocument } from './terraform-plan.js';
+import { deletions, planHazards, planLine, summarisePlan, type PlanDocument, type ResourceChange } from './terraform-plan.js';
 
 const rc = (address: string, actions: string[], mode: 'managed' | 'data' = 'managed') => ({
   address,
@@ -69,4 +69,73 @@ describe('versionAtLeast', () => {
     ['1.9.8', false],
     ['v1.11.0', true],
   ])('%s ≥ 1.11.0: %s', (v, ok) => expect(versionAtLeast(v, [1, 11, 0])).toBe(ok));
+});
+
+describe('planHazards (issue 23: what init refuses to apply silently)', () => {
+  const svc = 'module.stack.module.service["reader"].aws_ecs_service.this';
+  const change = (address: string, type: string, actions: string[], extra: Partial<ResourceChange> = {}): ResourceChange => ({
+    address,
+    mode: 'managed',
+    type,
+    change: { actions },
+    ...extra,
+  });
+
+  it('a replaced ECS service is named with the arguments that force it', () => {
+    const hazards = planHazards({
+      format_version: '1.2',
+      resource_changes: [
+        change(svc, 'aws_ecs_service', ['delete', 'create'], { replace_paths: [['launch_type'], ['capacity_provider_strategy']] }),
+      ],
+    });
+    expect(hazards).toHaveLength(1);
+    expect(hazards[0]!.cause).toBe(
+      `terraform plan replaces ${svc} (launch_type, capacity_provider_strategy cannot change in place): the new service would start on Terraform's revision, image tag bootstrap, never pushed — an outage until the next deploy`,
+    );
+    expect(hazards[0]!.fix).toContain('--replace-services');
+  });
+
+  it('an updated or newly created service is no hazard (the first init creates it on purpose)', () => {
+    expect(
+      planHazards({
+        format_version: '1.2',
+        resource_changes: [
+          change(svc, 'aws_ecs_service', ['update']),
+          change(svc.replace('reader', 'writer'), 'aws_ecs_service', ['create']),
+        ],
+      }),
+    ).toEqual([]);
+  });
+
+  const db = 'module.stack.module.database.aws_db_instance.this';
+  const version = 'module.stack.module.database.aws_secretsmanager_secret_version.master';
+  it('a secret version replaced while the instance is sent no password is refused', () => {
+    const hazards = planHazards({
+      format_version: '1.2',
+      resource_changes: [
+        change(version, 'aws_secretsmanager_secret_version', ['delete', 'create']),
+        change(db, 'aws_db_instance', ['no-op'], {
+          change: { actions: ['no-op'], before: { password_wo_version: 42 }, after: { password_wo_version: 42 } },
+        }),
+      ],
+    });
+    expect(hazards.map((h) => h.address)).toEqual([version]);
+    expect(hazards[0]!.cause).toContain('the secret would hold a password RDS never received');
+  });
+
+  it('a new secret version together with a new password generation, or a new instance, is fine', () => {
+    const withDb = (dbChange: ResourceChange['change']) =>
+      planHazards({
+        format_version: '1.2',
+        resource_changes: [
+          change(version, 'aws_secretsmanager_secret_version', ['delete', 'create']),
+          { ...change(db, 'aws_db_instance', []), change: dbChange },
+        ],
+      });
+    expect(
+      withDb({ actions: ['update'], before: { password_wo_version: 1 }, after: {}, after_unknown: { password_wo_version: true } }),
+    ).toEqual([]);
+    expect(withDb({ actions: ['update'], before: { password_wo_version: 1 }, after: { password_wo_version: 2 } })).toEqual([]);
+    expect(withDb({ actions: ['create'], before: null, after: {} })).toEqual([]);
+  });
 });

@@ -18,7 +18,14 @@ export interface ResourceChange {
   address: string;
   mode?: 'managed' | 'data';
   type: string;
-  change: { actions: string[]; before?: Record<string, unknown> | null; after?: Record<string, unknown> | null };
+  change: {
+    actions: string[];
+    before?: Record<string, unknown> | null;
+    after?: Record<string, unknown> | null;
+    after_unknown?: Record<string, unknown>;
+  };
+  /** The attribute paths that force the replacement (Terraform's "JSON Output Format", resource_changes). */
+  replace_paths?: (string | number)[][];
 }
 
 export interface PlanSummary {
@@ -77,6 +84,55 @@ export function deletions(doc: PlanDocument): ResourceChange[] {
   return (doc.resource_changes ?? []).filter((rc) => rc.mode !== 'data' && rc.change.actions.includes('delete'));
 }
 
+/** A change Terraform would apply without complaint that breaks the running stack: refused unless allowed. */
+export interface PlanHazard {
+  address: string;
+  cause: string;
+  fix: string;
+}
+
+const replaces = (rc: ResourceChange) => rc.change.actions.includes('create') && rc.change.actions.includes('delete');
+
+/**
+ * What `init` must not apply silently (issue 23):
+ *  - a replaced aws_ecs_service (a ForceNew argument changed): ECS creates the new service on Terraform's own
+ *    revision, whose image tag (`bootstrap`) was never pushed, so its tasks cannot start until the next deploy;
+ *  - a new master secret version while the instance is not sent a password in the same plan (e.g. a
+ *    `-replace` of the version alone): the secret would name a password RDS never received, and `migrate`
+ *    could not log in (modules/database: both are sent one generation together).
+ */
+export function planHazards(doc: PlanDocument): PlanHazard[] {
+  const managed = (doc.resource_changes ?? []).filter((rc) => rc.mode !== 'data');
+  const hazards: PlanHazard[] = [];
+  for (const rc of managed.filter((x) => x.type === 'aws_ecs_service' && replaces(x))) {
+    const forcedBy = (rc.replace_paths ?? []).map((p) => p.join('.')).filter(Boolean);
+    hazards.push({
+      address: rc.address,
+      cause: `terraform plan replaces ${rc.address}${forcedBy.length ? ` (${forcedBy.join(', ')} cannot change in place)` : ''}: the new service would start on Terraform's revision, image tag bootstrap, never pushed — an outage until the next deploy`,
+      fix: `undo that change, or accept the outage with --replace-services (init deploys the current commit right after the apply)`,
+    });
+  }
+  const secretVersions = managed.filter((x) => x.type === 'aws_secretsmanager_secret_version' && x.change.actions.includes('create'));
+  for (const sv of secretVersions) {
+    const module = sv.address.slice(0, sv.address.lastIndexOf('aws_secretsmanager_secret_version'));
+    const db = managed.find((x) => x.type === 'aws_db_instance' && x.address === `${module}aws_db_instance.this`);
+    if (!db) continue; // a secret of something else, or an instance created later in the same state
+    const a = db.change;
+    const passwordSent =
+      a.actions.includes('create') ||
+      a.after_unknown?.password_wo_version === true ||
+      (a.before?.password_wo_version ?? null) !== (a.after?.password_wo_version ?? null);
+    if (!passwordSent) {
+      hazards.push({
+        address: sv.address,
+        cause: `terraform plan writes a new master password to ${sv.address} but not to ${db.address}: the secret would hold a password RDS never received`,
+        fix: 'bump db_master_password_version instead (both get the new password in one apply); never -replace the secret version alone',
+      });
+    }
+  }
+  return hazards;
+}
+
 export interface SavedPlan {
   file: string;
   doc: PlanDocument;
@@ -91,7 +147,7 @@ function terraformFailure(ctx: SetupContext, what: string, err: unknown, hint: s
 }
 
 /** `terraform plan -out` into a private temporary folder, then its JSON; the summary is logged on the step. */
-export async function makePlan(ctx: SetupContext, opts: { destroy: boolean }): Promise<SavedPlan> {
+export async function makePlan(ctx: SetupContext, opts: { destroy: boolean; replaceServices?: boolean }): Promise<SavedPlan> {
   const dir = await mkdtemp(join(tmpdir(), 'deploy-plan-'));
   const file = join(dir, opts.destroy ? 'destroy.tfplan' : 'init.tfplan');
   const discard = () => rm(dir, { recursive: true, force: true });
@@ -121,6 +177,14 @@ export async function makePlan(ctx: SetupContext, opts: { destroy: boolean }): P
       step.update(summary.changed ? planLine(summary) : 'No changes: the infrastructure matches the configuration');
       for (const a of summary.replaced) step.log(`replace ${a}`);
       if (!opts.destroy) for (const a of summary.destroyed) step.log(`destroy ${a}`);
+      if (!opts.destroy) {
+        const hazards = planHazards(doc).filter((h) => !(opts.replaceServices && h.address.includes('aws_ecs_service')));
+        const first = hazards[0];
+        if (first) {
+          for (const h of hazards.slice(1)) step.log(`also: ${h.cause}`);
+          throw new CliError(first.cause, ExitCode.Terraform, `${first.fix}; nothing was applied`);
+        }
+      }
       return { file, doc, summary, discard };
     });
   } catch (err) {

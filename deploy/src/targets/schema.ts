@@ -59,6 +59,21 @@ export const targetsSchema = z.object({
   }),
   environment: nonEmpty,
   app_url: z.url(),
+  /**
+   * The tracing collector's image (issue 23): the pinned upstream image and this stack's repository it is mirrored
+   * into under the same tag, before the first rollout (deploy/images.ts). Null with tracing off; absent from
+   * outputs of a stack older than this contract.
+   */
+  otel_collector: z
+    .object({
+      source_image: nonEmpty,
+      repository_url: nonEmpty.regex(/^[^/]+\/.+$/, 'expected <registry>/<repository>'),
+      tag: nonEmpty,
+    })
+    .nullable()
+    .optional(),
+  /** Alarms a pause or the bootstrap period trips on purpose: pause disables their actions, resume and a healthy rollout enable them. */
+  outage_alarm_names: z.array(nonEmpty).optional(),
 });
 
 export type Targets = z.infer<typeof targetsSchema>;

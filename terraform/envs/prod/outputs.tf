@@ -33,3 +33,13 @@ output "app_url" {
 output "deploy_role_arn" {
   value = module.stack.deploy_role_arn
 }
+
+output "otel_collector" {
+  description = "The tracing collector image the deploy CLI mirrors before the first rollout: source_image (pinned upstream), repository_url (this stack's <name>/otel-collector), tag; null with tracing off."
+  value       = module.stack.otel_collector
+}
+
+output "outage_alarm_names" {
+  description = "Alarms a pause or the bootstrap period trips on purpose; the deploy CLI turns their actions on after the first healthy rollout, off for pause, on for resume."
+  value       = module.stack.outage_alarm_names
+}

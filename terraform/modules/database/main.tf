@@ -8,7 +8,10 @@ data "aws_caller_identity" "current" {}
 
 locals {
   major_version = var.engine_version
-  log_exports   = ["postgresql", "upgrade"]
+  # iam-db-auth-error: the services log in with IAM tokens, and a refused token is logged only there (Amazon RDS
+  # User Guide, "Troubleshooting for IAM DB authentication": export iam-db-auth-error; RDS API reference,
+  # CreateDBInstance EnableCloudwatchLogsExports, RDS for PostgreSQL: postgresql | upgrade | iam-db-auth-error).
+  log_exports = ["postgresql", "upgrade", "iam-db-auth-error"]
 }
 
 ################################################################################
@@ -27,10 +30,20 @@ locals {
 # aws_secretsmanager_random_password, cannot be used here: Terraform 1.11's mock providers refuse any
 # ephemeral resource ("No ephemeral resource types in mock providers"), even with count = 0, which would stop
 # every `terraform test` of this stack. A local is evaluated once per apply, so the instance and the secret
-# receive the same value; the *_wo_version arguments decide when it is sent at all (creation and each bump of
-# master_password_version), so later applies send nothing.
+# receive the same value; the *_wo_version arguments decide when it is sent at all (creation and each new
+# generation below), so later applies send nothing.
+#
+# One value by construction: a password reaches RDS and the secret only together. Both *_wo_version arguments are
+# the same generation number, derived from master_password_version and the secret's identity, so a new secret
+# (replaced, e.g. a new name or deleted outside Terraform) makes a new generation the instance receives in the same
+# apply, and a replaced instance replaces the secret version (replace_triggered_by below). The only write left
+# that could split them, a `terraform apply -replace` of the secret version alone, is refused by the deploy CLI's
+# plan check (deploy/src/setup/terraform-plan.ts). Write-only arguments: Terraform AWS provider 5.100,
+# aws_db_instance password_wo_version and aws_secretsmanager_secret_version secret_string_wo_version.
 locals {
   master_password = sensitive("${replace(uuid(), "-", "")}${replace(uuid(), "-", "")}")
+  # 48 bits of a hash: a whole number both arguments accept, new whenever either input changes.
+  master_password_generation = parseint(substr(sha256("${var.master_password_version}/${aws_secretsmanager_secret.master.id}"), 0, 12), 16)
 }
 
 resource "aws_secretsmanager_secret" "master" {
@@ -45,7 +58,7 @@ resource "aws_secretsmanager_secret" "master" {
 resource "aws_secretsmanager_secret_version" "master" {
   secret_id                = aws_secretsmanager_secret.master.id
   secret_string_wo         = jsonencode({ username = var.username, password = local.master_password })
-  secret_string_wo_version = var.master_password_version
+  secret_string_wo_version = local.master_password_generation
 
   lifecycle {
     # A replaced instance (e.g. after a failed create) was given this apply's password: write it here too.
@@ -159,7 +172,7 @@ resource "aws_db_instance" "this" {
   db_name             = var.db_name
   username            = var.username
   password_wo         = local.master_password # D14: write-only, never in state (see above)
-  password_wo_version = var.master_password_version
+  password_wo_version = local.master_password_generation
   port                = var.port
 
   allocated_storage     = var.allocated_storage

@@ -72,3 +72,8 @@ output "backup_retention_days" {
   description = "Days of automated backups of the primary."
   value       = aws_db_instance.this.backup_retention_period
 }
+
+output "master_password_generation" {
+  description = "The write-only version the instance (password_wo_version) and the master secret (secret_string_wo_version) were last sent the password at: one number, new when master_password_version or the secret changes."
+  value       = local.master_password_generation
+}

@@ -1,6 +1,5 @@
 # Optional S3 bucket for ALB access logs (L6). ALB log delivery supports SSE-S3 only (no KMS).
 
-data "aws_elb_service_account" "this" {}
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
 
@@ -82,9 +81,13 @@ resource "aws_s3_bucket_policy" "access_logs" {
     Version = "2012-10-17"
     Statement = [
       {
+        # Elastic Load Balancing User Guide for Application Load Balancers, "Enable access logs for your
+        # Application Load Balancer", Step 2: the log delivery service principal, in every Region (Regions launched
+        # from August 2022 accept only it; the per-Region ELB account of older Regions is a legacy form), with the
+        # load balancer's account in the object path so only its load balancers can write.
         Sid       = "ElbLogDelivery"
         Effect    = "Allow"
-        Principal = { AWS = data.aws_elb_service_account.this.arn }
+        Principal = { Service = "logdelivery.elasticloadbalancing.amazonaws.com" }
         Action    = "s3:PutObject"
         Resource  = "${aws_s3_bucket.access_logs[0].arn}/${var.name}/AWSLogs/${data.aws_caller_identity.current.account_id}/*"
       },

@@ -96,6 +96,15 @@ locals {
   # Target response time uses a percentile (extended statistic), so it has its own resource.
   alarms = merge(local.service_alarms, local.stack_alarms)
 
+  # The outage alarms a paused or not yet deployed stack trips on purpose: no healthy target (tasks at 0, or still
+  # on Terraform's bootstrap revision) and no database metrics (instance stopped). They are created with their
+  # actions off; the deploy CLI turns them on after the first healthy rollout, off for `deploy pause`, on again
+  # for `deploy resume` (CloudWatch API reference, EnableAlarmActions / DisableAlarmActions). Missing data
+  # cannot tell these periods apart from an outage: bootstrap tasks that fail health checks publish
+  # HealthyHostCount = 0, a real datapoint (Application Load Balancer Guide, "CloudWatch metrics for your
+  # Application Load Balancer"), so treat_missing_data alone would still page.
+  outage_alarm_keys = toset(concat([for k in keys(var.services) : "${k}-no-healthy-hosts"], ["db-down"]))
+
   response_time_alarm_name = "${var.name}-alb-response-time-p95"
   alarm_names              = concat([for k in sort(keys(local.alarms)) : "${var.name}-${k}"], [local.response_time_alarm_name])
 }
@@ -154,9 +163,14 @@ resource "aws_cloudwatch_metric_alarm" "this" {
   threshold           = each.value.threshold
   comparison_operator = each.value.operator
   treat_missing_data  = each.value.missing
-  actions_enabled     = true
+  actions_enabled     = !contains(local.outage_alarm_keys, each.key)
   alarm_actions       = [local.topic_arn]
   ok_actions          = [local.topic_arn]
+
+  lifecycle {
+    # The deploy CLI owns the outage alarms' actions after creation (see outage_alarm_keys).
+    ignore_changes = [actions_enabled]
+  }
 }
 
 resource "aws_cloudwatch_metric_alarm" "target_response_time" {

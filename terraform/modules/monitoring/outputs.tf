@@ -32,3 +32,8 @@ output "database_events_rule_name" {
   description = "EventBridge rule that forwards RDS stop/availability/failure events to the topic."
   value       = aws_cloudwatch_event_rule.database.name
 }
+
+output "outage_alarm_names" {
+  description = "The alarms a paused or not yet deployed stack trips on purpose (no healthy target per service, database down), created with their actions off: the deploy CLI turns them on after the first healthy rollout, off for `deploy pause`, on for `deploy resume`."
+  value       = [for k in sort(tolist(local.outage_alarm_keys)) : aws_cloudwatch_metric_alarm.this[k].alarm_name]
+}

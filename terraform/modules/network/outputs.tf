@@ -57,3 +57,8 @@ output "flow_logs_enabled" {
   description = "Whether VPC flow logs are recorded."
   value       = length(aws_flow_log.this) == 1
 }
+
+output "gateway_endpoints" {
+  description = "Service suffixes of the gateway VPC endpoints on the private route tables (s3: ECR image layers)."
+  value       = [for e in [aws_vpc_endpoint.s3] : reverse(split(".", e.service_name))[0]]
+}

@@ -46,18 +46,23 @@ locals {
 
   # ECS Exec with a read-only root filesystem. The ECS Developer Guide ("Using Amazon ECS Exec",
   # Considerations) says the SSM agent must create directories and files and calls readonlyRootFilesystem
-  # unsupported; it names no paths. The agent writes its state under /var/lib/amazon (ssm) and its logs under
-  # /var/log/amazon/ssm (amazon-ecs-agent, agent/engine/execcmd: ContainerLogDir), so those two trees become
-  # writable task volumes, the workaround of aws/containers-roadmap#1359 and aws-containers/amazon-ecs-exec-checker#71.
-  # The agent runs as root (same Considerations), so root-owned volumes suffice. Only a real session proves it.
+  # unsupported; it names no paths. ECS bind-mounts the agent's bin/, certs/ and config/ under
+  # /managed-agents/execute-command (amazon-ecs-agent, agent/engine/execcmd: ecsAgentExecDepsDir), mount points it
+  # must be able to create; the agent keeps its state under /var/lib/amazon (ssm) and its logs under
+  # /var/log/amazon/ssm (execcmd ContainerLogDir). The three trees become writable task volumes, the workaround of
+  # aws/containers-roadmap#1359 and aws-containers/amazon-ecs-exec-checker#71 (both mount /managed-agents,
+  # /var/lib/amazon/ssm and /var/log/amazon/ssm). The agent runs as root (same Considerations), so root-owned
+  # volumes suffice. Only a real session proves it (terraform/README.md, what only a real account proves).
   exec_volumes = var.enable_execute_command ? {
-    ssm-var-lib = "/var/lib/amazon"
-    ssm-var-log = "/var/log/amazon"
+    managed-agents = "/managed-agents"
+    ssm-var-lib    = "/var/lib/amazon"
+    ssm-var-log    = "/var/log/amazon"
   } : {}
 
   # /tmp: a Fargate bind mount is owned by root with mode 0755 unless the image declares the path as a VOLUME,
-  # whose ownership it then copies (ECS Developer Guide, "Bind mounts", considerations). The Dockerfile
-  # declares VOLUME ["/tmp"] owned by node, so uid 1000 can write here while the root stays read-only (E2).
+  # whose ownership and mode it then copies (ECS Developer Guide, "Use bind mounts with Amazon ECS",
+  # Considerations). The Dockerfile declares VOLUME ["/tmp"]: the base image's /tmp, owned by root with mode 1777
+  # (world-writable, sticky), so uid 1000 (node) can write here while the root stays read-only (E2).
   tmp_mount = { sourceVolume = "tmp", containerPath = "/tmp", readOnly = false }
 
   # What every container of this module shares (service and migrate task): E2-E4, E7, DP-9.

@@ -84,10 +84,12 @@ output "migration" {
 }
 
 output "tracing" {
-  description = "Whether the ADOT collector sidecar runs, the image it pulls, and the OTEL_* variables the app gets (empty without tracing)."
+  description = "Whether the ADOT collector sidecar runs, the image it pulls, the pinned upstream image the deploy CLI mirrors into this account's repository (source_image), and the OTEL_* variables the app gets (empty without tracing)."
   value = {
-    enabled     = local.tracing
-    image       = local.tracing ? local.otel_collector_image : null
-    environment = local.tracing_environment
+    enabled      = local.tracing
+    image        = local.tracing ? local.otel_collector_image : null
+    source_image = local.tracing ? local.otel_collector_source_image : null
+    tag          = local.tracing ? local.otel_collector_tag : null
+    environment  = local.tracing_environment
   }
 }

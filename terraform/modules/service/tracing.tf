@@ -13,20 +13,21 @@ locals {
   # cmd/awscollector/Dockerfile: ARG USER_UID=4317, USER aoc), and ships config/ under /etc (COPY config/ /etc/).
   otel_collector_user = "4317"
 
-  # Where the image comes from. Amazon ECR Public (public.ecr.aws) needs internet egress, which prod's
-  # endpoints mode does not have (interface endpoints reach private registries only); an ECR pull-through cache
-  # rule for public.ecr.aws serves the same image from this account's private registry, through the ECR and S3
-  # endpoints (Amazon ECR User Guide, "Sync an upstream registry with an Amazon ECR private registry": pull
-  # <account>.dkr.ecr.<region>.amazonaws.com/<prefix>/<upstream repository>:<tag>).
-  otel_collector_cached = var.otel_collector.cache_prefix != null
-  otel_collector_repository = var.otel_collector.cache_prefix == null ? null : join("/", [
-    var.otel_collector.cache_prefix, split(":", var.otel_collector.image_path)[0],
-  ])
-  otel_collector_image = (local.otel_collector_cached
-    ? "${local.account_id}.dkr.ecr.${local.region}.${data.aws_partition.current.dns_suffix}/${var.otel_collector.cache_prefix}/${var.otel_collector.image_path}"
-    : "public.ecr.aws/${var.otel_collector.image_path}"
+  # Where the image comes from. Amazon ECR Public (public.ecr.aws) needs internet egress, which prod's endpoints
+  # mode does not have: interface endpoints reach this account's private registry only. An ECR pull-through cache
+  # does not help there: its first pull of an image needs a route to the upstream registry (Amazon ECR User Guide,
+  # "Amazon ECR interface VPC endpoints (AWS PrivateLink)", Considerations: the first pull through a cache rule
+  # over interface endpoints needs a NAT gateway; "Sync an upstream registry with an Amazon ECR private registry").
+  # So the stack owns a repository, <name>/otel-collector, and the deploy CLI mirrors the pinned upstream image
+  # into it (docker pull, tag, push) before the first rollout; tasks then pull it through the ECR and S3
+  # endpoints like their own images. Its tag is the upstream one (source_image below, output for the CLI).
+  otel_collector_source_image = "public.ecr.aws/${var.otel_collector.image_path}"
+  otel_collector_tag          = split(":", var.otel_collector.image_path)[1]
+  otel_collector_mirrored     = var.otel_collector.repository_url != null
+  otel_collector_image = (local.otel_collector_mirrored
+    ? "${coalesce(var.otel_collector.repository_url, "none")}:${local.otel_collector_tag}"
+    : local.otel_collector_source_image
   )
-  otel_collector_repository_arn = local.otel_collector_cached ? "arn:${local.partition}:ecr:${local.region}:${local.account_id}:repository/${local.otel_collector_repository}" : null
 
   # What the app's OpenTelemetry SDK reads (OpenTelemetry specification, "Environment Variable Specification" and
   # "OTLP Exporter Configuration"): OTLP/HTTP to the sidecar on 4318, the service name on every span, and a
@@ -96,17 +97,12 @@ locals {
     Resource = ["*"]
   }
 
-  # Execution role, when the image comes through the pull-through cache: pull from the one cached repository, and
-  # let the first pull import the image and create that repository (Amazon ECR User Guide, "IAM permissions
-  # required to sync an upstream registry with an Amazon ECR private registry": ecr:BatchImportUpstreamImage,
-  # ecr:CreateRepository when the repository does not exist yet).
-  tracing_execution_statements = local.tracing && local.otel_collector_cached ? [{
-    Sid    = "PullCollectorThroughCache"
-    Effect = "Allow"
-    Action = [
-      "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer",
-      "ecr:BatchImportUpstreamImage", "ecr:CreateRepository",
-    ]
-    Resource = [local.otel_collector_repository_arn]
+  # Execution role, when the image comes from this account's collector repository: pull from it, nothing else
+  # (the repository exists before the task does; nothing is imported or created at pull time).
+  tracing_execution_statements = local.tracing && local.otel_collector_mirrored ? [{
+    Sid      = "PullCollectorMirror"
+    Effect   = "Allow"
+    Action   = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+    Resource = [var.otel_collector.repository_arn]
   }] : []
 }

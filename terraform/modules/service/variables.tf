@@ -471,10 +471,11 @@ variable "tracing" {
 }
 
 variable "otel_collector" {
-  description = "The ADOT collector sidecar: image path on Amazon ECR Public (pinned tag), the prefix of this account's ECR pull-through cache rule for public.ecr.aws (null pulls from public.ecr.aws, which needs internet egress), and its cpu units / memory reservation (MiB)."
+  description = "The ADOT collector sidecar: image path on Amazon ECR Public (pinned tag, the one the deploy CLI mirrors), this account's ECR repository the CLI mirrors it into (URL and ARN; null pulls from public.ecr.aws, which needs internet egress), and its cpu units / memory reservation (MiB)."
   type = object({
     image_path         = optional(string, "aws-observability/aws-otel-collector:v0.49.0")
-    cache_prefix       = optional(string)
+    repository_url     = optional(string)
+    repository_arn     = optional(string)
     cpu                = optional(number, 64)
     memory_reservation = optional(number, 64)
   })
@@ -486,8 +487,8 @@ variable "otel_collector" {
   }
 
   validation {
-    condition     = var.otel_collector.cache_prefix == null || can(regex("^[a-z0-9][a-z0-9._/-]{1,29}$", coalesce(var.otel_collector.cache_prefix, "x")))
-    error_message = "otel_collector.cache_prefix must be an ECR pull-through cache repository prefix (2-30 lowercase characters)."
+    condition     = (var.otel_collector.repository_url == null) == (var.otel_collector.repository_arn == null) && (var.otel_collector.repository_arn == null || can(regex("^arn:aws[a-z-]*:ecr:[a-z0-9-]+:[0-9]{12}:repository/", coalesce(var.otel_collector.repository_arn, "x"))))
+    error_message = "otel_collector.repository_url and repository_arn come together (an ECR repository of this account), or neither."
   }
 
   validation {

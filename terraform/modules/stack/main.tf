@@ -112,16 +112,19 @@ module "database" {
   secret_kms_key_arn      = module.kms.key_arn
 }
 
-# Tracing: the ADOT collector image comes from Amazon ECR Public through this account's pull-through cache, so
-# tasks without internet egress (endpoints mode) pull it through the ECR and S3 endpoints like their own images
-# (Amazon ECR User Guide, "Creating a pull through cache rule": upstream public.ecr.aws needs no credentials; the
-# first pull creates <prefix>/aws-observability/aws-otel-collector in the private registry). One rule per
-# environment: the prefix is unique per registry, and dev and prod may share an account.
-resource "aws_ecr_pull_through_cache_rule" "public" {
-  count = var.settings.tracing.enabled ? 1 : 0
+# Tracing: the ADOT collector's image lives in a repository of this stack, <name>/otel-collector beside the
+# app repositories, which the deploy CLI fills by mirroring the pinned upstream image (docker pull, tag, push)
+# before the first rollout when DescribeImages says the tag is missing. An ECR pull-through cache cannot serve
+# prod: its first pull over interface endpoints needs a NAT route to the upstream (Amazon ECR User Guide, "Amazon
+# ECR interface VPC endpoints (AWS PrivateLink)", Considerations, and "Sync an upstream registry with an Amazon
+# ECR private registry"); tasks then pull only from this account's repositories, which prod's endpoints reach.
+module "collector_registry" {
+  source = "../registry"
+  count  = var.settings.tracing.enabled ? 1 : 0
 
-  ecr_repository_prefix = "${local.name}-public" # 2-30 characters (CreatePullThroughCacheRule)
-  upstream_registry_url = "public.ecr.aws"
+  name         = "${local.name}/otel-collector"
+  environment  = var.environment
+  force_delete = var.settings.ecr_force_delete
 }
 
 module "load_balancer" {
@@ -215,9 +218,12 @@ module "service" {
   exec_log_group_name    = module.cluster.exec_log_group_name
   exec_kms_key_arn       = module.cluster.exec_kms_key_arn
 
-  # Traces to X-Ray through the ADOT sidecar, its image through the pull-through cache above.
-  tracing        = var.settings.tracing
-  otel_collector = { cache_prefix = one(aws_ecr_pull_through_cache_rule.public[*].ecr_repository_prefix) }
+  # Traces to X-Ray through the ADOT sidecar, its image from the collector repository above.
+  tracing = var.settings.tracing
+  otel_collector = {
+    repository_url = one(module.collector_registry[*].repository_url)
+    repository_arn = one(module.collector_registry[*].repository_arn)
+  }
 
   logs = local.logs
 }
@@ -233,7 +239,7 @@ module "deployer" {
     cluster_name           = module.cluster.name
     services               = { for k in local.service_keys : k => { service_name = local.service_names[k], task_family = module.service[k].task_family } }
     migrate_task_family    = local.migrate_family
-    ecr_repository_names   = [for k in sort(local.service_keys) : module.registry[k].repository_name]
+    ecr_repository_names   = concat([for k in sort(local.service_keys) : module.registry[k].repository_name], module.collector_registry[*].repository_name)
     log_group_names        = concat([for k in sort(local.service_keys) : module.service[k].log_group_name], [module.service["writer"].migration.log_group_name])
     db_instance_identifier = module.database.instance_identifier
     execution_role_names   = concat([for k in sort(local.service_keys) : module.service[k].role_names.execution], [module.service["writer"].migration.role_names.execution])

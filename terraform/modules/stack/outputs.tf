@@ -69,21 +69,37 @@ output "deploy_role_arn" {
   value       = module.deployer.role_arn
 }
 
+output "otel_collector" {
+  description = "The tracing collector's image for the deploy CLI to mirror before the first rollout: source_image (pinned upstream, public.ecr.aws), repository_url (this stack's <name>/otel-collector) and tag (the upstream tag, which the task definitions pull); null with tracing off."
+  value = var.settings.tracing.enabled ? {
+    source_image   = module.service["writer"].tracing.source_image
+    repository_url = module.collector_registry[0].repository_url
+    tag            = module.service["writer"].tracing.tag
+  } : null
+}
+
+output "outage_alarm_names" {
+  description = "The alarms a pause or the bootstrap period trips on purpose (no healthy target per service, database down): created with actions off, the deploy CLI enables them after the first healthy rollout, disables them for `deploy pause` and enables them for `deploy resume`."
+  value       = module.monitoring.outage_alarm_names
+}
+
 ################################################################################
 # Not part of the contract: the env roots do not output it
 ################################################################################
 
 output "modules" {
-  description = "Every composed module's outputs (kms, network, cluster, registry[k], database, load_balancer, monitoring, service[k], deployer), so the env roots' tests can check what their settings built; also handy in `terraform console` as module.stack.modules."
+  description = "Every composed module's outputs (kms, network, cluster, registry[k], collector_registry, database, load_balancer, monitoring, service[k], deployer), so the env roots' tests can check what their settings built; also handy in `terraform console` as module.stack.modules."
   value = {
-    kms           = module.kms
-    network       = module.network
-    cluster       = module.cluster
-    registry      = module.registry
-    database      = module.database
-    load_balancer = module.load_balancer
-    monitoring    = module.monitoring
-    service       = module.service
-    deployer      = module.deployer
+    kms      = module.kms
+    network  = module.network
+    cluster  = module.cluster
+    registry = module.registry
+    # [] with tracing off, else the one <name>/otel-collector repository.
+    collector_registry = module.collector_registry
+    database           = module.database
+    load_balancer      = module.load_balancer
+    monitoring         = module.monitoring
+    service            = module.service
+    deployer           = module.deployer
   }
 }

@@ -1,8 +1,9 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * One least-privilege PostgreSQL role per service, so neither logs in as the RDS master user (docs/reliability.md#r-1
- * R-1: the master password is for the `migrate` task only; only the `migrate` task uses it):
+ * One least-privilege PostgreSQL role per service, so neither logs in as the RDS master user
+ * (docs/reliability.md#r-1: the master password lives in a Secrets Manager secret Terraform writes, rotated only
+ * when db_master_password_version is bumped, as RDS does not manage it here; only the `migrate` task uses it):
  *
  * - `library_reader`: CONNECT, USAGE on `public`, SELECT on `books`. Nothing else: no INSERT, UPDATE,
  *   DELETE or TRUNCATE anywhere, and no access to `idempotency_keys` (saved response bodies) or `migrations`.

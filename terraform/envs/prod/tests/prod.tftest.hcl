@@ -90,7 +90,7 @@ run "prod_records_traces" {
   assert {
     condition = alltrue([for k in ["reader", "writer"] :
       module.stack.modules.service[k].tracing.enabled &&
-      startswith(module.stack.modules.service[k].tracing.image, "123456789012.dkr.ecr.eu-west-1.amazonaws.com/library-prod-public/aws-observability/aws-otel-collector:") &&
+      startswith(module.stack.modules.service[k].tracing.image, "${module.stack.modules.collector_registry[0].repository_url}:") &&
       module.stack.modules.service[k].tracing.environment == tomap({
         OTEL_EXPORTER_OTLP_ENDPOINT = "http://127.0.0.1:4318"
         OTEL_SERVICE_NAME           = "library-prod-${k}"
@@ -98,7 +98,7 @@ run "prod_records_traces" {
         OTEL_TRACES_SAMPLER_ARG     = "0.1"
       })
     ])
-    error_message = "Prod: both services run the ADOT sidecar from the pull-through cache (no internet egress) and sample 10 % of new traces."
+    error_message = "Prod: both services run the ADOT sidecar from this stack's collector repository (no internet egress) and sample 10 % of new traces."
   }
 }
 

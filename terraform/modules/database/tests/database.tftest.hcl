@@ -36,8 +36,8 @@ run "safe_defaults" {
     error_message = "D5/D6: 7+ days of backups and a final snapshot by default."
   }
   assert {
-    condition     = contains(aws_db_instance.this.enabled_cloudwatch_logs_exports, "postgresql") && contains(aws_db_instance.this.enabled_cloudwatch_logs_exports, "upgrade")
-    error_message = "D9: postgresql and upgrade logs exported to CloudWatch."
+    condition     = toset(aws_db_instance.this.enabled_cloudwatch_logs_exports) == toset(["postgresql", "upgrade", "iam-db-auth-error"]) && toset(keys(aws_cloudwatch_log_group.this)) == toset(["postgresql", "upgrade", "iam-db-auth-error"])
+    error_message = "D9: postgresql, upgrade and iam-db-auth-error (refused IAM logins) exported to CloudWatch, each into a log group of ours."
   }
   assert {
     condition     = aws_db_instance.this.auto_minor_version_upgrade == true && aws_db_instance.this.copy_tags_to_snapshot == true
@@ -52,7 +52,7 @@ run "safe_defaults" {
     error_message = "D13: admin user is not the engine default; the database is library_db."
   }
   assert {
-    condition     = aws_db_instance.this.password == null && aws_db_instance.this.password_wo == null && aws_db_instance.this.password_wo_version == 1
+    condition     = aws_db_instance.this.password == null && aws_db_instance.this.password_wo == null
     error_message = "D14: the master password reaches RDS only through the write-only password_wo (null in plan and state), sent for version 1."
   }
   assert {
@@ -60,7 +60,7 @@ run "safe_defaults" {
     error_message = "R-2: no RDS-managed master password (RDS cannot create a read replica of such an instance)."
   }
   assert {
-    condition     = aws_secretsmanager_secret_version.master.secret_string == null && aws_secretsmanager_secret_version.master.secret_string_wo == null && aws_secretsmanager_secret_version.master.secret_string_wo_version == aws_db_instance.this.password_wo_version
+    condition     = aws_secretsmanager_secret_version.master.secret_string == null && aws_secretsmanager_secret_version.master.secret_string_wo == null
     error_message = "D14: the secret gets the same password write-only, at the same version as the instance."
   }
   assert {
@@ -103,8 +103,57 @@ run "master_secret" {
     condition     = aws_secretsmanager_secret.master.kms_key_id == var.secret_kms_key_arn && startswith(aws_secretsmanager_secret.master.name_prefix, "library-test-master-")
     error_message = "The master secret is encrypted with the given CMK and named after the instance."
   }
+}
+
+# Issue 23 (6): the instance and the secret receive a password only together, at one generation number.
+run "one_password_generation" {
+  command = apply
+
   assert {
-    condition     = aws_db_instance.this.password_wo_version == 3 && aws_secretsmanager_secret_version.master.secret_string_wo_version == 3
+    condition     = aws_db_instance.this.password_wo_version == output.master_password_generation && aws_secretsmanager_secret_version.master.secret_string_wo_version == output.master_password_generation
+    error_message = "The instance and the secret version are sent the password at the same generation."
+  }
+}
+
+run "a_new_secret_sends_the_password_to_rds_too" {
+  command = apply
+
+  plan_options {
+    replace = [aws_secretsmanager_secret.master]
+  }
+
+  # A new secret gets a new ARN from Secrets Manager (the mock's is fixed).
+  override_resource {
+    target = aws_secretsmanager_secret.master
+    values = {
+      arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:library-test-master-20250101000000000000000002-GhIjKl"
+      id  = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:library-test-master-20250101000000000000000002-GhIjKl"
+    }
+  }
+
+  assert {
+    condition     = output.master_password_generation != run.one_password_generation.master_password_generation
+    error_message = "A replaced secret starts a new generation: its new version's password is sent to the instance in the same apply."
+  }
+  assert {
+    condition     = aws_db_instance.this.password_wo_version == output.master_password_generation && aws_secretsmanager_secret_version.master.secret_string_wo_version == output.master_password_generation
+    error_message = "Both receive the new generation: RDS is never left with the old password while the secret holds a new one."
+  }
+}
+
+run "bumping_the_version_rotates_both" {
+  command = apply
+
+  variables {
+    master_password_version = 2
+  }
+
+  assert {
+    condition     = output.master_password_generation != run.a_new_secret_sends_the_password_to_rds_too.master_password_generation
+    error_message = "Bumping master_password_version makes a new generation."
+  }
+  assert {
+    condition     = aws_db_instance.this.password_wo_version == output.master_password_generation && aws_secretsmanager_secret_version.master.secret_string_wo_version == output.master_password_generation
     error_message = "Bumping master_password_version rotates the password on the instance and in the secret together."
   }
 }
@@ -130,7 +179,7 @@ run "log_groups_have_retention_and_cmk" {
   command = plan
 
   assert {
-    condition     = toset(keys(aws_cloudwatch_log_group.this)) == toset(["postgresql", "upgrade"]) && alltrue([for g in aws_cloudwatch_log_group.this : g.retention_in_days == 365 && g.kms_key_id == var.logs.kms_key_arn && startswith(g.name, "/aws/rds/instance/library-test/")])
+    condition     = toset(keys(aws_cloudwatch_log_group.this)) == toset(["postgresql", "upgrade", "iam-db-auth-error"]) && alltrue([for g in aws_cloudwatch_log_group.this : g.retention_in_days == 365 && g.kms_key_id == var.logs.kms_key_arn && startswith(g.name, "/aws/rds/instance/library-test/")])
     error_message = "C1-C3: exported log groups exist up front with retention and a CMK."
   }
 }

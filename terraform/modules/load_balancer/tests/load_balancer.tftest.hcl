@@ -312,6 +312,14 @@ run "access_logs_bucket_is_private_and_encrypted" {
     condition     = alltrue([for s in jsondecode(aws_s3_bucket_policy.access_logs[0].policy).Statement : s.Principal != "*" || s.Effect == "Deny"])
     error_message = "No statement allows a '*' principal."
   }
+  assert {
+    condition = one([for st in jsondecode(aws_s3_bucket_policy.access_logs[0].policy).Statement : st if st.Sid == "ElbLogDelivery"]) == {
+      Sid       = "ElbLogDelivery", Effect = "Allow", Action = "s3:PutObject"
+      Principal = { Service = "logdelivery.elasticloadbalancing.amazonaws.com" }
+      Resource  = "${aws_s3_bucket.access_logs[0].arn}/library-test/AWSLogs/123456789012/*"
+    }
+    error_message = "L6: ELB writes access logs as the logdelivery.elasticloadbalancing.amazonaws.com service principal (every Region; the only form Regions from August 2022 accept), under this account's prefix only."
+  }
 }
 
 run "dev_cheap_values" {

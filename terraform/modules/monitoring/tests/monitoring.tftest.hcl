@@ -180,9 +180,17 @@ run "apply_outputs" {
 
   assert {
     condition = alltrue([for a in concat(values(aws_cloudwatch_metric_alarm.this), [aws_cloudwatch_metric_alarm.target_response_time]) :
-      a.actions_enabled && a.alarm_actions == toset([aws_sns_topic.alerts.arn])
+      a.actions_enabled == !contains(output.outage_alarm_names, a.alarm_name) && a.alarm_actions == toset([aws_sns_topic.alerts.arn])
     ])
-    error_message = "C4: every alarm acts, to the alerts topic."
+    error_message = "C4: every alarm acts, to the alerts topic; the outage alarms start with their actions off (the deploy CLI turns them on after the first healthy rollout)."
+  }
+  assert {
+    condition     = output.outage_alarm_names == ["library-test-db-down", "library-test-reader-no-healthy-hosts", "library-test-writer-no-healthy-hosts"]
+    error_message = "The outage alarms a pause or the bootstrap period trips on purpose: no healthy target per service, database down."
+  }
+  assert {
+    condition     = alltrue([for n in output.outage_alarm_names : startswith(n, "library-test-")])
+    error_message = "Every outage alarm is named <name>-*, the prefix the deployer policy grants Enable/DisableAlarmActions on."
   }
   assert {
     condition     = aws_sns_topic_policy.alerts.arn == aws_sns_topic.alerts.arn && aws_cloudwatch_event_target.deployments.arn == aws_sns_topic.alerts.arn && aws_cloudwatch_event_target.database.arn == aws_sns_topic.alerts.arn

@@ -314,14 +314,15 @@ run "ecs_exec_when_enabled" {
   }
   assert {
     condition = (
-      toset([for v in aws_ecs_task_definition.this.volume : v.name]) == toset(["tmp", "ssm-var-lib", "ssm-var-log"]) &&
+      toset([for v in aws_ecs_task_definition.this.volume : v.name]) == toset(["tmp", "managed-agents", "ssm-var-lib", "ssm-var-log"]) &&
       toset(jsondecode(aws_ecs_task_definition.this.container_definitions)[0].mountPoints) == toset([
         { sourceVolume = "tmp", containerPath = "/tmp", readOnly = false },
+        { sourceVolume = "managed-agents", containerPath = "/managed-agents", readOnly = false },
         { sourceVolume = "ssm-var-lib", containerPath = "/var/lib/amazon", readOnly = false },
         { sourceVolume = "ssm-var-log", containerPath = "/var/log/amazon", readOnly = false },
       ])
     )
-    error_message = "R-4: with ECS Exec the SSM agent's state and log trees are writable task volumes."
+    error_message = "R-4: with ECS Exec /managed-agents (the agent's bind mounts) and the SSM agent's state and log trees are writable task volumes."
   }
   assert {
     condition     = jsondecode(aws_ecs_task_definition.this.container_definitions)[0].readonlyRootFilesystem == true
@@ -601,7 +602,7 @@ run "tracing_adds_a_hardened_collector_sidecar" {
     error_message = "The task role may write traces and read sampling rules/targets (AWSXRayDaemonWriteAccess's actions), nothing else of X-Ray."
   }
   assert {
-    condition     = alltrue([for st in jsondecode(aws_iam_role_policy.execution.policy).Statement : st.Sid != "PullCollectorThroughCache"])
+    condition     = alltrue([for st in jsondecode(aws_iam_role_policy.execution.policy).Statement : st.Sid != "PullCollectorMirror"])
     error_message = "A public.ecr.aws collector image needs no execution-role permission."
   }
   assert {
@@ -610,25 +611,32 @@ run "tracing_adds_a_hardened_collector_sidecar" {
   }
 }
 
-run "tracing_through_the_pull_through_cache" {
+run "tracing_from_this_accounts_collector_repository" {
   command = plan
 
   variables {
-    tracing        = { enabled = true }
-    otel_collector = { cache_prefix = "library-test-ecr-public" }
+    tracing = { enabled = true }
+    otel_collector = {
+      repository_url = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/library-test/otel-collector"
+      repository_arn = "arn:aws:ecr:eu-west-1:123456789012:repository/library-test/otel-collector"
+    }
   }
 
   assert {
-    condition     = one([for c in jsondecode(aws_ecs_task_definition.this.container_definitions) : c.image if c.name == "aws-otel-collector"]) == "123456789012.dkr.ecr.eu-west-1.amazonaws.com/library-test-ecr-public/aws-observability/aws-otel-collector:v0.49.0"
-    error_message = "Without internet egress the collector comes from this account's pull-through cache of public.ecr.aws."
+    condition     = one([for c in jsondecode(aws_ecs_task_definition.this.container_definitions) : c.image if c.name == "aws-otel-collector"]) == "123456789012.dkr.ecr.eu-west-1.amazonaws.com/library-test/otel-collector:v0.49.0"
+    error_message = "Without internet egress the collector comes from this account's repository, under the pinned upstream tag."
   }
   assert {
-    condition = one([for st in jsondecode(aws_iam_role_policy.execution.policy).Statement : st if st.Sid == "PullCollectorThroughCache"]) == {
-      Sid      = "PullCollectorThroughCache", Effect = "Allow"
-      Action   = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchImportUpstreamImage", "ecr:CreateRepository"]
-      Resource = ["arn:aws:ecr:eu-west-1:123456789012:repository/library-test-ecr-public/aws-observability/aws-otel-collector"]
+    condition     = output.tracing.source_image == "public.ecr.aws/aws-observability/aws-otel-collector:v0.49.0" && output.tracing.image == "123456789012.dkr.ecr.eu-west-1.amazonaws.com/library-test/otel-collector:v0.49.0"
+    error_message = "The output names the upstream image the deploy CLI mirrors and the mirror the task pulls."
+  }
+  assert {
+    condition = one([for st in jsondecode(aws_iam_role_policy.execution.policy).Statement : st if st.Sid == "PullCollectorMirror"]) == {
+      Sid      = "PullCollectorMirror", Effect = "Allow"
+      Action   = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+      Resource = ["arn:aws:ecr:eu-west-1:123456789012:repository/library-test/otel-collector"]
     }
-    error_message = "The execution role may pull (and on first pull import and create) exactly the cached collector repository."
+    error_message = "The execution role may pull exactly the collector repository: no import, no repository creation."
   }
   assert {
     condition     = contains([for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment : e.name], "OTEL_TRACES_SAMPLER_ARG") && one([for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment : e.value if e.name == "OTEL_TRACES_SAMPLER_ARG"]) == "0.1"

@@ -230,22 +230,38 @@ run "ecs_exec_in_endpoints_mode_gets_ssmmessages_and_kms" {
   }
 }
 
-run "tracing_reaches_both_services_through_the_pull_through_cache" {
-  command = plan
+run "tracing_reaches_both_services_from_the_collector_repository" {
+  command = apply
 
   assert {
-    condition     = aws_ecr_pull_through_cache_rule.public[0].ecr_repository_prefix == "shop-prod-public" && aws_ecr_pull_through_cache_rule.public[0].upstream_registry_url == "public.ecr.aws"
-    error_message = "Tracing creates this environment's pull-through cache rule for Amazon ECR Public (prefix <project>-<env>-public)."
+    condition     = module.collector_registry[0].repository_name == "shop-prod/otel-collector"
+    error_message = "Tracing creates this environment's collector repository <project>-<env>/otel-collector, beside the app repositories."
   }
   assert {
     condition = alltrue([for k in ["reader", "writer"] :
       module.service[k].tracing.enabled &&
-      module.service[k].tracing.image == "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop-prod-public/aws-observability/aws-otel-collector:v0.49.0" &&
+      module.service[k].tracing.image == "${module.collector_registry[0].repository_url}:v0.49.0" &&
       module.service[k].tracing.environment.OTEL_SERVICE_NAME == "shop-prod-${k}" &&
       module.service[k].tracing.environment.OTEL_TRACES_SAMPLER_ARG == "0.2" &&
       module.service[k].container_environment.OTEL_EXPORTER_OTLP_ENDPOINT == "http://127.0.0.1:4318"
     ])
-    error_message = "settings.tracing reaches both services: the cached collector image, each service's own name, the sample ratio."
+    error_message = "settings.tracing reaches both services: the collector image from this account's repository, each service's own name, the sample ratio."
+  }
+  assert {
+    condition = output.otel_collector == {
+      source_image   = "public.ecr.aws/aws-observability/aws-otel-collector:v0.49.0"
+      repository_url = module.collector_registry[0].repository_url
+      tag            = "v0.49.0"
+    }
+    error_message = "The deploy CLI reads what to mirror (the pinned upstream image) and where (this stack's repository, same tag)."
+  }
+  assert {
+    condition     = contains(module.deployer.resource_keys.ecr_repositories, "arn:aws:ecr:eu-west-1:123456789012:repository/shop-prod/otel-collector")
+    error_message = "The deployer may push the mirrored collector image."
+  }
+  assert {
+    condition     = output.outage_alarm_names == module.monitoring.outage_alarm_names && length(output.outage_alarm_names) == 3
+    error_message = "The outage alarms reach the deploy CLI (pause, resume, first rollout)."
   }
 }
 
@@ -273,8 +289,8 @@ run "tracing_off_adds_nothing" {
   }
 
   assert {
-    condition     = length(aws_ecr_pull_through_cache_rule.public) == 0 && !contains(module.network.interface_endpoints, "xray")
-    error_message = "Tracing off: no pull-through cache rule, no xray endpoint."
+    condition     = length(module.collector_registry) == 0 && output.otel_collector == null && !contains(module.network.interface_endpoints, "xray")
+    error_message = "Tracing off: no collector repository, nothing to mirror, no xray endpoint."
   }
   assert {
     condition     = alltrue([for k in ["reader", "writer"] : !module.service[k].tracing.enabled && length([for n in keys(module.service[k].container_environment) : n if startswith(n, "OTEL_")]) == 0])
