@@ -7,10 +7,9 @@ import { BatchDeleteImageCommand, ListImagesCommand, type ECRClient } from '@aws
 import { ModifyLoadBalancerAttributesCommand, type ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand, ModifyDBInstanceCommand, type RDSClient } from '@aws-sdk/client-rds';
 import { DeleteObjectsCommand, ListObjectVersionsCommand, type ObjectIdentifier, type S3Client } from '@aws-sdk/client-s3';
-import { pollTiming, type BaseContext } from '../context.js';
 import { CliError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { poll, PollTimeoutError } from '../poll/poller.js';
+import { poll, PollTimeoutError, type PollOptions } from '../poll/poller.js';
 
 /**
  * The distinct images of a repository. ListImages lists one entry per tag (and untagged images by digest), 1000 at
@@ -77,17 +76,14 @@ export async function snapshotExists(rds: RDSClient, id: string): Promise<boolea
  * Turns deletion protection off and waits until the instance is available again with it off: DeleteDBInstance
  * refuses a protected instance (InvalidParameterCombination) and one that is still modifying.
  */
-export async function disableDbDeletionProtection(ctx: BaseContext, id: string, timeoutMs = 10 * 60_000): Promise<void> {
-  const rds = ctx.aws.rds;
+export async function disableDbDeletionProtection(rds: RDSClient, id: string, wait: PollOptions & { timeoutMs: number }): Promise<void> {
+  const { timeoutMs } = wait;
   await rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: id, DeletionProtection: false, ApplyImmediately: true }));
   try {
-    await poll(
-      async () => {
-        const db = (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }))).DBInstances?.[0];
-        return db?.DBInstanceStatus === 'available' && db.DeletionProtection === false ? { done: true, value: undefined } : { done: false };
-      },
-      pollTiming(ctx, timeoutMs),
-    );
+    await poll(async () => {
+      const db = (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }))).DBInstances?.[0];
+      return db?.DBInstanceStatus === 'available' && db.DeletionProtection === false ? { done: true, value: undefined } : { done: false };
+    }, wait);
   } catch (err) {
     if (!(err instanceof PollTimeoutError)) throw err;
     throw new CliError(

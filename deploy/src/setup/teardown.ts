@@ -8,10 +8,14 @@ import {
   objectVersions,
   snapshotExists,
 } from '../aws/teardown.js';
+import { pollTiming } from '../context.js';
 import { CliError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { SetupContext } from './context.js';
 import { deletions, type PlanDocument } from './terraform-plan.js';
+
+/** How long RDS may take to apply `DeletionProtection: false` before destroy gives up. */
+const DB_PROTECTION_TIMEOUT_MS = 10 * 60_000;
 
 /** What the destroy plan deletes that AWS guards, read from the plan's `before` values (Terraform's refreshed view). */
 export interface Teardown {
@@ -124,7 +128,10 @@ export async function clearBlockers(ctx: SetupContext, t: Teardown): Promise<str
     }
     for (const d of t.databases.filter((x) => x.deletionProtection)) {
       step.update(`RDS ${d.id}: turning deletion protection off`);
-      await disableDbDeletionProtection(ctx, d.id);
+      await disableDbDeletionProtection(ctx.aws.rds, d.id, {
+        ...pollTiming(ctx, DB_PROTECTION_TIMEOUT_MS),
+        timeoutMs: DB_PROTECTION_TIMEOUT_MS,
+      });
       done.push(`deletion protection off on RDS ${d.id}`);
     }
     const buckets = bucketsToEmpty(t);
