@@ -15,8 +15,9 @@ const child = spawn(
     '--experimental-vm-modules',
     '--disable-warning=ExperimentalWarning',
     jestBin,
-    ...(projectsNamed ? [] : ['--ignoreProjects', 'compose']),
     ...args,
+    // Last: --ignoreProjects takes every word after it as a project name, file patterns included.
+    ...(projectsNamed ? [] : ['--ignoreProjects', 'compose']),
   ],
   { stdio: 'inherit' },
 );

@@ -83,11 +83,12 @@ mkdirSync(`${root}/.test-results`, { recursive: true });
 if (!composeOnly) {
   const jest = await run(process.execPath, [
     'scripts/jest.mjs',
-    '--ignoreProjects',
-    'compose',
     '--json',
     '--outputFile=.test-results/jest.json',
     ...jestArgs,
+    // Last: --ignoreProjects takes every word after it as a project name, file patterns included.
+    '--ignoreProjects',
+    'compose',
   ]);
   countJest(`${root}/.test-results/jest.json`, jest.code);
 }
