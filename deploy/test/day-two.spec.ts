@@ -488,7 +488,10 @@ describe('pause / resume', () => {
   const rdsCalls = () => aws.calls.filter((c) => c.client === 'rds').map((c) => c.command);
 
   const OUTAGE_ALARMS = ['library-dev-db-down', 'library-dev-reader-no-healthy-hosts', 'library-dev-writer-no-healthy-hosts'];
-  const alarmCalls = () => aws.calls.filter((c) => c.client === 'cloudwatch' && /AlarmActions$/.test(c.command));
+  const alarmCalls = () =>
+    aws.calls
+      .filter((c) => c.client === 'cloudwatch' && /AlarmActions$/.test(c.command))
+      .map(({ client, command, input }) => ({ client, command, input }));
 
   it('pause turns off the actions of the outage alarms it trips, before scaling to 0 and stopping the DB', async () => {
     const h = makeHarness({ aws });

@@ -90,7 +90,7 @@ locals {
 
     ecr_repositories = {
       # The apps' repositories and the collector's, which the CLI fills from the pinned upstream image.
-      resources = sort([for r in concat(var.targets.ecr_repository_names, [var.targets.collector_repository_name]) : "arn:${local.partition}:ecr:${local.region}:${local.account_id}:repository/${r}"])
+      resources = sort([for r in var.targets.ecr_repository_names : "arn:${local.partition}:ecr:${local.region}:${local.account_id}:repository/${r}"])
       condition = null
     }
     log_groups = { resources = local.log_group_arns, condition = null }

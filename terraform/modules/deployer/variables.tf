@@ -27,17 +27,16 @@ variable "actions_file" {
 variable "targets" {
   description = "Names of this stack's resources the deploy CLI works on (ARNs are built from them): the cluster, the services with their task families, the migrate family, the ECR repositories, the log groups (services and migrate), the database instance and the execution and task roles the task definitions pass to ECS."
   type = object({
-    cluster_name           = string
-    services               = map(object({ service_name = string, task_family = string }))
-    migrate_task_family    = string
+    cluster_name        = string
+    services            = map(object({ service_name = string, task_family = string }))
+    migrate_task_family = string
+    # The app repositories and, with tracing on, <name>/otel-collector: the deploy CLI mirrors the pinned collector
+    # image into it (DescribeImages, docker push).
     ecr_repository_names   = list(string)
     log_group_names        = list(string)
     db_instance_identifier = string
     execution_role_names   = list(string)
     task_role_names        = list(string)
-
-    # <name>/otel-collector: the deploy CLI mirrors the pinned collector image into it (DescribeImages, docker push).
-    collector_repository_name = string
   })
 
   validation {
@@ -46,7 +45,7 @@ variable "targets" {
   }
 
   validation {
-    condition = alltrue([for n in concat([var.targets.cluster_name, var.targets.migrate_task_family, var.targets.db_instance_identifier, var.targets.collector_repository_name], var.targets.execution_role_names, var.targets.task_role_names, var.targets.ecr_repository_names,
+    condition = alltrue([for n in concat([var.targets.cluster_name, var.targets.migrate_task_family, var.targets.db_instance_identifier], var.targets.execution_role_names, var.targets.task_role_names, var.targets.ecr_repository_names,
       flatten([for s in values(var.targets.services) : [s.service_name, s.task_family]])) : length(n) > 0 && !strcontains(n, "*") && !strcontains(n, "?")
     ])
     error_message = "targets names are exact names: no wildcards (* or ?)."

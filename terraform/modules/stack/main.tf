@@ -244,9 +244,6 @@ module "deployer" {
     db_instance_identifier = module.database.instance_identifier
     execution_role_names   = concat([for k in sort(local.service_keys) : module.service[k].role_names.execution], [module.service["writer"].migration.role_names.execution])
     task_role_names        = concat([for k in sort(local.service_keys) : module.service[k].role_names.task], [module.service["writer"].migration.role_names.task])
-
-    # The collector's mirror (<name>/otel-collector beside the app repositories), filled by the deploy CLI.
-    collector_repository_name = "${local.name}/otel-collector"
   }
   # The state `terraform output -json` reads: by default the bucket `deploy init` creates and the key the workflow
   # and backend.hcl.example use.

@@ -71,7 +71,12 @@ module "service" {
   exec_log_group_name    = "/aws/ecs/${local.cluster}/exec"
   exec_kms_key_arn       = module.kms.key_arn
   tracing                = { enabled = true }
-  log_kms_key_arn        = module.kms.key_arn
+  # The collector from this stack's mirror, as modules/stack wires it: the execution role pulls it from there.
+  otel_collector = {
+    repository_url = "${local.account}.dkr.ecr.${local.region}.amazonaws.com/${local.name}/otel-collector"
+    repository_arn = "arn:aws:ecr:${local.region}:${local.account}:repository/${local.name}/otel-collector"
+  }
+  logs = { retention_days = 30, kms_key_arn = module.kms.key_arn }
 }
 
 module "deployer" {
@@ -80,16 +85,15 @@ module "deployer" {
   name        = local.name
   environment = local.world.environment.value
   targets = {
-    cluster_name         = local.cluster
-    services             = { for k, s in local.services : k => { service_name = s.service_name, task_family = s.task_family } }
-    migrate_task_family  = local.migration.task_family
-    ecr_repository_names = [for k in sort(keys(local.repository_names)) : local.repository_names[k]]
-
-    collector_repository_name = "${local.name}/otel-collector"
-    log_group_names           = concat([for k in sort(keys(local.services)) : local.services[k].log_group_name], [local.migration.log_group_name])
-    db_instance_identifier    = local.database.instance_identifier
-    execution_role_names      = concat([for k in sort(keys(local.services)) : module.service[k].role_names.execution], [module.service["writer"].migration.role_names.execution])
-    task_role_names           = concat([for k in sort(keys(local.services)) : module.service[k].role_names.task], [module.service["writer"].migration.role_names.task])
+    cluster_name        = local.cluster
+    services            = { for k, s in local.services : k => { service_name = s.service_name, task_family = s.task_family } }
+    migrate_task_family = local.migration.task_family
+    # The app repositories and the collector's mirror (<name>/otel-collector), as modules/stack passes them.
+    ecr_repository_names   = concat([for k in sort(keys(local.repository_names)) : local.repository_names[k]], ["${local.name}/otel-collector"])
+    log_group_names        = concat([for k in sort(keys(local.services)) : local.services[k].log_group_name], [local.migration.log_group_name])
+    db_instance_identifier = local.database.instance_identifier
+    execution_role_names   = concat([for k in sort(keys(local.services)) : module.service[k].role_names.execution], [module.service["writer"].migration.role_names.execution])
+    task_role_names        = concat([for k in sort(keys(local.services)) : module.service[k].role_names.task], [module.service["writer"].migration.role_names.task])
   }
   terraform_state = { bucket = "library-tfstate-${local.account}-${local.region}", key = "library/dev/terraform.tfstate" }
   default_tags    = local.default_tags

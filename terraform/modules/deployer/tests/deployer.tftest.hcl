@@ -14,13 +14,12 @@ variables {
       reader = { service_name = "library-test-reader", task_family = "library-test-reader" }
       writer = { service_name = "library-test-writer", task_family = "library-test-writer" }
     }
-    migrate_task_family       = "library-test-migrate"
-    ecr_repository_names      = ["library-test/reader", "library-test/writer"]
-    collector_repository_name = "library-test/otel-collector"
-    log_group_names           = ["/ecs/library-test-reader", "/ecs/library-test-writer", "/ecs/library-test-migrate"]
-    db_instance_identifier    = "library-test"
-    execution_role_names      = ["library-test-reader-execution", "library-test-writer-execution", "library-test-migrate-execution"]
-    task_role_names           = ["library-test-reader-task", "library-test-writer-task", "library-test-migrate-task"]
+    migrate_task_family    = "library-test-migrate"
+    ecr_repository_names   = ["library-test/otel-collector", "library-test/reader", "library-test/writer"]
+    log_group_names        = ["/ecs/library-test-reader", "/ecs/library-test-writer", "/ecs/library-test-migrate"]
+    db_instance_identifier = "library-test"
+    execution_role_names   = ["library-test-reader-execution", "library-test-writer-execution", "library-test-migrate-execution"]
+    task_role_names        = ["library-test-reader-task", "library-test-writer-task", "library-test-migrate-task"]
   }
   terraform_state = { bucket = "library-tfstate-123456789012-eu-west-1", key = "library/test/terraform.tfstate" }
   default_tags    = { Project = "library", Environment = "dev", ManagedBy = "terraform" }
@@ -394,13 +393,12 @@ run "longest_names_fit_the_managed_policy_limit" {
         reader = { service_name = "abcdefghijklmnop-prod-reader", task_family = "abcdefghijklmnop-prod-reader" }
         writer = { service_name = "abcdefghijklmnop-prod-writer", task_family = "abcdefghijklmnop-prod-writer" }
       }
-      migrate_task_family       = "abcdefghijklmnop-prod-migrate"
-      ecr_repository_names      = ["abcdefghijklmnop-prod/reader", "abcdefghijklmnop-prod/writer"]
-      collector_repository_name = "abcdefghijklmnop-prod/otel-collector"
-      log_group_names           = ["/ecs/abcdefghijklmnop-prod-reader", "/ecs/abcdefghijklmnop-prod-writer", "/ecs/abcdefghijklmnop-prod-migrate"]
-      db_instance_identifier    = "abcdefghijklmnop-prod"
-      execution_role_names      = ["abcdefghijklmnop-prod-reader-execution", "abcdefghijklmnop-prod-writer-execution", "abcdefghijklmnop-prod-migrate-execution"]
-      task_role_names           = ["abcdefghijklmnop-prod-reader-task", "abcdefghijklmnop-prod-writer-task", "abcdefghijklmnop-prod-migrate-task"]
+      migrate_task_family    = "abcdefghijklmnop-prod-migrate"
+      ecr_repository_names   = ["abcdefghijklmnop-prod/otel-collector", "abcdefghijklmnop-prod/reader", "abcdefghijklmnop-prod/writer"]
+      log_group_names        = ["/ecs/abcdefghijklmnop-prod-reader", "/ecs/abcdefghijklmnop-prod-writer", "/ecs/abcdefghijklmnop-prod-migrate"]
+      db_instance_identifier = "abcdefghijklmnop-prod"
+      execution_role_names   = ["abcdefghijklmnop-prod-reader-execution", "abcdefghijklmnop-prod-writer-execution", "abcdefghijklmnop-prod-migrate-execution"]
+      task_role_names        = ["abcdefghijklmnop-prod-reader-task", "abcdefghijklmnop-prod-writer-task", "abcdefghijklmnop-prod-migrate-task"]
     }
     terraform_state = { bucket = "abcdefghijklmnop-tfstate-123456789012-ap-southeast-2", key = "abcdefghijklmnop/prod/terraform.tfstate" }
     default_tags    = { Project = "abcdefghijklmnop", Environment = "prod", ManagedBy = "terraform" }

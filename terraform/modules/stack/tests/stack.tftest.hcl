@@ -450,8 +450,9 @@ run "rejects_bad_project_region_host_and_initial_tag" {
 run "rejects_a_retention_cloudwatch_does_not_offer" {
   command = plan
   variables {
-    environment = "dev"
-    settings    = merge(var.settings, { log_retention_days = 13 })
+    environment  = "dev"
+    default_tags = merge(var.default_tags, { Environment = "dev" })
+    settings     = merge(var.settings, { log_retention_days = 13 })
   }
   expect_failures = [var.settings]
 }
