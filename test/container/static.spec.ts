@@ -42,7 +42,13 @@ describe('the Dockerfile', () => {
     const runtime = stages.at(-1)!;
     expect(runtime).toMatch(/^FROM \$\{BASE_IMAGE\} AS runtime\n/); // no --platform: the target platform's node
     expect(runtime.match(/^RUN\b.*$/gm)).toBeNull();
-    for (const stage of stages.slice(0, -1)) expect(stage).toMatch(/^FROM --platform=\$BUILDPLATFORM /);
+    // Each build stage runs on the build platform: named so, or built FROM an earlier stage that is.
+    const onBuildPlatform = new Set<string>();
+    for (const stage of stages.slice(0, -1)) {
+      const [, platform, from, name] = /^FROM (--platform=\$BUILDPLATFORM )?(\S+) AS (\S+)\n/.exec(stage) ?? [];
+      expect({ stage: name, onBuildPlatform: !!platform || onBuildPlatform.has(from!) }).toEqual({ stage: name, onBuildPlatform: true });
+      onBuildPlatform.add(name!);
+    }
   });
 
   it('on the Node major that CI and the test suites run (.nvmrc)', () => {
