@@ -7,7 +7,7 @@ import { historyCommand } from './history.js';
 import { initCommand } from './init.js';
 import { logsCommand } from './logs.js';
 import { migrateCommand } from './migrate.js';
-import { pauseCommand } from './pause.js';
+import { pauseCommand, resumeCommand } from './pause.js';
 import { rollbackCommand } from './rollback.js';
 import { statusCommand } from './status.js';
 import { verifyCommand } from './verify.js';
@@ -23,6 +23,7 @@ export const COMMANDS: CommandModule[] = [
   verifyCommand,
   diffCommand,
   pauseCommand,
+  resumeCommand,
   initCommand,
   destroyCommand,
 ];

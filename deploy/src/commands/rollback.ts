@@ -1,8 +1,7 @@
-import { Command } from 'commander';
 import { z } from 'zod';
 import { rollbackAction } from '../actions/rollback.js';
-import { addCommonOptions, commonSchema, durationSchema, openContext } from '../context.js';
-import type { CommandModule } from './command.js';
+import { commonSchema, durationSchema } from '../context.js';
+import { defineCommand } from './define.js';
 
 export const rollbackOptionsSchema = commonSchema
   .extend({
@@ -19,35 +18,27 @@ export const rollbackOptionsSchema = commonSchema
     path: ['to'],
   });
 
-export const rollbackCommand: CommandModule = {
+export const rollbackCommand = defineCommand({
   name: 'rollback',
-  register(program, run) {
-    program.addCommand(
-      addCommonOptions(new Command('rollback'))
-        .description(
-          'go back to the previous revision (or --to <commit|revision>) without rebuilding; follows the deployment like `deploy`',
-        )
-        .argument('[service]', 'reader or writer')
-        .option('--all', 'both services')
-        .option('--to <commit|revision>', 'a commit (7+ hex) or a revision (12, family:12, ARN)')
-        .option('--timeout <duration>', 'give up after this long', '15m')
-        .option('--max-failed-tasks <n>', 'give up once N tasks failed')
-        .option('--force', 'even while a deployment is in progress')
-        .action((service: string | undefined, opts: Record<string, unknown>) => {
-          const o = rollbackOptionsSchema.parse({ ...opts, service });
-          return run(opts, openContext, (ctx) =>
-            rollbackAction(
-              {
-                services: o.all ? ['reader', 'writer'] : [o.service!],
-                to: o.to,
-                timeoutMs: o.timeout,
-                maxFailedTasks: o.maxFailedTasks,
-                force: o.force,
-              },
-              ctx,
-            ),
-          );
-        }),
-    );
-  },
-};
+  description: 'go back to the previous revision (or --to <commit|revision>) without rebuilding; follows the deployment like `deploy`',
+  argument: ['[service]', 'reader or writer'],
+  options: (cmd) =>
+    cmd
+      .option('--all', 'both services')
+      .option('--to <commit|revision>', 'a commit (7+ hex) or a revision (12, family:12, ARN)')
+      .option('--timeout <duration>', 'give up after this long', '15m')
+      .option('--max-failed-tasks <n>', 'give up once N tasks failed')
+      .option('--force', 'even while a deployment is in progress'),
+  schema: rollbackOptionsSchema,
+  action: (o, ctx) =>
+    rollbackAction(
+      {
+        services: o.all ? ['reader', 'writer'] : [o.service!],
+        to: o.to,
+        timeoutMs: o.timeout,
+        maxFailedTasks: o.maxFailedTasks,
+        force: o.force,
+      },
+      ctx,
+    ),
+});
