@@ -1,8 +1,8 @@
-import { Command, Option } from 'commander';
+import { Option } from 'commander';
 import { z } from 'zod';
 import { deployAction } from '../actions/deploy.js';
-import { addCommonOptions, commonSchema, durationSchema, openContext } from '../context.js';
-import type { CommandModule } from './command.js';
+import { commonSchema, durationSchema } from '../context.js';
+import { defineCommand } from './define.js';
 
 export const deployOptionsSchema = commonSchema.extend({
   service: z.enum(['reader', 'writer', 'all']).default('all'),
@@ -21,36 +21,35 @@ export const deployOptionsSchema = commonSchema.extend({
   dockerfile: z.string().optional(),
 });
 
-export function configureDeployOptions(cmd: Command): Command {
-  return addCommonOptions(cmd)
-    .addOption(new Option('-s, --service <name>', 'deploy one service only').choices(['reader', 'writer', 'all']).default('all'))
-    .option('--dry-run', 'print the exact plan (images, tags, digests, revisions, migration, services); change nothing')
-    .option('--atomic', 'if one service fails, roll both back')
-    .option('--max-failed-tasks <n>', 'roll back once N tasks of the new revision failed, without waiting for the circuit breaker')
-    .option('--timeout <duration>', 'give up on a rollout after this long, then roll back (e.g. 10m)', '15m')
-    .option('--migration-timeout <duration>', 'how long the migration task may run', '10m')
-    .option('--force', 'deploy even when the digest already runs, or on top of a deployment in progress')
-    .option('--allow-dirty', 'deploy a dirty working tree (the tag gets a -dirty-<time> suffix)')
-    .option('--platform <os/arch>', 'docker buildx --platform (default: from the live task definition’s runtimePlatform, else linux/amd64)')
-    .option('--no-smoke', 'skip the smoke check through the ALB after the rollout')
-    .option('--dockerfile <path>', 'Dockerfile (default: ./Dockerfile)');
+export const deployCommand = defineCommand({
+  name: 'deploy',
+  description: 'build, push, migrate and roll out both services; follow our deployment; roll back on failure (default command)',
+  options: (cmd) =>
+    cmd
+      .addOption(new Option('-s, --service <name>', 'deploy one service only').choices(['reader', 'writer', 'all']).default('all'))
+      .option('--dry-run', 'print the exact plan (images, tags, digests, revisions, migration, services); change nothing')
+      .option('--atomic', 'if one service fails, roll both back')
+      .option('--max-failed-tasks <n>', 'roll back once N tasks of the new revision failed, without waiting for the circuit breaker')
+      .option('--timeout <duration>', 'give up on a rollout after this long, then roll back (e.g. 10m)', '15m')
+      .option('--migration-timeout <duration>', 'how long the migration task may run', '10m')
+      .option('--force', 'deploy even when the digest already runs, or on top of a deployment in progress')
+      .option('--allow-dirty', 'deploy a dirty working tree (the tag gets a -dirty-<time> suffix)')
+      .option(
+        '--platform <os/arch>',
+        'docker buildx --platform (default: from the live task definition’s runtimePlatform, else linux/amd64)',
+      )
+      .option('--no-smoke', 'skip the smoke check through the ALB after the rollout')
+      .option('--dockerfile <path>', 'Dockerfile (default: ./Dockerfile)'),
+  schema: deployOptionsSchema,
+  action: (o, ctx) => deployAction(deployInput(o), ctx),
+});
+
+/** The deploy's input from options not yet checked (init's first deploy: the deploy command's defaults). */
+export function toDeployInput(opts: Record<string, unknown>) {
+  return deployInput(deployOptionsSchema.parse(opts));
 }
 
-export const deployCommand: CommandModule = {
-  name: 'deploy',
-  register(program, run) {
-    const cmd = configureDeployOptions(new Command('deploy'))
-      .description('build, push, migrate and roll out both services; follow our deployment; roll back on failure (default command)')
-      .action((opts: Record<string, unknown>) => {
-        const input = toDeployInput(opts); // flags are checked before anything is read or called
-        return run(opts, openContext, (ctx) => deployAction(input, ctx));
-      });
-    program.addCommand(cmd);
-  },
-};
-
-export function toDeployInput(opts: Record<string, unknown>) {
-  const o = deployOptionsSchema.parse(opts);
+function deployInput(o: z.infer<typeof deployOptionsSchema>) {
   return {
     services: o.service === 'all' ? (['reader', 'writer'] as const).slice() : [o.service],
     dryRun: o.dryRun,
