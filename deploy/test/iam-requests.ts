@@ -311,8 +311,8 @@ export function requestsOfRunningTask(
     // IAM database authentication as the container's own user (RDS User Guide, "Creating and using an IAM policy for
     // IAM database access").
     if (env.DB_AUTH === 'iam' && env.DB_USER) out.push(app('rds-db:connect', arns.dbUser(iam.inputs.db_resource_id, env.DB_USER)));
-    // The collector, pulled from public.ecr.aws or from this stack's mirror (<name>/otel-collector).
-    if (/(aws-)?otel-collector[:@]/.test(c.image)) {
+    // The collector sidecar, by the container name modules/service gives it (wherever its image comes from).
+    if (c.name === 'aws-otel-collector') {
       // The ADOT collector's awsxray exporter and X-Ray sampling (ECS Developer Guide, "Required IAM permissions for
       // AWS Distro for OpenTelemetry integration with AWS X-Ray"; X-Ray has no resource types: "*").
       for (const action of ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'])
