@@ -19,7 +19,7 @@ export const serviceSpecs = { reader: readerService, writer: writerService } as 
 let rolesReady: Promise<void> | undefined;
 
 /** Gives the service roles their test password on the run's server, once per worker. */
-function serviceRolesReady(): Promise<void> {
+export function serviceRolesReady(): Promise<void> {
   rolesReady ??= (async () => {
     const admin = adminClient();
     await admin.connect();
