@@ -214,16 +214,16 @@ run "rejects_bad_values" {
   command = plan
 
   variables {
-    alarm_email           = "not-an-email"
-    kms_key_arn           = "alias/aws/sns"
-    alb_arn_suffix        = "library-test"
-    service_cpu_threshold = 150
+    alarm_email    = "not-an-email"
+    kms_key_arn    = "alias/aws/sns"
+    alb_arn_suffix = "library-test"
+    thresholds     = { service_cpu_percent = 150 }
   }
 
   expect_failures = [
     var.alarm_email,
     var.kms_key_arn,
     var.alb_arn_suffix,
-    var.service_cpu_threshold,
+    var.thresholds,
   ]
 }
