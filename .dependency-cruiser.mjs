@@ -19,73 +19,65 @@ const DEPLOY_LAYERS = [
   { name: 'foundation', path: '^deploy/src/(errors|exit-codes|exec)\\.ts$|^deploy/src/(docker|git|targets|poll)/' },
 ];
 
-const deployRules = DEPLOY_LAYERS.slice(1).map((layer, index) => ({
-  name: `deploy-${layer.name.replace(/ /g, '-')}-imports-no-layer-above`,
-  comment: `deploy/src layers (.dependency-cruiser.mjs DEPLOY_LAYERS): ${layer.name} may not import ${DEPLOY_LAYERS.slice(0, index + 1)
-    .map((above) => above.name)
-    .join(', ')}`,
-  severity: 'error',
-  from: { path: layer.path },
-  to: { path: DEPLOY_LAYERS.slice(0, index + 1).map((above) => above.path) },
-}));
+/** A rule no import may break: from the files matching `from` to those matching `to`. */
+const forbid = (name, comment, from, to) => ({ name, comment, severity: 'error', from, to });
+
+const deployRules = DEPLOY_LAYERS.slice(1).map((layer, index) => {
+  const above = DEPLOY_LAYERS.slice(0, index + 1);
+  return forbid(
+    `deploy-${layer.name.replace(/ /g, '-')}-imports-no-layer-above`,
+    `deploy/src layers (.dependency-cruiser.mjs DEPLOY_LAYERS): ${layer.name} may not import ${above.map((a) => a.name).join(', ')}`,
+    { path: layer.path },
+    { path: above.map((a) => a.path) },
+  );
+});
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 export default {
   forbidden: [
-    {
-      name: 'apps-enter-libs-by-their-front-door',
-      comment: 'An app imports a lib only as #libs/<name> (its src/index.ts), never a file behind it.',
-      severity: 'error',
-      from: { path: '^apps/' },
-      to: { path: '^libs/', pathNot: '^libs/[^/]+/src/index\\.ts$' },
-    },
-    {
-      name: 'libs-enter-other-libs-by-their-front-door',
-      comment: 'A lib imports another lib only as #libs/<name>.',
-      severity: 'error',
-      from: { path: '^libs/([^/]+)/' },
-      to: { path: '^libs/', pathNot: ['^libs/$1/', '^libs/[^/]+/src/index\\.ts$'] },
-    },
-    {
-      name: 'libs-do-not-import-apps',
-      severity: 'error',
-      from: { path: '^libs/' },
-      to: { path: '^apps/' },
-    },
-    {
-      name: 'apps-do-not-import-each-other',
-      severity: 'error',
-      from: { path: '^apps/([^/]+)/' },
-      to: { path: '^apps/', pathNot: '^apps/$1/' },
-    },
-    {
-      name: 'contracts-import-no-other-lib',
-      comment: 'libs/contracts is the definition everything else derives from; it depends on no lib.',
-      severity: 'error',
-      from: { path: '^libs/contracts/' },
-      to: { path: '^libs/', pathNot: '^libs/contracts/' },
-    },
-    {
-      name: 'only-modules-import-controllers',
-      comment: 'Controllers → services → repository: nothing but a Nest module (the composition root) imports a controller.',
-      severity: 'error',
-      from: { path: '^apps/', pathNot: '\\.module\\.ts$' },
-      to: { path: '\\.controller\\.ts$' },
-    },
-    {
-      name: 'controllers-reach-the-database-through-services',
-      comment: 'Controllers → services → repository: a controller never imports the persistence lib (its repositories).',
-      severity: 'error',
-      from: { path: '\\.controller\\.ts$' },
-      to: { path: '^libs/persistence/' },
-    },
-    {
-      name: 'repositories-know-no-service',
-      comment: 'Controllers → services → repository: the persistence lib imports no Nest service, controller or app.',
-      severity: 'error',
-      from: { path: '^libs/persistence/' },
-      to: { path: '\\.(service|controller)\\.ts$' },
-    },
+    forbid(
+      'apps-enter-libs-by-their-front-door',
+      'An app imports a lib only as #libs/<name> (its src/index.ts), never a file behind it.',
+      { path: '^apps/' },
+      { path: '^libs/', pathNot: '^libs/[^/]+/src/index\\.ts$' },
+    ),
+    forbid(
+      'libs-enter-other-libs-by-their-front-door',
+      'A lib imports another lib only as #libs/<name>.',
+      { path: '^libs/([^/]+)/' },
+      { path: '^libs/', pathNot: ['^libs/$1/', '^libs/[^/]+/src/index\\.ts$'] },
+    ),
+    forbid('libs-do-not-import-apps', 'Libs sit below the apps: no lib imports an app.', { path: '^libs/' }, { path: '^apps/' }),
+    forbid(
+      'apps-do-not-import-each-other',
+      'The reader and the writer share code only through libs.',
+      { path: '^apps/([^/]+)/' },
+      { path: '^apps/', pathNot: '^apps/$1/' },
+    ),
+    forbid(
+      'contracts-import-no-other-lib',
+      'libs/contracts is the definition everything else derives from; it depends on no lib.',
+      { path: '^libs/contracts/' },
+      { path: '^libs/', pathNot: '^libs/contracts/' },
+    ),
+    forbid(
+      'only-modules-import-controllers',
+      'Controllers → services → repository: nothing but a Nest module (the composition root) imports a controller.',
+      { path: '^apps/', pathNot: '\\.module\\.ts$' },
+      { path: '\\.controller\\.ts$' },
+    ),
+    forbid(
+      'controllers-reach-the-database-through-services',
+      'Controllers → services → repository: a controller never imports the persistence lib (its repositories).',
+      { path: '\\.controller\\.ts$' },
+      { path: '^libs/persistence/' },
+    ),
+    forbid(
+      'repositories-know-no-service',
+      'Controllers → services → repository: the persistence lib imports no Nest service, controller or app.',
+      { path: '^libs/persistence/' },
+      { path: '\\.(service|controller)\\.ts$' },
+    ),
     ...deployRules,
   ],
   options: {

@@ -87,24 +87,9 @@ async function main() {
     const [readerUrl, writerUrl] = await Promise.all([startService('reader', env), startService('writer', env)]);
     const samples = [];
     let stop = false;
-    const load = Promise.all([
-      ...Array.from({ length: 8 }, (_, worker) =>
-        drive(
-          samples,
-          () => stop,
-          worker,
-          (n) => readRequest(readerUrl, n),
-        ),
-      ),
-      ...Array.from({ length: 4 }, (_, worker) =>
-        drive(
-          samples,
-          () => stop,
-          worker,
-          (n) => writeRequest(writerUrl, n),
-        ),
-      ),
-    ]);
+    // `count` concurrent drivers, each sending request(n) until stop.
+    const workers = (count, request) => Array.from({ length: count }, (_, worker) => drive(samples, () => stop, worker, request));
+    const load = Promise.all([...workers(8, (n) => readRequest(readerUrl, n)), ...workers(4, (n) => writeRequest(writerUrl, n))]);
     const loadStart = performance.now();
     await sleep(BASELINE_MS);
 

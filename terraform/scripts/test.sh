@@ -113,7 +113,7 @@ names_of() { # $1 block type (variable, output, module), files...: the block lab
 }
 only_the_stack() { # $1 env: no module, resource or data block but module "stack" from ../../modules/stack
   [[ "$(cat envs/"$1"/*.tf | grep -E '^(module|resource|data) ')" == 'module "stack" {' ]] &&
-    grep -qE '^  source += "\.\./\.\./modules/stack"$' envs/"$1"/main.tf
+    grep -qE '^  source += "\.\./\.\./modules/stack"$' envs/"$1"/*.tf
 }
 passes_every_stack_input() { # $1 env: the call sets exactly the stack's variables (no stack default decides for an env)
   diff <(block_args 'module "stack"' envs/"$1"/*.tf | grep -vx source) <(names_of variable modules/stack/variables.tf)

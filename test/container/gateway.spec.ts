@@ -1,11 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { freePort } from '../../scripts/embedded-postgres.mjs';
 import { createMigratedDatabase, environmentFor } from '../support/database.js';
 import { type SpawnedService, jsonLines, spawnService, waitForOk } from '../support/process.js';
-import { type RecordingProxy, type RunningNginx, findNginx, startNginx, startRecordingProxy, substitute } from './support/gateway.js';
-import { repoRoot } from './support/runtime.js';
+import { type RecordingProxy, type RunningNginx, findNginx, startGateway, startRecordingProxy } from './support/gateway.js';
 
 /**
  * The compose gateway, docker/gateway/nginx.conf, run by a real nginx in front of the two real services
@@ -47,17 +44,10 @@ jest.setTimeout(60_000);
         ),
       );
 
-      const port = await freePort();
-      const config = substitute(readFileSync(join(repoRoot, 'docker/gateway/nginx.conf'), 'utf8'), [
-        ['server reader:8000;', `server 127.0.0.1:${services.reader!.proxy.port};`],
-        ['server writer:8000;', `server 127.0.0.1:${services.writer!.proxy.port};`],
-        ['listen 8080;', `listen 127.0.0.1:${port};`],
-      ]);
-      nginx = await startNginx(nginxBinary, config);
-      gateway = `http://127.0.0.1:${port}`;
-      await waitForOk(`${gateway}/health`, 10_000).catch((error: Error) => {
-        throw new Error(`${error.message}\n${nginx!.output()}`);
-      });
+      ({ nginx, url: gateway } = await startGateway(nginxBinary, {
+        reader: services.reader!.proxy.port,
+        writer: services.writer!.proxy.port,
+      }));
     }, 120_000);
 
     afterAll(async () => {

@@ -2,10 +2,11 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { validateEnvironment } from '#libs/config';
 import { runMigrations } from '#libs/persistence';
-import { adminClient, createMigratedDatabase, environmentFor, sql } from '../support/database.js';
+import { createMigratedDatabase, environmentFor, sql } from '../support/database.js';
 import { startDedicatedPostgres } from '../support/dedicated-postgres.js';
 import { postgresServer } from '../support/postgres-server.js';
-import { giveServiceRolesPasswords, SERVICE_ROLES, TEST_ROLE_PASSWORD } from '../support/service-roles.js';
+import { SERVICE_ROLES, TEST_ROLE_PASSWORD } from '../support/service-roles.js';
+import { serviceRolesReady } from '../support/services.js';
 
 /**
  * docs/reliability.md#r-1: each service logs in as its own least-privilege role (the migration
@@ -17,13 +18,7 @@ let database: { name: string; drop: () => Promise<void> };
 
 beforeAll(async () => {
   database = await createMigratedDatabase('roles');
-  const admin = adminClient();
-  await admin.connect();
-  try {
-    await giveServiceRolesPasswords(admin);
-  } finally {
-    await admin.end();
-  }
+  await serviceRolesReady();
   await sql(database.name, `INSERT INTO books (title, author) VALUES ('Dune', 'Frank Herbert')`);
   await sql(
     database.name,

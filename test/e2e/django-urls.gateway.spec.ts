@@ -1,9 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { freePort } from '../../scripts/embedded-postgres.mjs';
-import { type RunningNginx, findNginx, startNginx, substitute } from '../container/support/gateway.js';
-import { repoRoot } from '../container/support/runtime.js';
+import { type RunningNginx, findNginx, startGateway } from '../container/support/gateway.js';
 import { createMigratedDatabase, environmentFor } from '../support/database.js';
 import { type SpawnedService, spawnService, waitForOk } from '../support/process.js';
 
@@ -41,17 +38,7 @@ jest.setTimeout(60_000);
         }),
       ),
     );
-    const port = await freePort();
-    const config = substitute(readFileSync(join(repoRoot, 'docker/gateway/nginx.conf'), 'utf8'), [
-      ['server reader:8000;', `server 127.0.0.1:${ports.reader};`],
-      ['server writer:8000;', `server 127.0.0.1:${ports.writer};`],
-      ['listen 8080;', `listen 127.0.0.1:${port};`],
-    ]);
-    nginx = await startNginx(nginxBinary, config);
-    gateway = `http://127.0.0.1:${port}`;
-    await waitForOk(`${gateway}/health`, 10_000).catch((error: Error) => {
-      throw new Error(`${error.message}\n${nginx!.output()}`);
-    });
+    ({ nginx, url: gateway } = await startGateway(nginxBinary, ports));
   }, 120_000);
 
   afterAll(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { adminClient, createMigratedDatabase, sql } from '../support/database.js';
-import { json, postJson, type RunningService, startService } from '../support/services.js';
+import { expectErrorResponse, json, postJson, type RunningService, startService } from '../support/services.js';
 
 let database: { name: string; drop: () => Promise<void> };
 let reader: RunningService;
@@ -180,13 +180,7 @@ describe('GET /books/:id', () => {
 
   it('404 with the error shape for a missing book', async () => {
     const response = await fetch(`${reader.url}/books/42`);
-    expect(response.status).toBe(404);
-    expect(await json(response)).toEqual({
-      statusCode: 404,
-      error: 'Not Found',
-      message: 'book 42 not found',
-      requestId: response.headers.get('x-request-id'),
-    });
+    await expectErrorResponse(response, 404, 'Not Found', 'book 42 not found');
   });
 
   it.each(['0', '-1', '1.5', '1e3', '0x10', '%201', '1abc', '99999999999999999999', 'abc'])('400 for id %s', async (id) => {

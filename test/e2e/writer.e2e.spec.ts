@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { expectWith } from '../support/expect-with.js';
 import { createMigratedDatabase, sql } from '../support/database.js';
-import { json, postJson, type RunningService, sendJson, startService } from '../support/services.js';
+import { expectErrorResponse, json, postJson, type RunningService, sendJson, startService } from '../support/services.js';
 
 const DUNE = { title: 'Dune', author: 'Frank Herbert', description: 'Spice.', isbn: '0-441-17271-7' };
 
@@ -97,14 +97,7 @@ describe('POST /books', () => {
   ];
   it.each(badBodies)('rejects %s with a 400 naming the field, and stores nothing', async (_case, body, message) => {
     const response = await postJson(`${writer.url}/books`, body);
-    expect(response.status).toBe(400);
-    const error = await json(response);
-    expect(error).toEqual({
-      statusCode: 400,
-      error: 'Bad Request',
-      message: expect.stringMatching(message),
-      requestId: response.headers.get('x-request-id'),
-    });
+    await expectErrorResponse(response, 400, 'Bad Request', expect.stringMatching(message));
     expect(await bookCount()).toBe(0);
   });
 

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import type { Provider, Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
@@ -32,4 +33,18 @@ export async function controllerApp(
   await app.getHttpAdapter().getInstance().ready();
   startLogging(app); // the JSON logger, silenced by LOG_LEVEL
   return app;
+}
+
+/**
+ * The platform's error body on an injected response: the status, its reason phrase, the message (a string or
+ * an asymmetric matcher) and the request id the response echoes.
+ */
+export function expectErrorShape(
+  response: { statusCode: number; headers: Record<string, unknown>; json(): unknown },
+  statusCode: number,
+  error: string,
+  message: unknown,
+): void {
+  expect(response.statusCode).toBe(statusCode);
+  expect(response.json()).toEqual({ statusCode, error, message, requestId: response.headers['x-request-id'] });
 }

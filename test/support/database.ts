@@ -57,7 +57,15 @@ export async function sql<T extends pg.QueryResultRow = pg.QueryResultRow>(
   text: string,
   params: unknown[] = [],
 ): Promise<T[]> {
-  const client = adminClient(database);
+  return queryOnce<T>(adminClient(database), text, params);
+}
+
+/** Connects `client`, runs one query, and closes it whatever happens. */
+export async function queryOnce<T extends pg.QueryResultRow = pg.QueryResultRow>(
+  client: pg.Client,
+  text: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   await client.connect();
   try {
     return (await client.query<T>(text, params)).rows;

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { startEmbeddedPostgres } from '../../scripts/embedded-postgres.mjs';
 import { validateEnvironment } from '#libs/config';
 import { runMigrations } from '#libs/persistence';
-import type { Environment } from './database.js';
+import { type Environment, queryOnce } from './database.js';
 
 export interface DedicatedPostgres {
   /** Settings for `library_test` as the master user (`postgres`), like the `migrate` task's. */
@@ -57,15 +57,8 @@ export async function startDedicatedPostgres({ ssl = false, migrate = true }: De
   if (migrate) await runMigrations(validateEnvironment(environment), { info: () => undefined });
   const admin = (database = 'library_test'): pg.Client =>
     new pg.Client({ host: server.host, port: server.port, user: server.user, password, database });
-  const sql = async <T extends pg.QueryResultRow>(text: string, params: unknown[] = [], database?: string): Promise<T[]> => {
-    const client = admin(database);
-    await client.connect();
-    try {
-      return (await client.query<T>(text, params)).rows;
-    } finally {
-      await client.end();
-    }
-  };
+  const sql = <T extends pg.QueryResultRow>(text: string, params: unknown[] = [], database?: string): Promise<T[]> =>
+    queryOnce<T>(admin(database), text, params);
   let running = true;
   return {
     environment,

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { readerService } from '../../apps/reader/src/reader.module.js';
@@ -18,7 +19,7 @@ export const serviceSpecs = { reader: readerService, writer: writerService } as 
 let rolesReady: Promise<void> | undefined;
 
 /** Gives the service roles their test password on the run's server, once per worker. */
-function serviceRolesReady(): Promise<void> {
+export function serviceRolesReady(): Promise<void> {
   rolesReady ??= (async () => {
     const admin = adminClient();
     await admin.connect();
@@ -76,6 +77,15 @@ async function listen(app: NestFastifyApplication): Promise<RunningService> {
 export async function json(response: Response): Promise<any> {
   const text = await response.text();
   return text ? JSON.parse(text) : undefined;
+}
+
+/**
+ * The platform's error body on a real response: the status, its reason phrase, the message (a string or an
+ * asymmetric matcher) and the request id the response echoes in X-Request-Id.
+ */
+export async function expectErrorResponse(response: Response, statusCode: number, error: string, message: unknown): Promise<void> {
+  expect(response.status).toBe(statusCode);
+  expect(await json(response)).toEqual({ statusCode, error, message, requestId: response.headers.get('x-request-id') });
 }
 
 export function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {

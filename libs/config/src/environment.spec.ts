@@ -1,6 +1,17 @@
 import { describe, expect, it } from '@jest/globals';
 import { ConfigurationError, validateEnvironment } from './environment.js';
 
+/** The ConfigurationError validateEnvironment throws for these variables (fails the test when it throws none). */
+function configurationError(variables: Parameters<typeof validateEnvironment>[0]): ConfigurationError {
+  try {
+    validateEnvironment(variables);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigurationError);
+    return error as ConfigurationError;
+  }
+  throw new Error(`validateEnvironment accepted ${JSON.stringify(variables)}`);
+}
+
 describe('validateEnvironment', () => {
   it('applies the documented defaults', () => {
     const env = validateEnvironment({ DB_HOST: 'db.internal' });
@@ -35,21 +46,14 @@ describe('validateEnvironment', () => {
   });
 
   it('lists every bad variable in one error, without echoing the password', () => {
-    let error: unknown;
-    try {
-      validateEnvironment({
-        DB_PORT: '70000',
-        PORT: 'eighty',
-        DB_SSL: 'yes',
-        LOG_LEVEL: 'loud',
-        DB_POOL_MAX: '0',
-        DB_PASSWORD: 12345 as unknown as string,
-      });
-    } catch (caught) {
-      error = caught;
-    }
-    expect(error).toBeInstanceOf(ConfigurationError);
-    const { problems, message } = error as ConfigurationError;
+    const { problems, message } = configurationError({
+      DB_PORT: '70000',
+      PORT: 'eighty',
+      DB_SSL: 'yes',
+      LOG_LEVEL: 'loud',
+      DB_POOL_MAX: '0',
+      DB_PASSWORD: 12345 as unknown as string,
+    });
     expect(problems).toEqual([
       'PORT must be an integer between 1 and 65535 (got "eighty")',
       'DB_HOST is required (the PostgreSQL host name)',
@@ -76,19 +80,14 @@ describe('validateEnvironment', () => {
   });
 
   it('lists what DB_AUTH=iam lacks together with every other bad variable', () => {
-    let error: unknown;
-    try {
-      validateEnvironment({ DB_HOST: 'db', DB_PORT: 'abc', DB_AUTH: 'iam', DB_PASSWORD: 'secret' });
-    } catch (caught) {
-      error = caught;
-    }
-    expect((error as ConfigurationError).problems).toEqual([
+    const error = configurationError({ DB_HOST: 'db', DB_PORT: 'abc', DB_AUTH: 'iam', DB_PASSWORD: 'secret' });
+    expect(error.problems).toEqual([
       'DB_PORT must be an integer between 1 and 65535 (got "abc")',
       'DB_SSL must be require or verify-full when DB_AUTH=iam (RDS accepts IAM tokens only over SSL)',
       'AWS_REGION is required when DB_AUTH=iam (the region of the RDS instance)',
       'DB_PASSWORD must not be set when DB_AUTH=iam (each connection signs an IAM token instead)',
     ]);
-    expect((error as ConfigurationError).message).not.toContain('secret');
+    expect(error.message).not.toContain('secret');
   });
 
   it.each([
@@ -147,20 +146,15 @@ describe('validateEnvironment', () => {
     });
 
     it('lists every bad tracing variable with the other bad variables, in one error', () => {
-      let error: unknown;
-      try {
-        validateEnvironment({
-          DB_HOST: 'db',
-          DB_PORT: 'x',
-          OTEL_EXPORTER_OTLP_ENDPOINT: '127.0.0.1:4318',
-          OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
-          OTEL_TRACES_SAMPLER: 'xray',
-          OTEL_TRACES_SAMPLER_ARG: '10%',
-        });
-      } catch (caught) {
-        error = caught;
-      }
-      expect((error as ConfigurationError).problems).toEqual([
+      const error = configurationError({
+        DB_HOST: 'db',
+        DB_PORT: 'x',
+        OTEL_EXPORTER_OTLP_ENDPOINT: '127.0.0.1:4318',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+        OTEL_TRACES_SAMPLER: 'xray',
+        OTEL_TRACES_SAMPLER_ARG: '10%',
+      });
+      expect(error.problems).toEqual([
         'DB_PORT must be an integer between 1 and 65535 (got "x")',
         'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL such as http://127.0.0.1:4318 (or unset: tracing off) (got "127.0.0.1:4318")',
         'OTEL_EXPORTER_OTLP_PROTOCOL must be one of: http/protobuf, http/json (got "grpc")',

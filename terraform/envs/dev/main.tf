@@ -4,34 +4,13 @@
 # explicit (modules/stack's `settings` variable requires every attribute) and prod's guards refuse it.
 #
 # This root is thin: modules/stack is the whole stack, with the description, default and check of every input.
-# Here: what dev chooses (environment, settings), the provider, and the inputs a person sets in
-# terraform.tfvars (variables.tf), passed on as they are. Backend: versions.tf; contract outputs: outputs.tf.
+# Here: what dev chooses (environment, settings). The rest of the root is the same for every env and lives
+# once in terraform/env-common, linked here: stack.tf (provider, default tags, the module "stack" call that
+# passes these locals on), variables.tf (what a person sets in terraform.tfvars), outputs.tf (the deploy
+# contract), versions.tf (backend) and moved.tf.
 
 locals {
   environment = "dev"
-  # Every resource's tags (cost allocation). The stack needs them too: the deploy CLI copies them from
-  # Terraform's task-definition revision onto each revision it registers, and the deployer policy allows
-  # exactly these keys.
-  default_tags = {
-    Project     = var.project
-    Environment = local.environment
-    ManagedBy   = "terraform"
-  }
-}
-
-provider "aws" {
-  region = var.aws_region
-
-  default_tags {
-    tags = local.default_tags
-  }
-}
-
-module "stack" {
-  source = "../../modules/stack"
-
-  environment  = local.environment
-  default_tags = local.default_tags
 
   settings = {
     vpc_cidr = "10.10.0.0/16"
@@ -86,21 +65,4 @@ module "stack" {
       sample_ratio = 0.1
     }
   }
-
-  # What a person sets in terraform.tfvars (variables.tf), as it is.
-  project                    = var.project
-  aws_region                 = var.aws_region
-  certificate_arn            = var.certificate_arn
-  domain_name                = var.domain_name
-  hosted_zone_id             = var.hosted_zone_id
-  app_hostname               = var.app_hostname
-  alarm_email                = var.alarm_email
-  initial_image_tag          = var.initial_image_tag
-  cpu_architecture           = var.cpu_architecture
-  create_read_replica        = var.create_read_replica
-  enable_execute_command     = var.enable_execute_command
-  db_master_password_version = var.db_master_password_version
-  state_bucket               = var.state_bucket
-  state_key                  = var.state_key
-  github_oidc                = var.github_oidc
 }

@@ -21,15 +21,15 @@ locals {
     for svc_key, svc in var.services : {
       "${svc_key}-cpu" = {
         service     = svc_key, namespace = "AWS/ECS", metric = "CPUUtilization", statistic = "Average"
-        threshold   = var.service_cpu_threshold, periods = 5, datapoints = 4, operator = "GreaterThanOrEqualToThreshold", missing = "notBreaching"
+        threshold   = var.thresholds.service_cpu_percent, periods = 5, datapoints = 4, operator = "GreaterThanOrEqualToThreshold", missing = "notBreaching"
         dimensions  = { ClusterName = var.cluster_name, ServiceName = svc.service_name }
-        description = "${svc.service_name}: average CPU >= ${var.service_cpu_threshold}% in 4 of 5 minutes"
+        description = "${svc.service_name}: average CPU >= ${var.thresholds.service_cpu_percent}% in 4 of 5 minutes"
       }
       "${svc_key}-memory" = {
         service     = svc_key, namespace = "AWS/ECS", metric = "MemoryUtilization", statistic = "Average"
-        threshold   = var.service_memory_threshold, periods = 5, datapoints = 4, operator = "GreaterThanOrEqualToThreshold", missing = "notBreaching"
+        threshold   = var.thresholds.service_memory_percent, periods = 5, datapoints = 4, operator = "GreaterThanOrEqualToThreshold", missing = "notBreaching"
         dimensions  = { ClusterName = var.cluster_name, ServiceName = svc.service_name }
-        description = "${svc.service_name}: average memory >= ${var.service_memory_threshold}% in 4 of 5 minutes"
+        description = "${svc.service_name}: average memory >= ${var.thresholds.service_memory_percent}% in 4 of 5 minutes"
       }
       "${svc_key}-unhealthy-hosts" = {
         service     = svc_key, namespace = "AWS/ApplicationELB", metric = "UnHealthyHostCount", statistic = "Maximum"
@@ -49,9 +49,9 @@ locals {
       }
       "${svc_key}-5xx" = {
         service     = svc_key, namespace = "AWS/ApplicationELB", metric = "HTTPCode_Target_5XX_Count", statistic = "Sum"
-        threshold   = var.target_5xx_threshold, periods = 2, datapoints = 2, operator = "GreaterThanOrEqualToThreshold", missing = "notBreaching"
+        threshold   = var.thresholds.target_5xx_per_minute, periods = 2, datapoints = 2, operator = "GreaterThanOrEqualToThreshold", missing = "notBreaching"
         dimensions  = { LoadBalancer = var.alb_arn_suffix, TargetGroup = svc.target_group_arn_suffix }
-        description = "${svc.service_name}: >= ${var.target_5xx_threshold} target 5xx per minute for 2 minutes (also rolls back a deployment)"
+        description = "${svc.service_name}: >= ${var.thresholds.target_5xx_per_minute} target 5xx per minute for 2 minutes (also rolls back a deployment)"
       }
     }
   ]...)
@@ -59,15 +59,15 @@ locals {
   stack_alarms = {
     alb-5xx = {
       namespace   = "AWS/ApplicationELB", metric = "HTTPCode_ELB_5XX_Count", statistic = "Sum"
-      threshold   = var.alb_5xx_threshold, periods = 2, datapoints = 2, operator = "GreaterThanOrEqualToThreshold", missing = "notBreaching"
+      threshold   = var.thresholds.alb_5xx_per_minute, periods = 2, datapoints = 2, operator = "GreaterThanOrEqualToThreshold", missing = "notBreaching"
       dimensions  = { LoadBalancer = var.alb_arn_suffix }
-      description = "ALB: >= ${var.alb_5xx_threshold} load-balancer 5xx (502/503/504) per minute for 2 minutes"
+      description = "ALB: >= ${var.thresholds.alb_5xx_per_minute} load-balancer 5xx (502/503/504) per minute for 2 minutes"
     }
     db-cpu = {
       namespace   = "AWS/RDS", metric = "CPUUtilization", statistic = "Average"
-      threshold   = var.db_cpu_threshold, periods = 5, datapoints = 5, operator = "GreaterThanOrEqualToThreshold", missing = "notBreaching"
+      threshold   = var.thresholds.db_cpu_percent, periods = 5, datapoints = 5, operator = "GreaterThanOrEqualToThreshold", missing = "notBreaching"
       dimensions  = { DBInstanceIdentifier = var.db_instance_identifier }
-      description = "Database: CPU >= ${var.db_cpu_threshold}% for 5 minutes"
+      description = "Database: CPU >= ${var.thresholds.db_cpu_percent}% for 5 minutes"
     }
     # A stopped, deleted or failed instance publishes no metrics at all, and a "notBreaching" alarm would stay
     # OK. RDS sends CPUUtilization every minute while the instance runs (Amazon RDS User Guide, "Amazon
@@ -81,9 +81,9 @@ locals {
     }
     db-free-storage = {
       namespace   = "AWS/RDS", metric = "FreeStorageSpace", statistic = "Minimum"
-      threshold   = var.db_free_storage_bytes, periods = 5, datapoints = 5, operator = "LessThanOrEqualToThreshold", missing = "notBreaching"
+      threshold   = var.thresholds.db_free_storage_bytes, periods = 5, datapoints = 5, operator = "LessThanOrEqualToThreshold", missing = "notBreaching"
       dimensions  = { DBInstanceIdentifier = var.db_instance_identifier }
-      description = "Database: free storage <= ${var.db_free_storage_bytes} bytes"
+      description = "Database: free storage <= ${var.thresholds.db_free_storage_bytes} bytes"
     }
     db-connections = {
       namespace   = "AWS/RDS", metric = "DatabaseConnections", statistic = "Maximum"
@@ -175,7 +175,7 @@ resource "aws_cloudwatch_metric_alarm" "this" {
 
 resource "aws_cloudwatch_metric_alarm" "target_response_time" {
   alarm_name          = local.response_time_alarm_name
-  alarm_description   = "ALB: p95 target response time >= ${var.response_time_p95_seconds}s in 4 of 5 minutes"
+  alarm_description   = "ALB: p95 target response time >= ${var.thresholds.response_time_p95_seconds}s in 4 of 5 minutes"
   namespace           = "AWS/ApplicationELB"
   metric_name         = "TargetResponseTime"
   extended_statistic  = "p95"
@@ -183,7 +183,7 @@ resource "aws_cloudwatch_metric_alarm" "target_response_time" {
   period              = 60
   evaluation_periods  = 5
   datapoints_to_alarm = 4
-  threshold           = var.response_time_p95_seconds
+  threshold           = var.thresholds.response_time_p95_seconds
   comparison_operator = "GreaterThanOrEqualToThreshold"
   treat_missing_data  = "notBreaching"
   actions_enabled     = true

@@ -3,34 +3,20 @@ output "topic_arn" {
   value       = aws_sns_topic.alerts.arn
 }
 
-output "topic_name" {
-  description = "Name of the alerts SNS topic (the KMS key lets EventBridge encrypt for this name)."
-  value       = aws_sns_topic.alerts.name
+output "names" {
+  description = "Names of what this module creates: the alerts topic (the KMS key lets EventBridge encrypt for this name), every alarm, the dashboard and the EventBridge rules that forward failed ECS deployments and RDS stop/availability/failure events to the topic."
+  value = {
+    topic                  = aws_sns_topic.alerts.name
+    alarms                 = local.alarm_names
+    dashboard              = aws_cloudwatch_dashboard.this.dashboard_name
+    deployment_events_rule = aws_cloudwatch_event_rule.deployments.name
+    database_events_rule   = aws_cloudwatch_event_rule.database.name
+  }
 }
 
 output "service_5xx_alarm_names" {
   description = "Name of each service's target-5xx alarm, by service key (for alarm-based deployment rollback)."
   value       = { for k in keys(var.services) : k => aws_cloudwatch_metric_alarm.this["${k}-5xx"].alarm_name }
-}
-
-output "alarm_names" {
-  description = "Names of every alarm this module creates."
-  value       = local.alarm_names
-}
-
-output "dashboard_name" {
-  description = "Name of the CloudWatch dashboard."
-  value       = aws_cloudwatch_dashboard.this.dashboard_name
-}
-
-output "deployment_events_rule_name" {
-  description = "EventBridge rule that forwards failed ECS deployments to the topic."
-  value       = aws_cloudwatch_event_rule.deployments.name
-}
-
-output "database_events_rule_name" {
-  description = "EventBridge rule that forwards RDS stop/availability/failure events to the topic."
-  value       = aws_cloudwatch_event_rule.database.name
 }
 
 output "outage_alarm_names" {

@@ -72,80 +72,27 @@ variable "db_instance_identifier" {
   }
 }
 
-variable "service_cpu_threshold" {
-  description = "Service CPU alarm threshold, percent."
-  type        = number
-  default     = 85
+variable "thresholds" {
+  description = "When the alarms fire: service CPU and memory (percent, 4 of 5 minutes), target 5xx per minute per service (2 minutes; also rolls back a deployment), load-balancer 5xx per minute (2 minutes), p95 target response time in seconds, database CPU (percent) and free storage (bytes). Each attribute defaults on its own."
+  type = object({
+    service_cpu_percent       = optional(number, 85)
+    service_memory_percent    = optional(number, 85)
+    target_5xx_per_minute     = optional(number, 5)
+    alb_5xx_per_minute        = optional(number, 5)
+    response_time_p95_seconds = optional(number, 1) # at most the ALB idle timeout, 60 s
+    db_cpu_percent            = optional(number, 80)
+    db_free_storage_bytes     = optional(number, 2147483648) # 2 GiB
+  })
+  default  = {}
+  nullable = false
 
   validation {
-    condition     = var.service_cpu_threshold > 0 && var.service_cpu_threshold <= 100
-    error_message = "service_cpu_threshold must be a percentage (1-100)."
-  }
-}
-
-variable "service_memory_threshold" {
-  description = "Service memory alarm threshold, percent."
-  type        = number
-  default     = 85
-
-  validation {
-    condition     = var.service_memory_threshold > 0 && var.service_memory_threshold <= 100
-    error_message = "service_memory_threshold must be a percentage (1-100)."
-  }
-}
-
-variable "target_5xx_threshold" {
-  description = "Target 5xx responses per minute per service that raise the alarm (and roll back a deployment)."
-  type        = number
-  default     = 5
-
-  validation {
-    condition     = var.target_5xx_threshold >= 1
-    error_message = "target_5xx_threshold must be at least 1."
-  }
-}
-
-variable "alb_5xx_threshold" {
-  description = "Load-balancer-generated 5xx (502/503/504) per minute that raise the alarm."
-  type        = number
-  default     = 5
-
-  validation {
-    condition     = var.alb_5xx_threshold >= 1
-    error_message = "alb_5xx_threshold must be at least 1."
-  }
-}
-
-variable "response_time_p95_seconds" {
-  description = "p95 target response time in seconds that raises the alarm."
-  type        = number
-  default     = 1
-
-  validation {
-    condition     = var.response_time_p95_seconds > 0 && var.response_time_p95_seconds <= 60
-    error_message = "response_time_p95_seconds must be between 0 and 60 (the ALB idle timeout)."
-  }
-}
-
-variable "db_cpu_threshold" {
-  description = "Database CPU alarm threshold, percent."
-  type        = number
-  default     = 80
-
-  validation {
-    condition     = var.db_cpu_threshold > 0 && var.db_cpu_threshold <= 100
-    error_message = "db_cpu_threshold must be a percentage (1-100)."
-  }
-}
-
-variable "db_free_storage_bytes" {
-  description = "Free database storage, in bytes, below which the alarm fires (default 2 GiB)."
-  type        = number
-  default     = 2147483648
-
-  validation {
-    condition     = var.db_free_storage_bytes > 0
-    error_message = "db_free_storage_bytes must be positive."
+    condition = alltrue([
+      for p in [var.thresholds.service_cpu_percent, var.thresholds.service_memory_percent, var.thresholds.db_cpu_percent] : p > 0 && p <= 100
+      ]) && var.thresholds.target_5xx_per_minute >= 1 && var.thresholds.alb_5xx_per_minute >= 1 && var.thresholds.db_free_storage_bytes > 0 && (
+      var.thresholds.response_time_p95_seconds > 0 && var.thresholds.response_time_p95_seconds <= 60
+    )
+    error_message = "thresholds: the percentages must be 1-100, the 5xx counts at least 1, response_time_p95_seconds between 0 and 60 (the ALB idle timeout) and db_free_storage_bytes positive."
   }
 }
 

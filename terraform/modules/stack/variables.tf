@@ -150,7 +150,7 @@ variable "github_oidc" {
 }
 
 ################################################################################
-# What an environment chooses (the literal `settings` in each env root's main.tf)
+# What an environment chooses (local.settings, literal in each env root's main.tf)
 ################################################################################
 
 variable "settings" {

@@ -4,6 +4,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../../scripts/embedded-postgres.mjs';
+import { waitForOk } from '../../support/process.js';
+import { repoRoot } from './runtime.js';
 
 /** The nginx binary (Debian's nginx-light in CI, installed by .ci/run), or undefined. */
 export function findNginx(): string | undefined {
@@ -137,4 +140,30 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * The compose gateway (docker/gateway/nginx.conf) in a real nginx on a free local port, in front of the reader
+ * and the writer listening on these local ports; resolved once it answers /health. When it does not, nginx is
+ * stopped and the error carries its output.
+ */
+export async function startGateway(
+  binary: string,
+  upstreams: { reader: number; writer: number },
+): Promise<{ nginx: RunningNginx; url: string }> {
+  const port = await freePort();
+  const config = substitute(readFileSync(join(repoRoot, 'docker/gateway/nginx.conf'), 'utf8'), [
+    ['server reader:8000;', `server 127.0.0.1:${upstreams.reader};`],
+    ['server writer:8000;', `server 127.0.0.1:${upstreams.writer};`],
+    ['listen 8080;', `listen 127.0.0.1:${port};`],
+  ]);
+  const nginx = await startNginx(binary, config);
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitForOk(`${url}/health`, 10_000);
+  } catch (error) {
+    await nginx.stop();
+    throw new Error(`${(error as Error).message}\n${nginx.output()}`);
+  }
+  return { nginx, url };
 }

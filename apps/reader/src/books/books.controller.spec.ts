@@ -2,7 +2,7 @@ import { NotFoundException } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { BookView } from '#libs/contracts';
-import { controllerApp } from '../../../../test/support/controller-app.js';
+import { controllerApp, expectErrorShape } from '../../../../test/support/controller-app.js';
 import { readerService } from '../reader.module.js';
 import { BooksQueryService } from './books-query.service.js';
 import { BooksController } from './books.controller.js';
@@ -67,23 +67,16 @@ describe('GET /books', () => {
     ['/books?author=Le%C2%85Guin', 'author must not contain control characters or bidirectional formatting characters'],
   ])('%s → 400 in the error shape, never reaching the service', async (url, message) => {
     const response = await get(url);
-    expect(response.statusCode).toBe(400);
+    expectErrorShape(response, 400, 'Bad Request', message);
     expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
-    expect(response.json()).toEqual({ statusCode: 400, error: 'Bad Request', message, requestId: response.headers['x-request-id'] });
     expect(books.list).not.toHaveBeenCalled();
   });
 
   it('a database outage is a retryable 503, not a 500', async () => {
     books.list.mockRejectedValue(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }));
     const response = await get('/books');
-    expect(response.statusCode).toBe(503);
+    expectErrorShape(response, 503, 'Service Unavailable', 'The database is unavailable; retry shortly');
     expect(response.headers['retry-after']).toBe('1');
-    expect(response.json()).toEqual({
-      statusCode: 503,
-      error: 'Service Unavailable',
-      message: 'The database is unavailable; retry shortly',
-      requestId: response.headers['x-request-id'],
-    });
   });
 });
 
@@ -111,24 +104,12 @@ describe('GET /books/:id', () => {
 
   it('404 in the error shape', async () => {
     const response = await get('/books/2');
-    expect(response.statusCode).toBe(404);
-    expect(response.json()).toEqual({
-      statusCode: 404,
-      error: 'Not Found',
-      message: 'book 2 not found',
-      requestId: response.headers['x-request-id'],
-    });
+    expectErrorShape(response, 404, 'Not Found', 'book 2 not found');
   });
 
   it.each(['0', 'abc', '1.5', '99999999999999999999'])('400 for id %s, never reaching the service', async (id) => {
     const response = await get(`/books/${id}`);
-    expect(response.statusCode).toBe(400);
-    expect(response.json()).toEqual({
-      statusCode: 400,
-      error: 'Bad Request',
-      message: 'id must be an integer between 1 and 2147483647',
-      requestId: response.headers['x-request-id'],
-    });
+    expectErrorShape(response, 400, 'Bad Request', 'id must be an integer between 1 and 2147483647');
     expect(books.get).not.toHaveBeenCalled();
   });
 });
@@ -136,13 +117,7 @@ describe('GET /books/:id', () => {
 describe('the rest of the surface', () => {
   it('has no write routes: 404 in the error shape', async () => {
     const response = await app.inject({ method: 'POST', url: '/books', payload: { title: 'T', author: 'A' } });
-    expect(response.statusCode).toBe(404);
-    expect(response.json()).toEqual({
-      statusCode: 404,
-      error: 'Not Found',
-      message: 'Cannot POST /books',
-      requestId: response.headers['x-request-id'],
-    });
+    expectErrorShape(response, 404, 'Not Found', 'Cannot POST /books');
   });
 
   it('echoes a safe X-Request-Id and sends the security headers', async () => {

@@ -3,7 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { BookView } from '#libs/contracts';
 import type { IfMatchCondition } from '#libs/platform';
-import { controllerApp } from '../../../../test/support/controller-app.js';
+import { controllerApp, expectErrorShape } from '../../../../test/support/controller-app.js';
 import { IdempotencyService, type SavedResponse } from '../idempotency/idempotency.service.js';
 import { writerService } from '../writer.module.js';
 import { BooksCommandService } from './books-command.service.js';
@@ -89,13 +89,7 @@ describe('POST /books', () => {
     [{ title: 'T', author: 'A', description: 'line\nnext\u2067' }, /^description must not contain control characters \(other than tab/],
   ])('%j → 400 in the error shape, never reaching the service', async (payload, message) => {
     const response = await send('POST', '/books', payload);
-    expect(response.statusCode).toBe(400);
-    expect(response.json()).toEqual({
-      statusCode: 400,
-      error: 'Bad Request',
-      message: expect.stringMatching(message),
-      requestId: response.headers['x-request-id'],
-    });
+    expectErrorShape(response, 400, 'Bad Request', expect.stringMatching(message));
     expect(books.create).not.toHaveBeenCalled();
   });
 
@@ -137,13 +131,7 @@ describe('PUT, PATCH and DELETE /books/:id', () => {
       new PreconditionFailedException('book 7 was modified since the ETag in If-Match; fetch it again and retry'),
     );
     const response = await send('PATCH', '/books/7', { title: 'x' }, { 'if-match': '"7.0"' });
-    expect(response.statusCode).toBe(412);
-    expect(response.json()).toEqual({
-      statusCode: 412,
-      error: 'Precondition Failed',
-      message: 'book 7 was modified since the ETag in If-Match; fetch it again and retry',
-      requestId: response.headers['x-request-id'],
-    });
+    expectErrorShape(response, 412, 'Precondition Failed', 'book 7 was modified since the ETag in If-Match; fetch it again and retry');
   });
 
   it('DELETE 204 with no body; no If-Match means any version', async () => {
@@ -156,13 +144,7 @@ describe('PUT, PATCH and DELETE /books/:id', () => {
   it('400 for a bad id on every method, never reaching the service', async () => {
     for (const method of ['PUT', 'PATCH', 'DELETE'] as const) {
       const response = await send(method, '/books/1e3', method === 'DELETE' ? undefined : { title: 'T', author: 'A' });
-      expect(response.statusCode).toBe(400);
-      expect(response.json()).toEqual({
-        statusCode: 400,
-        error: 'Bad Request',
-        message: 'id must be an integer between 1 and 2147483647',
-        requestId: response.headers['x-request-id'],
-      });
+      expectErrorShape(response, 400, 'Bad Request', 'id must be an integer between 1 and 2147483647');
     }
     expect(books.replace).not.toHaveBeenCalled();
     expect(books.patch).not.toHaveBeenCalled();

@@ -197,7 +197,7 @@ run "apply_outputs" {
     error_message = "The topic policy and both event targets are on the alerts topic."
   }
   assert {
-    condition     = output.topic_name == "library-test-alerts"
+    condition     = output.names.topic == "library-test-alerts"
     error_message = "The topic is <name>-alerts (the KMS key policy names it for EventBridge)."
   }
   assert {
@@ -205,7 +205,7 @@ run "apply_outputs" {
     error_message = "Each service's 5xx alarm name is output for alarm-based rollback."
   }
   assert {
-    condition     = length(output.alarm_names) == 16
+    condition     = length(output.names.alarms) == 16
     error_message = "16 alarms: 5 per service, ALB 5xx, p95 latency, 4 on the database."
   }
 }
@@ -214,16 +214,16 @@ run "rejects_bad_values" {
   command = plan
 
   variables {
-    alarm_email           = "not-an-email"
-    kms_key_arn           = "alias/aws/sns"
-    alb_arn_suffix        = "library-test"
-    service_cpu_threshold = 150
+    alarm_email    = "not-an-email"
+    kms_key_arn    = "alias/aws/sns"
+    alb_arn_suffix = "library-test"
+    thresholds     = { service_cpu_percent = 150 }
   }
 
   expect_failures = [
     var.alarm_email,
     var.kms_key_arn,
     var.alb_arn_suffix,
-    var.service_cpu_threshold,
+    var.thresholds,
   ]
 }

@@ -4,28 +4,6 @@ mock_provider "aws" {
   source = "../../tests/mocks"
 }
 
-variables {
-  name               = "library-test-reader"
-  environment        = "dev"
-  cluster_arn        = "arn:aws:ecs:eu-west-1:123456789012:cluster/library-test"
-  cluster_name       = "library-test"
-  subnet_ids         = ["subnet-aaaa", "subnet-bbbb"]
-  security_group_ids = ["sg-services"]
-  target_group_arn   = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/library-test-reader/0123456789abcdef"
-  alb_resource_label = "app/library-test/0123456789abcdef/targetgroup/library-test-reader/0123456789abcdef"
-  ecr_repository_arn = "arn:aws:ecr:eu-west-1:123456789012:repository/library-test/reader"
-  image              = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/library-test/reader:bootstrap"
-  listener_rule_arns = ["arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/library-test/0123456789abcdef/0123456789abcdef/1111111111111111"]
-  database = {
-    host         = "db.internal"
-    port         = 5432
-    name         = "library_db"
-    user         = "library_reader"
-    resource_ids = ["db-PRIMARY0000000000000000001"]
-  }
-  logs = { retention_days = 365, kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000" }
-}
-
 run "prod_with_safe_values_plans" {
   command = plan
 

@@ -122,7 +122,7 @@ run "key_policy_names_the_alerts_topic" {
   command = apply
 
   assert {
-    condition     = module.kms.alerts_topic_arn == "arn:aws:sns:eu-west-1:123456789012:${module.monitoring.topic_name}" && module.monitoring.topic_name == "shop-prod-alerts"
+    condition     = module.kms.alerts_topic_arn == "arn:aws:sns:eu-west-1:123456789012:${module.monitoring.names.topic}" && module.monitoring.names.topic == "shop-prod-alerts"
     error_message = "R-5: the key policy lets EventBridge encrypt for exactly the topic monitoring creates."
   }
 }
