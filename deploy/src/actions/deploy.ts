@@ -96,7 +96,10 @@ export async function runDeploy(input: DeployInput, ctx: Context): Promise<Deplo
   // A service whose lifecycle hook ran the smoke check on ECS's side, on test traffic before any production traffic,
   // is not checked twice; the others (ROLLING, or no hook) are checked through the ALB as before.
   const hooked = completed.filter((r) => ctx.targets.services[r.key].delivery.hook);
-  for (const r of hooked) ctx.progress.note(`smoke check of ${ctx.targets.services[r.key].service_name}: done by its lifecycle hook`);
+  if (hooked.length) {
+    const names = hooked.map((r) => ctx.targets.services[r.key].service_name).join(', ');
+    ctx.progress.note(`smoke check of ${names}: done by the lifecycle hook on test traffic`);
+  }
   const answering = completed.filter((r) => r.verdict.desired > 0 && !hooked.includes(r)).map((r) => r.key);
   if (input.smoke && answering.length && (completed.length === rollout.services.length || !input.atomic)) {
     slices.smoke = await smokeStep(ctx, answering);

@@ -6,7 +6,7 @@ import type { Delivery, ServiceName, ServiceTarget } from '../targets/schema.js'
 import { followDeployment, type FollowInput, type Verdict } from './follow.js';
 import { PollAbortedError } from '../poll/poller.js';
 import { followServiceDeployment } from './service-deployment.js';
-import { startDeployment, type StartedDeployment } from './strategy.js';
+import { plannedWaitMs, startDeployment, type StartedDeployment } from './strategy.js';
 
 /** The follow input for one service of the targets: the parts that differ per call, the rest from the context. */
 export function followInput(
@@ -51,6 +51,7 @@ export function followStarted(
 ): Promise<Verdict> {
   if (!started.progressive) return followDeployment(followInput(ctx, target, { deploymentId: started.deploymentId, ...follow }), step);
   const timing = pollTiming(ctx, 0);
+  const deadline = follow.deadline + plannedWaitMs(target.delivery);
   return followServiceDeployment(
     {
       ecs: ctx.aws.ecs,
@@ -60,7 +61,7 @@ export function followStarted(
       maxFailedTasks: follow.maxFailedTasks,
       // As long again as the deploy had: ECS's rollback shifts traffic back to revisions still running.
       rollbackTimeoutMs: Math.max(follow.deadline - ctx.now(), 0) || ctx.deps.timing.maxPollMs * 40,
-      poll: { ...timing, deadline: follow.deadline, signal: follow.signal },
+      poll: { ...timing, deadline, signal: follow.signal },
     },
     step,
   );

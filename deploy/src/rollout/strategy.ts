@@ -76,6 +76,18 @@ export function deploymentSettings(delivery: Delivery, svc: Service): Deployment
   };
 }
 
+/**
+ * How long ECS waits on purpose in a deployment of this strategy: the canary bake, the linear steps' bakes, and the
+ * bake time after the production shift (ECS API Reference, CanaryConfiguration, LinearConfiguration,
+ * DeploymentConfiguration). `--timeout` counts the rest, so a prod canary is not cut short by the default.
+ */
+export function plannedWaitMs(d: Delivery): number {
+  if (!isProgressive(d)) return 0;
+  const steps = d.linear ? Math.ceil(100 / d.linear.step_percent) - 1 : 0;
+  const minutes = d.bake_time_minutes + (d.canary?.bake_time_minutes ?? 0) + steps * (d.linear?.step_bake_time_minutes ?? 0);
+  return minutes * 60_000;
+}
+
 /** A deployment UpdateService started: its id (DescribeServices) and when ECS created it (to find its service deployment). */
 export interface StartedDeployment {
   deploymentId: string;
