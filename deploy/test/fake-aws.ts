@@ -980,7 +980,8 @@ export class FakeAws {
             status: 'PRIMARY',
             taskDefinition: input.taskDefinition,
             desiredCount: s.desired,
-            runningCount: 0,
+            // The green tasks start at once and run beside the blue ones until the bake ends.
+            runningCount: s.desired,
             pendingCount: 0,
             failedTasks: 0,
             rolloutState: 'IN_PROGRESS',

@@ -102,6 +102,37 @@ describe('deploy --env prod: ECS canary', () => {
     expect(err).toContain('done by the lifecycle hook on test traffic');
   });
 
+  it('--dry-run names the strategy, the target group that takes the new revision, the hook and the alarms', async () => {
+    const h = prod();
+    expectWith(await run(h, 'deploy', '--dry-run'), h.stderr()).toBe(ExitCode.Ok);
+    const lb = aws.w.delivery.reader!.load_balancer!;
+    expect(h.stdout()).toContain(
+      `CANARY 10% for 5m, bake 10m: new revision on ${lb.alternate_target_group_arn}, production stays on ${lb.target_group_arn} until the shift`,
+    );
+    expect(h.stdout()).toContain(
+      `hook arn:aws:lambda:eu-west-1:123456789012:function:library-prod-smoke-hook at POST_TEST_TRAFFIC_SHIFT; roll back on ${READER}-5xx-rate, ${READER}-p99, ${READER}-healthy-hosts`,
+    );
+    expect(aws.mutatingCalls()).toEqual([]);
+  });
+
+  it.each([
+    [
+      'LINEAR 25 % every 2 minutes',
+      { strategy: 'LINEAR', canary: null, linear: { step_percent: 25, step_bake_time_minutes: 2 } },
+      [0, 25, 50, 75, 100],
+    ],
+    ['BLUE_GREEN', { strategy: 'BLUE_GREEN', canary: null, linear: null }, [0, 100]],
+  ])('%s: the production weights the CLI reports step as ECS shifts them', async (_name, change, weights) => {
+    const delivery = JSON.stringify({ ...aws.w.delivery.reader, ...change });
+    const h = prod();
+    const code = await run(h, 'deploy', '--service', 'reader', '--json', '--set', `services.reader.delivery=${delivery}`);
+    expectWith(code, h.stderr()).toBe(ExitCode.Ok);
+    expect(updates(READER)[0]!.deploymentConfiguration!.strategy).toBe(change.strategy);
+    const report = JSON.parse(h.stdout()) as DeployReport;
+    const timeline = report.services.find((x) => x.service === 'reader')!.serviceDeployment!.timeline;
+    expect([...new Set(timeline.map((t) => t.production))]).toEqual(weights);
+  });
+
   it('the next deploy names the target groups the other way round: ECS swapped them when the canary succeeded', async () => {
     const lb = aws.w.delivery.reader!.load_balancer!;
     expectWith(await run(prod(), 'deploy', '--service', 'reader'), '').toBe(ExitCode.Ok);
@@ -203,6 +234,15 @@ describe('bad settings change nothing', () => {
     const code = await run(h, 'deploy', '--set', `services.reader.delivery=${bad}`);
     expectWith(code, h.stderr()).toBe(ExitCode.Preflight);
     expect(h.stderr()).toContain('services.reader.delivery.canary.percent');
+    expect(aws.mutatingCalls()).toEqual([]);
+  });
+
+  it('a service routing to neither target group of its pair is exit 3 before the migration', async () => {
+    aws.service('writer').loadBalancers[0]!.targetGroupArn = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/by-hand/0f0f';
+    const h = prod();
+    const code = await run(h, 'deploy');
+    expectWith(code, h.stderr()).toBe(ExitCode.Preflight);
+    expect(h.stderr()).toContain(`${WRITER} routes to arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/by-hand/0f0f`);
     expect(aws.mutatingCalls()).toEqual([]);
   });
 
