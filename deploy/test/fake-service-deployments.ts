@@ -269,7 +269,9 @@ export class FakeServiceDeployments {
     Object.assign(sd.targetServiceRevision!, {
       requestedProductionTrafficWeight: phase.production,
       requestedTestTrafficWeight: phase.test,
-      runningTaskCount: phase.stage === 'PRE_SCALE_UP' ? 0 : t.svc.desired,
+      // The green tasks start during SCALE_UP and run from POST_SCALE_UP on.
+      runningTaskCount: phase.stage === 'PRE_SCALE_UP' || phase.stage === 'SCALE_UP' ? 0 : t.svc.desired,
+      pendingTaskCount: phase.stage === 'SCALE_UP' ? t.svc.desired : 0,
     });
     Object.assign(sd.sourceServiceRevisions![0]!, {
       requestedProductionTrafficWeight: 100 - phase.production,
