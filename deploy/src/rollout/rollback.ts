@@ -85,20 +85,14 @@ export async function rollBack(
 ): Promise<RollbackResult> {
   const cluster = ctx.targets.ecs_cluster_name;
   // ECS's blue/green family: ECS's own rollback already settled, or a deployment is still in flight to stop.
-  if (r.settledByEcs) {
+  const byEcs = r.settledByEcs ? { outcome: r.settledByEcs, reason: null } : await stopInFlight(ctx, r.target, timeoutMs, step);
+  if (byEcs) {
     const svc = await describeService(ctx.aws.ecs, cluster, r.target.service_name);
     const arn = svc.taskDefinition ?? r.previous;
-    if (r.settledByEcs === 'completed') step.update(`ECS rolled back: ${revisionLabel(arn)} serves again`);
-    else step.fail('ECS could not roll back');
+    if (byEcs.outcome === 'completed') step.update(`ECS rolled back: ${revisionLabel(arn)} serves again`);
+    else step.fail(`ECS's rollback ${byEcs.outcome}${byEcs.reason ? `: ${byEcs.reason}` : ''}`);
     const counts = { running: svc.runningCount ?? 0, desired: svc.desiredCount ?? 0 };
-    return { deploymentId: null, taskDefinition: arn, outcome: r.settledByEcs, by: 'ecs', ...counts };
-  }
-  const stopped = await stopInFlight(ctx, r.target, timeoutMs, step);
-  if (stopped) {
-    const svc = await describeService(ctx.aws.ecs, cluster, r.target.service_name);
-    if (stopped.outcome !== 'completed') step.fail(`rollback ${stopped.outcome}: ${stopped.reason ?? ''}`);
-    const counts = { running: svc.runningCount ?? 0, desired: svc.desiredCount ?? 0 };
-    return { deploymentId: null, taskDefinition: svc.taskDefinition ?? r.previous, outcome: stopped.outcome, by: 'ecs', ...counts };
+    return { deploymentId: null, taskDefinition: arn, outcome: byEcs.outcome, by: 'ecs', ...counts };
   }
   let deploymentId: string;
   let arn = r.previous;
