@@ -179,6 +179,19 @@ describe('deploy --env prod: ECS canary', () => {
     expect(aws.service('reader').taskDefinition).toBe(tdArn(READER, 7));
   });
 
+  it('--atomic: the writer fails its hook, so the reader still in flight is stopped with ROLLBACK too (exit 6)', async () => {
+    aws.serviceDeployments.hookResults.set(WRITER, 'FAILED');
+    const h = prod();
+    const code = await run(h, 'deploy', '--atomic');
+    expectWith(code, h.stderr()).toBe(ExitCode.RolledBack);
+    expect(aws.calls.filter((c) => c.command === 'StopServiceDeployment').map((c) => String(c.input.serviceDeploymentArn))).toEqual([
+      aws.serviceDeployments.of(READER)[0]!.serviceDeploymentArn,
+    ]);
+    expect(updates(READER)).toHaveLength(1);
+    expect(aws.service('reader').taskDefinition).toBe(tdArn(READER, 7));
+    expect(aws.service('writer').taskDefinition).toBe(tdArn(WRITER, 12));
+  });
+
   it('--timeout: the CLI stops the deployment with ROLLBACK and waits for it (exit 7)', async () => {
     const h = prod();
     const code = await run(h, 'deploy', '--service', 'reader', '--timeout', '1m');
