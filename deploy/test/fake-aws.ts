@@ -78,10 +78,9 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Delivery } from '../src/targets/schema.js';
 import { terraformDefaultTags } from './default-tags.js';
+import { FIXTURES } from './harness.js';
 import { installAdmin, type FakeBucket } from './fake-admin.js';
 import { FakeServiceDeployments, validateStrategy, type NativeService } from './fake-service-deployments.js';
 
@@ -102,13 +101,8 @@ export function tdArn(family: string, rev: number): string {
   return `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${family}:${rev}`;
 }
 
-const TEST_DIR = dirname(fileURLToPath(import.meta.url));
-
-export type EnvName = 'dev' | 'prod';
-export const FIXTURES: Record<EnvName, string> = {
-  dev: join(TEST_DIR, 'fixtures', 'terraform-output.dev.json'),
-  prod: join(TEST_DIR, 'fixtures', 'terraform-output.prod.json'),
-};
+export type EnvName = keyof typeof FIXTURES;
+export { FIXTURES };
 
 /** The names of one env's account, read from its fixture (what `terraform output -json` prints for it). */
 export function worldOf(env: EnvName) {

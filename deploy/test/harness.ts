@@ -20,7 +20,12 @@ import { PollAbortedError, sleep as realSleep } from '../src/poll/poller.js';
 
 export const TEST_DIR = dirname(fileURLToPath(import.meta.url));
 export const BIN_DIR = join(TEST_DIR, 'bin');
-export const FIXTURE = join(TEST_DIR, 'fixtures', 'terraform-output.dev.json');
+/** What `terraform output -json` prints for each env (dev: ROLLING, prod: CANARY); the fakes are named after them. */
+export const FIXTURES = {
+  dev: join(TEST_DIR, 'fixtures', 'terraform-output.dev.json'),
+  prod: join(TEST_DIR, 'fixtures', 'terraform-output.prod.json'),
+} as const;
+export const FIXTURE = FIXTURES.dev;
 export const REPO_ROOT = join(TEST_DIR, '..', '..');
 export const COMMIT = '3f9c2a1b7d4e5f60718293a4b5c6d7e8f9012345';
 

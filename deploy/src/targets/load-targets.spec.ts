@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { CliError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { FIXTURE } from '../../test/harness.js';
+import { FIXTURE, FIXTURES } from '../../test/harness.js';
 import { loadTargets, type TerraformRunner } from './load-targets.js';
 import { isProduction, parseRepositoryUrl, ROLLING } from './schema.js';
 
@@ -100,7 +100,7 @@ describe('schema helpers', () => {
 });
 
 describe('services.<svc>.delivery', () => {
-  const prodFixture = readFileSync(join(dirname(FIXTURE), 'terraform-output.prod.json'), 'utf8');
+  const prodFixture = readFileSync(FIXTURES.prod, 'utf8');
   const load = (text: string) => loadTargets({ env: 'prod', overrides: [], root: '/r' }, tf(text));
   const withDelivery = (change: (d: Record<string, unknown>) => void) => {
     const doc = JSON.parse(prodFixture);
