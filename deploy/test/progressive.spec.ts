@@ -238,6 +238,21 @@ describe('deploy --env prod: ECS canary', () => {
     expect(aws.service('reader').taskDefinition).toBe(tdArn(READER, 7));
     expect(JSON.parse(rb.stdout())).toMatchObject({ services: [{ outcome: 'completed', to: tdArn(READER, 7), restoredBy: 'ecs' }] });
   });
+
+  it('`rollback` while ECS already rolls back (an alarm fired): no second stop, it waits for ROLLBACK_SUCCESSFUL', async () => {
+    aws.serviceDeployments.tripAlarm.push({ service: READER, stage: 'BAKE_TIME', alarm: `${READER}-p99` });
+    const rollingBack = () => aws.serviceDeployments.of(READER).at(-1)?.status === 'ROLLBACK_IN_PROGRESS';
+    const h = prod({ interruptWhen: rollingBack });
+    expectWith(await run(h, 'deploy', '--service', 'reader'), h.stderr()).toBe(ExitCode.Interrupted);
+    expect(rollingBack()).toBe(true);
+
+    const rb = prod();
+    rb.clock.now = h.clock.now;
+    expectWith(await run(rb, 'rollback', 'reader'), rb.stderr()).toBe(ExitCode.Ok);
+    expect(aws.calls.filter((c) => c.command === 'StopServiceDeployment')).toEqual([]);
+    expect(aws.serviceDeployments.of(READER)[0]!.status).toBe('ROLLBACK_SUCCESSFUL');
+    expect(aws.service('reader').taskDefinition).toBe(tdArn(READER, 7));
+  });
 });
 
 describe('bad settings change nothing', () => {

@@ -142,7 +142,9 @@ async function stopAndWait(
   onTick?: (sd: ServiceDeployment) => Promise<void>,
 ): Promise<NonNullable<ServiceDeploymentTrace['rollback']>> {
   try {
-    await stop();
+    // Already rolling back (an alarm, the hook) or stopping: stopping again would be refused; wait for ECS instead.
+    const current = await describeServiceDeployment(ecs, trace.arn);
+    if (!FINAL.has(current.status ?? '') && !current.status?.startsWith('ROLLBACK') && current.status !== 'STOP_REQUESTED') await stop();
     const sd = await watchUntilFinal(ecs, trace, step, timing, onTick);
     return { outcome: sd.status === 'ROLLBACK_SUCCESSFUL' ? 'completed' : 'failed', reason: sd.statusReason ?? null };
   } catch (err) {

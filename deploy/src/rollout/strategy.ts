@@ -13,7 +13,7 @@ import { isProgressive, type Delivery, type ServiceTarget } from '../targets/sch
 export function deploymentSettings(delivery: Delivery, svc: Service): DeploymentSettings {
   if (!isProgressive(delivery)) return {};
   const lb = delivery.load_balancer!;
-  const current = svc.loadBalancers?.[0];
+  const [current, ...others] = svc.loadBalancers ?? [];
   const pair = [lb.target_group_arn, lb.alternate_target_group_arn];
   // ECS swaps the primary and alternate target groups after each successful blue/green deployment (ECS Developer
   // Guide, "Application Load Balancer resources for blue/green, linear, and canary deployments"): the service's
@@ -72,6 +72,8 @@ export function deploymentSettings(delivery: Delivery, svc: Service): Deployment
           roleArn: lb.role_arn,
         },
       },
+      // UpdateService replaces the list: any other load balancer stays as it is.
+      ...others,
     ],
   };
 }
