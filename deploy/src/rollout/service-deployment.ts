@@ -109,7 +109,8 @@ export async function followServiceDeployment(input: ServiceDeploymentFollowInpu
     }
   };
 
-  // ListServiceDeployments may lag UpdateService (eventual consistency): keep looking until the deadline.
+  // "The Amazon ECS API follows an eventual consistency model" (ECS API Reference, RunTask and UpdateService):
+  // ListServiceDeployments may not list the new deployment at once, so keep looking until the deadline.
   const find = async (): Promise<Tick<string>> => {
     const [newest] = await listServiceDeployments(ecs, input.cluster, input.serviceName, {
       createdAfter: new Date(input.since.getTime() - 1_000),

@@ -28,7 +28,7 @@ export function deploymentSettings(delivery: Delivery, svc: Service): Deployment
   const existing = svc.deploymentConfiguration ?? {};
   const alarmNames = [...new Set([...(existing.alarms?.alarmNames ?? []), ...delivery.rollback_alarm_names])];
   const configuration: DeploymentConfiguration = {
-    // UpdateService replaces the whole deploymentConfiguration: keep what Terraform set (ECS API Reference, UpdateService).
+    // Terraform's values, passed again so that the new configuration cannot fall back to ECS's defaults for them.
     maximumPercent: existing.maximumPercent,
     minimumHealthyPercent: existing.minimumHealthyPercent,
     deploymentCircuitBreaker: {
