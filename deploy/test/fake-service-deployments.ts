@@ -172,6 +172,14 @@ export class FakeServiceDeployments {
   readonly hookResults = new Map<string, 'SUCCEEDED' | 'FAILED'>();
   /** Every hook invocation, with the new revision's production weight at that moment. */
   readonly hookInvocations: { service: string; stage: string; production: number }[] = [];
+  /**
+   * Services whose new tasks keep failing: the deployment stays in SCALE_UP, one failed task every 20 s, until the
+   * circuit breaker's threshold rolls it back (ECS API Reference, ServiceDeploymentCircuitBreaker).
+   */
+  readonly failingTasks = new Set<string>();
+  /** ListServiceDeployments leaves a new deployment out of this many answers (eventual consistency). */
+  listLag = 0;
+  private lagLeft = 0;
   /** Alarms a test trips when a service's deployment enters a stage. */
   readonly tripAlarm: { service: string; stage: Stage; alarm: string }[] = [];
 
@@ -196,6 +204,7 @@ export class FakeServiceDeployments {
     const sourceTaskDefinition = svc.taskDefinition;
     const id = `sd${String(++this.seq).padStart(6, '0')}`;
     const c = structuredClone(svc.deploymentConfiguration);
+    this.lagLeft = this.listLag;
     this.tracked.push({
       svc,
       plan: planOf(c),
@@ -248,6 +257,12 @@ export class FakeServiceDeployments {
     if (FINAL.has(sd.status!)) return;
     if (t.rollbackUntil !== undefined) {
       if (now >= t.rollbackUntil) this.finish(t, 'ROLLBACK_SUCCESSFUL');
+      return;
+    }
+    if (this.failingTasks.has(t.svc.name) && sd.lifecycleStage === 'SCALE_UP') {
+      const breaker = sd.deploymentCircuitBreaker!;
+      breaker.failureCount = Math.floor((now - t.phaseStartedAt) / 20_000);
+      if (breaker.failureCount >= breaker.threshold!) this.rollBack(t, 'ECS deployment circuit breaker: tasks failed to start.');
       return;
     }
     while (t.phase < 0 || now >= t.phaseStartedAt + t.plan[t.phase]!.ms) {
@@ -358,6 +373,10 @@ export class FakeServiceDeployments {
   /** ListServiceDeployments: one service's, newest first, filtered by status and createdAt (ECS API Reference). */
   list(serviceArn: string, status?: string[], createdAt?: { before?: Date; after?: Date }): ServiceDeploymentBrief[] {
     this.advanceAll();
+    if (this.lagLeft > 0) {
+      this.lagLeft--;
+      return [];
+    }
     return this.tracked
       .map((t) => t.sd)
       .filter((sd) => sd.serviceArn === serviceArn && (!status?.length || status.includes(sd.status!)))

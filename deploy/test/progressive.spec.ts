@@ -192,6 +192,30 @@ describe('deploy --env prod: ECS canary', () => {
     expect(aws.service('writer').taskDefinition).toBe(tdArn(WRITER, 12));
   });
 
+  it('new tasks that keep failing: the circuit breaker rolls back (exit 6); --max-failed-tasks stops it sooner with ROLLBACK', async () => {
+    aws.serviceDeployments.failingTasks.add(READER);
+    const h = prod();
+    expectWith(await run(h, 'deploy', '--service', 'reader'), h.stderr()).toBe(ExitCode.RolledBack);
+    expect(h.stdout()).toContain('reader: ECS rolled back: ECS deployment circuit breaker: tasks failed to start.');
+    expect(aws.calls.filter((c) => c.command === 'StopServiceDeployment')).toEqual([]);
+
+    const again = prod();
+    again.clock.now = h.clock.now + 60 * 60_000;
+    expectWith(await run(again, 'deploy', '--service', 'reader', '--force', '--max-failed-tasks', '1'), again.stderr()).toBe(
+      ExitCode.RolledBack,
+    );
+    expect(again.stdout()).toContain('reader: 1 task(s) of the new revision failed (--max-failed-tasks 1); ECS rolled back');
+    expect(aws.calls.filter((c) => c.command === 'StopServiceDeployment')).toHaveLength(1);
+    expect(aws.service('reader').taskDefinition).toBe(tdArn(READER, 7));
+  });
+
+  it('ListServiceDeployments lagging behind UpdateService (eventual consistency) only delays following', async () => {
+    aws.serviceDeployments.listLag = 3;
+    const h = prod();
+    expectWith(await run(h, 'deploy', '--service', 'reader'), h.stderr()).toBe(ExitCode.Ok);
+    expect(aws.calls.filter((c) => c.command === 'ListServiceDeployments').length).toBeGreaterThanOrEqual(4);
+  });
+
   it('--timeout: the CLI stops the deployment with ROLLBACK and waits for it (exit 7)', async () => {
     const h = prod();
     const code = await run(h, 'deploy', '--service', 'reader', '--timeout', '1m');
