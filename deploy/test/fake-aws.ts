@@ -968,39 +968,22 @@ export class FakeAws {
         for (const d of s.deployments) if (d.status === 'PRIMARY') d.status = 'ACTIVE';
         this.seq++;
         const back = input.taskDefinition === s.original;
-        if (native) {
-          s.deployments.unshift({
-            id: `ecs-svc/${String(2000 + this.seq)}`,
-            status: 'PRIMARY',
-            taskDefinition: input.taskDefinition,
-            desiredCount: s.desired,
-            // The green tasks start at once and run beside the blue ones until the bake ends.
-            runningCount: s.desired,
-            pendingCount: 0,
-            failedTasks: 0,
-            rolloutState: 'IN_PROGRESS',
-            rolloutStateReason: 'ECS deployment in progress.',
-            createdAt: new Date(this.clock()),
-            behaviour: 'native',
-            step: 0,
-          });
-          this.serviceDeployments.start(s, input.taskDefinition);
-          return { service: this.snapshot(s) };
-        }
         s.deployments.unshift({
           id: `ecs-svc/${String(2000 + this.seq)}`,
           status: 'PRIMARY',
           taskDefinition: input.taskDefinition,
           desiredCount: s.desired,
-          runningCount: 0,
+          // Blue/green family: the green tasks start at once and run beside the blue ones until the bake ends.
+          runningCount: native ? s.desired : 0,
           pendingCount: 0,
           failedTasks: 0,
           rolloutState: 'IN_PROGRESS',
           rolloutStateReason: 'ECS deployment in progress.',
-          createdAt: new Date(),
-          behaviour: back ? this.rollbackBehaviour : (this.behaviour[s.key] ?? 'ok'),
+          createdAt: new Date(this.clock()),
+          behaviour: native ? 'native' : back ? this.rollbackBehaviour : (this.behaviour[s.key] ?? 'ok'),
           step: 0,
         });
+        if (native) this.serviceDeployments.start(s, input.taskDefinition);
       }
       return { service: this.snapshot(s) };
     });
