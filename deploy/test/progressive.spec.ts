@@ -23,6 +23,12 @@ afterEach(async () => {
 });
 
 const prod = (opts: HarnessOptions = {}) => makeHarness({ aws, env: { FAKE_TERRAFORM_OUTPUT: FIXTURES.prod }, ...opts });
+/** The next CLI run, `ms` after the run `h` ended (ECS's clock moved on meanwhile). */
+const after = (h: Harness, ms = 0) => {
+  const next = prod();
+  next.clock.now = h.clock.now + ms;
+  return next;
+};
 const run = (h: Harness, ...args: string[]) => h.run([...args, '--env', 'prod', '--set', `app_url=${alb.url}`]);
 const READER = 'library-prod-reader';
 const WRITER = 'library-prod-writer';
@@ -199,8 +205,7 @@ describe('deploy --env prod: ECS canary', () => {
     expect(h.stdout()).toContain('reader: ECS rolled back: ECS deployment circuit breaker: tasks failed to start.');
     expect(aws.calls.filter((c) => c.command === 'StopServiceDeployment')).toEqual([]);
 
-    const again = prod();
-    again.clock.now = h.clock.now + 60 * 60_000;
+    const again = after(h, 60 * 60_000);
     expectWith(await run(again, 'deploy', '--service', 'reader', '--force', '--max-failed-tasks', '1'), again.stderr()).toBe(
       ExitCode.RolledBack,
     );
@@ -230,16 +235,14 @@ describe('deploy --env prod: ECS canary', () => {
     expectWith(await run(h, 'deploy', '--service', 'reader'), h.stderr()).toBe(ExitCode.Interrupted);
     expect(aws.calls.filter((c) => c.command === 'StopServiceDeployment')).toEqual([]);
 
-    const during = prod();
-    during.clock.now = h.clock.now;
+    const during = after(h);
     expectWith(await run(during, 'status', '--service', 'reader'), during.stderr()).toBe(ExitCode.Ok);
     expect(during.stdout()).toMatch(/in flight sd\d+ \(CANARY 10% for 5m, bake 10m\), running for \dm\d\ds/);
     expect(during.stdout()).toContain('IN_PROGRESS PRODUCTION_TRAFFIC_SHIFT: production 10% new / 90% old, test 100% new');
 
-    const after = prod();
-    after.clock.now = h.clock.now + 30 * 60_000;
-    expectWith(await run(after, 'status', '--service', 'reader', '--json'), after.stderr()).toBe(ExitCode.Ok);
-    const status = JSON.parse(after.stdout()) as { services: { taskDefinition: string; serviceDeployment: Record<string, unknown> }[] };
+    const later = after(h, 30 * 60_000);
+    expectWith(await run(later, 'status', '--service', 'reader', '--json'), later.stderr()).toBe(ExitCode.Ok);
+    const status = JSON.parse(later.stdout()) as { services: { taskDefinition: string; serviceDeployment: Record<string, unknown> }[] };
     expect(status.services[0]!.taskDefinition).toBe(tdArn(READER, 8));
     expect(status.services[0]!.serviceDeployment).toMatchObject({ inFlight: false, status: 'SUCCESSFUL', production: 100 });
   });
@@ -249,8 +252,7 @@ describe('deploy --env prod: ECS canary', () => {
     expectWith(await run(h, 'deploy', '--service', 'reader'), h.stderr()).toBe(ExitCode.Interrupted);
     const before = aws.calls.length;
 
-    const rb = prod();
-    rb.clock.now = h.clock.now;
+    const rb = after(h);
     const code = await run(rb, 'rollback', 'reader', '--json');
     expectWith(code, rb.stderr()).toBe(ExitCode.Ok);
     const calls = aws.calls.slice(before);
@@ -270,8 +272,7 @@ describe('deploy --env prod: ECS canary', () => {
     expectWith(await run(h, 'deploy', '--service', 'reader'), h.stderr()).toBe(ExitCode.Interrupted);
     expect(rollingBack()).toBe(true);
 
-    const rb = prod();
-    rb.clock.now = h.clock.now;
+    const rb = after(h);
     expectWith(await run(rb, 'rollback', 'reader'), rb.stderr()).toBe(ExitCode.Ok);
     expect(aws.calls.filter((c) => c.command === 'StopServiceDeployment')).toEqual([]);
     expect(aws.serviceDeployments.of(READER)[0]!.status).toBe('ROLLBACK_SUCCESSFUL');
