@@ -7,12 +7,15 @@
  *   npx tsx deploy/test/demo.ts rollback       # the writer's new revision crashes; the breaker rolls back
  *   npx tsx deploy/test/demo.ts <scenario> -- <extra CLI args>   e.g. -- --json, -- --atomic, -- status
  * Other scenarios: max-failed, timeout, migration-fails, unhealthy, broken, paused, just-paused, terraform-changed.
+ *   npx tsx deploy/test/demo.ts canary         # npm run deploy -- --env prod: ECS canary, 10 % for 5 min, bake 10 min
+ *   npx tsx deploy/test/demo.ts canary-alarm   # the writer's 5xx alarm fires during the bake; ECS rolls back
+ *   npx tsx deploy/test/demo.ts canary-hook    # the reader's lifecycle hook fails on test traffic; ECS rolls back
  *   npx tsx deploy/test/demo.ts init           # npm run deploy -- init --env dev --yes, in an empty account
  *   npx tsx deploy/test/demo.ts init-again     # the same, run a second time (the first run is not shown)
  *   npx tsx deploy/test/demo.ts destroy        # init (not shown), then npm run deploy -- destroy --env dev --yes
  * init and destroy run in a repository root of their own (a temporary folder), so backend.hcl never lands here.
  */
-import { FakeAws, SERVICE, TG, type Behaviour } from './fake-aws.js';
+import { FakeAws, FIXTURES, SERVICE, type Behaviour } from './fake-aws.js';
 import { makeHarness, makeSetupRoot, startAlb } from './harness.js';
 
 const [scenario = 'happy', ...rest] = process.argv.slice(2);
@@ -20,7 +23,11 @@ const extra = rest[0] === '--' ? rest.slice(1) : rest;
 
 // The SDK warns once per process that Node 20 support ends in 2027; keep the demo transcript to the CLI's own output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-const aws = new FakeAws();
+const env = scenario.startsWith('canary') ? 'prod' : 'dev';
+const aws = new FakeAws(env);
+if (scenario === 'canary-alarm')
+  aws.serviceDeployments.tripAlarm.push({ service: aws.w.service.writer, stage: 'BAKE_TIME', alarm: `${aws.w.service.writer}-5xx-rate` });
+if (scenario === 'canary-hook') aws.serviceDeployments.hookResults.set(aws.w.service.reader, 'FAILED');
 const behaviours: Record<string, Partial<Record<'reader' | 'writer', Behaviour>>> = {
   happy: {},
   rollback: { writer: 'breaker' },
@@ -30,7 +37,7 @@ const behaviours: Record<string, Partial<Record<'reader' | 'writer', Behaviour>>
 aws.behaviour = behaviours[scenario] ?? {};
 if (scenario === 'migration-fails') aws.migrationExitCode = 1;
 if (scenario === 'unhealthy') {
-  aws.targetHealth[TG.writer] = [
+  aws.targetHealth[aws.w.tg.writer] = [
     { Target: { Id: '10.0.2.31', Port: 8000 }, TargetHealth: { State: 'healthy' } },
     {
       Target: { Id: '10.0.2.32', Port: 8000 },
@@ -66,12 +73,12 @@ if (scenario === 'just-paused') {
 }
 // A lived-in account for the day-two commands: older revisions, healthy targets, an alarm, some log lines.
 aws.seedHistory();
-aws.targetHealth[TG.reader] = [
+aws.targetHealth[aws.w.tg.reader] = [
   { Target: { Id: '10.0.1.21', Port: 8000 }, TargetHealth: { State: 'healthy' } },
   { Target: { Id: '10.0.1.22', Port: 8000 }, TargetHealth: { State: 'healthy' } },
 ];
-if (!aws.targetHealth[TG.writer]!.length) {
-  aws.targetHealth[TG.writer] = [
+if (!aws.targetHealth[aws.w.tg.writer]!.length) {
+  aws.targetHealth[aws.w.tg.writer] = [
     { Target: { Id: '10.0.2.31', Port: 8000 }, TargetHealth: { State: 'healthy' } },
     { Target: { Id: '10.0.2.32', Port: 8000 }, TargetHealth: { State: 'healthy' } },
   ];
@@ -120,11 +127,12 @@ const h = makeHarness({
   aws,
   tee: { stdout: process.stdout, stderr: process.stderr },
   interactive: !!process.stderr.isTTY && !process.env.CI,
+  env: { FAKE_TERRAFORM_OUTPUT: FIXTURES[env] },
 });
 const argv =
   extra.length && !extra[0]!.startsWith('-')
-    ? [...extra, '--env', 'dev', '--set', `app_url=${alb.url}`, ...terraformSet]
-    : ['--env', 'dev', '--set', `app_url=${alb.url}`, ...terraformSet, ...extra];
+    ? [...extra, '--env', env, '--set', `app_url=${alb.url}`, ...terraformSet]
+    : ['--env', env, '--set', `app_url=${alb.url}`, ...terraformSet, ...extra];
 process.stderr.write(`$ npm run deploy -- ${argv.join(' ')}\n`);
 const code = await h.run(argv);
 process.stderr.write(`(exit code ${code})\n`);

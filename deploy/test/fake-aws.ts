@@ -40,8 +40,11 @@ import {
   ListTagsForResourceCommand,
   TagResourceCommand,
   UntagResourceCommand,
+  DescribeServiceDeploymentsCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
+  ListServiceDeploymentsCommand,
+  StopServiceDeploymentCommand,
   DescribeTasksCommand,
   ECSClient,
   ListTaskDefinitionsCommand,
@@ -75,46 +78,107 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Delivery } from '../src/targets/schema.js';
 import { terraformDefaultTags } from './default-tags.js';
+import { FIXTURES } from './harness.js';
 import { installAdmin, type FakeBucket } from './fake-admin.js';
+import { FakeServiceDeployments, validateStrategy, type NativeService } from './fake-service-deployments.js';
 
-export type Behaviour = 'ok' | 'breaker' | 'failing' | 'pull' | 'hang';
+export type Behaviour = 'ok' | 'breaker' | 'failing' | 'pull' | 'hang' | 'native';
 export type Key = 'reader' | 'writer';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'eu-west-1';
-export const CLUSTER = 'library-dev';
 const REGISTRY = `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com`;
-export const REPO = { reader: `${REGISTRY}/library/reader`, writer: `${REGISTRY}/library/writer` } as const;
-export const SERVICE = { reader: 'library-dev-reader', writer: 'library-dev-writer' } as const;
-export const TG = {
-  reader: `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/library-dev-reader/aaa`,
-  writer: `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/library-dev-writer/bbb`,
-} as const;
 export const ACTOR = `arn:aws:sts::${ACCOUNT}:assumed-role/deployer/alice`;
 
 /** The digest the fake docker reports for repo:tag (sha256 of the reference). */
 export function fakeDigest(ref: string): string {
   return `sha256:${createHash('sha256').update(ref).digest('hex')}`;
 }
-export const OLD_DIGEST = { reader: fakeDigest(`${REPO.reader}:0ld0ld`), writer: fakeDigest(`${REPO.writer}:0ld0ld`) } as const;
 
 export function tdArn(family: string, rev: number): string {
   return `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${family}:${rev}`;
 }
 
-export const MIGRATE_FAMILY = 'library-dev-migrate';
-/** The revisions Terraform registered last: `task_definition_arn` in the fixture. */
-export const TF_REVISION = {
-  reader: tdArn(SERVICE.reader, 1),
-  writer: tdArn(SERVICE.writer, 1),
-  migrate: tdArn(MIGRATE_FAMILY, 1),
-} as const;
+export type EnvName = keyof typeof FIXTURES;
+export { FIXTURES };
+
+/** The names of one env's account, read from its fixture (what `terraform output -json` prints for it). */
+export function worldOf(env: EnvName) {
+  const out = JSON.parse(readFileSync(FIXTURES[env], 'utf8')) as Record<string, { value: any }>;
+  const services = out.services!.value as Record<Key, { service_name: string; ecr_repository_url: string; delivery?: Delivery }>;
+  const both = <T>(f: (k: Key) => T) => ({ reader: f('reader'), writer: f('writer') }) as const;
+  const repo = both((k) => services[k].ecr_repository_url);
+  const service = both((k) => services[k].service_name);
+  const migrateFamily = out.migration!.value.task_family as string;
+  return {
+    env,
+    cluster: out.ecs_cluster_name!.value as string,
+    repo,
+    service,
+    delivery: both((k) => services[k].delivery),
+    /** The target group each service routes production to; the blue/green family swaps it with the alternate. */
+    tg: both(
+      (k) =>
+        services[k].delivery?.load_balancer?.target_group_arn ??
+        `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/${service[k]}/${k === 'reader' ? 'aaa' : 'bbb'}`,
+    ),
+    oldDigest: both((k) => fakeDigest(`${repo[k]}:0ld0ld`)),
+    migrateFamily,
+    tfRevision: { ...both((k) => tdArn(service[k], 1)), migrate: tdArn(migrateFamily, 1) },
+    db: out.database!.value.instance_identifier as string,
+    logGroup: (container: string) => `/ecs/${out.ecs_cluster_name!.value}/${container}`,
+    /**
+     * The tags Terraform puts on every resource (the env root's provider default_tags); DescribeTaskDefinition with
+     * include=["TAGS"] returns them with each revision (ECS API Reference, DescribeTaskDefinition).
+     */
+    terraformTags: terraformDefaultTags(env) as readonly Tag[],
+  };
+}
+export type World = ReturnType<typeof worldOf>;
+
 /**
- * The tags Terraform puts on every resource (the env root's provider default_tags); DescribeTaskDefinition with
- * include=["TAGS"] returns them with each revision (ECS API Reference, DescribeTaskDefinition).
+ * A CANARY `delivery` for one of this env's services, named as Terraform names them (`<name>-<svc>-alt`,
+ * `<name>-ecs-infrastructure`, `<name>-smoke-hook`, `<name>-smoke-hook-invoke`), around the service's target group.
  */
-export const TERRAFORM_TAGS: readonly Tag[] = terraformDefaultTags('dev');
+export function canaryDelivery(w: World, key: Key): Delivery {
+  const name = w.cluster;
+  const lb = (id: string) =>
+    `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:listener-rule/app/${name}/0123456789abcdef/fedcba9876543210/${id}`;
+  return {
+    strategy: 'CANARY',
+    bake_time_minutes: 10,
+    canary: { percent: 10, bake_time_minutes: 5 },
+    linear: null,
+    load_balancer: {
+      target_group_arn: w.tg[key],
+      alternate_target_group_arn: `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/${w.service[key]}-alt/0abc`,
+      production_listener_rule_arn: lb('1111111111111111'),
+      test_listener_rule_arn: lb('2222222222222222'),
+      role_arn: `arn:aws:iam::${ACCOUNT}:role/${name}-ecs-infrastructure`,
+    },
+    hook: {
+      function_arn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}-smoke-hook`,
+      role_arn: `arn:aws:iam::${ACCOUNT}:role/${name}-smoke-hook-invoke`,
+      lifecycle_stages: ['POST_TEST_TRAFFIC_SHIFT'],
+    },
+    rollback_alarm_names: [`${w.service[key]}-5xx-rate`, `${w.service[key]}-p99`, `${w.service[key]}-healthy-hosts`],
+    test_traffic_header: { name: 'x-deploy-test', value: w.env },
+  };
+}
+
+/** Dev's names, which most tests use. */
+const DEV = worldOf('dev');
+export const CLUSTER = DEV.cluster;
+export const REPO = DEV.repo;
+export const SERVICE = DEV.service;
+export const TG = DEV.tg;
+export const OLD_DIGEST = DEV.oldDigest;
+export const MIGRATE_FAMILY = DEV.migrateFamily;
+/** The revisions Terraform registered last: `task_definition_arn` in the fixture. */
+export const TF_REVISION = DEV.tfRevision;
+export const TERRAFORM_TAGS = DEV.terraformTags;
 const MASTER_SECRET = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:rds!db-1234-AbCdEf`;
 
 /**
@@ -140,12 +204,9 @@ interface Dep extends Deployment {
   scaling?: boolean;
 }
 
-interface Svc {
+interface Svc extends NativeService {
   key: Key;
-  name: string;
-  taskDefinition: string;
   original: string;
-  desired: number;
   deployments: Dep[];
   events: { id: string; createdAt: Date; message: string }[];
 }
@@ -174,6 +235,7 @@ const MUTATING = new Set([
   'StopDBInstance',
   'StartDBInstance',
   'DeregisterTaskDefinition',
+  'StopServiceDeployment',
 ]);
 
 export class FakeAws {
@@ -244,15 +306,35 @@ export class FakeAws {
   ecrKeepsImages = false;
   /** BatchDeleteImage answers a failure (its failureCode) for these digests. */
   readonly imageDeleteFailures = new Map<string, string>();
-  /** RDS instances the account has besides library-dev-db, and each one's deletion protection. */
-  readonly dbDeletionProtection = new Map<string, boolean>([['library-dev-db', false]]);
+  /** RDS instances the account has besides the env's own, and each one's deletion protection. */
+  readonly dbDeletionProtection = new Map<string, boolean>();
   readonly dbSnapshots = new Set<string>();
   readonly lbDeletionProtection = new Map<string, boolean>();
   /** Where the fake terraform reads what AWS holds when it destroys (images, protection, snapshots). */
   worldFile?: string;
   private seq = 0;
 
-  constructor() {
+  /** The env whose account this is: its names come from its fixture. */
+  readonly w: World;
+  /** The test's simulated clock (the harness links it): service deployments move on it. */
+  clock: () => number = () => Date.now();
+  /** ECS's blue/green family: service deployments, their hooks and alarms. */
+  readonly serviceDeployments: FakeServiceDeployments;
+
+  constructor(env: EnvName = 'dev') {
+    this.w = worldOf(env);
+    this.serviceDeployments = new FakeServiceDeployments(
+      () => this.clock(),
+      (name, state) => {
+        let alarm = this.alarms.find((a) => a.AlarmName === name);
+        if (state && !alarm) this.alarms.push((alarm = { AlarmName: name, StateValue: state, StateReason: 'Threshold Crossed' }));
+        if (state) alarm!.StateValue = state;
+        return alarm?.StateValue;
+      },
+      (svc, outcome, taskDefinition) => this.settleNative(svc as Svc, outcome, taskDefinition),
+    );
+    this.targetHealth = { [this.w.tg.reader]: [], [this.w.tg.writer]: [] };
+    this.dbDeletionProtection.set(this.w.db, false);
     this.seedTerraformRevisions();
     this.seedService('reader', 7);
     this.seedService('writer', 12);
@@ -262,10 +344,14 @@ export class FakeAws {
   /** What `terraform apply` registered: one revision per family with a placeholder image and only Terraform's tags. */
   seedTerraformRevisions(): void {
     for (const key of ['reader', 'writer'] as const) {
-      const arn = TF_REVISION[key];
-      this.putTaskDef(SERVICE[key], 1, this.containerTd(key, SERVICE[key], arn, 1, `${REPO[key]}:bootstrap`), [...TERRAFORM_TAGS]);
+      const arn = this.w.tfRevision[key];
+      this.putTaskDef(this.w.service[key], 1, this.containerTd(key, this.w.service[key], arn, 1, `${this.w.repo[key]}:bootstrap`), [
+        ...TERRAFORM_TAGS,
+      ]);
     }
-    this.putTaskDef(MIGRATE_FAMILY, 1, this.migrateTd(TF_REVISION.migrate, 1, `${REPO.writer}:bootstrap`), [...TERRAFORM_TAGS]);
+    this.putTaskDef(this.w.migrateFamily, 1, this.migrateTd(this.w.tfRevision.migrate, 1, `${this.w.repo.writer}:bootstrap`), [
+      ...TERRAFORM_TAGS,
+    ]);
   }
 
   /**
@@ -273,7 +359,11 @@ export class FakeAws {
    * output's task_definition_arn names it. Returns that ARN (pass it with --set).
    */
   terraformRegisters(family: string, change: (td: TaskDefinition) => void, from?: string): string {
-    const base = from ?? (family === MIGRATE_FAMILY ? TF_REVISION.migrate : TF_REVISION[family === SERVICE.reader ? 'reader' : 'writer']);
+    const base =
+      from ??
+      (family === this.w.migrateFamily
+        ? this.w.tfRevision.migrate
+        : this.w.tfRevision[family === this.w.service.reader ? 'reader' : 'writer']);
     const rev = (this.latest.get(family) ?? 0) + 1;
     const td = structuredClone(this.taskDefs.get(base)!.td);
     Object.assign(td, { taskDefinitionArn: tdArn(family, rev), revision: rev });
@@ -366,9 +456,9 @@ export class FakeAws {
   }
 
   seedService(key: Key, rev: number, extra: { image?: string; tags?: Tag[] } = {}): void {
-    const family = SERVICE[key];
+    const family = this.w.service[key];
     const arn = tdArn(family, rev);
-    const image = extra.image ?? `${REPO[key]}@${OLD_DIGEST[key]}`;
+    const image = extra.image ?? `${this.w.repo[key]}@${this.w.oldDigest[key]}`;
     this.putTaskDef(
       family,
       rev,
@@ -376,7 +466,7 @@ export class FakeAws {
       extra.tags ?? [
         ...TERRAFORM_TAGS,
         { key: 'deploy:commit', value: '0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld0' },
-        { key: 'deploy:digest', value: OLD_DIGEST[key] },
+        { key: 'deploy:digest', value: this.w.oldDigest[key] },
         { key: 'deploy:actor', value: ACTOR },
         { key: 'deploy:time', value: '2026-11-26T09:00:00.000Z' },
       ],
@@ -384,9 +474,18 @@ export class FakeAws {
     this.services.set(family, {
       key,
       name: family,
+      arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:service/${this.w.cluster}/${family}`,
+      clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${this.w.cluster}`,
       taskDefinition: arn,
       original: arn,
       desired: 2,
+      // What Terraform creates: a rolling service (provider 5.100 cannot set a strategy) on the primary target group.
+      loadBalancers: [{ targetGroupArn: this.w.tg[key], containerName: key, containerPort: 8000 }],
+      deploymentConfiguration: {
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+        maximumPercent: 200,
+        minimumHealthyPercent: 100,
+      },
       deployments: [
         {
           id: `ecs-svc/100${rev}`,
@@ -432,14 +531,14 @@ export class FakeAws {
           portMappings: [{ containerPort: 8000, protocol: 'tcp' }],
           environment: [
             { name: 'PORT', value: '8000' },
-            { name: 'DB_HOST', value: 'library-dev-db.abc.eu-west-1.rds.amazonaws.com' },
+            { name: 'DB_HOST', value: `${this.w.db}.abc.eu-west-1.rds.amazonaws.com` },
             { name: 'DB_AUTH', value: 'iam' },
             { name: 'DB_USER', value: `library_${key}` },
             { name: 'DB_SSL', value: 'verify-full' },
           ],
           logConfiguration: {
             logDriver: 'awslogs',
-            options: { 'awslogs-group': `/ecs/library-dev/${key}`, 'awslogs-region': REGION, 'awslogs-stream-prefix': 'ecs' },
+            options: { 'awslogs-group': this.w.logGroup(key), 'awslogs-region': REGION, 'awslogs-stream-prefix': 'ecs' },
           },
         },
       ],
@@ -448,13 +547,13 @@ export class FakeAws {
 
   /** Terraform's migrate family: the writer image, command ["migrate"], the master secret, its own log group. */
   migrateTd(arn: string, rev: number, image: string): TaskDefinition {
-    const td = this.containerTd('writer', MIGRATE_FAMILY, arn, rev, image);
+    const td = this.containerTd('writer', this.w.migrateFamily, arn, rev, image);
     const c = td.containerDefinitions![0]!;
     c.name = 'migrate';
     c.command = ['migrate'];
     delete c.portMappings;
     c.environment = [
-      { name: 'DB_HOST', value: 'library-dev-db.abc.eu-west-1.rds.amazonaws.com' },
+      { name: 'DB_HOST', value: `${this.w.db}.abc.eu-west-1.rds.amazonaws.com` },
       { name: 'DB_AUTH', value: 'password' },
       { name: 'DB_SSL', value: 'verify-full' },
     ];
@@ -462,7 +561,7 @@ export class FakeAws {
       { name: 'DB_USER', valueFrom: `${MASTER_SECRET}:username::` },
       { name: 'DB_PASSWORD', valueFrom: `${MASTER_SECRET}:password::` },
     ];
-    c.logConfiguration!.options!['awslogs-group'] = '/ecs/library-dev/migrate';
+    c.logConfiguration!.options!['awslogs-group'] = this.w.logGroup('migrate');
     return td;
   }
 
@@ -472,15 +571,15 @@ export class FakeAws {
   }
 
   service(key: Key): Svc {
-    return this.services.get(SERVICE[key])!;
+    return this.services.get(this.w.service[key])!;
   }
 
   /** Older revisions of the reader family, as earlier deploys (and Terraform's first apply) left them. */
   seedHistory(): void {
-    const fam = SERVICE.reader;
+    const fam = this.w.service.reader;
     const mk = (rev: number, commit: string | null, time: string) => {
-      const ref = `${REPO.reader}:${commit ?? 'bootstrap'}`;
-      const td = this.containerTd('reader', fam, tdArn(fam, rev), rev, commit ? `${REPO.reader}@${fakeDigest(ref)}` : ref);
+      const ref = `${this.w.repo.reader}:${commit ?? 'bootstrap'}`;
+      const td = this.containerTd('reader', fam, tdArn(fam, rev), rev, commit ? `${this.w.repo.reader}@${fakeDigest(ref)}` : ref);
       const tags: Tag[] = commit
         ? [
             ...TERRAFORM_TAGS,
@@ -509,7 +608,7 @@ export class FakeAws {
 
   /** Terraform's first revision: a tag no image has, no CLI provenance tags, ECS still retrying it. */
   seedBootstrap(key: Key): void {
-    this.seedService(key, 1, { image: `${REPO[key]}:bootstrap`, tags: [...TERRAFORM_TAGS] });
+    this.seedService(key, 1, { image: `${this.w.repo[key]}:bootstrap`, tags: [...TERRAFORM_TAGS] });
     Object.assign(this.service(key).deployments[0]!, { runningCount: 0, pendingCount: 0, failedTasks: 3, rolloutState: 'IN_PROGRESS' });
   }
 
@@ -519,11 +618,25 @@ export class FakeAws {
       const svc = this.service(key);
       svc.desired = 0;
       Object.assign(svc.deployments[0]!, { desiredCount: 0, runningCount: 0 });
-      this.resourceTags.set(`arn:aws:ecs:${REGION}:${ACCOUNT}:service/${CLUSTER}/${svc.name}`, [
+      this.resourceTags.set(`arn:aws:ecs:${REGION}:${ACCOUNT}:service/${this.w.cluster}/${svc.name}`, [
         { key: 'deploy:paused-desired-count', value: '2' },
       ]);
     }
     this.dbStatus = dbStatus;
+  }
+
+  /** A canary of the service's next revision that ECS is in the middle of (as a CLI killed mid-deploy leaves it). */
+  startCanary(key: Key): void {
+    const s = this.service(key);
+    s.deploymentConfiguration = {
+      ...s.deploymentConfiguration,
+      strategy: 'CANARY',
+      canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 5 },
+      bakeTimeInMinutes: 10,
+    };
+    const next = tdArn(s.name, Number(s.taskDefinition.split(':').pop()) + 1);
+    this.putTaskDef(s.name, Number(next.split(':').pop()), this.containerTd(key, s.name, next, 0, `${this.w.repo[key]}:next`), []);
+    this.serviceDeployments.start(s, next);
   }
 
   startForeignDeployment(key: Key): void {
@@ -548,23 +661,32 @@ export class FakeAws {
     const primary = s.deployments.find((d) => d.status === 'PRIMARY');
     return {
       serviceName: s.name,
-      serviceArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:service/${CLUSTER}/${s.name}`,
-      clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${CLUSTER}`,
+      serviceArn: s.arn,
+      clusterArn: s.clusterArn,
       status: 'ACTIVE',
       taskDefinition: primary?.taskDefinition ?? s.taskDefinition,
       desiredCount: s.desired,
       runningCount: s.deployments.reduce((n, d) => n + (d.runningCount ?? 0), 0),
       pendingCount: s.deployments.reduce((n, d) => n + (d.pendingCount ?? 0), 0),
       launchType: 'FARGATE',
-      loadBalancers: [{ targetGroupArn: TG[s.key], containerName: s.key, containerPort: 8000 }],
-      deploymentConfiguration: {
-        deploymentCircuitBreaker: { enable: true, rollback: true },
-        maximumPercent: 200,
-        minimumHealthyPercent: 100,
-      },
+      loadBalancers: structuredClone(s.loadBalancers),
+      deploymentConfiguration: structuredClone(s.deploymentConfiguration),
       deployments: s.deployments.map(({ behaviour: _b, step: _s, scaling: _c, ...d }) => ({ ...d })),
       events: [...s.events].reverse().slice(0, 10),
     };
+  }
+
+  /** A service deployment of the blue/green family settled: the service's deployments as DescribeServices shows them. */
+  private settleNative(s: Svc, outcome: 'SUCCESSFUL' | 'ROLLED_BACK', taskDefinition: string): void {
+    s.taskDefinition = taskDefinition;
+    const keep = s.deployments.find(
+      (d) => d.taskDefinition === taskDefinition && (outcome === 'SUCCESSFUL') === (d.behaviour === 'native'),
+    );
+    if (!keep) return;
+    Object.assign(keep, { status: 'PRIMARY', rolloutState: 'COMPLETED', runningCount: s.desired, pendingCount: 0 });
+    keep.rolloutStateReason = `ECS deployment ${keep.id} completed.`;
+    s.deployments = [keep];
+    this.event(s, outcome === 'SUCCESSFUL' ? 'has reached a steady state.' : `rolled back to ${taskDefinition.split('/').pop()}.`);
   }
 
   private event(s: Svc, message: string): void {
@@ -579,7 +701,7 @@ export class FakeAws {
   private failTask(s: Svc, d: Dep, kind: 'exit' | 'elb' | 'pull'): void {
     this.seq++;
     const id = `${s.key}${String(this.seq).padStart(4, '0')}f`;
-    const arn = `arn:aws:ecs:${REGION}:${ACCOUNT}:task/${CLUSTER}/${id}`;
+    const arn = `arn:aws:ecs:${REGION}:${ACCOUNT}:task/${this.w.cluster}/${id}`;
     const ip = `10.0.1.${10 + this.seq}`;
     const task: Task = {
       taskArn: arn,
@@ -598,12 +720,12 @@ export class FakeAws {
         : kind === 'elb'
           ? {
               stopCode: 'ServiceSchedulerInitiated',
-              stoppedReason: `Task failed ELB health checks in (target-group ${TG[s.key]})`,
+              stoppedReason: `Task failed ELB health checks in (target-group ${this.w.tg[s.key]})`,
               containers: [{ name: s.key, exitCode: 137, lastStatus: 'STOPPED' }],
             }
           : {
               stopCode: 'TaskFailedToStart',
-              stoppedReason: `CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ${REPO[s.key]}@sha256:…: not found`,
+              stoppedReason: `CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ${this.w.repo[s.key]}@sha256:…: not found`,
               containers: [{ name: s.key, lastStatus: 'STOPPED', reason: 'CannotPullContainerError: ref not found' }],
             }),
     };
@@ -616,7 +738,7 @@ export class FakeAws {
       ]);
     }
     if (kind === 'elb') {
-      this.targetHealth[TG[s.key]] = [
+      this.targetHealth[this.w.tg[s.key]] = [
         {
           Target: { Id: ip, Port: 8000 },
           TargetHealth: {
@@ -712,7 +834,7 @@ export class FakeAws {
     for (const name of names) {
       const s = this.services.get(name);
       if (!s) {
-        failures.push({ arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:service/${CLUSTER}/${name}`, reason: 'MISSING' });
+        failures.push({ arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:service/${this.w.cluster}/${name}`, reason: 'MISSING' });
         continue;
       }
       this.advance(s);
@@ -783,8 +905,10 @@ export class FakeAws {
 
     // ECS
     on(this.ecs, 'ecs', DescribeClustersCommand, (input) => ({
-      clusters: (input.clusters ?? []).filter((c: string) => c === CLUSTER).map((c: string) => ({ clusterName: c, status: 'ACTIVE' })),
-      failures: (input.clusters ?? []).filter((c: string) => c !== CLUSTER).map((c: string) => ({ arn: c, reason: 'MISSING' })),
+      clusters: (input.clusters ?? [])
+        .filter((c: string) => c === this.w.cluster)
+        .map((c: string) => ({ clusterName: c, status: 'ACTIVE' })),
+      failures: (input.clusters ?? []).filter((c: string) => c !== this.w.cluster).map((c: string) => ({ arn: c, reason: 'MISSING' })),
     }));
     on(this.ecs, 'ecs', DescribeServicesCommand, (input) => this.describeServices(input.services ?? []));
     on(this.ecs, 'ecs', DescribeTaskDefinitionCommand, (input) => {
@@ -836,6 +960,10 @@ export class FakeAws {
           d.scaling = true;
         }
       }
+      validateStrategy(input);
+      if (input.deploymentConfiguration) s.deploymentConfiguration = structuredClone(input.deploymentConfiguration);
+      if (input.loadBalancers) s.loadBalancers = structuredClone(input.loadBalancers);
+      const native = (s.deploymentConfiguration.strategy ?? 'ROLLING') !== 'ROLLING';
       if (input.taskDefinition) {
         for (const d of s.deployments) if (d.status === 'PRIMARY') d.status = 'ACTIVE';
         this.seq++;
@@ -845,17 +973,29 @@ export class FakeAws {
           status: 'PRIMARY',
           taskDefinition: input.taskDefinition,
           desiredCount: s.desired,
-          runningCount: 0,
+          // Blue/green family: the green tasks start at once and run beside the blue ones until the bake ends.
+          runningCount: native ? s.desired : 0,
           pendingCount: 0,
           failedTasks: 0,
           rolloutState: 'IN_PROGRESS',
           rolloutStateReason: 'ECS deployment in progress.',
-          createdAt: new Date(),
-          behaviour: back ? this.rollbackBehaviour : (this.behaviour[s.key] ?? 'ok'),
+          createdAt: new Date(this.clock()),
+          behaviour: native ? 'native' : back ? this.rollbackBehaviour : (this.behaviour[s.key] ?? 'ok'),
           step: 0,
         });
+        if (native) this.serviceDeployments.start(s, input.taskDefinition);
       }
       return { service: this.snapshot(s) };
+    });
+    on(this.ecs, 'ecs', ListServiceDeploymentsCommand, (input) => {
+      const s = this.services.get(input.service!.split('/').pop()!);
+      if (!s) throw Object.assign(new Error('Service not found.'), { name: 'ServiceNotFoundException' });
+      return { serviceDeployments: this.serviceDeployments.list(s.arn, input.status, input.createdAt) };
+    });
+    on(this.ecs, 'ecs', DescribeServiceDeploymentsCommand, (input) => this.serviceDeployments.describe(input.serviceDeploymentArns ?? []));
+    on(this.ecs, 'ecs', StopServiceDeploymentCommand, (input) => {
+      this.serviceDeployments.stop(input.serviceDeploymentArn!, input.stopType);
+      return { serviceDeploymentArn: input.serviceDeploymentArn };
     });
     on(this.ecs, 'ecs', TagResourceCommand, (input) => {
       const cur = (this.resourceTags.get(input.resourceArn!) ?? []).filter((t) => !(input.tags ?? []).some((n) => n.key === t.key));
@@ -886,7 +1026,7 @@ export class FakeAws {
     on(this.ecs, 'ecs', RunTaskCommand, (input) => {
       this.seq++;
       const id = `mig${String(this.seq).padStart(4, '0')}`;
-      const arn = `arn:aws:ecs:${REGION}:${ACCOUNT}:task/${CLUSTER}/${id}`;
+      const arn = `arn:aws:ecs:${REGION}:${ACCOUNT}:task/${this.w.cluster}/${id}`;
       const td = this.taskDefs.get(input.taskDefinition!)?.td;
       if (!td) throw new ClientException({ message: 'TaskDefinition not found.', $metadata: {} });
       const essential = (td.containerDefinitions ?? []).find((c) => c.essential !== false)!;
@@ -940,7 +1080,8 @@ export class FakeAws {
       return { events: all.slice(-(input.limit ?? 10)), nextForwardToken: 'f/end' };
     });
     on(this.logs, 'logs', DescribeLogGroupsCommand, (input) => ({
-      logGroups: ['/ecs/library-dev/reader', '/ecs/library-dev/writer', '/ecs/library-dev/migrate']
+      logGroups: ['reader', 'writer', 'migrate']
+        .map((c) => this.w.logGroup(c))
         .filter((g) => g.startsWith(input.logGroupNamePrefix ?? '') && !this.missingLogGroups.has(g))
         .map((g) => ({
           logGroupName: g,

@@ -20,13 +20,18 @@ import { PollAbortedError, sleep as realSleep } from '../src/poll/poller.js';
 
 export const TEST_DIR = dirname(fileURLToPath(import.meta.url));
 export const BIN_DIR = join(TEST_DIR, 'bin');
-export const FIXTURE = join(TEST_DIR, 'fixtures', 'terraform-output.dev.json');
+/** What `terraform output -json` prints for each env (dev: ROLLING, prod: CANARY); the fakes are named after them. */
+export const FIXTURES = {
+  dev: join(TEST_DIR, 'fixtures', 'terraform-output.dev.json'),
+  prod: join(TEST_DIR, 'fixtures', 'terraform-output.prod.json'),
+} as const;
+export const FIXTURE = FIXTURES.dev;
 export const REPO_ROOT = join(TEST_DIR, '..', '..');
 export const COMMIT = '3f9c2a1b7d4e5f60718293a4b5c6d7e8f9012345';
 
 export interface HarnessOptions {
   /** Link the fake AWS to the fake docker, so pushed images show up in ECR. */
-  aws?: { dockerLog?: string; worldFile?: string; writeWorld?(): void };
+  aws?: { dockerLog?: string; worldFile?: string; writeWorld?(): void; clock?: () => number };
   git?: Partial<GitRunner>;
   dockerFail?: string;
   terraformFail?: boolean;
@@ -38,6 +43,8 @@ export interface HarnessOptions {
   timing?: Partial<Deps['timing']>;
   /** Press Ctrl-C on the n-th sleep (simulated clock only). */
   interruptOnSleep?: number;
+  /** Press Ctrl-C on the first sleep at which this holds (simulated clock only). */
+  interruptWhen?: () => boolean;
   /** Where a prompt reads its answer (a PassThrough with isTTY set, for the pause confirmation). */
   stdin?: Deps['stdin'];
   /** `init`/`destroy`: a repository root of their own (see makeSetupRoot) and the stateful fake terraform. */
@@ -97,6 +104,7 @@ export function makeHarness(opts: HarnessOptions = {}): Harness {
   const out = collector(opts.tee?.stdout);
   const err = collector(opts.tee?.stderr);
   const clock = { now: Date.UTC(2026, 10, 27, 12, 0, 0) };
+  if (opts.aws && !opts.realTime) opts.aws.clock = () => clock.now;
   let sleeps = 0;
   const interruptHandlers = new Set<() => void>();
   const git: GitRunner = {
@@ -116,7 +124,7 @@ export function makeHarness(opts: HarnessOptions = {}): Harness {
     sleep: opts.realTime
       ? realSleep
       : async (ms, signal) => {
-          if (++sleeps === opts.interruptOnSleep) interruptHandlers.forEach((h) => h());
+          if (++sleeps === opts.interruptOnSleep || opts.interruptWhen?.()) interruptHandlers.forEach((h) => h());
           if (signal?.aborted) throw new PollAbortedError('aborted');
           clock.now += ms;
           await new Promise((r) => setImmediate(r));

@@ -11,7 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ExitCode } from '../src/exit-codes.js';
-import { FakeAws, TERRAFORM_TAGS, type AwsCall } from './fake-aws.js';
+import { canaryDelivery, FakeAws, TERRAFORM_TAGS, worldOf, type AwsCall } from './fake-aws.js';
 import { makeHarness, REPO_ROOT, startAlb, TEST_DIR } from './harness.js';
 import { renderIam, terraformVersion, RENDER_ROOT, type PolicyDocument, type RenderedIam } from './iam-render.js';
 import {
@@ -73,6 +73,7 @@ const describeRequest = (r: IamRequest) =>
 // ---- the scenarios: every command a deployer runs (init and destroy are an administrator's) ------------------
 
 type Setup = (aws: FakeAws) => void;
+const CANARY = JSON.stringify(canaryDelivery(worldOf('dev'), 'writer'));
 const SCENARIOS: [name: string, argv: string[], exit: ExitCode, setup?: Setup][] = [
   ['deploy', ['deploy'], ExitCode.Ok],
   ['deploy on a fresh apply', ['deploy'], ExitCode.Ok, (a) => a.seedFreshApply()],
@@ -100,6 +101,15 @@ const SCENARIOS: [name: string, argv: string[], exit: ExitCode, setup?: Setup][]
   ['migrate', ['migrate'], ExitCode.Ok],
   ['pause', ['pause', '--yes'], ExitCode.Ok],
   ['resume', ['resume'], ExitCode.Ok, (a) => a.seedPaused('stopped')],
+  // ECS's blue/green family (issue 27), with a CANARY delivery as canary-tf's Terraform names it for this env.
+  ['deploy, canary', ['deploy', '--service', 'writer', '--set', `services.writer.delivery=${CANARY}`], ExitCode.Ok],
+  ['status, canary in flight', ['status', '--set', `services.writer.delivery=${CANARY}`], ExitCode.Ok, (a) => a.startCanary('writer')],
+  [
+    'rollback, canary in flight',
+    ['rollback', 'writer', '--set', `services.writer.delivery=${CANARY}`],
+    ExitCode.Ok,
+    (a) => a.startCanary('writer'),
+  ],
 ];
 
 const version = terraformVersion();
@@ -389,6 +399,25 @@ describeWithTerraform('negative controls: each is DENIED', () => {
     [
       'PassRole of a task role to another service (iam:PassedToService lambda.amazonaws.com)',
       () => variant((r) => r.action === 'iam:PassRole', { context: { 'iam:PassedToService': 'lambda.amazonaws.com' } }),
+    ],
+    [
+      'PassRole of the infrastructure role for load balancers to ECS tasks (it is for ecs.amazonaws.com)',
+      () =>
+        variant(
+          (r) => r.action === 'iam:PassRole' && r.resource.endsWith('-ecs-infrastructure'),
+          (r) => ({ context: { ...r.context, 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } }),
+        ),
+    ],
+    [
+      'StopServiceDeployment of a service deployment in another cluster',
+      () =>
+        variant(
+          (r) => r.action === 'ecs:StopServiceDeployment',
+          (r) => {
+            const resource = r.resource.replace(/service-deployment\/[^/]+\//, 'service-deployment/someone-elses/');
+            return { resource, context: arns.ofServiceDeployment(resource) };
+          },
+        ),
     ],
     [
       'PassRole of a role outside the stack to ECS tasks',

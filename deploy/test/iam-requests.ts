@@ -4,7 +4,7 @@
  * that action ("Actions, resources, and condition keys for <service>"), the condition keys AWS sets on the request,
  * and the policies that decide it. iam-simulate evaluates them (iam-evaluation.spec.ts).
  */
-import type { Tag, TaskDefinition } from '@aws-sdk/client-ecs';
+import type { Tag, TaskDefinition, UpdateServiceCommandInput } from '@aws-sdk/client-ecs';
 import type { AwsCall } from './fake-aws.js';
 import type { PolicyDocument, RenderedIam, RenderedRole, RenderedTaskDefinition } from './iam-render.js';
 
@@ -37,6 +37,12 @@ export const DOCKER_PUSH = [
 export const IMAGE_PULL = ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'];
 /** Service principal ECS hands task and execution roles to (ECS Developer Guide, "Amazon ECS task IAM role"). */
 export const ECS_TASKS = 'ecs-tasks.amazonaws.com';
+/**
+ * Service principal that takes the infrastructure role for load balancers and the hook's invoke role (ECS Developer
+ * Guide, "Amazon ECS infrastructure IAM role for load balancers" and "Permissions required for Lambda functions in
+ * Amazon ECS blue/green deployments": trust ecs.amazonaws.com).
+ */
+export const ECS_SERVICE = 'ecs.amazonaws.com';
 
 /** aws:TagKeys and aws:RequestTag/<key> of a request carrying tags (IAM User Guide, "Controlling access during AWS requests"). */
 export function tagContext(tags: Pick<Tag, 'key' | 'value'>[]): Context {
@@ -54,6 +60,11 @@ export class Arns {
   cluster = (c = 'default') => (c.startsWith('arn:') ? c : this.ecs(`cluster/${c}`));
   clusterName = (c = 'default') => c.split('/').pop()!;
   service = (cluster: string | undefined, s: string) => (s.startsWith('arn:') ? s : this.ecs(`service/${this.clusterName(cluster)}/${s}`));
+  /** service-deployment/<cluster>/<service>/<id> → its cluster and service ARNs (the condition keys ecs:cluster, ecs:service). */
+  ofServiceDeployment = (arn: string) => {
+    const [, cluster, service] = arn.slice(arn.indexOf(':service-deployment/') + 1).split('/');
+    return { 'ecs:cluster': this.cluster(cluster), 'ecs:service': this.service(cluster, service!) };
+  };
   task = (cluster: string | undefined, t: string) => (t.startsWith('arn:') ? t : this.ecs(`task/${this.clusterName(cluster)}/${t}`));
   /** task-definition/<family>:<revision> from an ARN or family:revision. */
   taskDefinition = (ref: string) => (ref.startsWith('arn:') ? ref : this.ecs(`task-definition/${ref}`));
@@ -97,8 +108,8 @@ export function requestsOfCall(
   const action = `${{ elbv2: 'elasticloadbalancing' }[call.client] ?? call.client}:${call.command}`;
   const cluster = input.cluster as string | undefined;
   const onCluster = { 'ecs:cluster': arns.cluster(cluster) };
-  const passRoles = (roles: (string | undefined)[]) =>
-    roles.filter((r): r is string => !!r).map((r) => req('iam:PassRole', r, { 'iam:PassedToService': ECS_TASKS }));
+  const passRoles = (roles: (string | undefined)[], to = ECS_TASKS) =>
+    roles.filter((r): r is string => !!r).map((r) => req('iam:PassRole', r, { 'iam:PassedToService': to }));
 
   switch (action) {
     // No resource-level permissions for these (Service Authorization Reference: no resource type): "*".
@@ -124,12 +135,31 @@ export function requestsOfCall(
       return strings(input.services).map((s) => req(action, arns.service(cluster, s), onCluster));
     case 'ecs:UpdateService': {
       const td = input.taskDefinition as string | undefined;
+      const settings = input as Pick<UpdateServiceCommandInput, 'loadBalancers' | 'deploymentConfiguration'>;
       return [
         req(action, arns.service(cluster, String(input.service)), {
           ...onCluster,
           ...(td ? { 'ecs:task-definition': arns.taskDefinition(td) } : {}),
         }),
+        // The blue/green family names the infrastructure role for load balancers and the hook's invoke role: both
+        // are passed to ECS (ECS API Reference, UpdateService: AdvancedConfiguration.roleArn, DeploymentLifecycleHook.roleArn).
+        ...passRoles(
+          [
+            ...(settings.loadBalancers ?? []).map((lb) => lb.advancedConfiguration?.roleArn),
+            ...(settings.deploymentConfiguration?.lifecycleHooks ?? []).map((h) => h.roleArn),
+          ],
+          ECS_SERVICE,
+        ),
       ];
+    }
+    case 'ecs:ListServiceDeployments':
+      return [req(action, arns.service(cluster, String(input.service)), onCluster)];
+    // Both take the service-deployment resource type, with ecs:cluster and ecs:service (Service Authorization Reference).
+    case 'ecs:DescribeServiceDeployments':
+      return strings(input.serviceDeploymentArns).map((a) => req(action, a, arns.ofServiceDeployment(a)));
+    case 'ecs:StopServiceDeployment': {
+      const arn = String(input.serviceDeploymentArn);
+      return [req(action, arn, arns.ofServiceDeployment(arn))];
     }
     case 'ecs:DescribeTasks':
       return strings(input.tasks).map((t) => req(action, arns.task(cluster, t), onCluster));

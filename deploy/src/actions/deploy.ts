@@ -93,7 +93,14 @@ export async function runDeploy(input: DeployInput, ctx: Context): Promise<Deplo
   for (const r of completed.filter((x) => x.verdict.desired === 0)) {
     ctx.progress.note(`smoke check skipped for ${ctx.targets.services[r.key].service_name}: desired count is 0 (paused?)`);
   }
-  const answering = completed.filter((r) => r.verdict.desired > 0).map((r) => r.key);
+  // A service whose lifecycle hook ran the smoke check on ECS's side, on test traffic before any production traffic,
+  // is not checked twice; the others (ROLLING, or no hook) are checked through the ALB as before.
+  const hooked = completed.filter((r) => ctx.targets.services[r.key].delivery.hook);
+  if (hooked.length) {
+    const names = hooked.map((r) => ctx.targets.services[r.key].service_name).join(', ');
+    ctx.progress.note(`smoke check of ${names}: done by the lifecycle hook on test traffic`);
+  }
+  const answering = completed.filter((r) => r.verdict.desired > 0 && !hooked.includes(r)).map((r) => r.key);
   if (input.smoke && answering.length && (completed.length === rollout.services.length || !input.atomic)) {
     slices.smoke = await smokeStep(ctx, answering);
   }
@@ -121,6 +128,7 @@ export async function runDeploy(input: DeployInput, ctx: Context): Promise<Deplo
       const v = r.verdict;
       const byEcs = v.outcome === 'failed' && v.rolledBackByEcs;
       const reason = v.outcome === 'completed' ? 'rolled back' : v.reason;
+      const settledByEcs = 'serviceDeployment' in v ? v.serviceDeployment?.rollback?.outcome : undefined;
       return {
         key: r.key,
         target: p.target,
@@ -128,6 +136,7 @@ export async function runDeploy(input: DeployInput, ctx: Context): Promise<Deplo
         streamPrefix: p.streamPrefix,
         changed: !!r.deploymentId,
         byEcs,
+        settledByEcs,
         reason,
       };
     }),

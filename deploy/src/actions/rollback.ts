@@ -8,8 +8,8 @@ import { shortDigest } from '../output/format.js';
 import type { Step } from '../output/progress.js';
 import { table } from '../output/table.js';
 import type { FailedTask } from '../rollout/diagnose.js';
-import { rollBack, switchTo } from '../rollout/rollback.js';
-import type { ServiceName } from '../targets/schema.js';
+import { inFlightServiceDeployment, rollBack, stopInFlight, switchTo } from '../rollout/rollback.js';
+import type { ServiceName, ServiceTarget } from '../targets/schema.js';
 
 export interface RollbackInput {
   services: ServiceName[];
@@ -29,6 +29,8 @@ interface RollbackResult {
   digest: string | null;
   deploymentId: string | null;
   outcome: 'completed' | 'failed' | 'timeout' | 'unchanged';
+  /** CANARY, LINEAR, BLUE_GREEN: the in-flight service deployment this rollback stopped (StopServiceDeployment). */
+  stoppedServiceDeployment: string | null;
   reason: string | null;
   failedTasks: FailedTask[];
   restoredBy: 'ecs' | 'deploy-cli' | null;
@@ -89,14 +91,70 @@ export function pickRevision(revisions: Revision[], live: string, to: string | u
   return r;
 }
 
+/** ECS still deploys the service: stop that service deployment with ROLLBACK and wait until the old revision serves again. */
+async function stopDeployment(
+  ctx: Context,
+  key: ServiceName,
+  t: ServiceTarget,
+  live: string,
+  timeoutMs: number,
+  step: Step,
+): Promise<RollbackResult> {
+  const r: RollbackResult = {
+    service: key,
+    serviceName: t.service_name,
+    from: live,
+    to: live,
+    commit: null,
+    digest: null,
+    deploymentId: null,
+    outcome: 'failed',
+    reason: null,
+    failedTasks: [],
+    restoredBy: 'ecs',
+    stoppedServiceDeployment: null,
+  };
+  try {
+    const stopped = await stopInFlight(ctx, t, timeoutMs, step);
+    const svc = await describeService(ctx.aws.ecs, ctx.targets.ecs_cluster_name, t.service_name);
+    r.to = svc.taskDefinition ?? live;
+    if (!stopped) {
+      step.skip(`nothing in flight any more: ${revisionLabel(r.to)} runs`);
+      return Object.assign(r, { outcome: 'unchanged', restoredBy: null });
+    }
+    Object.assign(r, { stoppedServiceDeployment: stopped.arn, outcome: stopped.outcome, reason: stopped.reason });
+    if (stopped.outcome === 'completed') step.update(`ROLLBACK_SUCCESSFUL: ${revisionLabel(r.to)} serves again`);
+    else step.fail(`rollback ${stopped.outcome}: ${stopped.reason ?? ''}`);
+  } catch (err) {
+    Object.assign(r, { outcome: 'failed', reason: toCliError(err).message });
+    step.fail(r.reason!);
+  }
+  return r;
+}
+
 export async function rollbackAction(input: RollbackInput, ctx: Context): Promise<ExitCode> {
   const { aws, targets, progress } = ctx;
   const cluster = targets.ecs_cluster_name;
   const plans = await progress.step('Find the revisions to go back to', async (step) => {
-    const out = [];
+    type Plan = { key: ServiceName; t: ServiceTarget; live: string } & (
+      { inFlight: string; target?: undefined; prefix?: undefined } | { inFlight?: undefined; target: Revision; prefix: string | undefined }
+    );
+    const out: Plan[] = [];
     for (const key of input.services) {
       const t = targets.services[key];
       const { revisions, live } = await listRevisions(aws.ecs, cluster, t, 100);
+      const inFlight = await inFlightServiceDeployment(ctx, t);
+      if (inFlight) {
+        if (input.to)
+          throw new CliError(
+            `${t.service_name} is still deploying (${inFlight.split('/').pop()}); --to cannot apply until it ends`,
+            ExitCode.Usage,
+            'run `deploy rollback <service>` without --to: it stops that deployment and ECS puts the running revision back',
+          );
+        step.update(`${key}: service deployment ${inFlight.split('/').pop()} in flight → StopServiceDeployment with ROLLBACK`);
+        out.push({ key, t, live, inFlight });
+        continue;
+      }
       const svc = await describeService(aws.ecs, cluster, t.service_name);
       const busy = inProgressDeployment(svc);
       if (busy && !input.force) {
@@ -113,13 +171,17 @@ export async function rollbackAction(input: RollbackInput, ctx: Context): Promis
       const { taskDefinition: td } = await describeTaskDefinition(aws.ecs, target.taskDefinition);
       out.push({ key, t, live, target, prefix: streamPrefix(td, t.container_name) });
     }
-    return out;
+    return out as Plan[];
   });
 
   const results = await progress.parallel(
     plans.map((p) => ({
-      title: `Roll back ${p.t.service_name} to ${revisionLabel(p.target.taskDefinition)}`,
+      title:
+        p.inFlight !== undefined
+          ? `Roll back ${p.t.service_name}: stop service deployment ${p.inFlight.split('/').pop()}`
+          : `Roll back ${p.t.service_name} to ${revisionLabel(p.target.taskDefinition)}`,
       run: async (step: Step): Promise<RollbackResult> => {
+        if (p.inFlight !== undefined) return stopDeployment(ctx, p.key, p.t, p.live, input.timeoutMs, step);
         const r: RollbackResult = {
           service: p.key,
           serviceName: p.t.service_name,
@@ -132,6 +194,7 @@ export async function rollbackAction(input: RollbackInput, ctx: Context): Promis
           reason: null,
           failedTasks: [],
           restoredBy: null,
+          stoppedServiceDeployment: null,
         };
         if (p.live === p.target.taskDefinition) {
           step.skip(`already runs ${revisionLabel(p.live)}`);

@@ -1,12 +1,23 @@
 import { DescribeAlarmsCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import { DescribeTargetHealthCommand, type TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { describeServices, primaryDeployment, revisionLabel } from '../aws/ecs.js';
+import {
+  describeServiceDeployment,
+  describeServices,
+  listServiceDeployments,
+  primaryDeployment,
+  revisionLabel,
+  UNFINISHED_SERVICE_DEPLOYMENT,
+} from '../aws/ecs.js';
 import { describeTaskDefinition } from '../aws/task-definition.js';
 import type { Context } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import type { ServiceName } from '../targets/schema.js';
 import { readProvenance, type Provenance } from '../deploy/provenance.js';
 import { hhmmss, shortActor, shortDigest } from '../output/format.js';
+import { seconds } from '../output/table.js';
+import { describeProgress } from '../rollout/service-deployment.js';
+import { strategyText } from '../rollout/rollout.js';
+import { isProgressive, type ServiceTarget } from '../targets/schema.js';
 
 export interface StatusInput {
   services: ServiceName[];
@@ -34,9 +45,52 @@ export interface ServiceStatus {
     desired: number;
     failedTasks: number;
   }[];
+  /** CANARY, LINEAR, BLUE_GREEN: the newest ECS service deployment, in flight or how it ended. */
+  serviceDeployment: ServiceDeploymentStatus | null;
   targets: { targetGroupArn: string; target: string; state: string; reason: string | null; description: string | null }[];
   alarms: { name: string; state: string; reason: string | null }[];
   events: { at: string; message: string }[];
+}
+
+export interface ServiceDeploymentStatus {
+  arn: string;
+  strategy: string;
+  inFlight: boolean;
+  status: string;
+  statusReason: string | null;
+  stage: string | null;
+  /** Percent of production and test traffic the new revision gets. */
+  production: number;
+  test: number;
+  /** Since ECS started it (to now while in flight, else to when it finished). */
+  elapsedMs: number;
+  /** How long ECS waits on purpose: the bake time after the production shift. */
+  bakeTimeMinutes: number;
+  line: string;
+}
+
+/** The newest service deployment of a service of ECS's blue/green family, as `status` shows it. */
+async function newestServiceDeployment(ctx: Context, t: ServiceTarget): Promise<ServiceDeploymentStatus | null> {
+  if (!isProgressive(t.delivery)) return null;
+  const [newest] = await listServiceDeployments(ctx.aws.ecs, ctx.targets.ecs_cluster_name, t.service_name);
+  if (!newest?.serviceDeploymentArn) return null;
+  const sd = await describeServiceDeployment(ctx.aws.ecs, newest.serviceDeploymentArn);
+  const p = describeProgress(sd);
+  const inFlight = UNFINISHED_SERVICE_DEPLOYMENT.includes(sd.status!);
+  const end = inFlight ? ctx.now() : ((sd.finishedAt ?? sd.stoppedAt ?? sd.updatedAt)?.getTime() ?? ctx.now());
+  return {
+    arn: newest.serviceDeploymentArn,
+    strategy: strategyText(t.delivery),
+    inFlight,
+    status: sd.status ?? '?',
+    statusReason: sd.statusReason ?? null,
+    stage: p.stage,
+    production: p.production,
+    test: p.test,
+    elapsedMs: end - (sd.startedAt ?? sd.createdAt ?? new Date(end)).getTime(),
+    bakeTimeMinutes: sd.deploymentConfiguration?.bakeTimeInMinutes ?? t.delivery.bake_time_minutes,
+    line: p.line,
+  };
 }
 
 export interface StatusReport {
@@ -106,6 +160,11 @@ export async function collectStatus(ctx: Context, input: StatusInput): Promise<S
     if (unhealthy.length)
       problems.push(`${unhealthy.length} unhealthy target(s): ${unhealthy.map((h) => `${h.target} ${h.reason ?? h.state}`).join(', ')}`);
     for (const a of mine.filter((x) => x.StateValue === 'ALARM')) problems.push(`alarm ${a.AlarmName} is in ALARM`);
+    const serviceDeployment = await newestServiceDeployment(ctx, t);
+    if (serviceDeployment?.inFlight && serviceDeployment.status.startsWith('ROLLBACK'))
+      problems.push(`ECS is rolling back ${serviceDeployment.arn.split('/').pop()}: ${serviceDeployment.statusReason ?? ''}`.trim());
+    if (serviceDeployment?.status === 'ROLLBACK_FAILED')
+      problems.push(`ECS could not roll back: ${serviceDeployment.statusReason ?? ''}`.trim());
     out.push({
       service: key,
       serviceName: t.service_name,
@@ -127,6 +186,7 @@ export async function collectStatus(ctx: Context, input: StatusInput): Promise<S
         desired: d.desiredCount ?? 0,
         failedTasks: d.failedTasks ?? 0,
       })),
+      serviceDeployment,
       targets: health,
       alarms: mine.map((a) => ({ name: a.AlarmName!, state: a.StateValue ?? '?', reason: a.StateReason ?? null })),
       events: (svc.events ?? []).slice(0, input.events).map((e) => ({ at: e.createdAt?.toISOString() ?? '', message: e.message ?? '' })),
@@ -156,6 +216,7 @@ export function renderStatus(r: StatusReport): string {
         (d) =>
           `    ${d.status.padEnd(8)}${d.id}  ${revisionLabel(d.taskDefinition)}  ${d.rolloutState ?? '?'}  ${d.running}/${d.desired}${d.failedTasks ? `  ${d.failedTasks} failed` : ''}`,
       ),
+      ...serviceDeploymentLines(s.serviceDeployment),
       '  targets',
       ...(s.targets.length
         ? s.targets.map(
@@ -175,6 +236,18 @@ export function renderStatus(r: StatusReport): string {
     if (s.problems.length) lines.push('  problems', ...s.problems.map((x) => `    ✖ ${x}`));
   }
   return lines.join('\n') + '\n';
+}
+
+function serviceDeploymentLines(sd: ServiceDeploymentStatus | null): string[] {
+  if (!sd) return [];
+  const id = sd.arn.split('/').pop();
+  const bake = sd.stage === 'BAKE_TIME' ? `, bake time ${sd.bakeTimeMinutes}m` : '';
+  const when = sd.inFlight ? `running for ${seconds(sd.elapsedMs)}${bake}` : `took ${seconds(sd.elapsedMs)}`;
+  return [
+    `  ${sd.inFlight ? 'in flight ' : 'last      '}${id} (${sd.strategy}), ${when}`,
+    `    ${sd.line}`,
+    ...(sd.statusReason && !sd.line.includes(sd.statusReason) ? [`    ${sd.statusReason}`] : []),
+  ];
 }
 
 export async function statusAction(input: StatusInput, ctx: Context): Promise<ExitCode> {

@@ -1,12 +1,19 @@
 import {
+  DescribeServiceDeploymentsCommand,
   DescribeServicesCommand,
   DescribeTasksCommand,
+  ListServiceDeploymentsCommand,
   ListTasksCommand,
+  StopServiceDeploymentCommand,
   UpdateServiceCommand,
   type Deployment,
   type ECSClient,
   type Service,
+  type ServiceDeployment,
+  type ServiceDeploymentBrief,
+  type ServiceDeploymentStatus,
   type Task,
+  type UpdateServiceCommandInput,
 } from '@aws-sdk/client-ecs';
 import { CliError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -41,20 +48,72 @@ export async function describeService(ecs: ECSClient, cluster: string, name: str
   return s!;
 }
 
+/** What else an UpdateService may set besides the revision: the strategy and the load balancer's pair (rollout/strategy.ts). */
+export type DeploymentSettings = Pick<UpdateServiceCommandInput, 'deploymentConfiguration' | 'loadBalancers'>;
+
 /** UpdateService with forceNewDeployment; returns the id of the deployment it created (the new PRIMARY). */
 export async function updateService(
   ecs: ECSClient,
   cluster: string,
   service: string,
   taskDefinitionArn: string,
+  settings: DeploymentSettings = {},
 ): Promise<{ deploymentId: string; service: Service }> {
-  const res = await ecs.send(new UpdateServiceCommand({ cluster, service, taskDefinition: taskDefinitionArn, forceNewDeployment: true }));
+  const res = await ecs.send(
+    new UpdateServiceCommand({ cluster, service, taskDefinition: taskDefinitionArn, forceNewDeployment: true, ...settings }),
+  );
   const svc = res.service!;
   const primary =
     svc.deployments?.find((d) => d.status === 'PRIMARY' && d.taskDefinition === taskDefinitionArn) ??
     svc.deployments?.find((d) => d.status === 'PRIMARY');
   if (!primary?.id) throw new Error(`UpdateService on ${service} returned no PRIMARY deployment`);
   return { deploymentId: primary.id, service: svc };
+}
+
+/** Service deployments still under way: ECS works on them or rolls them back (ECS API Reference, ServiceDeployment: status). */
+export const UNFINISHED_SERVICE_DEPLOYMENT: ServiceDeploymentStatus[] = [
+  'PENDING',
+  'IN_PROGRESS',
+  'STOP_REQUESTED',
+  'ROLLBACK_REQUESTED',
+  'ROLLBACK_IN_PROGRESS',
+];
+
+/** ListServiceDeployments of one service, newest first, optionally only those created after a time or in some states. */
+export async function listServiceDeployments(
+  ecs: ECSClient,
+  cluster: string,
+  service: string,
+  filter: { createdAfter?: Date; status?: ServiceDeploymentStatus[] } = {},
+): Promise<ServiceDeploymentBrief[]> {
+  const out: ServiceDeploymentBrief[] = [];
+  let nextToken: string | undefined;
+  do {
+    const res = await ecs.send(
+      new ListServiceDeploymentsCommand({
+        cluster,
+        service,
+        status: filter.status,
+        createdAt: filter.createdAfter ? { after: filter.createdAfter } : undefined,
+        nextToken,
+      }),
+    );
+    out.push(...(res.serviceDeployments ?? []));
+    nextToken = res.nextToken;
+  } while (nextToken);
+  return out.sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
+}
+
+export async function describeServiceDeployment(ecs: ECSClient, arn: string): Promise<ServiceDeployment> {
+  const res = await ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }));
+  const found = res.serviceDeployments?.find((d) => d.serviceDeploymentArn === arn);
+  if (!found) throw new Error(`DescribeServiceDeployments does not know ${arn}: ${res.failures?.[0]?.reason ?? 'no answer'}`);
+  return found;
+}
+
+/** StopServiceDeployment with ROLLBACK: ECS puts the previous service revision back (ECS API Reference, StopServiceDeployment). */
+export async function stopServiceDeploymentWithRollback(ecs: ECSClient, arn: string): Promise<void> {
+  await ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: arn, stopType: 'ROLLBACK' }));
 }
 
 export function primaryDeployment(svc: Service): Deployment | undefined {

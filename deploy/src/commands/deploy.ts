@@ -30,7 +30,11 @@ export const deployCommand = defineCommand({
       .option('--dry-run', 'print the exact plan (images, tags, digests, revisions, migration, services); change nothing')
       .option('--atomic', 'if one service fails, roll both back')
       .option('--max-failed-tasks <n>', 'roll back once N tasks of the new revision failed, without waiting for the circuit breaker')
-      .option('--timeout <duration>', 'give up on a rollout after this long, then roll back (e.g. 10m)', '15m')
+      .option(
+        '--timeout <duration>',
+        'give up on a rollout after this long, then roll back (e.g. 10m); the bake times in the delivery output come on top',
+        '15m',
+      )
       .option('--migration-timeout <duration>', 'how long the migration task may run', '10m')
       .option('--force', 'deploy even when the digest already runs, or on top of a deployment in progress')
       .option('--allow-dirty', 'deploy a dirty working tree (the tag gets a -dirty-<time> suffix)')

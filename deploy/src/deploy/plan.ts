@@ -3,6 +3,8 @@ import { describeTaskDefinition } from '../aws/task-definition.js';
 import type { Context } from '../context.js';
 import { seconds } from '../output/table.js';
 import { migrationRunTaskInput } from '../rollout/migration.js';
+import { strategyText } from '../rollout/rollout.js';
+import { deploymentSettings } from '../rollout/strategy.js';
 import type { ServiceName } from '../targets/schema.js';
 import { TAG } from './provenance.js';
 import type { DeployInput, ImageResult, PreflightResult, ServicePlan } from './types.js';
@@ -74,6 +76,14 @@ export function planText(
       ? 'no change (digest already running)'
       : `${revisionLabel(p.service.taskDefinition)} → ${next.get(p.target.task_family)}, image ${image(p.key).pinned ?? `${p.target.ecr_repository_url}@<digest after push>`}; from Terraform's ${revisionLabel(p.target.task_definition_arn)}${changes}`;
     lines.push(`  ${p.key.padEnd(7)}${p.target.service_name}: ${change}; desired ${p.service.desiredCount ?? 0}`);
+    const lb = deploymentSettings(p.target.delivery, p.service).loadBalancers?.[0];
+    if (changing.includes(p) && lb) {
+      const hook = p.target.delivery.hook;
+      lines.push(
+        `         ${strategyText(p.target.delivery)}: new revision on ${lb.advancedConfiguration!.alternateTargetGroupArn}, production stays on ${lb.targetGroupArn} until the shift`,
+        `         ${hook ? `hook ${hook.function_arn} at ${hook.lifecycle_stages.join(', ')}` : 'no hook'}; roll back on ${p.target.delivery.rollback_alarm_names.join(', ') || 'no alarm'}`,
+      );
+    }
   }
   lines.push(
     '',

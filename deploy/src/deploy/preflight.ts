@@ -2,6 +2,7 @@ import type { Deployment, ECSClient, Service } from '@aws-sdk/client-ecs';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { ecrDigest } from '../aws/ecr.js';
 import { describeServices, inProgressDeployment, revisionLabel } from '../aws/ecs.js';
+import { deploymentSettings } from '../rollout/strategy.js';
 import {
   containerImage,
   describeTaskDefinition,
@@ -75,6 +76,8 @@ async function planService(ctx: Context, input: DeployInput, key: ServiceName, s
       'wait for it (`deploy status`), or pass --force to deploy on top of it',
     );
   }
+  // The blue/green family's settings must fit the service (its target group is one of the pair) before anything runs.
+  deploymentSettings(target.delivery, service);
   const { taskDefinition: live } = await describeTaskDefinition(aws.ecs, service.taskDefinition!);
   // R-3: the new revision starts from the one Terraform registered last, so its settings reach the tasks.
   const base = await describeTerraformRevision(

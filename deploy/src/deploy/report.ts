@@ -6,6 +6,7 @@ import type { ImageResult, PreflightResult } from './types.js';
 import { CliError } from '../errors.js';
 import type { ExitCode } from '../exit-codes.js';
 import type { FailedTask } from '../rollout/diagnose.js';
+import type { ServiceDeploymentTrace } from '../rollout/follow.js';
 import type { MigrationResult } from '../rollout/migration.js';
 import type { RollbackResult } from '../rollout/rollback.js';
 import type { RolloutResult } from '../rollout/rollout.js';
@@ -35,6 +36,8 @@ export interface ServiceReport {
   running: number;
   desired: number;
   failedTasks: FailedTask[];
+  /** CANARY, LINEAR, BLUE_GREEN: ECS's service deployment as followed (stages, traffic split, rollback). */
+  serviceDeployment: ServiceDeploymentTrace | null;
   rollback: RollbackResult | null;
   durationMs: number;
 }
@@ -143,6 +146,7 @@ function serviceReport(s: ReportSlices, key: ServiceName, result: DeployResult):
     running: verdict?.running ?? plan.service.runningCount ?? 0,
     desired: verdict?.desired ?? plan.service.desiredCount ?? 0,
     failedTasks: verdict?.failedTasks ?? [],
+    serviceDeployment: (verdict && 'serviceDeployment' in verdict && verdict.serviceDeployment) || null,
     rollback: rb ?? null,
     durationMs: ro ? s.rollout!.durationMs : 0,
   };

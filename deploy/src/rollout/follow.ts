@@ -32,18 +32,35 @@ export interface FollowInput {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
+/** One ECS service deployment as the CLI followed it (CANARY, LINEAR, BLUE_GREEN; ECS API Reference, ServiceDeployment). */
+export interface ServiceDeploymentTrace {
+  arn: string;
+  status: string;
+  statusReason: string | null;
+  stage: string | null;
+  /** Each change the CLI saw: the lifecycle stage and the share of traffic (percent) the new revision gets. */
+  timeline: { at: string; status: string; stage: string | null; production: number; test: number }[];
+  /** ECS's rollback (alarm, hook, circuit breaker, or StopServiceDeployment), once it settled. */
+  rollback: { outcome: 'completed' | 'failed'; reason: string | null } | null;
+}
+
+interface Counts {
+  running: number;
+  desired: number;
+  failedTasks: FailedTask[];
+  /** Set when the service deploys with ECS's blue/green family. */
+  serviceDeployment?: ServiceDeploymentTrace;
+}
+
 export type Verdict =
-  | { outcome: 'completed'; running: number; desired: number; failedTasks: FailedTask[] }
-  | {
+  | ({ outcome: 'completed' } & Counts)
+  | ({
       outcome: 'failed';
       reason: string;
-      /** ECS (circuit breaker) already put the old revision back as PRIMARY. */
+      /** ECS (circuit breaker, alarm, hook) already put the old revision back, or is doing so. */
       rolledBackByEcs: boolean;
-      running: number;
-      desired: number;
-      failedTasks: FailedTask[];
-    }
-  | { outcome: 'timeout'; reason: string; running: number; desired: number; failedTasks: FailedTask[] };
+    } & Counts)
+  | ({ outcome: 'timeout'; reason: string } & Counts);
 
 /**
  * Follows ONE deployment by id until ECS says COMPLETED (and PRIMARY runs our task definition), or it fails.

@@ -1,10 +1,12 @@
-import { describeService, primaryDeployment, revisionLabel, updateService } from '../aws/ecs.js';
-import type { Context } from '../context.js';
+import { describeService, listServiceDeployments, primaryDeployment, revisionLabel, UNFINISHED_SERVICE_DEPLOYMENT } from '../aws/ecs.js';
+import { pollTiming, type Context } from '../context.js';
 import { toCliError } from '../errors.js';
 import type { Step } from '../output/progress.js';
-import type { ServiceName, ServiceTarget } from '../targets/schema.js';
-import { followDeployment, type Verdict } from './follow.js';
-import { followInput } from './rollout.js';
+import { isProgressive, type ServiceName, type ServiceTarget } from '../targets/schema.js';
+import { followDeployment, type ServiceDeploymentTrace, type Verdict } from './follow.js';
+import { followInput, followStarted } from './rollout.js';
+import { rollBackInFlight } from './service-deployment.js';
+import { startDeployment } from './strategy.js';
 
 export interface RollbackResult {
   deploymentId: string | null;
@@ -20,6 +22,8 @@ export interface RollbackTarget {
   /** The revision to put back. */
   previous: string;
   streamPrefix?: string;
+  /** ECS's blue/green family already rolled back (or failed to): nothing to start, only to report. */
+  settledByEcs?: 'completed' | 'failed';
 }
 
 /**
@@ -32,19 +36,40 @@ export async function switchTo(
   to: { taskDefinitionArn: string; streamPrefix?: string; timeoutMs: number; maxFailedTasks?: number },
   step: Step,
 ): Promise<{ deploymentId: string; verdict: Verdict }> {
-  const { deploymentId } = await updateService(ctx.aws.ecs, ctx.targets.ecs_cluster_name, target.service_name, to.taskDefinitionArn);
-  step.update(`deployment ${deploymentId} → ${revisionLabel(to.taskDefinitionArn)}`);
-  const verdict = await followDeployment(
-    followInput(ctx, target, {
-      deploymentId,
-      taskDefinitionArn: to.taskDefinitionArn,
-      streamPrefix: to.streamPrefix,
-      deadline: ctx.now() + to.timeoutMs,
-      maxFailedTasks: to.maxFailedTasks,
-    }),
-    step,
-  );
-  return { deploymentId, verdict };
+  const started = await startDeployment(ctx, target, to.taskDefinitionArn);
+  step.update(`deployment ${started.deploymentId} → ${revisionLabel(to.taskDefinitionArn)}`);
+  const follow = {
+    taskDefinitionArn: to.taskDefinitionArn,
+    streamPrefix: to.streamPrefix,
+    deadline: ctx.now() + to.timeoutMs,
+    maxFailedTasks: to.maxFailedTasks,
+  };
+  return { deploymentId: started.deploymentId, verdict: await followStarted(ctx, target, started, follow, step) };
+}
+
+/** The service deployment ECS is still working on for this service (blue/green family only), if any. */
+export async function inFlightServiceDeployment(ctx: Context, target: ServiceTarget): Promise<string | undefined> {
+  if (!isProgressive(target.delivery)) return undefined;
+  const [busy] = await listServiceDeployments(ctx.aws.ecs, ctx.targets.ecs_cluster_name, target.service_name, {
+    status: UNFINISHED_SERVICE_DEPLOYMENT,
+  });
+  return busy?.serviceDeploymentArn;
+}
+
+/**
+ * While ECS still works on a service deployment, the way back is StopServiceDeployment with ROLLBACK: ECS shifts
+ * traffic back to the previous revision, which still runs (ECS Developer Guide, "Stopping Amazon ECS service
+ * deployments"). Null when nothing is in flight.
+ */
+export async function stopInFlight(
+  ctx: Context,
+  target: ServiceTarget,
+  timeoutMs: number,
+  step: Step,
+): Promise<{ arn: string; outcome: 'completed' | 'failed' | 'timeout'; reason: string | null; trace: ServiceDeploymentTrace } | null> {
+  const arn = await inFlightServiceDeployment(ctx, target);
+  if (!arn) return null;
+  return { arn, ...(await rollBackInFlight(ctx.aws.ecs, arn, step, pollTiming(ctx, timeoutMs))) };
 }
 
 /**
@@ -58,11 +83,22 @@ export async function rollBack(
   timeoutMs: number,
   step: Step,
 ): Promise<RollbackResult> {
+  const cluster = ctx.targets.ecs_cluster_name;
+  // ECS's blue/green family: ECS's own rollback already settled, or a deployment is still in flight to stop.
+  const byEcs = r.settledByEcs ? { outcome: r.settledByEcs, reason: null } : await stopInFlight(ctx, r.target, timeoutMs, step);
+  if (byEcs) {
+    const svc = await describeService(ctx.aws.ecs, cluster, r.target.service_name);
+    const arn = svc.taskDefinition ?? r.previous;
+    if (byEcs.outcome === 'completed') step.update(`ECS rolled back: ${revisionLabel(arn)} serves again`);
+    else step.fail(`ECS's rollback ${byEcs.outcome}${byEcs.reason ? `: ${byEcs.reason}` : ''}`);
+    const counts = { running: svc.runningCount ?? 0, desired: svc.desiredCount ?? 0 };
+    return { deploymentId: null, taskDefinition: arn, outcome: byEcs.outcome, by: 'ecs', ...counts };
+  }
   let deploymentId: string;
   let arn = r.previous;
   let verdict: Verdict;
   if (alreadyByEcs) {
-    const primary = primaryDeployment(await describeService(ctx.aws.ecs, ctx.targets.ecs_cluster_name, r.target.service_name))!;
+    const primary = primaryDeployment(await describeService(ctx.aws.ecs, cluster, r.target.service_name))!;
     deploymentId = primary.id!;
     arn = primary.taskDefinition!;
     step.update(`the circuit breaker already started it: deployment ${deploymentId} → ${revisionLabel(arn)}`);

@@ -1,10 +1,12 @@
-import { revisionLabel, updateService } from '../aws/ecs.js';
-import type { Context } from '../context.js';
+import { revisionLabel } from '../aws/ecs.js';
+import { pollTiming, type Context } from '../context.js';
 import { toCliError } from '../errors.js';
 import type { Step } from '../output/progress.js';
-import type { ServiceName, ServiceTarget } from '../targets/schema.js';
+import type { Delivery, ServiceName, ServiceTarget } from '../targets/schema.js';
 import { followDeployment, type FollowInput, type Verdict } from './follow.js';
 import { PollAbortedError } from '../poll/poller.js';
+import { followServiceDeployment } from './service-deployment.js';
+import { plannedWaitMs, startDeployment, type StartedDeployment } from './strategy.js';
 
 /** The follow input for one service of the targets: the parts that differ per call, the rest from the context. */
 export function followInput(
@@ -34,6 +36,35 @@ export function followInput(
     sleep: deps.sleep,
     ...follow,
   };
+}
+
+/**
+ * Follows the deployment UpdateService started, as its strategy needs: ROLLING through DescribeServices'
+ * deployments (W-2), ECS's blue/green family through its service deployment (stage, traffic split, verdict).
+ */
+export function followStarted(
+  ctx: Context,
+  target: ServiceTarget,
+  started: StartedDeployment,
+  follow: { taskDefinitionArn: string; streamPrefix?: string; deadline: number; maxFailedTasks?: number; signal?: AbortSignal },
+  step: Step,
+): Promise<Verdict> {
+  if (!started.progressive) return followDeployment(followInput(ctx, target, { deploymentId: started.deploymentId, ...follow }), step);
+  const timing = pollTiming(ctx, 0);
+  const deadline = follow.deadline + plannedWaitMs(target.delivery);
+  return followServiceDeployment(
+    {
+      ecs: ctx.aws.ecs,
+      cluster: ctx.targets.ecs_cluster_name,
+      serviceName: target.service_name,
+      since: started.createdAt,
+      maxFailedTasks: follow.maxFailedTasks,
+      // As long again as the deploy had: ECS's rollback shifts traffic back to revisions still running.
+      rollbackTimeoutMs: Math.max(follow.deadline - ctx.now(), 0) || ctx.deps.timing.maxPollMs * 40,
+      poll: { ...timing, deadline, signal: follow.signal },
+    },
+    step,
+  );
 }
 
 /** One service to move to a new revision. */
@@ -84,15 +115,16 @@ export async function rollOut(ctx: Context, services: RolloutService[], opts: Ro
     return r;
   };
 
-  const updated: { service: RolloutService; deploymentId: string }[] = [];
+  const updated: { service: RolloutService; started: StartedDeployment }[] = [];
   const results: ServiceRollout[] = [];
   for (const s of services) {
     try {
-      const { deploymentId } = await updateService(ctx.aws.ecs, ctx.targets.ecs_cluster_name, s.target.service_name, s.taskDefinitionArn);
+      const started = await startDeployment(ctx, s.target, s.taskDefinitionArn);
+      const strategy = s.target.delivery.strategy === 'ROLLING' ? '' : ` (${strategyText(s.target.delivery)})`;
       ctx.progress.note(
-        `${s.target.service_name}: ${revisionLabel(s.previous)} → ${revisionLabel(s.taskDefinitionArn)}, deployment ${deploymentId}`,
+        `${s.target.service_name}: ${revisionLabel(s.previous)} → ${revisionLabel(s.taskDefinitionArn)}, deployment ${started.deploymentId}${strategy}`,
       );
-      updated.push({ service: s, deploymentId });
+      updated.push({ service: s, started });
     } catch (err) {
       // Nothing changed on this service; the ones already updated are judged (and rolled back) as usual.
       const reason = `UpdateService failed: ${toCliError(err).message}`;
@@ -112,9 +144,9 @@ export async function rollOut(ctx: Context, services: RolloutService[], opts: Ro
       updated.map((u) => ({
         title: `Roll out ${u.service.target.service_name} ${revisionLabel(u.service.taskDefinitionArn)}`,
         run: async (step: Step): Promise<ServiceRollout> => {
-          const follow = { deploymentId: u.deploymentId, deadline, signal, maxFailedTasks: opts.maxFailedTasks };
-          const verdict = await followOne(ctx, u.service, follow, interrupted.signal, step);
-          const result = { key: u.service.key, deploymentId: u.deploymentId, verdict };
+          const follow = { deadline, signal, maxFailedTasks: opts.maxFailedTasks };
+          const verdict = await followOne(ctx, u.service, u.started, follow, interrupted.signal, step);
+          const result = { key: u.service.key, deploymentId: u.started.deploymentId, verdict };
           if (verdict.outcome === 'completed') {
             step.update(`COMPLETED: ${verdict.running}/${verdict.desired} running ${revisionLabel(u.service.taskDefinitionArn)}`);
             return result;
@@ -136,13 +168,17 @@ export async function rollOut(ctx: Context, services: RolloutService[], opts: Ro
 async function followOne(
   ctx: Context,
   s: RolloutService,
-  opts: { deploymentId: string; deadline: number; signal: AbortSignal; maxFailedTasks?: number },
+  started: StartedDeployment,
+  opts: { deadline: number; signal: AbortSignal; maxFailedTasks?: number },
   interrupted: AbortSignal,
   step: Step,
 ): Promise<RolloutVerdict> {
   try {
-    return await followDeployment(
-      followInput(ctx, s.target, { taskDefinitionArn: s.taskDefinitionArn, streamPrefix: s.streamPrefix, ...opts }),
+    return await followStarted(
+      ctx,
+      s.target,
+      started,
+      { taskDefinitionArn: s.taskDefinitionArn, streamPrefix: s.streamPrefix, ...opts },
       step,
     );
   } catch (err) {
@@ -156,4 +192,14 @@ async function followOne(
     }
     return { outcome: 'error', reason: `following the deployment failed: ${toCliError(err).message}`, ...none };
   }
+}
+
+/** `CANARY 10% for 5m, bake 10m`: the strategy as the progress lines name it. */
+export function strategyText(d: Delivery): string {
+  const step = d.canary
+    ? ` ${d.canary.percent}% for ${d.canary.bake_time_minutes}m`
+    : d.linear
+      ? ` ${d.linear.step_percent}% every ${d.linear.step_bake_time_minutes}m`
+      : '';
+  return `${d.strategy}${step}, bake ${d.bake_time_minutes}m`;
 }

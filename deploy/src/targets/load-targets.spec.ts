@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { CliError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { FIXTURE } from '../../test/harness.js';
+import { FIXTURE, FIXTURES } from '../../test/harness.js';
 import { loadTargets, type TerraformRunner } from './load-targets.js';
-import { isProduction, parseRepositoryUrl } from './schema.js';
+import { isProduction, parseRepositoryUrl, ROLLING } from './schema.js';
 
 const fixture = readFileSync(FIXTURE, 'utf8');
 const tf = (text: string): TerraformRunner & { dirs: string[] } => {
@@ -96,5 +96,69 @@ describe('schema helpers', () => {
     expect(isProduction({ environment: 'prod' })).toBe(true);
     expect(isProduction({ environment: 'production' })).toBe(true);
     expect(isProduction({ environment: 'dev' })).toBe(false);
+  });
+});
+
+describe('services.<svc>.delivery', () => {
+  const prodFixture = readFileSync(FIXTURES.prod, 'utf8');
+  const load = (text: string) => loadTargets({ env: 'prod', overrides: [], root: '/r' }, tf(text));
+  const withDelivery = (change: (d: Record<string, unknown>) => void) => {
+    const doc = JSON.parse(prodFixture);
+    change(doc.services.value.reader.delivery);
+    return JSON.stringify(doc);
+  };
+  const refusal = (text: string) =>
+    load(text).then(
+      () => 'accepted',
+      (e: CliError) => `${e.exitCode} ${e.message}`,
+    );
+
+  it("reads prod's CANARY delivery as Terraform renders it", async () => {
+    const { targets } = await load(prodFixture);
+    expect(targets.services.reader.delivery).toMatchObject({
+      strategy: 'CANARY',
+      canary: { percent: 10, bake_time_minutes: 5 },
+      bake_time_minutes: 10,
+    });
+  });
+
+  it('a stack older than the contract (no delivery) deploys ROLLING', async () => {
+    const doc = JSON.parse(fixture);
+    delete doc.services.value.writer.delivery;
+    const { targets } = await loadTargets({ env: 'dev', overrides: [], root: '/r' }, tf(JSON.stringify(doc)));
+    expect(targets.services.writer.delivery).toEqual(ROLLING);
+  });
+
+  it.each<[string, (d: Record<string, unknown>) => void, string]>([
+    ['CANARY without canary', (d) => (d.canary = null), 'services.reader.delivery.canary'],
+    ['linear settings with CANARY', (d) => (d.linear = { step_percent: 25, step_bake_time_minutes: 2 }), 'services.reader.delivery.linear'],
+    [
+      'ROLLING with a load balancer pair',
+      (d) => Object.assign(d, { strategy: 'ROLLING', canary: null }),
+      'services.reader.delivery.load_balancer',
+    ],
+    ['an unknown strategy', (d) => (d.strategy = 'RED_BLACK'), 'services.reader.delivery.strategy'],
+    ['a canary percent of 0', (d) => (d.canary = { percent: 0, bake_time_minutes: 5 }), 'services.reader.delivery.canary.percent'],
+    ['a bake longer than 24 h', (d) => (d.bake_time_minutes = 1441), 'services.reader.delivery.bake_time_minutes'],
+    [
+      'a hook at BAKE_TIME',
+      (d) => ((d.hook as { lifecycle_stages: string[] }).lifecycle_stages = ['BAKE_TIME']),
+      'services.reader.delivery.hook.lifecycle_stages',
+    ],
+    [
+      'a target group name instead of its ARN',
+      (d) => ((d.load_balancer as Record<string, string>).alternate_target_group_arn = 'library-prod-reader-alt'),
+      'services.reader.delivery.load_balancer.alternate_target_group_arn',
+    ],
+    [
+      'the same target group twice',
+      (d) => {
+        const lb = d.load_balancer as Record<string, string>;
+        lb.alternate_target_group_arn = lb.target_group_arn!;
+      },
+      'services.reader.delivery.load_balancer',
+    ],
+  ])('refuses %s (exit 3, naming the key)', async (_name, change, key) => {
+    expect(await refusal(withDelivery(change))).toMatch(new RegExp(`^3 .*${key.replace(/\./g, '\\.')}`));
   });
 });

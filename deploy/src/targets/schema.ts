@@ -18,6 +18,98 @@ export function familyOf(arn: string): string {
 const inFamily = (o: { task_family: string; task_definition_arn: string }) => familyOf(o.task_definition_arn) === o.task_family;
 const inFamilyError = { message: 'names a revision of another family than task_family', path: ['task_definition_arn'] };
 
+/** ECS's DeploymentStrategy values (ECS API Reference, DeploymentConfiguration: strategy). */
+export const DEPLOYMENT_STRATEGIES = ['ROLLING', 'CANARY', 'LINEAR', 'BLUE_GREEN'] as const;
+export type DeploymentStrategy = (typeof DEPLOYMENT_STRATEGIES)[number];
+/** Stages a lifecycle hook may attach to (ECS API Reference, DeploymentLifecycleHook: lifecycleStages). */
+export const HOOK_STAGES = [
+  'RECONCILE_SERVICE',
+  'PRE_SCALE_UP',
+  'POST_SCALE_UP',
+  'TEST_TRAFFIC_SHIFT',
+  'POST_TEST_TRAFFIC_SHIFT',
+  'PRE_PRODUCTION_TRAFFIC_SHIFT',
+  'PRODUCTION_TRAFFIC_SHIFT',
+  'POST_PRODUCTION_TRAFFIC_SHIFT',
+] as const;
+
+const arn = (pattern: RegExp, form: string) => nonEmpty.regex(pattern, `expected ${form}`);
+const targetGroupArn = arn(
+  /^arn:aws[\w-]*:elasticloadbalancing:[\w-]+:\d{12}:targetgroup\/[\w-]+\/[0-9a-f]+$/,
+  'a target group ARN (…:targetgroup/<name>/<id>)',
+);
+const listenerRuleArn = arn(
+  /^arn:aws[\w-]*:elasticloadbalancing:[\w-]+:\d{12}:listener-rule\/app\/[\w-]+\/[0-9a-f]+\/[0-9a-f]+\/[0-9a-f]+$/,
+  'an ALB listener rule ARN (…:listener-rule/app/<lb>/<id>/<id>/<id>)',
+);
+const roleArn = arn(/^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'an IAM role ARN (arn:aws:iam::<account>:role/<name>)');
+const functionArn = arn(/^arn:aws[\w-]*:lambda:[\w-]+:\d{12}:function:[\w-]+$/, 'a Lambda function ARN (…:function:<name>)');
+/** ECS's bake times: 0 to 1440 minutes (ECS API Reference, CanaryConfiguration and LinearConfiguration). */
+const minutes = z.number().int().min(0).max(1440);
+/** Traffic percentages are multiples of 0.1 (ECS API Reference, CanaryConfiguration: canaryPercent). */
+const percent = (min: number) =>
+  z
+    .number()
+    .min(min)
+    .max(100)
+    .refine((v) => Math.abs(v * 10 - Math.round(v * 10)) < 1e-9, 'expected a multiple of 0.1');
+
+/**
+ * How ECS deploys a service (docs/deploy-contract.md#delivery): Terraform owns every resource named here, the CLI
+ * sets the strategy with UpdateService. ROLLING needs nothing else; the others need the load balancer's pair.
+ */
+export const deliverySchema = z
+  .object({
+    strategy: z.enum(DEPLOYMENT_STRATEGIES),
+    bake_time_minutes: minutes,
+    canary: z.object({ percent: percent(0.1), bake_time_minutes: minutes }).nullable(),
+    // LinearConfiguration: stepPercent from 3.0 to 100.0 (ECS API Reference).
+    linear: z.object({ step_percent: percent(3), step_bake_time_minutes: minutes }).nullable(),
+    load_balancer: z
+      .object({
+        target_group_arn: targetGroupArn,
+        alternate_target_group_arn: targetGroupArn,
+        production_listener_rule_arn: listenerRuleArn,
+        test_listener_rule_arn: listenerRuleArn,
+        role_arn: roleArn,
+      })
+      .nullable(),
+    hook: z.object({ function_arn: functionArn, role_arn: roleArn, lifecycle_stages: z.array(z.enum(HOOK_STAGES)).min(1) }).nullable(),
+    rollback_alarm_names: z.array(nonEmpty),
+    test_traffic_header: z.object({ name: nonEmpty, value: nonEmpty }).nullable(),
+  })
+  .superRefine((d, ctx) => {
+    const rule = (ok: boolean, path: string, message: string) => ok || ctx.addIssue({ code: 'custom', path: [path], message });
+    rule((d.canary !== null) === (d.strategy === 'CANARY'), 'canary', 'set for strategy CANARY, and only for it');
+    rule((d.linear !== null) === (d.strategy === 'LINEAR'), 'linear', 'set for strategy LINEAR, and only for it');
+    rule(
+      (d.load_balancer !== null) === (d.strategy !== 'ROLLING'),
+      'load_balancer',
+      'set for CANARY, LINEAR and BLUE_GREEN, null for ROLLING',
+    );
+    rule(d.hook === null || d.strategy !== 'ROLLING', 'hook', 'a lifecycle hook needs CANARY, LINEAR or BLUE_GREEN');
+    const lb = d.load_balancer;
+    rule(!lb || lb.target_group_arn !== lb.alternate_target_group_arn, 'load_balancer', 'the two target groups must differ');
+  });
+export type Delivery = z.infer<typeof deliverySchema>;
+
+/** A stack older than the `delivery` output deploys as it always did. */
+export const ROLLING: Delivery = {
+  strategy: 'ROLLING',
+  bake_time_minutes: 0,
+  canary: null,
+  linear: null,
+  load_balancer: null,
+  hook: null,
+  rollback_alarm_names: [],
+  test_traffic_header: null,
+};
+
+/** ECS's blue/green family (BLUE_GREEN, CANARY, LINEAR): ECS runs the deployment as service deployments with traffic shifts. */
+export function isProgressive(d: Delivery): boolean {
+  return d.strategy !== 'ROLLING';
+}
+
 export const serviceTargetSchema = z
   .object({
     service_name: nonEmpty,
@@ -27,6 +119,8 @@ export const serviceTargetSchema = z
     log_group_name: nonEmpty,
     /** The revision Terraform registered last: the base of every deploy (docs/deploy-contract.md). */
     task_definition_arn: taskDefinitionArn,
+    /** How ECS deploys it; absent from outputs older than this contract: ROLLING. */
+    delivery: deliverySchema.default(ROLLING),
   })
   .refine(inFamily, inFamilyError);
 
