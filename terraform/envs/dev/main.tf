@@ -87,6 +87,14 @@ module "stack" {
     }
   }
 
+  # How ECS deploys the services: rolling, the fastest (no alternate target groups, hook or rollback alarms; the
+  # circuit breaker and the 5xx alarm roll a failed deployment back). CANARY, LINEAR or BLUE_GREEN as in
+  # envs/prod (terraform/README.md, "Progressive delivery"; switching an existing env moves the service's state).
+  delivery = {
+    strategy          = "ROLLING"
+    bake_time_minutes = 0
+  }
+
   # What a person sets in terraform.tfvars (variables.tf), as it is.
   project                    = var.project
   aws_region                 = var.aws_region
