@@ -7,6 +7,11 @@
 # Rendered by `terraform test` (tests/render.tftest.hcl: the shared mock provider, no AWS account) and read by
 # deploy/test/iam-render.ts through `terraform test -json -verbose`, which prints the planned values.
 # Tracing and ECS Exec are on, so their statements are rendered and evaluated too.
+#
+# Progressive delivery (issue 27) has no IAM in dev, which rolls: the prod world (terraform-output.prod.json, a
+# CANARY) is rendered beside it, as module.prod_delivery (the infrastructure role, the smoke hook's invoke role and
+# its own role) and module.prod_deployer (its deployer policy, which may pass those roles to ECS), named so nothing
+# that reads module.deployer or module.service picks them up.
 
 locals {
   world     = jsondecode(file("${path.module}/../../../deploy/test/fixtures/terraform-output.dev.json"))
@@ -25,6 +30,10 @@ locals {
   # The env root's provider default_tags for dev (terraform/envs/dev/versions.tf; the deploy tests' fakes read them
   # from there and return them on Terraform's revisions, so a difference shows as a denied tag-on-create).
   default_tags = { Project = "library", Environment = "dev", ManagedBy = "terraform" }
+
+  prod          = jsondecode(file("${path.module}/../../../deploy/test/fixtures/terraform-output.prod.json"))
+  prod_services = local.prod.services.value
+  prod_name     = local.prod.ecs_cluster_name.value
 
   # Fixed stand-ins for what only AWS assigns.
   db_resource_id = "db-ABCDEFGHIJKLMNOPQRSTUVWXY0"
@@ -120,5 +129,64 @@ resource "terraform_data" "inputs" {
     github_provider_arn  = "arn:aws:iam::${local.account}:oidc-provider/token.actions.githubusercontent.com"
     state                = { bucket = "library-tfstate-${local.account}-${local.region}", key = "library/dev/terraform.tfstate" }
     default_tags         = local.default_tags
+  }
+}
+
+# ---- prod: progressive delivery ------------------------------------------------------------------------------
+
+module "prod_delivery" {
+  source = "../../modules/delivery"
+
+  name                = local.prod_name
+  settings            = { strategy = local.prod_services.reader.delivery.strategy, bake_time_minutes = local.prod_services.reader.delivery.bake_time_minutes, canary = local.prod_services.reader.delivery.canary }
+  test_traffic_header = local.prod_services.reader.delivery.test_traffic_header
+  services = {
+    for k, s in local.prod_services : k => {
+      service_name = s.service_name
+      load_balancer = merge(
+        { for a in ["target_group_arn", "alternate_target_group_arn", "production_listener_rule_arn", "test_listener_rule_arn"] : a => s.delivery.load_balancer[a] },
+        # targetgroup/<name>/<id>, the CloudWatch TargetGroup dimension.
+        { target_group_arn_suffixes = [for a in [s.delivery.load_balancer.target_group_arn, s.delivery.load_balancer.alternate_target_group_arn] : regex("targetgroup/.*$", a)] },
+      )
+    }
+  }
+  alb_arn_suffix = regex("app/[^/]+/[^/]+", local.prod_services.reader.delivery.load_balancer.production_listener_rule_arn)
+  app_url        = local.prod.app_url.value
+  logs           = { retention_days = 365, kms_key_arn = module.kms.key_arn }
+}
+
+module "prod_deployer" {
+  source = "../../modules/deployer"
+
+  name        = local.prod_name
+  environment = local.prod.environment.value
+  targets = {
+    cluster_name           = local.prod_name
+    services               = { for k, s in local.prod_services : k => { service_name = s.service_name, task_family = s.task_family } }
+    migrate_task_family    = local.prod.migration.value.task_family
+    ecr_repository_names   = concat([for k in sort(keys(local.prod_services)) : "${local.prod_name}/${k}"], ["${local.prod_name}/otel-collector"])
+    log_group_names        = concat([for k in sort(keys(local.prod_services)) : local.prod_services[k].log_group_name], [local.prod.migration.value.log_group_name])
+    db_instance_identifier = local.prod.database.value.instance_identifier
+    execution_role_names   = [for f in concat([for k in sort(keys(local.prod_services)) : local.prod_services[k].task_family], [local.prod.migration.value.task_family]) : "${f}-execution"]
+    task_role_names        = [for f in concat([for k in sort(keys(local.prod_services)) : local.prod_services[k].task_family], [local.prod.migration.value.task_family]) : "${f}-task"]
+    delivery_role_names    = module.prod_delivery.passable_role_names
+  }
+  terraform_state = { bucket = "library-tfstate-${local.account}-${local.region}", key = "library/prod/terraform.tfstate" }
+  default_tags    = { Project = "library", Environment = "prod", ManagedBy = "terraform" }
+  github_oidc = {
+    repository   = "example-org/library"
+    provider_arn = "arn:aws:iam::${local.account}:oidc-provider/token.actions.githubusercontent.com"
+  }
+}
+
+# The prod world's names and ARNs the requests need (the roles' ARNs from their names, as IAM forms them).
+resource "terraform_data" "prod_inputs" {
+  input = {
+    cluster_arn             = "arn:aws:ecs:${local.region}:${local.account}:cluster/${local.prod_name}"
+    deployer_role_address   = "module.prod_deployer.aws_iam_role.github[0]"
+    infrastructure_role_arn = "arn:aws:iam::${local.account}:role/${local.prod_name}-ecs-infrastructure"
+    hook_invoke_role_arn    = "arn:aws:iam::${local.account}:role/${local.prod_name}-smoke-hook-invoke"
+    hook_function_arn       = "arn:aws:lambda:${local.region}:${local.account}:function:${module.prod_delivery.hook_function_name}"
+    github_subject          = module.prod_deployer.github_subject
   }
 }
