@@ -8,10 +8,11 @@
 # deploy/test/iam-render.ts through `terraform test -json -verbose`, which prints the planned values.
 # Tracing and ECS Exec are on, so their statements are rendered and evaluated too.
 #
-# Progressive delivery (issue 27) has no IAM in dev, which rolls: the prod world (terraform-output.prod.json, a
-# CANARY) is rendered beside it, as module.prod_delivery (the infrastructure role, the smoke hook's invoke role and
-# its own role) and module.prod_deployer (its deployer policy, which may pass those roles to ECS), named so nothing
-# that reads module.deployer or module.service picks them up.
+# Progressive delivery (issue 27): the deploy CLI's IAM scenarios also deploy dev's services with a CANARY delivery
+# (deploy/test/fake-aws.ts, canaryDelivery: dev's names, <name>-ecs-infrastructure and <name>-smoke-hook-invoke),
+# although envs/dev rolls. So module.delivery renders that CANARY over dev's names (the infrastructure role, the
+# smoke hook with its roles, the rollback alarms) and the deployer gets its roles to pass, as modules/stack wires it
+# for an environment that deploys progressively.
 
 locals {
   world     = jsondecode(file("${path.module}/../../../deploy/test/fixtures/terraform-output.dev.json"))
@@ -30,10 +31,6 @@ locals {
   # The env root's provider default_tags for dev (terraform/envs/dev/versions.tf; the deploy tests' fakes read them
   # from there and return them on Terraform's revisions, so a difference shows as a denied tag-on-create).
   default_tags = { Project = "library", Environment = "dev", ManagedBy = "terraform" }
-
-  prod          = jsondecode(file("${path.module}/../../../deploy/test/fixtures/terraform-output.prod.json"))
-  prod_services = local.prod.services.value
-  prod_name     = local.prod.ecs_cluster_name.value
 
   # Fixed stand-ins for what only AWS assigns.
   db_resource_id = "db-ABCDEFGHIJKLMNOPQRSTUVWXY0"
@@ -88,6 +85,30 @@ module "service" {
   logs = { retention_days = 30, kms_key_arn = module.kms.key_arn }
 }
 
+# The CANARY of envs/prod over dev's names, with stand-ins for what modules/load_balancer would build.
+module "delivery" {
+  source = "../../modules/delivery"
+
+  name                = local.name
+  settings            = { strategy = "CANARY", bake_time_minutes = 10, canary = { percent = 10, bake_time_minutes = 5 } }
+  test_traffic_header = { name = "x-deploy-test", value = local.world.environment.value }
+  services = {
+    for k, s in local.services : k => {
+      service_name = s.service_name
+      load_balancer = {
+        target_group_arn             = "arn:aws:elasticloadbalancing:${local.region}:${local.account}:targetgroup/${s.service_name}/0123456789abcdef"
+        alternate_target_group_arn   = "arn:aws:elasticloadbalancing:${local.region}:${local.account}:targetgroup/${s.service_name}-alt/0abc"
+        target_group_arn_suffixes    = ["targetgroup/${s.service_name}/0123456789abcdef", "targetgroup/${s.service_name}-alt/0abc"]
+        production_listener_rule_arn = "arn:aws:elasticloadbalancing:${local.region}:${local.account}:listener-rule/app/${local.name}/0123456789abcdef/fedcba9876543210/1111111111111111"
+        test_listener_rule_arn       = "arn:aws:elasticloadbalancing:${local.region}:${local.account}:listener-rule/app/${local.name}/0123456789abcdef/fedcba9876543210/2222222222222222"
+      }
+    }
+  }
+  alb_arn_suffix = "app/${local.name}/0123456789abcdef"
+  app_url        = local.world.app_url.value
+  logs           = { retention_days = 30, kms_key_arn = module.kms.key_arn }
+}
+
 module "deployer" {
   source = "../../modules/deployer"
 
@@ -103,6 +124,7 @@ module "deployer" {
     db_instance_identifier = local.database.instance_identifier
     execution_role_names   = concat([for k in sort(keys(local.services)) : module.service[k].role_names.execution], [module.service["writer"].migration.role_names.execution])
     task_role_names        = concat([for k in sort(keys(local.services)) : module.service[k].role_names.task], [module.service["writer"].migration.role_names.task])
+    delivery_role_names    = module.delivery.passable_role_names
   }
   terraform_state = { bucket = "library-tfstate-${local.account}-${local.region}", key = "library/dev/terraform.tfstate" }
   default_tags    = local.default_tags
@@ -129,64 +151,5 @@ resource "terraform_data" "inputs" {
     github_provider_arn  = "arn:aws:iam::${local.account}:oidc-provider/token.actions.githubusercontent.com"
     state                = { bucket = "library-tfstate-${local.account}-${local.region}", key = "library/dev/terraform.tfstate" }
     default_tags         = local.default_tags
-  }
-}
-
-# ---- prod: progressive delivery ------------------------------------------------------------------------------
-
-module "prod_delivery" {
-  source = "../../modules/delivery"
-
-  name                = local.prod_name
-  settings            = { strategy = local.prod_services.reader.delivery.strategy, bake_time_minutes = local.prod_services.reader.delivery.bake_time_minutes, canary = local.prod_services.reader.delivery.canary }
-  test_traffic_header = local.prod_services.reader.delivery.test_traffic_header
-  services = {
-    for k, s in local.prod_services : k => {
-      service_name = s.service_name
-      load_balancer = merge(
-        { for a in ["target_group_arn", "alternate_target_group_arn", "production_listener_rule_arn", "test_listener_rule_arn"] : a => s.delivery.load_balancer[a] },
-        # targetgroup/<name>/<id>, the CloudWatch TargetGroup dimension.
-        { target_group_arn_suffixes = [for a in [s.delivery.load_balancer.target_group_arn, s.delivery.load_balancer.alternate_target_group_arn] : regex("targetgroup/.*$", a)] },
-      )
-    }
-  }
-  alb_arn_suffix = regex("app/[^/]+/[^/]+", local.prod_services.reader.delivery.load_balancer.production_listener_rule_arn)
-  app_url        = local.prod.app_url.value
-  logs           = { retention_days = 365, kms_key_arn = module.kms.key_arn }
-}
-
-module "prod_deployer" {
-  source = "../../modules/deployer"
-
-  name        = local.prod_name
-  environment = local.prod.environment.value
-  targets = {
-    cluster_name           = local.prod_name
-    services               = { for k, s in local.prod_services : k => { service_name = s.service_name, task_family = s.task_family } }
-    migrate_task_family    = local.prod.migration.value.task_family
-    ecr_repository_names   = concat([for k in sort(keys(local.prod_services)) : "${local.prod_name}/${k}"], ["${local.prod_name}/otel-collector"])
-    log_group_names        = concat([for k in sort(keys(local.prod_services)) : local.prod_services[k].log_group_name], [local.prod.migration.value.log_group_name])
-    db_instance_identifier = local.prod.database.value.instance_identifier
-    execution_role_names   = [for f in concat([for k in sort(keys(local.prod_services)) : local.prod_services[k].task_family], [local.prod.migration.value.task_family]) : "${f}-execution"]
-    task_role_names        = [for f in concat([for k in sort(keys(local.prod_services)) : local.prod_services[k].task_family], [local.prod.migration.value.task_family]) : "${f}-task"]
-    delivery_role_names    = module.prod_delivery.passable_role_names
-  }
-  terraform_state = { bucket = "library-tfstate-${local.account}-${local.region}", key = "library/prod/terraform.tfstate" }
-  default_tags    = { Project = "library", Environment = "prod", ManagedBy = "terraform" }
-  github_oidc = {
-    repository   = "example-org/library"
-    provider_arn = "arn:aws:iam::${local.account}:oidc-provider/token.actions.githubusercontent.com"
-  }
-}
-
-# The prod world's names and ARNs the requests need (the roles' ARNs from their names, as IAM forms them).
-resource "terraform_data" "prod_inputs" {
-  input = {
-    cluster_arn             = "arn:aws:ecs:${local.region}:${local.account}:cluster/${local.prod_name}"
-    deployer_role_address   = "module.prod_deployer.aws_iam_role.github[0]"
-    infrastructure_role_arn = "arn:aws:iam::${local.account}:role/${local.prod_name}-ecs-infrastructure"
-    hook_invoke_role_arn    = "arn:aws:iam::${local.account}:role/${local.prod_name}-smoke-hook-invoke"
-    hook_function_arn       = "arn:aws:lambda:${local.region}:${local.account}:function:${module.prod_delivery.hook_function_name}"
-    github_subject          = module.prod_deployer.github_subject
   }
 }

@@ -14,10 +14,9 @@ run "render" {
   }
   assert {
     condition = (
-      jsonencode(module.prod_delivery.passable_role_names) == jsonencode(["library-prod-ecs-infrastructure", "library-prod-smoke-hook-invoke"]) &&
-      length([for st in module.prod_deployer.statements : st if st.Sid == "DeliveryRoles"]) == 1 &&
-      length([for st in module.deployer.statements : st if st.Sid == "DeliveryRoles"]) == 0
+      jsonencode(module.delivery.passable_role_names) == jsonencode(["library-dev-ecs-infrastructure", "library-dev-smoke-hook-invoke"]) &&
+      length([for st in module.deployer.statements : st if st.Sid == "DeliveryRoles"]) == 1
     )
-    error_message = "The prod world's delivery roles are rendered, and only its deployer may pass them (dev rolls)."
+    error_message = "The CANARY's roles are rendered with dev's names, and the deployer may pass them to ECS."
   }
 }
