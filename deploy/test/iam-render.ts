@@ -218,7 +218,12 @@ export async function renderIam(version: string): Promise<RenderedIam & { cached
       executionRole: role(roleAddress('execution')),
       taskRole: role(roleAddress('task')),
       tags: (td.values.tags as Record<string, string> | null) ?? {},
-      execEnabled: rest === 'this' && byAddress.get(`${module}.aws_ecs_service.this`)?.values.enable_execute_command === true,
+      // modules/service: the rolling service is aws_ecs_service.this[0], a canary/linear/blue-green one .progressive[0].
+      execEnabled:
+        rest === 'this' &&
+        ['this[0]', 'progressive[0]'].some(
+          (name) => byAddress.get(`${module}.aws_ecs_service.${name}`)?.values.enable_execute_command === true,
+        ),
     };
   });
 

@@ -1,6 +1,6 @@
 # The whole stack for one environment: the provider with its default tags and the call of modules/stack. The
 # same file for every env root (envs/<env>/stack.tf is a link to it); what differs, the environment's name and
-# its settings, is the env root's own main.tf (local.environment, local.settings).
+# its settings, is the env root's own main.tf (local.environment, local.settings, local.delivery).
 
 locals {
   # Every resource's tags (cost allocation). The stack needs them too: the deploy CLI copies them from
@@ -27,6 +27,7 @@ module "stack" {
   environment  = local.environment
   default_tags = local.default_tags
   settings     = local.settings
+  delivery     = local.delivery
 
   # What a person sets in terraform.tfvars (variables.tf), as it is.
   project                    = var.project

@@ -116,7 +116,7 @@ only_the_stack() { # $1 env: no module, resource or data block but module "stack
     grep -qE '^  source += "\.\./\.\./modules/stack"$' envs/"$1"/*.tf
 }
 passes_every_stack_input() { # $1 env: the call sets exactly the stack's variables (no stack default decides for an env)
-  diff <(block_args 'module "stack"' envs/"$1"/*.tf | grep -vx source) <(names_of variable modules/stack/variables.tf)
+  diff <(block_args 'module "stack"' envs/"$1"/*.tf | grep -vx source) <(names_of variable modules/stack/*.tf)
 }
 # The modules the env roots called before modules/stack existed; modules added since (deployer) never had a root
 # address, so they need no moved block.
@@ -177,8 +177,18 @@ block_keys() { # $1 output name: the attribute names assigned inside that output
   awk -v h="output \"$1\" {" '$0 == h {b = 1; next} b && /^}/ {b = 0} b && /^ +[a-z_]+ +=/ {print $1}' modules/stack/outputs.tf |
     grep -vxE 'description|value' | sort | paste -sd' ' -
 }
-contract "modules/stack services.<svc> = { container_name ecr_repository_url log_group_name service_name task_definition_arn task_family }" \
-  test "$(block_keys services)" = "container_name ecr_repository_url log_group_name service_name task_definition_arn task_family"
+contract "modules/stack services.<svc> = { container_name delivery ecr_repository_url log_group_name service_name task_definition_arn task_family }" \
+  test "$(block_keys services)" = "container_name delivery ecr_repository_url log_group_name service_name task_definition_arn task_family"
+# Issue 27: services.<svc>.delivery, built by modules/delivery (terraform/README.md, "Progressive delivery"), and the
+# nested objects the deploy CLI reads from it.
+output_keys() { # $1 file, $2 output name, $3 indent of the keys: the attribute names at that depth of the output
+  awk -v h="output \"$2\" {" -v ind="$3" '$0 == h {b = 1; next} b && /^}/ {b = 0} b && match($0, "^" ind "[a-z_]+ +=") {print $1}' "$1" |
+    sort | paste -sd' ' -
+}
+contract "modules/delivery services.<svc> = { bake_time_minutes canary hook linear load_balancer rollback_alarm_names strategy test_traffic_header }" \
+  test "$(output_keys modules/delivery/outputs.tf services '      ')" = "bake_time_minutes canary hook linear load_balancer rollback_alarm_names strategy test_traffic_header"
+contract "modules/delivery load_balancer = { alternate_target_group_arn production_listener_rule_arn role_arn target_group_arn test_listener_rule_arn }, hook = { function_arn lifecycle_stages role_arn }" \
+  test "$(output_keys modules/delivery/outputs.tf services '        ')" = "alternate_target_group_arn function_arn lifecycle_stages production_listener_rule_arn role_arn role_arn target_group_arn test_listener_rule_arn"
 contract "modules/stack migration = { assign_public_ip container_name log_group_name security_group_ids subnet_ids task_definition_arn task_family }" \
   test "$(block_keys migration)" = "assign_public_ip container_name log_group_name security_group_ids subnet_ids task_definition_arn task_family"
 contract "modules/stack database = { endpoint instance_identifier read_endpoint secret_arn }" \
@@ -189,8 +199,16 @@ contract "modules/stack database = { endpoint instance_identifier read_endpoint 
 contract "no plain password / secret_string argument (write-only *_wo only) and no manage_master_user_password" \
   bash -c "! grep -rnE '^\s*(password|secret_string|manage_master_user_password)\s*=' --include='*.tf' modules envs"
 # R-6, which a plan cannot show: the ECS service resource depends on the listener rules' pass-through resource.
-contract "modules/service: aws_ecs_service.this depends_on terraform_data.listener_rules" \
-  bash -c "awk '/^resource \"aws_ecs_service\" \"this\" \{/ {b = 1} b && /^}/ {b = 0} b' modules/service/main.tf | grep -qE '^  depends_on += \[terraform_data.listener_rules\]'"
+for svc_resource in this progressive; do
+  contract "modules/service: aws_ecs_service.$svc_resource depends_on terraform_data.listener_rules" \
+    bash -c "awk '/^resource \"aws_ecs_service\" \"$svc_resource\" \{/ {b = 1} b && /^}/ {b = 0} b' modules/service/*.tf | grep -qE '^  depends_on += \[terraform_data.listener_rules\]'"
+done
+# Issue 27, which a plan cannot show: what ECS changes during and after a blue/green-based deployment is left to it
+# (the listener rules' weights; the service's load balancer, swapped after each deployment).
+contract "modules/load_balancer: the progressive listener rules ignore changes to their action" \
+  bash -c "awk '/^resource \"aws_lb_listener_rule\" \"progressive\" \{/ {b = 1} b && /^}/ {b = 0} b' modules/load_balancer/delivery.tf | grep -qE '^    ignore_changes += \[action\]'"
+contract "modules/service: aws_ecs_service.progressive ignores changes to its load_balancer" \
+  bash -c "awk '/^resource \"aws_ecs_service\" \"progressive\" \{/ {b = 1} b && /^}/ {b = 0} b' modules/service/delivery.tf | grep -qE '^    ignore_changes += \[task_definition, desired_count, load_balancer\]'"
 # Issue 17, which a plan cannot show (under mocks the certificate and its validation carry the same ARN): the HTTPS
 # listener takes its certificate from aws_acm_certificate_validation when a domain is set, so it waits for ACM to
 # issue the certificate instead of failing on one still pending validation.

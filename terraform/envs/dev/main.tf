@@ -65,4 +65,12 @@ locals {
       sample_ratio = 0.1
     }
   }
+
+  # How ECS deploys the services: rolling, the fastest (no alternate target groups, hook or rollback alarms; the
+  # circuit breaker and the 5xx alarm roll a failed deployment back). CANARY, LINEAR or BLUE_GREEN as in
+  # envs/prod (terraform/README.md, "Progressive delivery"; switching an existing env moves the service's state).
+  delivery = {
+    strategy          = "ROLLING"
+    bake_time_minutes = 0
+  }
 }

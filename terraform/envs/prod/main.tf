@@ -62,4 +62,15 @@ locals {
       sample_ratio = 0.1
     }
   }
+
+  # How ECS deploys the services (issue 27; terraform/README.md, "Progressive delivery"): a canary. After the test
+  # listener rule's smoke hook passes, 10 % of production traffic for 5 minutes, then all of it; both revisions run
+  # 10 more minutes (the bake) before the old one stops. Any rollback alarm (5xx rate, p99, unhealthy targets,
+  # over both target groups) during the deployment or the bake sends the traffic back to the old revision.
+  delivery = {
+    strategy          = "CANARY"
+    bake_time_minutes = 10
+    canary            = { percent = 10, bake_time_minutes = 5 }
+    rollback_alarms   = { error_rate_percent = 1, min_requests = 10, p99_seconds = 2, evaluation_minutes = 2 }
+  }
 }

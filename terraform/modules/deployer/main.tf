@@ -26,13 +26,13 @@ locals {
   migrate_family_arn  = "${local.ecs}:task-definition/${var.targets.migrate_task_family}:*"
   family_arns         = concat(local.service_family_arns, [local.migrate_family_arn])
 
-  # log-group:<name> for FilterLogEvents and StartLiveTail, log-group:<name>:log-stream:<stream> for GetLogEvents;
-  # <name>:* also matches the group ARN as DescribeLogGroups returns it (with a trailing :*).
-  log_group_arns = flatten([for g in sort(var.targets.log_group_names) : [
-    "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${g}",
-    "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${g}:*",
-  ]])
+  # log-group:<name> for FilterLogEvents and StartLiveTail, log-group:<name>:log-stream:<stream> for GetLogEvents,
+  # and the group ARN as DescribeLogGroups returns it (with a trailing :*): one pattern <name>* for the three, so
+  # the policy fits 6,144 characters (it also matches a group whose name starts with <name>, which this stack does
+  # not create).
+  log_group_arns      = [for g in sort(var.targets.log_group_names) : "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${g}*"]
   role_arns           = sort([for r in concat(var.targets.execution_role_names, var.targets.task_role_names) : "arn:${local.partition}:iam::${local.account_id}:role/${r}"])
+  delivery_role_arns  = sort([for r in var.targets.delivery_role_names : "arn:${local.partition}:iam::${local.account_id}:role/${r}"])
   execution_role_arns = sort([for r in var.targets.execution_role_names : "arn:${local.partition}:iam::${local.account_id}:role/${r}"])
 
   # Each resource key: the ARNs a statement with that key allows, and the condition that goes with them.
@@ -50,15 +50,15 @@ locals {
     in_cluster = { resources = ["*"], condition = { ArnEquals = { "ecs:cluster" = local.cluster_arn } } }
 
     # service/<cluster>/<service>. UpdateService may only point a service at revisions of the two service families
-    # (condition key ecs:task-definition; IfExists: a desired-count update names no task definition).
+    # (condition key ecs:task-definition; IfExists: a desired-count update names no task definition), and tagging
+    # the services takes only deploy:* tag keys (aws:TagKeys; ForAllValues is true when a call names none, as every
+    # other call on a service does). One key for both: the policy must fit 6,144 characters.
     services = {
       resources = local.service_arns
-      condition = { ArnLikeIfExists = { "ecs:task-definition" = local.service_family_arns } }
-    }
-    # Tagging the services: only deploy:* tag keys (aws:TagKeys; ForAllValues is true when a call names none).
-    service_tags = {
-      resources = local.service_arns
-      condition = { "ForAllValues:StringLike" = { "aws:TagKeys" = ["deploy:*"] } }
+      condition = {
+        ArnLikeIfExists           = { "ecs:task-definition" = local.service_family_arns }
+        "ForAllValues:StringLike" = { "aws:TagKeys" = ["deploy:*"] }
+      }
     }
 
     # ecs:RegisterTaskDefinition takes the task-definition resource type (task-definition/<family>:<revision>),
@@ -87,6 +87,17 @@ locals {
       condition = { ArnEquals = { "ecs:cluster" = local.cluster_arn } }
     }
     tasks = { resources = ["${local.ecs}:task/${var.targets.cluster_name}/*"], condition = null }
+
+    # The services' deployments (ECS Developer Guide, "Permissions required for viewing Amazon ECS service
+    # deployments"): DescribeServiceDeployments and StopServiceDeployment name a
+    # service-deployment/<cluster>/<service>/<id> (Service Authorization Reference, "Actions, resources, and
+    # condition keys for Amazon Elastic Container Service"); ListServiceDeployments takes the service itself (key
+    # services). Those of this cluster, which holds this stack's two services only: one ARN per service would not
+    # fit the policy's 6,144 characters with the longest names.
+    service_deployments = {
+      resources = ["${local.ecs}:service-deployment/${var.targets.cluster_name}/*"]
+      condition = null
+    }
 
     ecr_repositories = {
       # The apps' repositories and the collector's, which the CLI fills from the pinned upstream image.
@@ -121,10 +132,21 @@ locals {
       resources = local.role_arns
       condition = { StringEquals = { "iam:PassedToService" = "ecs-tasks.amazonaws.com" } }
     }
+    # Progressive delivery: UpdateService passes the infrastructure role for load balancers and the smoke hook's
+    # invoke role to ECS itself (ECS Developer Guide, "Amazon ECS infrastructure IAM role for load balancers" and
+    # "Permissions required for Lambda functions in Amazon ECS blue/green deployments": both trust ecs.amazonaws.com).
+    # No such role with ROLLING: the statement is then left out of the policy.
+    delivery_roles = {
+      resources = local.delivery_role_arns
+      condition = { StringEquals = { "iam:PassedToService" = "ecs.amazonaws.com" } }
+    }
     # The execution roles, for iam:SimulatePrincipalPolicy (role resource type; verify asks what an execution role
     # may do; no service is involved, so no PassedToService).
     execution_roles = { resources = local.execution_role_arns, condition = null }
   }
+
+  # The keys of roles the deployer may pass, each to one service principal (their condition): iam:PassRole only.
+  passrole_keys = ["passable_roles", "delivery_roles"]
 
   # Actions AWS gives no resource-level permission; the only ones allowed under the key none.
   unscoped_actions = [
@@ -138,6 +160,8 @@ locals {
   # The policy document: one IAM statement per resource key, with the actions of every actions.json statement that
   # names the key (a managed policy holds at most 6,144 characters: a statement per actions.json entry would repeat
   # the same ARNs), except ecr:GetAuthorizationToken, which keeps a statement of its own. Sid: the key in CamelCase.
+  # A key with no resources in this stack (delivery_roles with ROLLING) gives no statement: IAM refuses an empty
+  # Resource.
   statement_groups = [for s in local.statements :
     contains(try(s.actions, []), "ecr:GetAuthorizationToken") ? "ecr_login" : try(tostring(s.resources), "")
   ]
@@ -150,7 +174,7 @@ locals {
       Resource = try(local.resource_keys[local.group_key[g][0]].resources, [])
     },
     try(local.resource_keys[local.group_key[g][0]].condition, null) == null ? {} : { Condition = local.resource_keys[local.group_key[g][0]].condition },
-  )]
+  ) if length(try(local.resource_keys[local.group_key[g][0]].resources, ["unknown key: the precondition says so"])) > 0]
   policy = jsonencode({ Version = "2012-10-17", Statement = local.policy_statements })
 
   # What the preconditions check (also output for the tests).
@@ -165,7 +189,7 @@ locals {
     bad_actions      = flatten([for s in local.statements : [for a in try(s.actions, []) : a if !can(regex("^[a-z0-9-]+:[A-Za-z0-9]+$", a))]])
     unscoped_misused = flatten([for s in local.statements : [for a in try(s.actions, []) : a if !contains(local.unscoped_actions, a)] if try(s.resources, "") == "none"])
     token_not_alone  = length([for s in local.statements : s if contains(try(s.actions, []), "ecr:GetAuthorizationToken") && try(length(s.actions), 0) != 1]) > 0
-    passrole_misused = length([for s in local.statements : s if(contains(try(s.actions, []), "iam:PassRole") || try(s.resources, "") == "passable_roles") && (try(s.resources, "") != "passable_roles" || try(s.actions, []) != ["iam:PassRole"])]) > 0
+    passrole_misused = length([for s in local.statements : s if(contains(try(s.actions, []), "iam:PassRole") || contains(local.passrole_keys, try(s.resources, ""))) && (!contains(local.passrole_keys, try(s.resources, "")) || try(s.actions, []) != ["iam:PassRole"])]) > 0
   }
 }
 
@@ -193,7 +217,7 @@ resource "aws_iam_policy" "this" {
     }
     precondition {
       condition     = !local.problems.passrole_misused
-      error_message = "iam:PassRole stands alone in its statements, under the key passable_roles, and that key serves nothing else (its roles, to ecs-tasks.amazonaws.com only)."
+      error_message = "iam:PassRole stands alone in its statements, under the key passable_roles (task roles, to ecs-tasks.amazonaws.com) or delivery_roles (to ecs.amazonaws.com), and those keys serve nothing else."
     }
     precondition {
       # IAM and AWS STS quotas: a customer managed policy is at most 6,144 characters (whitespace not counted).

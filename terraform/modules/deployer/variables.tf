@@ -37,6 +37,9 @@ variable "targets" {
     db_instance_identifier = string
     execution_role_names   = list(string)
     task_role_names        = list(string)
+    # Progressive delivery: the roles UpdateService hands to ECS (the infrastructure role for load balancers and the
+    # smoke hook's invoke role); none with ROLLING.
+    delivery_role_names = optional(list(string), [])
   })
 
   validation {
@@ -45,7 +48,7 @@ variable "targets" {
   }
 
   validation {
-    condition = alltrue([for n in concat([var.targets.cluster_name, var.targets.migrate_task_family, var.targets.db_instance_identifier], var.targets.execution_role_names, var.targets.task_role_names, var.targets.ecr_repository_names,
+    condition = alltrue([for n in concat([var.targets.cluster_name, var.targets.migrate_task_family, var.targets.db_instance_identifier], var.targets.execution_role_names, var.targets.task_role_names, var.targets.delivery_role_names, var.targets.ecr_repository_names,
       flatten([for s in values(var.targets.services) : [s.service_name, s.task_family]])) : length(n) > 0 && !strcontains(n, "*") && !strcontains(n, "?")
     ])
     error_message = "targets names are exact names: no wildcards (* or ?)."

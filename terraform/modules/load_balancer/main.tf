@@ -58,7 +58,8 @@ resource "aws_lb" "this" {
 # name (name_prefix; names are unique per region and account) and is created before the old one is destroyed;
 # the listener rules are then updated in place to the new group, and only then is the old group deleted.
 resource "aws_lb_target_group" "this" {
-  for_each = local.routes
+  # Each route's group, and for a service ECS deploys progressively its alternate "<key>-alt" (delivery.tf).
+  for_each = local.target_groups
 
   name_prefix          = each.value.prefix
   vpc_id               = var.vpc_id
@@ -138,8 +139,9 @@ resource "aws_lb_listener" "https" {
   }
 }
 
+# A rolling service's one rule; a progressive service's production and test rules are in delivery.tf.
 resource "aws_lb_listener_rule" "route" {
-  for_each = local.routes
+  for_each = local.rolling_routes
 
   listener_arn = local.app_listener_arn
   priority     = each.value.priority

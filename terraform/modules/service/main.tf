@@ -279,7 +279,11 @@ resource "terraform_data" "listener_rules" {
   input = var.listener_rule_arns
 }
 
+# A rolling service (ECS's ROLLING strategy, the default). A service ECS deploys with CANARY, LINEAR or BLUE_GREEN
+# is aws_ecs_service.progressive (delivery.tf): the same arguments, and ECS's own changes to it ignored.
 resource "aws_ecs_service" "this" {
+  count = var.progressive ? 0 : 1
+
   name            = var.name
   cluster         = var.cluster_arn
   task_definition = aws_ecs_task_definition.this.arn
@@ -353,7 +357,7 @@ resource "aws_ecs_service" "this" {
 resource "aws_appautoscaling_target" "this" {
   service_namespace  = "ecs"
   scalable_dimension = "ecs:service:DesiredCount"
-  resource_id        = "service/${var.cluster_name}/${aws_ecs_service.this.name}"
+  resource_id        = "service/${var.cluster_name}/${local.service.name}"
   min_capacity       = var.min_capacity
   max_capacity       = var.max_capacity
 }

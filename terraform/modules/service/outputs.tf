@@ -1,11 +1,11 @@
 output "service_name" {
   description = "Name of the ECS service."
-  value       = aws_ecs_service.this.name
+  value       = local.service.name
 }
 
 output "service_arn" {
   description = "ARN (id) of the ECS service."
-  value       = aws_ecs_service.this.id
+  value       = local.service.id
 }
 
 output "task_family" {
@@ -45,7 +45,7 @@ output "role_names" {
 
 output "desired_count" {
   description = "Task count the service was created with."
-  value       = aws_ecs_service.this.desired_count
+  value       = local.service.desired_count
 }
 
 output "container_environment" {

@@ -33,6 +33,12 @@ locals {
   # the key for it (kms), so neither waits for the other.
   alerts_topic_name = "${local.name}-alerts"
 
+  # Where users reach the application (the app_url output; the smoke hook's requests go there too).
+  app_url = (var.domain_name != null ? "https://${var.domain_name}"
+    : var.app_hostname == null ? module.load_balancer.url
+    : "${module.load_balancer.https_enabled ? "https" : "http"}://${var.app_hostname}"
+  )
+
   # Every log group of the stack: retention as settings.log_retention_days (validated once, in variables.tf),
   # encrypted with the stack's customer-managed key.
   logs = {
@@ -143,6 +149,8 @@ module "load_balancer" {
   access_logs          = var.settings.alb.access_logs
   enable_waf           = var.settings.alb.enable_waf
   logs                 = local.logs
+  # A blue/green-based strategy: an alternate target group and a production and a test rule per service.
+  progressive = local.progressive ? { services = local.service_keys, test_header = local.test_traffic_header } : null
 }
 
 module "monitoring" {
@@ -174,7 +182,13 @@ module "service" {
   subnet_ids         = module.network.private_subnet_ids
   security_group_ids = [module.network.services_security_group_id]
   target_group_arn   = module.load_balancer.target_group_arns[each.key]
-  listener_rule_arns = [module.load_balancer.listener_rule_arns[each.key]]
+  # The rules that must exist before the service: its one rule, or with a progressive strategy its production
+  # and test rules.
+  listener_rule_arns = (local.progressive
+    ? [module.load_balancer.delivery[each.key].production_listener_rule_arn, module.load_balancer.delivery[each.key].test_listener_rule_arn]
+    : [module.load_balancer.listener_rule_arns[each.key]]
+  )
+  progressive        = local.progressive
   alb_resource_label = module.load_balancer.resource_labels[each.key]
   ecr_repository_arn = module.registry[each.key].repository_arn
 
@@ -210,10 +224,12 @@ module "service" {
   db_pool_max  = var.settings.task.db_pool_max
   log_level    = var.settings.task.log_level
 
-  desired_count          = var.settings.task.desired_count
-  min_capacity           = var.settings.task.min_capacity
-  max_capacity           = var.settings.task.max_capacity
-  deployment_alarm_names = [module.monitoring.service_5xx_alarm_names[each.key]]
+  desired_count = var.settings.task.desired_count
+  min_capacity  = var.settings.task.min_capacity
+  max_capacity  = var.settings.task.max_capacity
+  # ROLLING: the target 5xx alarm. A progressive strategy: the rollback alarms over both target groups, the same
+  # list the deploy CLI sends in UpdateService, so neither undoes the other.
+  deployment_alarm_names = local.progressive ? module.delivery.rollback_alarm_names[each.key] : [module.monitoring.service_5xx_alarm_names[each.key]]
   enable_execute_command = var.enable_execute_command
   exec_log_group_name    = module.cluster.exec_log_group_name
   exec_kms_key_arn       = module.cluster.exec_kms_key_arn
@@ -244,6 +260,8 @@ module "deployer" {
     db_instance_identifier = module.database.instance_identifier
     execution_role_names   = concat([for k in sort(local.service_keys) : module.service[k].role_names.execution], [module.service["writer"].migration.role_names.execution])
     task_role_names        = concat([for k in sort(local.service_keys) : module.service[k].role_names.task], [module.service["writer"].migration.role_names.task])
+    # UpdateService passes the infrastructure role and the hook's invoke role to ECS (none with ROLLING).
+    delivery_role_names = module.delivery.passable_role_names
   }
   # The state `terraform output -json` reads: by default the bucket `deploy init` creates and the key the workflow
   # and backend.hcl.example use.

@@ -15,7 +15,7 @@ output "ecs_cluster_name" {
 }
 
 output "services" {
-  description = "Per service (reader, writer): ECS service name, task family, container name, ECR repository URL, log group and task_definition_arn (the revision Terraform registered last, with revision number: the base of every deploy)."
+  description = "Per service (reader, writer): ECS service name, task family, container name, ECR repository URL, log group, task_definition_arn (the revision Terraform registered last, with revision number: the base of every deploy) and delivery (strategy, bake times, alternate target group, listener rules, infrastructure role, smoke hook, rollback alarms, test header)."
   value = {
     for k in local.service_keys : k => {
       service_name        = module.service[k].service_name
@@ -24,6 +24,9 @@ output "services" {
       ecr_repository_url  = module.registry[k].repository_url
       log_group_name      = module.service[k].log_group_name
       task_definition_arn = module.service[k].task_definition_arn
+      # How ECS deploys it and with what (terraform/README.md, "Progressive delivery"): the deploy CLI's input for
+      # the UpdateService parts provider 5.100 cannot express.
+      delivery = module.delivery.services[k]
     }
   }
 }
@@ -58,10 +61,7 @@ output "environment" {
 
 output "app_url" {
   description = "Base URL of the application: https://<domain_name> with a domain, else the app_hostname when set, else the ALB's DNS name (https with a certificate)."
-  value = (var.domain_name != null ? "https://${var.domain_name}"
-    : var.app_hostname == null ? module.load_balancer.url
-    : "${module.load_balancer.https_enabled ? "https" : "http"}://${var.app_hostname}"
-  )
+  value       = local.app_url
 }
 
 output "deploy_role_arn" {
@@ -88,7 +88,7 @@ output "outage_alarm_names" {
 ################################################################################
 
 output "modules" {
-  description = "Every composed module's outputs (kms, network, cluster, registry[k], collector_registry, database, load_balancer, monitoring, service[k], deployer), so the env roots' tests can check what their settings built; also handy in `terraform console` as module.stack.modules."
+  description = "Every composed module's outputs (kms, network, cluster, registry[k], collector_registry, database, load_balancer, monitoring, service[k], deployer, delivery), so the env roots' tests can check what their settings built; also handy in `terraform console` as module.stack.modules."
   value = {
     kms      = module.kms
     network  = module.network
@@ -101,5 +101,6 @@ output "modules" {
     monitoring         = module.monitoring
     service            = module.service
     deployer           = module.deployer
+    delivery           = module.delivery
   }
 }

@@ -7,6 +7,12 @@
 # Rendered by `terraform test` (tests/render.tftest.hcl: the shared mock provider, no AWS account) and read by
 # deploy/test/iam-render.ts through `terraform test -json -verbose`, which prints the planned values.
 # Tracing and ECS Exec are on, so their statements are rendered and evaluated too.
+#
+# Progressive delivery (issue 27): the deploy CLI's IAM scenarios also deploy dev's services with a CANARY delivery
+# (deploy/test/fake-aws.ts, canaryDelivery: dev's names, <name>-ecs-infrastructure and <name>-smoke-hook-invoke),
+# although envs/dev rolls. So module.delivery renders that CANARY over dev's names (the infrastructure role, the
+# smoke hook with its roles, the rollback alarms) and the deployer gets its roles to pass, as modules/stack wires it
+# for an environment that deploys progressively.
 
 locals {
   world     = jsondecode(file("${path.module}/../../../deploy/test/fixtures/terraform-output.dev.json"))
@@ -79,6 +85,30 @@ module "service" {
   logs = { retention_days = 30, kms_key_arn = module.kms.key_arn }
 }
 
+# The CANARY of envs/prod over dev's names, with stand-ins for what modules/load_balancer would build.
+module "delivery" {
+  source = "../../modules/delivery"
+
+  name                = local.name
+  settings            = { strategy = "CANARY", bake_time_minutes = 10, canary = { percent = 10, bake_time_minutes = 5 } }
+  test_traffic_header = { name = "x-deploy-test", value = local.world.environment.value }
+  services = {
+    for k, s in local.services : k => {
+      service_name = s.service_name
+      load_balancer = {
+        target_group_arn             = "arn:aws:elasticloadbalancing:${local.region}:${local.account}:targetgroup/${s.service_name}/0123456789abcdef"
+        alternate_target_group_arn   = "arn:aws:elasticloadbalancing:${local.region}:${local.account}:targetgroup/${s.service_name}-alt/0abc"
+        target_group_arn_suffixes    = ["targetgroup/${s.service_name}/0123456789abcdef", "targetgroup/${s.service_name}-alt/0abc"]
+        production_listener_rule_arn = "arn:aws:elasticloadbalancing:${local.region}:${local.account}:listener-rule/app/${local.name}/0123456789abcdef/fedcba9876543210/1111111111111111"
+        test_listener_rule_arn       = "arn:aws:elasticloadbalancing:${local.region}:${local.account}:listener-rule/app/${local.name}/0123456789abcdef/fedcba9876543210/2222222222222222"
+      }
+    }
+  }
+  alb_arn_suffix = "app/${local.name}/0123456789abcdef"
+  app_url        = local.world.app_url.value
+  logs           = { retention_days = 30, kms_key_arn = module.kms.key_arn }
+}
+
 module "deployer" {
   source = "../../modules/deployer"
 
@@ -94,6 +124,7 @@ module "deployer" {
     db_instance_identifier = local.database.instance_identifier
     execution_role_names   = concat([for k in sort(keys(local.services)) : module.service[k].role_names.execution], [module.service["writer"].migration.role_names.execution])
     task_role_names        = concat([for k in sort(keys(local.services)) : module.service[k].role_names.task], [module.service["writer"].migration.role_names.task])
+    delivery_role_names    = module.delivery.passable_role_names
   }
   terraform_state = { bucket = "library-tfstate-${local.account}-${local.region}", key = "library/dev/terraform.tfstate" }
   default_tags    = local.default_tags

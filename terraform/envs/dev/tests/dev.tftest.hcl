@@ -18,7 +18,7 @@ run "contract_outputs" {
   }
   assert {
     condition = alltrue([for k, s in output.services :
-      toset(keys(s)) == toset(["service_name", "task_family", "container_name", "ecr_repository_url", "log_group_name", "task_definition_arn"]) &&
+      toset(keys(s)) == toset(["service_name", "task_family", "container_name", "ecr_repository_url", "log_group_name", "task_definition_arn", "delivery"]) &&
       s.service_name == "library-dev-${k}" && s.task_family == "library-dev-${k}" && s.container_name == "app" &&
       s.log_group_name == "/ecs/library-dev-${k}" && s.ecr_repository_url != "" &&
       s.task_definition_arn == module.stack.modules.service[k].task_definition_arn && can(regex(":task-definition/[^:]+:[0-9]+$", s.task_definition_arn))

@@ -18,11 +18,11 @@ run "contract_outputs" {
   }
   assert {
     condition = toset(keys(output.services)) == toset(["reader", "writer"]) && alltrue([for k, s in output.services :
-      toset(keys(s)) == toset(["service_name", "task_family", "container_name", "ecr_repository_url", "log_group_name", "task_definition_arn"]) &&
+      toset(keys(s)) == toset(["service_name", "task_family", "container_name", "ecr_repository_url", "log_group_name", "task_definition_arn", "delivery"]) &&
       s.service_name == "library-prod-${k}" && s.task_family == "library-prod-${k}" && s.log_group_name == "/ecs/library-prod-${k}" &&
       s.task_definition_arn == module.stack.modules.service[k].task_definition_arn
     ])
-    error_message = "services: reader and writer, each { service_name, task_family, container_name, ecr_repository_url, log_group_name, task_definition_arn }."
+    error_message = "services: reader and writer, each { service_name, task_family, container_name, ecr_repository_url, log_group_name, task_definition_arn, delivery }."
   }
   assert {
     condition = (

@@ -45,14 +45,14 @@ run "actions_json_has_the_shared_shape" {
   }
   assert {
     condition = alltrue([for s in local.statements : contains([
-      "none", "cluster", "in_cluster", "services", "service_tags", "tasks", "task_definition_families", "task_definition_tags",
+      "none", "cluster", "in_cluster", "services", "service_deployments", "tasks", "task_definition_families", "task_definition_tags",
       "migrate_task_definition", "ecr_repositories", "log_groups", "alarms", "stack_alarms", "db_instance", "state_bucket", "state_object",
-      "passable_roles", "execution_roles",
+      "passable_roles", "delivery_roles", "execution_roles",
     ], s.resources)])
     error_message = "Every statement names one of the documented resource keys (terraform/README.md, \"Deployer\")."
   }
   assert {
-    condition     = toset(keys(output.resource_keys)) == toset(["none", "cluster", "in_cluster", "services", "service_tags", "tasks", "task_definition_families", "task_definition_tags", "migrate_task_definition", "ecr_repositories", "log_groups", "alarms", "stack_alarms", "db_instance", "state_bucket", "state_object", "passable_roles", "execution_roles"])
+    condition     = toset(keys(output.resource_keys)) == toset(["none", "cluster", "in_cluster", "services", "service_deployments", "tasks", "task_definition_families", "task_definition_tags", "migrate_task_definition", "ecr_repositories", "log_groups", "alarms", "stack_alarms", "db_instance", "state_bucket", "state_object", "passable_roles", "delivery_roles", "execution_roles"])
     error_message = "The module maps exactly the documented resource keys."
   }
 }
@@ -69,6 +69,7 @@ run "every_cli_call_is_allowed" {
       "ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage", "ecr:BatchGetImage",
       "ecs:DescribeClusters", "ecs:DescribeServices", "ecs:UpdateService", "ecs:ListTagsForResource", "ecs:TagResource", "ecs:UntagResource",
       "ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions", "ecs:RegisterTaskDefinition", "ecs:RunTask", "ecs:DescribeTasks", "ecs:ListTasks",
+      "ecs:ListServiceDeployments", "ecs:DescribeServiceDeployments", "ecs:StopServiceDeployment",
       "iam:PassRole", "iam:SimulatePrincipalPolicy",
       "logs:FilterLogEvents", "logs:GetLogEvents", "logs:StartLiveTail", "logs:DescribeLogGroups",
       "elasticloadbalancing:DescribeTargetHealth", "elasticloadbalancing:DescribeTargetGroups",
@@ -115,11 +116,22 @@ run "policy_is_scoped_to_this_stack" {
   }
   assert {
     condition = jsonencode(one([for st in output.statements : st if st.Sid == "Services"])) == jsonencode({
-      Sid       = "Services", Effect = "Allow", Action = ["ecs:DescribeServices", "ecs:UpdateService"]
-      Resource  = ["arn:aws:ecs:eu-west-1:123456789012:service/library-test/library-test-reader", "arn:aws:ecs:eu-west-1:123456789012:service/library-test/library-test-writer"]
-      Condition = { ArnLikeIfExists = { "ecs:task-definition" = ["arn:aws:ecs:eu-west-1:123456789012:task-definition/library-test-reader:*", "arn:aws:ecs:eu-west-1:123456789012:task-definition/library-test-writer:*"] } }
+      Sid      = "Services", Effect = "Allow"
+      Action   = ["ecs:DescribeServices", "ecs:UpdateService", "ecs:ListTagsForResource", "ecs:TagResource", "ecs:UntagResource", "ecs:ListServiceDeployments"]
+      Resource = ["arn:aws:ecs:eu-west-1:123456789012:service/library-test/library-test-reader", "arn:aws:ecs:eu-west-1:123456789012:service/library-test/library-test-writer"]
+      Condition = {
+        ArnLikeIfExists           = { "ecs:task-definition" = ["arn:aws:ecs:eu-west-1:123456789012:task-definition/library-test-reader:*", "arn:aws:ecs:eu-west-1:123456789012:task-definition/library-test-writer:*"] }
+        "ForAllValues:StringLike" = { "aws:TagKeys" = ["deploy:*"] }
+      }
     })
-    error_message = "The two services only, and UpdateService only onto revisions of the service families."
+    error_message = "The two services only, UpdateService only onto revisions of the service families, their tags only deploy:* keys."
+  }
+  assert {
+    condition = one([for st in output.statements : st if contains(st.Action, "ecs:StopServiceDeployment")]) == {
+      Sid      = "ServiceDeployments", Effect = "Allow", Action = ["ecs:DescribeServiceDeployments", "ecs:StopServiceDeployment"]
+      Resource = ["arn:aws:ecs:eu-west-1:123456789012:service-deployment/library-test/*"]
+    }
+    error_message = "Describe and stop the deployments of this cluster's services only (service-deployment/<cluster>/<service>/<id>)."
   }
   assert {
     condition = one([for st in output.statements : st if st.Sid == "TaskDefinitionFamilies"]).Resource == [
@@ -165,9 +177,9 @@ run "policy_is_scoped_to_this_stack" {
   }
   assert {
     condition = one([for st in output.statements : st if contains(st.Action, "logs:StartLiveTail")]).Resource == [
-      "arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/library-test-migrate", "arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/library-test-migrate:*",
-      "arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/library-test-reader", "arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/library-test-reader:*",
-      "arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/library-test-writer", "arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/library-test-writer:*",
+      "arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/library-test-migrate*",
+      "arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/library-test-reader*",
+      "arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/library-test-writer*",
     ]
     error_message = "Log reads and Live Tail: the services' and the migrate task's log groups (and their streams) only."
   }
@@ -210,8 +222,8 @@ run "one_iam_statement_per_resource_key" {
   command = plan
 
   assert {
-    condition     = length(output.statements) == length(distinct([for s in local.statements : s.resources])) + 1 && length(distinct([for st in output.statements : st.Sid])) == length(output.statements)
-    error_message = "The policy has one statement per resource key (each Sid once), plus ecr:GetAuthorizationToken's own."
+    condition     = length(output.statements) == length(distinct([for s in local.statements : s.resources])) + 1 - 1 && length(distinct([for st in output.statements : st.Sid])) == length(output.statements)
+    error_message = "The policy has one statement per resource key (each Sid once) but delivery_roles, which names no role with ROLLING (IAM refuses an empty Resource), plus ecr:GetAuthorizationToken's own."
   }
   assert {
     condition     = jsonencode(one([for st in output.statements : st if st.Sid == "EcrLogin"])) == jsonencode({ Action = ["ecr:GetAuthorizationToken"], Effect = "Allow", Resource = ["*"], Sid = "EcrLogin" })
@@ -235,8 +247,41 @@ run "passrole_only_to_ecs_tasks" {
     error_message = "iam:PassRole: one statement, the services' and the migrate task's task and execution roles only, passed to ecs-tasks.amazonaws.com only."
   }
   assert {
+    condition     = alltrue([for st in output.statements : st.Sid != "DeliveryRoles"])
+    error_message = "Without progressive delivery (no delivery roles) there is no statement for them: IAM refuses an empty Resource."
+  }
+  assert {
     condition     = jsonencode(one([for st in output.statements : st if contains(st.Action, "iam:SimulatePrincipalPolicy")]).Resource) == jsonencode([for r in sort(var.targets.execution_role_names) : "arn:aws:iam::123456789012:role/${r}"])
     error_message = "verify simulates this stack's execution roles only."
+  }
+}
+
+# Progressive delivery: UpdateService passes the infrastructure role and the smoke hook's invoke role to ECS itself.
+run "passrole_of_delivery_roles_only_to_ecs" {
+  command = plan
+
+  variables {
+    targets = merge(var.targets, { delivery_role_names = ["library-test-ecs-infrastructure", "library-test-smoke-hook-invoke"] })
+  }
+
+  assert {
+    condition = jsonencode([for st in output.statements : st if contains(st.Action, "iam:PassRole")]) == jsonencode([
+      {
+        Sid       = "DeliveryRoles", Effect = "Allow", Action = ["iam:PassRole"]
+        Resource  = ["arn:aws:iam::123456789012:role/library-test-ecs-infrastructure", "arn:aws:iam::123456789012:role/library-test-smoke-hook-invoke"]
+        Condition = { StringEquals = { "iam:PassedToService" = "ecs.amazonaws.com" } }
+      },
+      {
+        Sid       = "PassableRoles", Effect = "Allow", Action = ["iam:PassRole"]
+        Resource  = [for r in sort(concat(var.targets.execution_role_names, var.targets.task_role_names)) : "arn:aws:iam::123456789012:role/${r}"]
+        Condition = { StringEquals = { "iam:PassedToService" = "ecs-tasks.amazonaws.com" } }
+      },
+    ])
+    error_message = "iam:PassRole: the task roles to ECS tasks, and the two delivery roles to ECS itself, nothing else."
+  }
+  assert {
+    condition     = length(output.statements) == length(distinct([for s in local.statements : s.resources])) + 1
+    error_message = "With delivery roles, every resource key has its statement."
   }
 }
 
@@ -399,6 +444,7 @@ run "longest_names_fit_the_managed_policy_limit" {
       db_instance_identifier = "abcdefghijklmnop-prod"
       execution_role_names   = ["abcdefghijklmnop-prod-reader-execution", "abcdefghijklmnop-prod-writer-execution", "abcdefghijklmnop-prod-migrate-execution"]
       task_role_names        = ["abcdefghijklmnop-prod-reader-task", "abcdefghijklmnop-prod-writer-task", "abcdefghijklmnop-prod-migrate-task"]
+      delivery_role_names    = ["abcdefghijklmnop-prod-ecs-infrastructure", "abcdefghijklmnop-prod-smoke-hook-invoke"]
     }
     terraform_state = { bucket = "abcdefghijklmnop-tfstate-123456789012-ap-southeast-2", key = "abcdefghijklmnop/prod/terraform.tfstate" }
     default_tags    = { Project = "abcdefghijklmnop", Environment = "prod", ManagedBy = "terraform" }

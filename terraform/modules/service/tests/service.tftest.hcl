@@ -159,43 +159,43 @@ run "service_is_private_and_rolls_back" {
   command = plan
 
   assert {
-    condition     = aws_ecs_service.this.network_configuration[0].assign_public_ip == false
+    condition     = aws_ecs_service.this[0].network_configuration[0].assign_public_ip == false
     error_message = "E1: tasks get no public IP."
   }
   assert {
-    condition     = aws_ecs_service.this.network_configuration[0].subnets == toset(["subnet-aaaa", "subnet-bbbb"]) && aws_ecs_service.this.network_configuration[0].security_groups == toset(["sg-services"])
+    condition     = aws_ecs_service.this[0].network_configuration[0].subnets == toset(["subnet-aaaa", "subnet-bbbb"]) && aws_ecs_service.this[0].network_configuration[0].security_groups == toset(["sg-services"])
     error_message = "Tasks run in the given private subnets with the services security group."
   }
   assert {
-    condition     = aws_ecs_service.this.launch_type == "FARGATE" && contains(["LATEST"], aws_ecs_service.this.platform_version)
+    condition     = aws_ecs_service.this[0].launch_type == "FARGATE" && contains(["LATEST"], aws_ecs_service.this[0].platform_version)
     error_message = "E8: Fargate on LATEST."
   }
   assert {
-    condition     = aws_ecs_service.this.deployment_circuit_breaker[0].enable && aws_ecs_service.this.deployment_circuit_breaker[0].rollback
+    condition     = aws_ecs_service.this[0].deployment_circuit_breaker[0].enable && aws_ecs_service.this[0].deployment_circuit_breaker[0].rollback
     error_message = "DP-1: circuit breaker with rollback."
   }
   assert {
-    condition     = aws_ecs_service.this.deployment_minimum_healthy_percent == 100 && aws_ecs_service.this.deployment_maximum_percent == 200
+    condition     = aws_ecs_service.this[0].deployment_minimum_healthy_percent == 100 && aws_ecs_service.this[0].deployment_maximum_percent == 200
     error_message = "DP-2: explicit rolling bounds 100/200."
   }
   assert {
-    condition     = aws_ecs_service.this.health_check_grace_period_seconds >= 30 && aws_ecs_service.this.health_check_grace_period_seconds <= 120
+    condition     = aws_ecs_service.this[0].health_check_grace_period_seconds >= 30 && aws_ecs_service.this[0].health_check_grace_period_seconds <= 120
     error_message = "DP-3: health-check grace period between 30 and 120 s."
   }
   assert {
-    condition     = aws_ecs_service.this.deployment_controller[0].type == "ECS"
+    condition     = aws_ecs_service.this[0].deployment_controller[0].type == "ECS"
     error_message = "DP-1: the circuit breaker needs the ECS (rolling) deployment controller."
   }
   assert {
-    condition     = aws_ecs_service.this.load_balancer == toset([{ target_group_arn = var.target_group_arn, container_name = "app", container_port = 8000, elb_name = null }]) || (one(aws_ecs_service.this.load_balancer).target_group_arn == var.target_group_arn && one(aws_ecs_service.this.load_balancer).container_port == 8000)
+    condition     = aws_ecs_service.this[0].load_balancer == toset([{ target_group_arn = var.target_group_arn, container_name = "app", container_port = 8000, elb_name = null }]) || (one(aws_ecs_service.this[0].load_balancer).target_group_arn == var.target_group_arn && one(aws_ecs_service.this[0].load_balancer).container_port == 8000)
     error_message = "The service registers container app:8000 in its target group."
   }
   assert {
-    condition     = aws_ecs_service.this.enable_execute_command == false
+    condition     = aws_ecs_service.this[0].enable_execute_command == false
     error_message = "E12: ECS Exec is off by default."
   }
   assert {
-    condition     = length(aws_ecs_service.this.alarms) == 0
+    condition     = length(aws_ecs_service.this[0].alarms) == 0
     error_message = "Without alarm names there is no alarm-based rollback block."
   }
   assert {
@@ -203,11 +203,11 @@ run "service_is_private_and_rolls_back" {
     error_message = "R-6: the service waits for the listener rules that use its target group (depends_on terraform_data.listener_rules)."
   }
   assert {
-    condition     = length(aws_ecs_service.this.capacity_provider_strategy) == 0
+    condition     = length(aws_ecs_service.this[0].capacity_provider_strategy) == 0
     error_message = "On demand by default: launch type FARGATE, no capacity provider strategy."
   }
   assert {
-    condition     = aws_ecs_service.this.desired_count == 2
+    condition     = aws_ecs_service.this[0].desired_count == 2
     error_message = "Terraform creates the service with desired_count (then ignored: autoscaling and the CLI own it)."
   }
 }
@@ -220,7 +220,7 @@ run "alarm_based_rollback" {
   }
 
   assert {
-    condition     = aws_ecs_service.this.alarms[0].enable && aws_ecs_service.this.alarms[0].rollback && aws_ecs_service.this.alarms[0].alarm_names == toset(["library-test-reader-5xx"])
+    condition     = aws_ecs_service.this[0].alarms[0].enable && aws_ecs_service.this[0].alarms[0].rollback && aws_ecs_service.this[0].alarms[0].alarm_names == toset(["library-test-reader-5xx"])
     error_message = "DP-10: the 5xx alarm rolls a deployment back."
   }
 }
@@ -286,7 +286,7 @@ run "ecs_exec_when_enabled" {
   }
 
   assert {
-    condition     = aws_ecs_service.this.enable_execute_command == true
+    condition     = aws_ecs_service.this[0].enable_execute_command == true
     error_message = "ECS Exec can be turned on."
   }
   assert {
@@ -442,9 +442,9 @@ run "fargate_spot" {
 
   assert {
     condition = (
-      one(aws_ecs_service.this.capacity_provider_strategy).capacity_provider == "FARGATE_SPOT" &&
-      one(aws_ecs_service.this.capacity_provider_strategy).weight == 1 &&
-      aws_ecs_service.this.platform_version == "LATEST"
+      one(aws_ecs_service.this[0].capacity_provider_strategy).capacity_provider == "FARGATE_SPOT" &&
+      one(aws_ecs_service.this[0].capacity_provider_strategy).weight == 1 &&
+      aws_ecs_service.this[0].platform_version == "LATEST"
     )
     error_message = "E8: a dev service on Fargate Spot uses only the FARGATE_SPOT capacity provider (instead of a launch type) on LATEST."
   }
@@ -462,7 +462,7 @@ run "apply_outputs" {
     error_message = "Both role ARNs are output."
   }
   assert {
-    condition     = aws_ecs_service.this.task_definition == aws_ecs_task_definition.this.arn
+    condition     = aws_ecs_service.this[0].task_definition == aws_ecs_task_definition.this.arn
     error_message = "Terraform creates the service on the first revision it registered (later revisions are the CLI's, ignore_changes)."
   }
   assert {

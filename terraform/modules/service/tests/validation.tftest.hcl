@@ -12,7 +12,7 @@ run "prod_with_safe_values_plans" {
   }
 
   assert {
-    condition     = aws_ecs_service.this.name == "library-test-reader"
+    condition     = aws_ecs_service.this[0].name == "library-test-reader"
     error_message = "The service plans with these values."
   }
 }
@@ -107,7 +107,7 @@ run "dev_allows_cheap_values" {
   }
 
   assert {
-    condition     = aws_ecs_service.this.name == "library-test-reader"
+    condition     = aws_ecs_service.this[0].name == "library-test-reader"
     error_message = "The service plans with these values."
   }
 }

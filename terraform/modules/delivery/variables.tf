@@ -1,0 +1,64 @@
+variable "name" {
+  description = "Stack name (<project>-<environment>): names the infrastructure role, the hook and its roles, and the rollback alarms."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,40}$", var.name))
+    error_message = "name must be 2-41 lowercase letters, digits or hyphens (role names append -smoke-hook-invoke)."
+  }
+}
+
+variable "test_traffic_header" {
+  description = "The request header (name and exact value) the ALB's test listener rules match (modules/load_balancer): the smoke hook sends it, and the deploy CLI learns it from the services output."
+  type        = object({ name = string, value = string })
+}
+
+variable "settings" {
+  description = "The environment's delivery choice: strategy, bake time, canary or linear steps and the rollback alarms' thresholds. Validated once, in modules/stack (var.delivery)."
+  type = object({
+    strategy          = string
+    bake_time_minutes = number
+    canary            = optional(object({ percent = number, bake_time_minutes = number }))
+    linear            = optional(object({ step_percent = number, step_bake_time_minutes = number }))
+    rollback_alarms = optional(object({
+      error_rate_percent = optional(number, 1)
+      min_requests       = optional(number, 10)
+      p99_seconds        = optional(number, 2)
+      evaluation_minutes = optional(number, 2)
+    }), {})
+  })
+}
+
+variable "services" {
+  description = "The services by key (reader, writer): ECS service name, and for a progressive strategy what modules/load_balancer built for it (its `delivery` output: both target groups, primary first, and the production and test listener rules); load_balancer is null for ROLLING."
+  type = map(object({
+    service_name = string
+    load_balancer = optional(object({
+      target_group_arn             = string
+      alternate_target_group_arn   = string
+      target_group_arn_suffixes    = list(string)
+      production_listener_rule_arn = string
+      test_listener_rule_arn       = string
+    }))
+  }))
+}
+
+variable "alb_arn_suffix" {
+  description = "The ALB's ARN suffix (CloudWatch LoadBalancer dimension of the rollback alarms)."
+  type        = string
+}
+
+variable "app_url" {
+  description = "Base URL of the application (the stack's app_url): where the smoke hook sends its test requests."
+  type        = string
+
+  validation {
+    condition     = can(regex("^https?://[^/]+$", var.app_url))
+    error_message = "app_url must be http(s)://<host> without a path."
+  }
+}
+
+variable "logs" {
+  description = "Retention (days) and customer-managed KMS key of the hook's log group. Validated once, in modules/stack."
+  type        = object({ retention_days = number, kms_key_arn = string })
+}
