@@ -95,6 +95,24 @@ describe('planHazards (issue 23: what init refuses to apply silently)', () => {
     expect(hazards[0]!.fix).toContain('--replace-services');
   });
 
+  it('a service moving between the rolling and the progressive address names the state mv that keeps it', () => {
+    const rolling = 'module.stack.module.service["reader"].aws_ecs_service.this[0]';
+    const progressive = 'module.stack.module.service["reader"].aws_ecs_service.progressive[0]';
+    const hazards = planHazards({
+      format_version: '1.2',
+      resource_changes: [
+        change(rolling, 'aws_ecs_service', ['delete']),
+        change(progressive, 'aws_ecs_service', ['create']),
+        change('module.stack.module.service["writer"].aws_ecs_service.this[0]', 'aws_ecs_service', ['update']),
+      ],
+    });
+    expect(hazards).toHaveLength(1);
+    expect(hazards[0]!.address).toBe(rolling);
+    expect(hazards[0]!.fix).toBe(`move the state first: terraform state mv '${rolling}' '${progressive}' (in the env folder), then re-run`);
+    // A service deleted with nothing created beside it (a destroy-like change) is reported by the plan summary, not here.
+    expect(planHazards({ format_version: '1.2', resource_changes: [change(rolling, 'aws_ecs_service', ['delete'])] })).toEqual([]);
+  });
+
   it('an updated or newly created service is no hazard (the first init creates it on purpose)', () => {
     expect(
       planHazards({

@@ -112,6 +112,20 @@ export function planHazards(doc: PlanDocument): PlanHazard[] {
       fix: `undo that change, or accept the outage with --replace-services (init deploys the current commit right after the apply)`,
     });
   }
+  // A service deleted at one address and created at another in the same module: modules/service keeps a rolling
+  // service at aws_ecs_service.this[0] and a canary/linear/blue-green one at .progressive[0], so switching an
+  // env's delivery strategy without moving the state would delete the running service and create an empty one.
+  const services = managed.filter((x) => x.type === 'aws_ecs_service');
+  for (const gone of services.filter((x) => x.change.actions.length === 1 && x.change.actions[0] === 'delete')) {
+    const module = gone.address.slice(0, gone.address.lastIndexOf('aws_ecs_service'));
+    const created = services.find((x) => x.address.startsWith(module) && x.change.actions.length === 1 && x.change.actions[0] === 'create');
+    if (!created) continue;
+    hazards.push({
+      address: gone.address,
+      cause: `terraform plan deletes ${gone.address} and creates ${created.address}: the delivery strategy changed (rolling <-> canary, linear or blue/green), and applied as planned ECS would delete the running service`,
+      fix: `move the state first: terraform state mv '${gone.address}' '${created.address}' (in the env folder), then re-run`,
+    });
+  }
   const secretVersions = managed.filter((x) => x.type === 'aws_secretsmanager_secret_version' && x.change.actions.includes('create'));
   for (const sv of secretVersions) {
     const module = sv.address.slice(0, sv.address.lastIndexOf('aws_secretsmanager_secret_version'));

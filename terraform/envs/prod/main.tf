@@ -74,3 +74,17 @@ locals {
     rollback_alarms   = { error_rate_percent = 1, min_requests = 10, p99_seconds = 2, evaluation_minutes = 2 }
   }
 }
+
+# A prod stack created before canaries has each service at the rolling address (aws_ecs_service.this, then
+# this[0]); with a progressive strategy modules/service keeps it at progressive[0]. These blocks carry that state
+# over, so the plan moves the running services instead of deleting them (moves chain with the module's own
+# this -> this[0]). They belong with the strategy above: switching prod back to ROLLING means deleting them.
+moved {
+  from = module.stack.module.service["reader"].aws_ecs_service.this[0]
+  to   = module.stack.module.service["reader"].aws_ecs_service.progressive[0]
+}
+
+moved {
+  from = module.stack.module.service["writer"].aws_ecs_service.this[0]
+  to   = module.stack.module.service["writer"].aws_ecs_service.progressive[0]
+}
