@@ -121,8 +121,8 @@ passes_every_stack_input() { # $1 env: the call sets exactly the stack's variabl
 # The modules the env roots called before modules/stack existed; modules added since (deployer) never had a root
 # address, so they need no moved block.
 legacy_modules="cluster database kms load_balancer monitoring network registry service"
-moves_every_module() { # $1 env: a moved block module.X -> module.stack.module.X for each former root module
-  diff <(cat envs/"$1"/*.tf | awk '/^moved *[{]/ {m = 1} m && $1 == "from" {f = $3} m && $1 == "to" {t = $3} m && /^}/ {print f " " t; m = 0}' | sort) \
+moves_every_module() { # $1 env: a moved block module.X -> module.stack.module.X for each former root module (other moves, e.g. prod's service moves, are not counted)
+  diff <(cat envs/"$1"/*.tf | awk '/^moved *[{]/ {m = 1} m && $1 == "from" {f = $3} m && $1 == "to" {t = $3} m && /^}/ {if (f ~ /^module\.[a-z_]+$/) print f " " t; m = 0}' | sort) \
     <(printf '%s\n' $legacy_modules | awk '{print "module." $1 " module.stack.module." $1}')
 }
 stack_calls_legacy_modules() { # every former root module is still composed by modules/stack
