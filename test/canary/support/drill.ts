@@ -62,7 +62,11 @@ export interface DrillReport {
   /** Responses routed by each gateway config, per release: the weight as served. */
   routed: Record<string, Record<string, number>>;
   failures: Array<Pick<DrillSample, 'name' | 'status' | 'expected' | 'error'> & { stage: StageName; atS: number }>;
-  migrate: { old: number; new: number; newDuringStage: StageName | 'before traffic' };
+  /**
+   * The exit codes of both releases' `migrate`, and what the traffic saw while this checkout's ran: requests
+   * that started and ended inside it, per release that served them, and how many of them failed.
+   */
+  migrate: { old: number; new: number; whileNewRan: { servedBy: Record<string, number>; failed: number; seconds: number } };
   oldExit: Record<string, { code: number; stoppedInS: number }>;
   timingsS: Record<string, number>;
   measuredAt: string;
@@ -296,10 +300,13 @@ export async function runDrill(runtime: Runtime, settings: DrillSettings): Promi
       runId: `${process.pid}-${Date.now().toString(36)}`,
     });
     const marks: Array<{ stage: StageName; at: number }> = [];
+    const migrationWindow = { from: Number.NaN, to: Number.NaN };
     const oldExit: DrillReport['oldExit'] = {};
     try {
       marks.push({ stage: '0%', at: now() });
+      migrationWindow.from = now();
       migrateExit.new = await timed('migrate new (under traffic)', () => migrate('new'));
+      migrationWindow.to = now();
       await timed('start new (under traffic)', () => startRelease('new'));
       await hold(settings.holdMs['0%']);
 
@@ -357,6 +364,9 @@ export async function runDrill(runtime: Runtime, settings: DrillSettings): Promi
       routed[sample.routedBy] ??= {};
       routed[sample.routedBy]![sample.release] = (routed[sample.routedBy]![sample.release] ?? 0) + 1;
     }
+    const duringMigration = traffic.samples.filter(
+      (sample) => sample.startedAt >= migrationWindow.from && sample.endedAt <= migrationWindow.to,
+    );
     const report: DrillReport = {
       previous: built.previous,
       settings: { ratePerSecond: settings.ratePerSecond, users: settings.users, holdMs: settings.holdMs },
@@ -373,7 +383,14 @@ export async function runDrill(runtime: Runtime, settings: DrillSettings): Promi
           expected: sample.expected,
           error: sample.error,
         })),
-      migrate: { ...migrateExit, newDuringStage: '0%' },
+      migrate: {
+        ...migrateExit,
+        whileNewRan: {
+          servedBy: countBy(duringMigration, (sample) => sample.release || 'none'),
+          failed: duringMigration.filter(failed).length,
+          seconds: Math.round((migrationWindow.to - migrationWindow.from) / 100) / 10,
+        },
+      },
       oldExit,
       timingsS: {
         ...timingsS,
