@@ -52,6 +52,13 @@ interface Step {
 }
 
 const json = { 'content-type': 'application/json' };
+/**
+ * A new connection per request. The ALB changes weights without touching client connections, but an nginx
+ * reload closes the old workers' idle keep-alive connections, and a request written at that instant is
+ * reset: a failure of the stand-in, not of a release. The gateway still keeps its connections to the
+ * services alive, as the ALB does to its targets.
+ */
+const newConnection = { connection: 'close' };
 
 export function startTraffic(options: TrafficOptions): Traffic {
   const samples: DrillSample[] = [];
@@ -67,7 +74,7 @@ export function startTraffic(options: TrafficOptions): Traffic {
     try {
       const response = await fetch(`${options.gateway}${step.path}`, {
         method: step.method,
-        headers: { ...(step.body === undefined ? {} : json), ...step.headers },
+        headers: { ...newConnection, ...(step.body === undefined ? {} : json), ...step.headers },
         body: step.body === undefined ? undefined : JSON.stringify(step.body),
         signal: AbortSignal.timeout(options.timeoutMs),
       });
