@@ -88,9 +88,15 @@ export async function buildReleases(
   const tree = mkdtempSync(join(tmpdir(), 'library-canary-previous-'));
   const buildMs: Record<string, number> = {};
   try {
-    const archive = await exec('sh', ['-c', `git -C "${repoRoot}" archive --format=tar "${previous.commit}" | tar -x -C "${tree}"`], {
-      timeoutMs: 60_000,
-    });
+    // tar.umask=user: the files get the modes a checkout by this user has (git's default umask 002 gives 664),
+    // and a COPY layer's cache key includes the modes, so unchanged package files share the dependency layers.
+    const archive = await exec(
+      'sh',
+      ['-c', `git -C "${repoRoot}" -c tar.umask=user archive --format=tar "${previous.commit}" | tar -x -C "${tree}"`],
+      {
+        timeoutMs: 60_000,
+      },
+    );
     if (archive.code !== 0) throw new Error(`git archive ${previous.commit} failed: ${archive.stderr.trim()}`);
     for (const [release, contextDir] of [
       ['old', tree],
