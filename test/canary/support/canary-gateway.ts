@@ -28,7 +28,7 @@ export interface CanaryRouting {
   newPercent: number;
   /** Label echoed in STAGE_HEADER, e.g. "10%". */
   stage: string;
-  /** The container name (host on the drill's network) of each release's service. */
+  /** The address of each release's service on the drill's network. */
   host: (release: ReleaseName, app: 'reader' | 'writer') => string;
 }
 

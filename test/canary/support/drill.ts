@@ -40,7 +40,6 @@ export interface DrillSettings {
 }
 
 export type StageName = '0%' | '10%' | '100%' | 'old drained';
-export const STAGES: readonly StageName[] = ['0%', '10%', '100%', 'old drained'];
 
 export interface StageFigures {
   stage: StageName;
@@ -70,6 +69,8 @@ export interface DrillReport {
   oldExit: Record<string, { code: number; stoppedInS: number }>;
   timingsS: Record<string, number>;
   measuredAt: string;
+  /** Why the drill stopped before its last stage, if it did. */
+  interruptedBy?: string;
 }
 
 const log = (line: string): void => void process.stderr.write(`[canary-drill] ${line}\n`);
@@ -167,9 +168,29 @@ export async function runDrill(runtime: Runtime, settings: DrillSettings): Promi
     );
   });
 
+  /**
+   * The containers address each other by IP, not by name: podman's DNS on the network (netavark's
+   * aardvark-dns) drops queries while a container joins it, and glibc asks again only after its 5 s timeout,
+   * which is the services' DB_CONNECT_TIMEOUT_MS: a pool connection opened at that moment failed its request
+   * with a 503 (seen in this drill). On Fargate the database is the RDS endpoint through the VPC resolver,
+   * which no task start disturbs.
+   */
+  const addresses = new Map<string, string>();
+  const addressOf = async (name: string): Promise<string> => {
+    const result = await runtime.check(
+      ['inspect', '--format', `{{(index .NetworkSettings.Networks "${NETWORK}").IPAddress}}`, name],
+      `${name} must be on the network ${NETWORK}`,
+      step,
+    );
+    const address = result.stdout.trim();
+    if (!/^\d+\.\d+\.\d+\.\d+$/.test(address)) throw new Error(`${name} has no IPv4 address on ${NETWORK} (got "${address}")`);
+    addresses.set(name, address);
+    return address;
+  };
+
   // What docker-compose.yml gives the services (the master user for both, as its stack does), on the drill's network.
   const environment = {
-    DB_HOST: db,
+    DB_HOST: await addressOf(db),
     DB_PORT: '5432',
     DB_NAME: DB.name,
     DB_USER: DB.user,
@@ -214,6 +235,7 @@ export async function runDrill(runtime: Runtime, settings: DrillSettings): Promi
     }
     for (const app of APPS) {
       const name = serviceName(release, app);
+      await addressOf(name);
       await until(
         `${name} ready (/health/ready)`,
         () => ready(name),
@@ -234,7 +256,14 @@ export async function runDrill(runtime: Runtime, settings: DrillSettings): Promi
   const gateway = `http://127.0.0.1:${port}`;
   const configPath = '/etc/nginx/canary/nginx.conf';
   const writeConfig = (newPercent: number, stage: StageName): void =>
-    writeFileSync(join(gatewayDir, 'nginx.conf'), canaryGatewayConfig({ newPercent, stage: stage.replace(' ', '-'), host: serviceName }));
+    writeFileSync(
+      join(gatewayDir, 'nginx.conf'),
+      canaryGatewayConfig({
+        newPercent,
+        stage: stage.replace(' ', '-'),
+        host: (release, app) => addresses.get(serviceName(release, app))!,
+      }),
+    );
   const routedBy = async (): Promise<string> => {
     const response = await fetch(`${gateway}/health`, { headers: { connection: 'close' }, signal: AbortSignal.timeout(5_000) }).catch(
       () => undefined,
@@ -302,6 +331,7 @@ export async function runDrill(runtime: Runtime, settings: DrillSettings): Promi
     const marks: Array<{ stage: StageName; at: number }> = [];
     const migrationWindow = { from: Number.NaN, to: Number.NaN };
     const oldExit: DrillReport['oldExit'] = {};
+    let interrupted: Error | undefined;
     try {
       marks.push({ stage: '0%', at: now() });
       migrationWindow.from = now();
@@ -332,15 +362,18 @@ export async function runDrill(runtime: Runtime, settings: DrillSettings): Promi
           hold(settings.holdMs['old drained']),
         ]),
       );
+    } catch (error) {
+      interrupted = error as Error; // the figures until then are still reported, then the error is thrown
     } finally {
       await traffic.stop();
     }
     const endedAt = now();
+    await saveLogs(runtime);
     timingsS.total = Math.round((endedAt - drillStartedAt) / 100) / 10;
 
     const stageOf = (sample: DrillSample): StageName => [...marks].reverse().find((mark) => sample.startedAt >= mark.at)!.stage;
     const newPercentOf: Record<StageName, number> = { '0%': 0, '10%': 10, '100%': 100, 'old drained': 100 };
-    const stages = STAGES.map((stage, index): StageFigures => {
+    const stages = marks.map(({ stage }, index): StageFigures => {
       const inStage = traffic.samples.filter((sample) => stageOf(sample) === stage);
       const latencies = inStage.map((sample) => sample.endedAt - sample.startedAt);
       const served = countBy(inStage, (sample) => sample.release || 'none');
@@ -397,9 +430,16 @@ export async function runDrill(runtime: Runtime, settings: DrillSettings): Promi
         ...Object.fromEntries(Object.entries(built.buildMs).map(([image, ms]) => [`build ${image}`, Math.round(ms / 100) / 10])),
       },
       measuredAt: new Date().toISOString(),
+      ...(interrupted ? { interruptedBy: interrupted.message } : {}),
     };
     mkdirSync(join(REPORT_FILE, '..'), { recursive: true });
     writeFileSync(REPORT_FILE, `${JSON.stringify(report, null, 2)}\n`);
+    if (interrupted) {
+      interrupted.message += `\n\nthe traffic until the drill stopped (${REPORT_FILE}):\n${formatStages(report)}${
+        report.failures.length ? `\nfailed requests, first ${report.failures.length}:\n${formatFailures(report)}` : ''
+      }`;
+      throw interrupted;
+    }
     return report;
   } finally {
     rmSync(gatewayDir, { recursive: true, force: true });
@@ -416,6 +456,29 @@ export function formatStages(report: DrillReport): string {
   const line = (cells: string[]): string =>
     cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
   return [line(header), ...rows.map(line)].join('\n');
+}
+
+export const LOG_DIR = join(repoRoot, '.test-results', 'canary', 'logs');
+
+/** Every drill container's output, to read when a request failed (the containers are removed afterwards). */
+async function saveLogs(runtime: Runtime): Promise<void> {
+  rmSync(LOG_DIR, { recursive: true, force: true });
+  mkdirSync(LOG_DIR, { recursive: true });
+  const listed = await runtime.run(['ps', '-a', '--format', '{{.Names}}', '--filter', `label=${LABEL}`], { timeoutMs: 30_000 });
+  for (const name of listed.stdout.split('\n').filter(Boolean)) {
+    const result = await runtime.run(['logs', name], { timeoutMs: 30_000 });
+    writeFileSync(join(LOG_DIR, `${name}.log`), result.stdout + result.stderr);
+  }
+}
+
+/** The failed requests, one line each. */
+export function formatFailures(report: DrillReport): string {
+  return report.failures
+    .map(
+      (failure) =>
+        `  ${failure.atS} s, ${failure.stage}: ${failure.name} answered ${failure.status || 'nothing'}, expected ${failure.expected} (${failure.error})`,
+    )
+    .join('\n');
 }
 
 async function main(command: string | undefined): Promise<number> {
