@@ -50,7 +50,11 @@ describeDrill('canary drill: the previous release and this one behind a weighted
   let report: DrillReport;
 
   beforeAll(async () => {
-    if (missing) throw new Error(`CI must run the canary drill, but ${missing}`);
+    if (missing) {
+      const error = new Error(`CI must run the canary drill, but ${missing}`);
+      error.stack = error.message; // the cause and its fix, not this file's lines
+      throw error;
+    }
     report = await runDrill(runtime as Runtime, SETTINGS);
     process.stderr.write(
       `\ncanary drill: ${report.previous.commit.slice(0, 7)} (HEAD~1, "${report.previous.subject.slice(0, 60)}") → this checkout, ` +
