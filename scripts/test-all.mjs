@@ -139,7 +139,8 @@ if (!skipCompose && !drillOnly && jestArgs.length === 0) {
   process.stderr.write(`[compose] step finished in ${Math.round((Date.now() - startedAt) / 1000)} s\n`);
 }
 
-// 3. drill: the Jest project removes its containers itself; after a timeout or a signal, `drill.ts down` does.
+// 3. drill: the Jest project removes its containers itself; `drill.ts down` again after it (a timeout, a crash)
+// and on a signal.
 if (!skipDrill && !composeOnly && jestArgs.length === 0) {
   const tsx = createRequire(import.meta.url).resolve('tsx/cli');
   const removeDrill = () =>
@@ -161,7 +162,7 @@ if (!skipDrill && !composeOnly && jestArgs.length === 0) {
   );
   if (drill.timedOut) process.stderr.write(`[drill] the canary drill did not finish within ${DRILL_LIMIT_MS / 60_000} minutes\n`);
   countJest(`${root}/.test-results/canary/jest.json`, drill.code);
-  if (drill.timedOut) removeDrill();
+  removeDrill(); // nothing left after a clean run; what a killed or crashed Jest left otherwise
   process.removeListener('SIGINT', onSignal);
   process.removeListener('SIGTERM', onSignal);
   process.stderr.write(`[drill] step finished in ${Math.round((Date.now() - startedAt) / 1000)} s\n`);
