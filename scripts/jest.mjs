@@ -1,7 +1,7 @@
 // Runs Jest with Node's ES-module support for its VM contexts (`--experimental-vm-modules`: the apps and
 // NestJS 12 are ES modules), forwarding every argument. `npm run test:unit` = `node scripts/jest.mjs --selectProjects unit`.
-// The `compose` project runs against a stack scripts/test-all.mjs brings up, so it is left out unless named
-// (`--selectProjects compose`): `npm run jest -- test/e2e/reader.e2e.spec.ts` runs the file once, on the
+// The `compose` project runs against a stack scripts/test-all.mjs brings up, and `drill` (the canary drill) is a
+// step of its own there, so both are left out unless named (`--selectProjects compose`): `npm run jest -- test/e2e/reader.e2e.spec.ts` runs the file once, on the
 // run's own PostgreSQL.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -17,7 +17,7 @@ const child = spawn(
     jestBin,
     ...args,
     // Last: --ignoreProjects takes every word after it as a project name, file patterns included.
-    ...(projectsNamed ? [] : ['--ignoreProjects', 'compose']),
+    ...(projectsNamed ? [] : ['--ignoreProjects', 'compose', 'drill']),
   ],
   { stdio: 'inherit' },
 );

@@ -4,9 +4,13 @@
 //   2. compose: docker-compose.yml's stack brought up for real with podman and podman-compose
 //      (test/compose/stack.ts), then the Jest project `compose` (the e2e suite against the stack's database,
 //      requests through its gateway), then the stack removed, whatever happened
-//   3. terraform: fmt, validate and `terraform test` of every module and environment (npm run test:infra)
-// Extra arguments go to Jest (e.g. `npm test -- test/e2e/reader.e2e.spec.ts`) and skip steps 2 and 3;
-// --skip-compose skips step 2, --skip-infra step 3; --compose-only runs step 2 alone.
+//   3. drill: the canary drill (test/canary), the Jest project `drill`: the previous commit's images and this
+//      checkout's behind a weighted gateway on one PostgreSQL, shifted 0 -> 10 -> 100 % under load with zero
+//      failed requests (npm run test:drill); its containers removed afterwards, whatever happened
+//   4. terraform: fmt, validate and `terraform test` of every module and environment (npm run test:infra)
+// Extra arguments go to Jest (e.g. `npm test -- test/e2e/reader.e2e.spec.ts`) and skip steps 2 to 4;
+// --skip-compose skips step 2, --skip-drill step 3, --skip-infra step 4; --compose-only runs step 2 alone,
+// --drill-only step 3 alone.
 import './require-node.mjs';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -18,10 +22,16 @@ const args = process.argv.slice(2);
 const skipInfra = args.includes('--skip-infra');
 const skipCompose = args.includes('--skip-compose');
 const composeOnly = args.includes('--compose-only');
-const jestArgs = args.filter((arg) => !['--skip-infra', '--skip-compose', '--compose-only'].includes(arg));
+const skipDrill = args.includes('--skip-drill');
+const drillOnly = args.includes('--drill-only');
+const onlyOne = composeOnly || drillOnly;
+const jestArgs = args.filter((arg) => !['--skip-infra', '--skip-compose', '--compose-only', '--skip-drill', '--drill-only'].includes(arg));
 // Bounds of the compose step: image builds included (a cold machine builds five), then the Jest project.
 const COMPOSE_UP_LIMIT_MS = 30 * 60_000;
 const COMPOSE_TESTS_LIMIT_MS = 15 * 60_000;
+// Bound of the drill step: four image builds when the cache is cold, then ~1 minute of stages (its Jest
+// project bounds each step inside; a warm run takes 2-4 minutes).
+const DRILL_LIMIT_MS = 60 * 60_000;
 const totals = { passed: 0, failed: 0, skipped: 0 };
 let exitCode = 0;
 
@@ -78,9 +88,9 @@ function countJest(reportFile, code) {
   if (code !== 0) exitCode = 1;
 }
 
-// 1. Jest (scripts/jest.mjs: Node's ES-module support for Jest), every project but compose (step 2)
+// 1. Jest (scripts/jest.mjs: Node's ES-module support for Jest), every project but compose and drill (steps 2, 3)
 mkdirSync(`${root}/.test-results`, { recursive: true });
-if (!composeOnly) {
+if (!onlyOne) {
   const jest = await run(process.execPath, [
     'scripts/jest.mjs',
     '--json',
@@ -89,12 +99,13 @@ if (!composeOnly) {
     // Last: --ignoreProjects takes every word after it as a project name, file patterns included.
     '--ignoreProjects',
     'compose',
+    'drill',
   ]);
   countJest(`${root}/.test-results/jest.json`, jest.code);
 }
 
 // 2. compose
-if (!skipCompose && jestArgs.length === 0) {
+if (!skipCompose && !drillOnly && jestArgs.length === 0) {
   const tsx = createRequire(import.meta.url).resolve('tsx/cli');
   const stack = (command, timeoutMs) => run(process.execPath, [tsx, 'test/compose/stack.ts', command], { timeoutMs, ownGroup: true });
   const removeStack = () => spawnSync(process.execPath, [tsx, 'test/compose/stack.ts', 'down'], { cwd: root, stdio: 'inherit' });
@@ -128,8 +139,37 @@ if (!skipCompose && jestArgs.length === 0) {
   process.stderr.write(`[compose] step finished in ${Math.round((Date.now() - startedAt) / 1000)} s\n`);
 }
 
-// 3. terraform
-if (!skipInfra && !composeOnly && jestArgs.length === 0) {
+// 3. drill: the Jest project removes its containers itself; `drill.ts down` again after it (a timeout, a crash)
+// and on a signal.
+if (!skipDrill && !composeOnly && jestArgs.length === 0) {
+  const tsx = createRequire(import.meta.url).resolve('tsx/cli');
+  const removeDrill = () =>
+    spawnSync(process.execPath, [tsx, 'test/canary/support/drill.ts', 'down'], { cwd: root, stdio: 'inherit', timeout: 180_000 });
+  const onSignal = (signal) => {
+    if (current) signalStep(current, 'SIGKILL', true);
+    removeDrill();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  rmSync(`${root}/.test-results/canary/jest.json`, { force: true });
+  mkdirSync(`${root}/.test-results/canary`, { recursive: true });
+  const startedAt = Date.now();
+  const drill = await run(
+    process.execPath,
+    ['scripts/jest.mjs', '--selectProjects', 'drill', '--json', '--outputFile=.test-results/canary/jest.json'],
+    { timeoutMs: DRILL_LIMIT_MS, ownGroup: true },
+  );
+  if (drill.timedOut) process.stderr.write(`[drill] the canary drill did not finish within ${DRILL_LIMIT_MS / 60_000} minutes\n`);
+  countJest(`${root}/.test-results/canary/jest.json`, drill.code);
+  removeDrill(); // nothing left after a clean run; what a killed or crashed Jest left otherwise
+  process.removeListener('SIGINT', onSignal);
+  process.removeListener('SIGTERM', onSignal);
+  process.stderr.write(`[drill] step finished in ${Math.round((Date.now() - startedAt) / 1000)} s\n`);
+}
+
+// 4. terraform
+if (!skipInfra && !onlyOne && jestArgs.length === 0) {
   const hasTerraform = spawnSync('terraform', ['version'], { stdio: 'ignore' }).status === 0;
   if (!hasTerraform && process.env.CI !== 'true') {
     process.stderr.write('terraform is not installed: skipping the infrastructure tests (npm run test:infra)\n');
