@@ -3,6 +3,12 @@
 locals {
   svc_keys = sort(keys(var.services))
 
+  # Every target group of every service, labelled: one per rolling service, two (the alternate "<key> alt") for a
+  # service whose new revision may serve from either (see alarm_groups).
+  target_group_lines = flatten([for k in local.svc_keys : [
+    for i, suffix in var.services[k].target_group_arn_suffixes : { label = i == 0 ? k : "${k} alt", suffix = suffix }
+  ]])
+
   dashboard_widgets = concat(
     [
       for i, k in local.svc_keys : {
@@ -26,7 +32,7 @@ locals {
           metrics = concat(
             [["AWS/ApplicationELB", "RequestCount", "LoadBalancer", var.alb_arn_suffix]],
             [["AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", "LoadBalancer", var.alb_arn_suffix]],
-            [for k in local.svc_keys : ["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "LoadBalancer", var.alb_arn_suffix, "TargetGroup", var.services[k].target_group_arn_suffix, { label = "${k} target 5xx" }]],
+            [for g in local.target_group_lines : ["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "LoadBalancer", var.alb_arn_suffix, "TargetGroup", g.suffix, { label = "${g.label} target 5xx" }]],
           )
         }
       },
@@ -37,9 +43,9 @@ locals {
           region = local.region, view = "timeSeries", period = 60
           metrics = concat(
             [["AWS/ApplicationELB", "TargetResponseTime", "LoadBalancer", var.alb_arn_suffix, { stat = "p95" }]],
-            flatten([for k in local.svc_keys : [
-              ["AWS/ApplicationELB", "HealthyHostCount", "LoadBalancer", var.alb_arn_suffix, "TargetGroup", var.services[k].target_group_arn_suffix, { stat = "Minimum", label = "${k} healthy", yAxis = "right" }],
-              ["AWS/ApplicationELB", "UnHealthyHostCount", "LoadBalancer", var.alb_arn_suffix, "TargetGroup", var.services[k].target_group_arn_suffix, { stat = "Maximum", label = "${k} unhealthy", yAxis = "right" }],
+            flatten([for g in local.target_group_lines : [
+              ["AWS/ApplicationELB", "HealthyHostCount", "LoadBalancer", var.alb_arn_suffix, "TargetGroup", g.suffix, { stat = "Minimum", label = "${g.label} healthy", yAxis = "right" }],
+              ["AWS/ApplicationELB", "UnHealthyHostCount", "LoadBalancer", var.alb_arn_suffix, "TargetGroup", g.suffix, { stat = "Maximum", label = "${g.label} unhealthy", yAxis = "right" }],
             ]]),
           )
         }
@@ -72,7 +78,7 @@ locals {
         type = "alarm", x = 0, y = 18, width = 24, height = 4
         properties = {
           title  = "Alarms"
-          alarms = [for n in local.alarm_names : "arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:${n}"]
+          alarms = [for n in local.alarm_names : format(local.arn, "cloudwatch", "alarm:${n}")]
         }
       },
     ],

@@ -5,13 +5,14 @@
 
 data "aws_caller_identity" "current" {}
 data "aws_region" "current" {}
-data "aws_partition" "current" {}
 
 locals {
   account_id = data.aws_caller_identity.current.account_id
   region     = data.aws_region.current.name
-  partition  = data.aws_partition.current.partition
-  topic_arn  = aws_sns_topic.alerts.arn
+  # format(local.arn, service, resource): an ARN in this account and region. The partition (aws, aws-cn,
+  # aws-us-gov) is the second field of the caller's own ARN (IAM User Guide, "IAM identifiers", ARNs).
+  arn       = "arn:${split(":", data.aws_caller_identity.current.arn)[1]}:%s:${local.region}:${local.account_id}:%s"
+  topic_arn = aws_sns_topic.alerts.arn
 
   # Noise: one normal deploy must not page anyone. A rolling deploy briefly raises CPU and memory (start-up),
   # leaves old targets draining and new ones in "initial" health, so the symptom alarms want most of a
@@ -34,7 +35,8 @@ locals {
       "${svc_key}-unhealthy-hosts" = {
         service     = svc_key, namespace = "AWS/ApplicationELB", metric = "UnHealthyHostCount", statistic = "Maximum"
         threshold   = 1, periods = 5, datapoints = 3, operator = "GreaterThanOrEqualToThreshold", missing = "notBreaching"
-        dimensions  = { LoadBalancer = var.alb_arn_suffix, TargetGroup = svc.target_group_arn_suffix }
+        dimensions  = { LoadBalancer = var.alb_arn_suffix, TargetGroup = svc.target_group_arn_suffixes[0] }
+        across      = { groups = svc.target_group_arn_suffixes, combine = "MAX" }
         description = "${svc.service_name}: at least one unhealthy target in 3 of 5 minutes"
       }
       # Total outage (R-5): no healthy target at all. When every task is gone the metric may stop arriving,
@@ -44,13 +46,15 @@ locals {
       "${svc_key}-no-healthy-hosts" = {
         service     = svc_key, namespace = "AWS/ApplicationELB", metric = "HealthyHostCount", statistic = "Minimum"
         threshold   = 1, periods = 3, datapoints = 3, operator = "LessThanThreshold", missing = "breaching"
-        dimensions  = { LoadBalancer = var.alb_arn_suffix, TargetGroup = svc.target_group_arn_suffix }
+        dimensions  = { LoadBalancer = var.alb_arn_suffix, TargetGroup = svc.target_group_arn_suffixes[0] }
+        across      = { groups = svc.target_group_arn_suffixes, combine = "SUM" }
         description = "${svc.service_name}: no healthy target (or no data) for 3 minutes: the service is down"
       }
       "${svc_key}-5xx" = {
         service     = svc_key, namespace = "AWS/ApplicationELB", metric = "HTTPCode_Target_5XX_Count", statistic = "Sum"
         threshold   = var.thresholds.target_5xx_per_minute, periods = 2, datapoints = 2, operator = "GreaterThanOrEqualToThreshold", missing = "notBreaching"
-        dimensions  = { LoadBalancer = var.alb_arn_suffix, TargetGroup = svc.target_group_arn_suffix }
+        dimensions  = { LoadBalancer = var.alb_arn_suffix, TargetGroup = svc.target_group_arn_suffixes[0] }
+        across      = { groups = svc.target_group_arn_suffixes, combine = "MAX" }
         description = "${svc.service_name}: >= ${var.thresholds.target_5xx_per_minute} target 5xx per minute for 2 minutes (also rolls back a deployment)"
       }
     }
@@ -95,6 +99,17 @@ locals {
 
   # Target response time uses a percentile (extended statistic), so it has its own resource.
   alarms = merge(local.service_alarms, local.stack_alarms)
+
+  # A service ECS deploys with CANARY, LINEAR or BLUE_GREEN has two target groups, and after each successful
+  # deployment the new revision serves from the group that was the alternate (ECS Developer Guide, "Amazon ECS
+  # blue/green deployments"): its target-group alarms read both, as metric math over one query per group. No
+  # healthy host is the SUM over both groups (an array function skips a group without a datapoint, and no data
+  # at all stays missing, which the outage alarm treats as breaching: CloudWatch User Guide, "Using math
+  # expressions with CloudWatch metrics"); the others take the worse group (MAX). One group: the plain metric.
+  alarm_groups = {
+    for k, a in local.alarms : k => zipmap(slice(["a", "b"], 0, length(a.across.groups)), a.across.groups)
+    if length(try(a.across.groups, [])) > 1
+  }
 
   # The outage alarms a paused or not yet deployed stack trips on purpose: no healthy target (tasks at 0, or still
   # on Terraform's bootstrap revision) and no database metrics (instance stopped). They are created with their
@@ -153,11 +168,11 @@ resource "aws_cloudwatch_metric_alarm" "this" {
 
   alarm_name          = "${var.name}-${each.key}"
   alarm_description   = each.value.description
-  namespace           = each.value.namespace
-  metric_name         = each.value.metric
-  statistic           = each.value.statistic
-  dimensions          = each.value.dimensions
-  period              = 60
+  namespace           = contains(keys(local.alarm_groups), each.key) ? null : each.value.namespace
+  metric_name         = contains(keys(local.alarm_groups), each.key) ? null : each.value.metric
+  statistic           = contains(keys(local.alarm_groups), each.key) ? null : each.value.statistic
+  dimensions          = contains(keys(local.alarm_groups), each.key) ? null : each.value.dimensions
+  period              = contains(keys(local.alarm_groups), each.key) ? null : 60
   evaluation_periods  = each.value.periods
   datapoints_to_alarm = each.value.datapoints
   threshold           = each.value.threshold
@@ -166,6 +181,33 @@ resource "aws_cloudwatch_metric_alarm" "this" {
   actions_enabled     = !contains(local.outage_alarm_keys, each.key)
   alarm_actions       = [local.topic_arn]
   ok_actions          = [local.topic_arn]
+
+  # Two target groups (see alarm_groups): the alarm's value is the groups' combination.
+  dynamic "metric_query" {
+    for_each = contains(keys(local.alarm_groups), each.key) ? [each.value.across.combine] : []
+    content {
+      id          = "across"
+      expression  = "${metric_query.value}([${join(", ", keys(local.alarm_groups[each.key]))}])"
+      label       = "${var.name}-${each.key}"
+      return_data = true
+    }
+  }
+
+  dynamic "metric_query" {
+    for_each = lookup(local.alarm_groups, each.key, {})
+    content {
+      id          = metric_query.key
+      return_data = false
+
+      metric {
+        namespace   = each.value.namespace
+        metric_name = each.value.metric
+        stat        = each.value.statistic
+        period      = 60
+        dimensions  = merge(each.value.dimensions, { TargetGroup = metric_query.value })
+      }
+    }
+  }
 
   lifecycle {
     # The deploy CLI owns the outage alarms' actions after creation (see outage_alarm_keys).
@@ -205,7 +247,7 @@ resource "aws_cloudwatch_event_rule" "deployments" {
   event_pattern = jsonencode({
     source        = ["aws.ecs"]
     "detail-type" = ["ECS Deployment State Change"]
-    resources     = [{ prefix = "arn:${local.partition}:ecs:${local.region}:${local.account_id}:service/${var.cluster_name}/" }]
+    resources     = [{ prefix = format(local.arn, "ecs", "service/${var.cluster_name}/") }]
     detail = {
       eventName = ["SERVICE_DEPLOYMENT_FAILED"]
     }

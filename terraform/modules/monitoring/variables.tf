@@ -35,10 +35,10 @@ variable "cluster_name" {
 }
 
 variable "services" {
-  description = "Services to alarm on, by key (reader, writer): their ECS service name and target group ARN suffix."
+  description = "Services to alarm on, by key (reader, writer): their ECS service name and the ARN suffixes of their target groups, the primary first, then the alternate of a service ECS deploys with CANARY, LINEAR or BLUE_GREEN."
   type = map(object({
-    service_name            = string
-    target_group_arn_suffix = string
+    service_name              = string
+    target_group_arn_suffixes = list(string)
   }))
 
   validation {
@@ -47,8 +47,10 @@ variable "services" {
   }
 
   validation {
-    condition     = alltrue([for s in values(var.services) : startswith(s.target_group_arn_suffix, "targetgroup/") && length(s.service_name) > 0])
-    error_message = "each service needs a name and a target_group_arn_suffix like targetgroup/<name>/<id>."
+    condition = alltrue([for s in values(var.services) :
+      length(s.service_name) > 0 && contains([1, 2], length(s.target_group_arn_suffixes)) && alltrue([for t in s.target_group_arn_suffixes : startswith(t, "targetgroup/")])
+    ])
+    error_message = "each service needs a name and one or two target_group_arn_suffixes (primary, alternate) like targetgroup/<name>/<id>."
   }
 }
 

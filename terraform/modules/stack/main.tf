@@ -165,8 +165,9 @@ module "monitoring" {
   db_connections_threshold = var.settings.db.connections_alarm
   services = {
     for k in local.service_keys : k => {
-      service_name            = local.service_names[k]
-      target_group_arn_suffix = module.load_balancer.target_group_arn_suffixes[k]
+      service_name = local.service_names[k]
+      # With a progressive strategy both groups: after a deployment the new revision serves from either.
+      target_group_arn_suffixes = local.progressive ? module.load_balancer.delivery[k].target_group_arn_suffixes : [module.load_balancer.target_group_arn_suffixes[k]]
     }
   }
 }

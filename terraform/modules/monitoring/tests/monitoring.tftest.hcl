@@ -11,8 +11,8 @@ variables {
   alb_arn_suffix         = "app/library-test/0123456789abcdef"
   db_instance_identifier = "library-test"
   services = {
-    reader = { service_name = "library-test-reader", target_group_arn_suffix = "targetgroup/library-test-reader/1" }
-    writer = { service_name = "library-test-writer", target_group_arn_suffix = "targetgroup/library-test-writer/2" }
+    reader = { service_name = "library-test-reader", target_group_arn_suffixes = ["targetgroup/library-test-reader/1"] }
+    writer = { service_name = "library-test-writer", target_group_arn_suffixes = ["targetgroup/library-test-writer/2"] }
   }
 }
 
@@ -85,7 +85,8 @@ run "outage_alarms_notice_missing_data" {
       aws_cloudwatch_metric_alarm.this["${k}-no-healthy-hosts"].comparison_operator == "LessThanThreshold" &&
       aws_cloudwatch_metric_alarm.this["${k}-no-healthy-hosts"].threshold == 1 &&
       aws_cloudwatch_metric_alarm.this["${k}-no-healthy-hosts"].treat_missing_data == "breaching" &&
-      aws_cloudwatch_metric_alarm.this["${k}-no-healthy-hosts"].dimensions == tomap({ LoadBalancer = var.alb_arn_suffix, TargetGroup = var.services[k].target_group_arn_suffix })
+      aws_cloudwatch_metric_alarm.this["${k}-no-healthy-hosts"].dimensions == tomap({ LoadBalancer = var.alb_arn_suffix, TargetGroup = var.services[k].target_group_arn_suffixes[0] }) &&
+      length(aws_cloudwatch_metric_alarm.this["${k}-no-healthy-hosts"].metric_query) == 0
     ])
     error_message = "R-5: each target group alarms when it has fewer than one healthy target, and when its metrics stop (total outage)."
   }
@@ -226,4 +227,48 @@ run "rejects_bad_values" {
     var.alb_arn_suffix,
     var.thresholds,
   ]
+}
+
+# ECS CANARY (issue 27): after a successful deployment the new revision serves from the group that was the
+# alternate, so every target-group alarm reads both groups; rolling services (above) keep the plain metric.
+run "canary_services_alarm_on_both_target_groups" {
+  command = apply
+
+  variables {
+    services = {
+      reader = { service_name = "library-test-reader", target_group_arn_suffixes = ["targetgroup/library-test-reader/1", "targetgroup/library-test-reader-alt/3"] }
+      writer = { service_name = "library-test-writer", target_group_arn_suffixes = ["targetgroup/library-test-writer/2", "targetgroup/library-test-writer-alt/4"] }
+    }
+  }
+
+  assert {
+    condition = alltrue(flatten([for k, s in var.services : [
+      for kind, combine in { "no-healthy-hosts" = "SUM", "unhealthy-hosts" = "MAX", "5xx" = "MAX" } : (
+        aws_cloudwatch_metric_alarm.this["${k}-${kind}"].metric_name == null &&
+        one([for q in aws_cloudwatch_metric_alarm.this["${k}-${kind}"].metric_query : q.expression if q.return_data]) == "${combine}([a, b])" &&
+        toset([for q in aws_cloudwatch_metric_alarm.this["${k}-${kind}"].metric_query : one(q.metric).dimensions.TargetGroup if !q.return_data]) == toset(s.target_group_arn_suffixes)
+      )
+    ]]))
+    error_message = "With an alternate group, no healthy host is the sum of HealthyHostCount over both groups, and unhealthy hosts and 5xx the worse group."
+  }
+  assert {
+    condition = alltrue([for k in keys(var.services) :
+      aws_cloudwatch_metric_alarm.this["${k}-no-healthy-hosts"].threshold == 1 && aws_cloudwatch_metric_alarm.this["${k}-no-healthy-hosts"].comparison_operator == "LessThanThreshold" &&
+      aws_cloudwatch_metric_alarm.this["${k}-no-healthy-hosts"].treat_missing_data == "breaching" &&
+      one([for q in aws_cloudwatch_metric_alarm.this["${k}-no-healthy-hosts"].metric_query : one(q.metric).metric_name if !q.return_data && q.id == "b"]) == "HealthyHostCount"
+    ])
+    error_message = "R-5 still holds over both groups: fewer than one healthy target, or no data, alarms."
+  }
+  assert {
+    condition     = output.outage_alarm_names == ["library-test-db-down", "library-test-reader-no-healthy-hosts", "library-test-writer-no-healthy-hosts"] && output.service_5xx_alarm_names.reader == "library-test-reader-5xx"
+    error_message = "The alarm names the deploy CLI turns on and off do not change with the strategy."
+  }
+  assert {
+    condition     = alltrue([for k in ["reader-cpu", "db-down"] : aws_cloudwatch_metric_alarm.this[k].metric_name != null && length(aws_cloudwatch_metric_alarm.this[k].metric_query) == 0])
+    error_message = "Alarms that are not per target group keep their plain metric."
+  }
+  assert {
+    condition     = strcontains(aws_cloudwatch_dashboard.this.dashboard_body, "targetgroup/library-test-writer-alt/4") && strcontains(aws_cloudwatch_dashboard.this.dashboard_body, "reader alt healthy")
+    error_message = "The dashboard shows the alternate groups too."
+  }
 }
