@@ -3,13 +3,13 @@
 # anyway (docs/reliability.md#n1); sharing it with the log groups costs nothing more ($1/month per key).
 
 data "aws_caller_identity" "current" {}
-data "aws_partition" "current" {}
 data "aws_region" "current" {}
 
 locals {
   account_id = data.aws_caller_identity.current.account_id
-  partition  = data.aws_partition.current.partition
-  region     = data.aws_region.current.name
+  # aws, aws-cn or aws-us-gov: the second field of the caller's own ARN (IAM User Guide, "IAM identifiers", ARNs).
+  partition = split(":", data.aws_caller_identity.current.arn)[1]
+  region    = data.aws_region.current.name
 
   # The alerts topic, by name: its ARN is known before the topic exists, so the key needs no dependency on it.
   alerts_topic_arn = "arn:${local.partition}:sns:${local.region}:${local.account_id}:${var.alerts_topic_name}"
