@@ -1,12 +1,12 @@
 # One dashboard with the alarmed metrics, so an operator looks instead of reading.
 
 locals {
-  svc_keys = sort(keys(var.services))
+  svc_keys = sort(keys(var.targets.services))
 
   # Every target group of every service, labelled: one per rolling service, two (the alternate "<key> alt") for a
   # service whose new revision may serve from either (see alarm_groups).
   target_group_lines = flatten([for k in local.svc_keys : [
-    for i, suffix in var.services[k].target_group_arn_suffixes : { label = i == 0 ? k : "${k} alt", suffix = suffix }
+    for i, suffix in var.targets.services[k].target_group_arn_suffixes : { label = i == 0 ? k : "${k} alt", suffix = suffix }
   ]])
 
   dashboard_widgets = concat(
@@ -14,11 +14,11 @@ locals {
       for i, k in local.svc_keys : {
         type = "metric", x = (i % 2) * 12, y = 0, width = 12, height = 6
         properties = {
-          title  = "${var.services[k].service_name}: CPU and memory (%)"
+          title  = "${var.targets.services[k].service_name}: CPU and memory (%)"
           region = local.region, view = "timeSeries", stat = "Average", period = 60
           metrics = [
-            ["AWS/ECS", "CPUUtilization", "ClusterName", var.cluster_name, "ServiceName", var.services[k].service_name],
-            ["AWS/ECS", "MemoryUtilization", "ClusterName", var.cluster_name, "ServiceName", var.services[k].service_name],
+            ["AWS/ECS", "CPUUtilization", "ClusterName", var.targets.cluster_name, "ServiceName", var.targets.services[k].service_name],
+            ["AWS/ECS", "MemoryUtilization", "ClusterName", var.targets.cluster_name, "ServiceName", var.targets.services[k].service_name],
           ]
         }
       }
@@ -30,9 +30,9 @@ locals {
           title  = "ALB requests and 5xx"
           region = local.region, view = "timeSeries", stat = "Sum", period = 60
           metrics = concat(
-            [["AWS/ApplicationELB", "RequestCount", "LoadBalancer", var.alb_arn_suffix]],
-            [["AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", "LoadBalancer", var.alb_arn_suffix]],
-            [for g in local.target_group_lines : ["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "LoadBalancer", var.alb_arn_suffix, "TargetGroup", g.suffix, { label = "${g.label} target 5xx" }]],
+            [["AWS/ApplicationELB", "RequestCount", "LoadBalancer", var.targets.alb_arn_suffix]],
+            [["AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", "LoadBalancer", var.targets.alb_arn_suffix]],
+            [for g in local.target_group_lines : ["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "LoadBalancer", var.targets.alb_arn_suffix, "TargetGroup", g.suffix, { label = "${g.label} target 5xx" }]],
           )
         }
       },
@@ -42,10 +42,10 @@ locals {
           title  = "Target response time p95 (s) and healthy/unhealthy targets"
           region = local.region, view = "timeSeries", period = 60
           metrics = concat(
-            [["AWS/ApplicationELB", "TargetResponseTime", "LoadBalancer", var.alb_arn_suffix, { stat = "p95" }]],
+            [["AWS/ApplicationELB", "TargetResponseTime", "LoadBalancer", var.targets.alb_arn_suffix, { stat = "p95" }]],
             flatten([for g in local.target_group_lines : [
-              ["AWS/ApplicationELB", "HealthyHostCount", "LoadBalancer", var.alb_arn_suffix, "TargetGroup", g.suffix, { stat = "Minimum", label = "${g.label} healthy", yAxis = "right" }],
-              ["AWS/ApplicationELB", "UnHealthyHostCount", "LoadBalancer", var.alb_arn_suffix, "TargetGroup", g.suffix, { stat = "Maximum", label = "${g.label} unhealthy", yAxis = "right" }],
+              ["AWS/ApplicationELB", "HealthyHostCount", "LoadBalancer", var.targets.alb_arn_suffix, "TargetGroup", g.suffix, { stat = "Minimum", label = "${g.label} healthy", yAxis = "right" }],
+              ["AWS/ApplicationELB", "UnHealthyHostCount", "LoadBalancer", var.targets.alb_arn_suffix, "TargetGroup", g.suffix, { stat = "Maximum", label = "${g.label} unhealthy", yAxis = "right" }],
             ]]),
           )
         }
@@ -55,7 +55,7 @@ locals {
         properties = {
           title   = "Database CPU (%)"
           region  = local.region, view = "timeSeries", stat = "Average", period = 60
-          metrics = [["AWS/RDS", "CPUUtilization", "DBInstanceIdentifier", var.db_instance_identifier]]
+          metrics = [["AWS/RDS", "CPUUtilization", "DBInstanceIdentifier", var.targets.db_instance_identifier]]
         }
       },
       {
@@ -63,7 +63,7 @@ locals {
         properties = {
           title   = "Database connections"
           region  = local.region, view = "timeSeries", stat = "Maximum", period = 60
-          metrics = [["AWS/RDS", "DatabaseConnections", "DBInstanceIdentifier", var.db_instance_identifier]]
+          metrics = [["AWS/RDS", "DatabaseConnections", "DBInstanceIdentifier", var.targets.db_instance_identifier]]
         }
       },
       {
@@ -71,7 +71,7 @@ locals {
         properties = {
           title   = "Database free storage (bytes)"
           region  = local.region, view = "timeSeries", stat = "Minimum", period = 300
-          metrics = [["AWS/RDS", "FreeStorageSpace", "DBInstanceIdentifier", var.db_instance_identifier]]
+          metrics = [["AWS/RDS", "FreeStorageSpace", "DBInstanceIdentifier", var.targets.db_instance_identifier]]
         }
       },
       {

@@ -19,23 +19,23 @@ locals {
   # 5-minute window (datapoints < periods: "M out of N", CloudWatch User Guide, "Evaluating an alarm") and
   # only the outage alarms fire fast. Deployment events are the FAILED ones only (see below).
   service_alarms = merge([
-    for svc_key, svc in var.services : {
+    for svc_key, svc in var.targets.services : {
       "${svc_key}-cpu" = {
         service     = svc_key, namespace = "AWS/ECS", metric = "CPUUtilization", statistic = "Average"
         threshold   = var.thresholds.service_cpu_percent, periods = 5, datapoints = 4, operator = "GreaterThanOrEqualToThreshold", missing = "notBreaching"
-        dimensions  = { ClusterName = var.cluster_name, ServiceName = svc.service_name }
+        dimensions  = { ClusterName = var.targets.cluster_name, ServiceName = svc.service_name }
         description = "${svc.service_name}: average CPU >= ${var.thresholds.service_cpu_percent}% in 4 of 5 minutes"
       }
       "${svc_key}-memory" = {
         service     = svc_key, namespace = "AWS/ECS", metric = "MemoryUtilization", statistic = "Average"
         threshold   = var.thresholds.service_memory_percent, periods = 5, datapoints = 4, operator = "GreaterThanOrEqualToThreshold", missing = "notBreaching"
-        dimensions  = { ClusterName = var.cluster_name, ServiceName = svc.service_name }
+        dimensions  = { ClusterName = var.targets.cluster_name, ServiceName = svc.service_name }
         description = "${svc.service_name}: average memory >= ${var.thresholds.service_memory_percent}% in 4 of 5 minutes"
       }
       "${svc_key}-unhealthy-hosts" = {
         service     = svc_key, namespace = "AWS/ApplicationELB", metric = "UnHealthyHostCount", statistic = "Maximum"
         threshold   = 1, periods = 5, datapoints = 3, operator = "GreaterThanOrEqualToThreshold", missing = "notBreaching"
-        dimensions  = { LoadBalancer = var.alb_arn_suffix, TargetGroup = svc.target_group_arn_suffixes[0] }
+        dimensions  = { LoadBalancer = var.targets.alb_arn_suffix, TargetGroup = svc.target_group_arn_suffixes[0] }
         across      = { groups = svc.target_group_arn_suffixes, combine = "MAX" }
         description = "${svc.service_name}: at least one unhealthy target in 3 of 5 minutes"
       }
@@ -46,14 +46,14 @@ locals {
       "${svc_key}-no-healthy-hosts" = {
         service     = svc_key, namespace = "AWS/ApplicationELB", metric = "HealthyHostCount", statistic = "Minimum"
         threshold   = 1, periods = 3, datapoints = 3, operator = "LessThanThreshold", missing = "breaching"
-        dimensions  = { LoadBalancer = var.alb_arn_suffix, TargetGroup = svc.target_group_arn_suffixes[0] }
+        dimensions  = { LoadBalancer = var.targets.alb_arn_suffix, TargetGroup = svc.target_group_arn_suffixes[0] }
         across      = { groups = svc.target_group_arn_suffixes, combine = "SUM" }
         description = "${svc.service_name}: no healthy target (or no data) for 3 minutes: the service is down"
       }
       "${svc_key}-5xx" = {
         service     = svc_key, namespace = "AWS/ApplicationELB", metric = "HTTPCode_Target_5XX_Count", statistic = "Sum"
         threshold   = var.thresholds.target_5xx_per_minute, periods = 2, datapoints = 2, operator = "GreaterThanOrEqualToThreshold", missing = "notBreaching"
-        dimensions  = { LoadBalancer = var.alb_arn_suffix, TargetGroup = svc.target_group_arn_suffixes[0] }
+        dimensions  = { LoadBalancer = var.targets.alb_arn_suffix, TargetGroup = svc.target_group_arn_suffixes[0] }
         across      = { groups = svc.target_group_arn_suffixes, combine = "MAX" }
         description = "${svc.service_name}: >= ${var.thresholds.target_5xx_per_minute} target 5xx per minute for 2 minutes (also rolls back a deployment)"
       }
@@ -64,13 +64,13 @@ locals {
     alb-5xx = {
       namespace   = "AWS/ApplicationELB", metric = "HTTPCode_ELB_5XX_Count", statistic = "Sum"
       threshold   = var.thresholds.alb_5xx_per_minute, periods = 2, datapoints = 2, operator = "GreaterThanOrEqualToThreshold", missing = "notBreaching"
-      dimensions  = { LoadBalancer = var.alb_arn_suffix }
+      dimensions  = { LoadBalancer = var.targets.alb_arn_suffix }
       description = "ALB: >= ${var.thresholds.alb_5xx_per_minute} load-balancer 5xx (502/503/504) per minute for 2 minutes"
     }
     db-cpu = {
       namespace   = "AWS/RDS", metric = "CPUUtilization", statistic = "Average"
       threshold   = var.thresholds.db_cpu_percent, periods = 5, datapoints = 5, operator = "GreaterThanOrEqualToThreshold", missing = "notBreaching"
-      dimensions  = { DBInstanceIdentifier = var.db_instance_identifier }
+      dimensions  = { DBInstanceIdentifier = var.targets.db_instance_identifier }
       description = "Database: CPU >= ${var.thresholds.db_cpu_percent}% for 5 minutes"
     }
     # A stopped, deleted or failed instance publishes no metrics at all, and a "notBreaching" alarm would stay
@@ -80,20 +80,20 @@ locals {
     db-down = {
       namespace   = "AWS/RDS", metric = "CPUUtilization", statistic = "SampleCount"
       threshold   = 1, periods = 5, datapoints = 5, operator = "LessThanThreshold", missing = "breaching"
-      dimensions  = { DBInstanceIdentifier = var.db_instance_identifier }
+      dimensions  = { DBInstanceIdentifier = var.targets.db_instance_identifier }
       description = "Database: no metrics for 5 minutes: the instance is stopped, missing or failed"
     }
     db-free-storage = {
       namespace   = "AWS/RDS", metric = "FreeStorageSpace", statistic = "Minimum"
       threshold   = var.thresholds.db_free_storage_bytes, periods = 5, datapoints = 5, operator = "LessThanOrEqualToThreshold", missing = "notBreaching"
-      dimensions  = { DBInstanceIdentifier = var.db_instance_identifier }
+      dimensions  = { DBInstanceIdentifier = var.targets.db_instance_identifier }
       description = "Database: free storage <= ${var.thresholds.db_free_storage_bytes} bytes"
     }
     db-connections = {
       namespace   = "AWS/RDS", metric = "DatabaseConnections", statistic = "Maximum"
-      threshold   = var.db_connections_threshold, periods = 5, datapoints = 5, operator = "GreaterThanOrEqualToThreshold", missing = "notBreaching"
-      dimensions  = { DBInstanceIdentifier = var.db_instance_identifier }
-      description = "Database: >= ${var.db_connections_threshold} connections (pool budget, P-4)"
+      threshold   = var.thresholds.db_connections, periods = 5, datapoints = 5, operator = "GreaterThanOrEqualToThreshold", missing = "notBreaching"
+      dimensions  = { DBInstanceIdentifier = var.targets.db_instance_identifier }
+      description = "Database: >= ${var.thresholds.db_connections} connections (pool budget, P-4)"
     }
   }
 
@@ -118,7 +118,7 @@ locals {
   # cannot tell these periods apart from an outage: bootstrap tasks that fail health checks publish
   # HealthyHostCount = 0, a real datapoint (Application Load Balancer Guide, "CloudWatch metrics for your
   # Application Load Balancer"), so treat_missing_data alone would still page.
-  outage_alarm_keys = toset(concat([for k in keys(var.services) : "${k}-no-healthy-hosts"], ["db-down"]))
+  outage_alarm_keys = toset(concat([for k in keys(var.targets.services) : "${k}-no-healthy-hosts"], ["db-down"]))
 
   response_time_alarm_name = "${var.name}-alb-response-time-p95"
   alarm_names              = concat([for k in sort(keys(local.alarms)) : "${var.name}-${k}"], [local.response_time_alarm_name])
@@ -130,7 +130,7 @@ locals {
 
 resource "aws_sns_topic" "alerts" {
   name              = "${var.name}-alerts"
-  kms_master_key_id = var.kms_key_arn # a CMK: alarms cannot publish to a topic on alias/aws/sns
+  kms_master_key_id = var.alerts.kms_key_arn # a CMK: alarms cannot publish to a topic on alias/aws/sns
 }
 
 locals {
@@ -152,11 +152,11 @@ resource "aws_sns_topic_policy" "alerts" {
 }
 
 resource "aws_sns_topic_subscription" "email" {
-  count = var.alarm_email == null ? 0 : 1
+  count = var.alerts.email == null ? 0 : 1
 
   topic_arn = aws_sns_topic.alerts.arn
   protocol  = "email"
-  endpoint  = var.alarm_email
+  endpoint  = var.alerts.email
 }
 
 ################################################################################
@@ -221,7 +221,7 @@ resource "aws_cloudwatch_metric_alarm" "target_response_time" {
   namespace           = "AWS/ApplicationELB"
   metric_name         = "TargetResponseTime"
   extended_statistic  = "p95"
-  dimensions          = { LoadBalancer = var.alb_arn_suffix }
+  dimensions          = { LoadBalancer = var.targets.alb_arn_suffix }
   period              = 60
   evaluation_periods  = 5
   datapoints_to_alarm = 4
@@ -243,11 +243,11 @@ resource "aws_cloudwatch_metric_alarm" "target_response_time" {
 # Developer Guide, "Amazon ECS service deployment state change events"). The deploy CLI reports successes.
 resource "aws_cloudwatch_event_rule" "deployments" {
   name        = "${var.name}-ecs-deployments"
-  description = "Failed (rolled back) ECS deployments of the ${var.cluster_name} services"
+  description = "Failed (rolled back) ECS deployments of the ${var.targets.cluster_name} services"
   event_pattern = jsonencode({
     source        = ["aws.ecs"]
     "detail-type" = ["ECS Deployment State Change"]
-    resources     = [{ prefix = format(local.arn, "ecs", "service/${var.cluster_name}/") }]
+    resources     = [{ prefix = format(local.arn, "ecs", "service/${var.targets.cluster_name}/") }]
     detail = {
       eventName = ["SERVICE_DEPLOYMENT_FAILED"]
     }
@@ -269,12 +269,12 @@ resource "aws_cloudwatch_event_target" "deployments" {
 # (shutdown, restart), "failure", and RDS-EVENT-0087 (the DB instance has been stopped, category notification).
 resource "aws_cloudwatch_event_rule" "database" {
   name        = "${var.name}-rds-availability"
-  description = "The ${var.db_instance_identifier} instance (or its replica) stopped, shut down, restarted or failed"
+  description = "The ${var.targets.db_instance_identifier} instance (or its replica) stopped, shut down, restarted or failed"
   event_pattern = jsonencode({
     source        = ["aws.rds"]
     "detail-type" = ["RDS DB Instance Event"]
     detail = {
-      SourceIdentifier = [var.db_instance_identifier, "${var.db_instance_identifier}-replica"]
+      SourceIdentifier = [var.targets.db_instance_identifier, "${var.targets.db_instance_identifier}-replica"]
       "$or" = [
         { EventCategories = ["availability", "failure"] },
         { EventID = ["RDS-EVENT-0087"] },
