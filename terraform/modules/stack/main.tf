@@ -59,21 +59,23 @@ module "network" {
 
   name               = local.name
   environment        = var.environment
-  cidr_block         = var.settings.vpc_cidr
   availability_zones = local.azs
-  egress_mode        = var.settings.egress_mode
-  single_nat_gateway = var.settings.single_nat_gateway
   # ECS Exec in endpoints mode: the SSM agent needs ssmmessages, and because the cluster always encrypts exec
   # sessions with the stack's CMK, kms too (ECS Developer Guide, "Using Amazon ECS Exec", Considerations:
   # with interface endpoints create the Session Manager endpoints, and the KMS endpoint when a KMS key encrypts).
   # Tracing in endpoints mode: the collectors send spans to X-Ray (xray.<region>.amazonaws.com, interface endpoint
   # com.amazonaws.<region>.xray; AWS PrivateLink guide, "AWS services that integrate with AWS PrivateLink").
-  extra_interface_endpoints = concat(
-    var.enable_execute_command ? ["ssmmessages", "kms"] : [],
-    var.settings.tracing.enabled ? ["xray"] : [],
-  )
-  flow_logs = var.settings.flow_logs
-  logs      = local.logs
+  settings = {
+    cidr_block         = var.settings.vpc_cidr
+    egress_mode        = var.settings.egress_mode
+    single_nat_gateway = var.settings.single_nat_gateway
+    flow_logs          = var.settings.flow_logs
+    extra_interface_endpoints = concat(
+      var.enable_execute_command ? ["ssmmessages", "kms"] : [],
+      var.settings.tracing.enabled ? ["xray"] : [],
+    )
+  }
+  logs = local.logs
 }
 
 module "cluster" {
