@@ -51,30 +51,6 @@ locals {
         }
       },
       {
-        type = "metric", x = 0, y = 12, width = 8, height = 6
-        properties = {
-          title   = "Database CPU (%)"
-          region  = local.region, view = "timeSeries", stat = "Average", period = 60
-          metrics = [["AWS/RDS", "CPUUtilization", "DBInstanceIdentifier", var.targets.db_instance_identifier]]
-        }
-      },
-      {
-        type = "metric", x = 8, y = 12, width = 8, height = 6
-        properties = {
-          title   = "Database connections"
-          region  = local.region, view = "timeSeries", stat = "Maximum", period = 60
-          metrics = [["AWS/RDS", "DatabaseConnections", "DBInstanceIdentifier", var.targets.db_instance_identifier]]
-        }
-      },
-      {
-        type = "metric", x = 16, y = 12, width = 8, height = 6
-        properties = {
-          title   = "Database free storage (bytes)"
-          region  = local.region, view = "timeSeries", stat = "Minimum", period = 300
-          metrics = [["AWS/RDS", "FreeStorageSpace", "DBInstanceIdentifier", var.targets.db_instance_identifier]]
-        }
-      },
-      {
         type = "alarm", x = 0, y = 18, width = 24, height = 4
         properties = {
           title  = "Alarms"
@@ -82,6 +58,19 @@ locals {
         }
       },
     ],
+    # The database row: one third each.
+    [for i, w in [
+      { title = "Database CPU (%)", metric = "CPUUtilization", stat = "Average", period = 60 },
+      { title = "Database connections", metric = "DatabaseConnections", stat = "Maximum", period = 60 },
+      { title = "Database free storage (bytes)", metric = "FreeStorageSpace", stat = "Minimum", period = 300 },
+      ] : {
+      type = "metric", x = i * 8, y = 12, width = 8, height = 6
+      properties = {
+        title   = w.title
+        region  = local.region, view = "timeSeries", stat = w.stat, period = w.period
+        metrics = [["AWS/RDS", w.metric, "DBInstanceIdentifier", var.targets.db_instance_identifier]]
+      }
+    }],
   )
 }
 

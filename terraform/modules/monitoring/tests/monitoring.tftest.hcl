@@ -37,17 +37,6 @@ run "topic_is_encrypted_and_not_public" {
   }
 }
 
-run "email_subscription" {
-  command = plan
-  variables {
-    alerts = { kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000", email = "oncall@example.com" }
-  }
-  assert {
-    condition     = aws_sns_topic_subscription.email[0].protocol == "email" && aws_sns_topic_subscription.email[0].endpoint == "oncall@example.com"
-    error_message = "An optional e-mail subscription."
-  }
-}
-
 run "alarms_cover_services_alb_and_database" {
   command = plan
 
@@ -122,7 +111,7 @@ run "a_normal_deploy_is_quiet" {
   }
 }
 
-run "database_events_go_to_the_topic" {
+run "database_and_deployment_events_go_to_the_topic" {
   command = plan
 
   assert {
@@ -140,11 +129,6 @@ run "database_events_go_to_the_topic" {
     condition     = aws_cloudwatch_event_target.database.rule == aws_cloudwatch_event_rule.database.name
     error_message = "The database rule targets the topic."
   }
-}
-
-run "deployment_events_go_to_the_topic" {
-  command = plan
-
   assert {
     condition     = jsondecode(aws_cloudwatch_event_rule.deployments.event_pattern)["detail-type"] == ["ECS Deployment State Change"] && jsondecode(aws_cloudwatch_event_rule.deployments.event_pattern).source == ["aws.ecs"]
     error_message = "DP-11: the rule matches ECS deployment state changes."
@@ -222,11 +206,7 @@ run "rejects_bad_values" {
     thresholds = { service_cpu_percent = 150 }
   }
 
-  expect_failures = [
-    var.alerts,
-    var.targets,
-    var.thresholds,
-  ]
+  expect_failures = [var.alerts, var.targets, var.thresholds]
 }
 
 run "rejects_the_aws_managed_sns_key" {
@@ -246,6 +226,7 @@ run "canary_services_alarm_on_both_target_groups" {
   command = apply
 
   variables {
+    alerts = { kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000", email = "oncall@example.com" }
     targets = {
       cluster_name           = "library-test"
       alb_arn_suffix         = "app/library-test/0123456789abcdef"
@@ -286,5 +267,9 @@ run "canary_services_alarm_on_both_target_groups" {
   assert {
     condition     = strcontains(aws_cloudwatch_dashboard.this.dashboard_body, "targetgroup/library-test-writer-alt/4") && strcontains(aws_cloudwatch_dashboard.this.dashboard_body, "reader alt healthy")
     error_message = "The dashboard shows the alternate groups too."
+  }
+  assert {
+    condition     = aws_sns_topic_subscription.email[0].protocol == "email" && aws_sns_topic_subscription.email[0].endpoint == "oncall@example.com"
+    error_message = "An optional e-mail subscription."
   }
 }
