@@ -8,25 +8,20 @@ variable "name" {
   }
 }
 
-variable "environment" {
-  description = "dev or prod; prod refuses the unsafe settings below (modules/stack checks it is one of the two)."
-  type        = string
-}
-
 variable "container_insights" {
   description = "Container Insights mode: \"enhanced\", \"enabled\" or \"disabled\" (E9, CKV_AWS_65). Safe default \"enabled\"; prod refuses \"disabled\"."
   type        = string
   default     = "enabled"
 
   validation {
-    condition     = contains(["enhanced", "enabled", "disabled"], var.container_insights)
-    error_message = "container_insights must be \"enhanced\", \"enabled\" or \"disabled\"."
+    condition     = contains(["enhanced", "enabled", "disabled"], var.container_insights) && !(var.environment == "prod" && var.container_insights == "disabled")
+    error_message = var.container_insights == "disabled" ? "prod keeps Container Insights on (FSBP ECS.12)." : "container_insights must be \"enhanced\", \"enabled\" or \"disabled\"."
   }
+}
 
-  validation {
-    condition     = !(var.environment == "prod" && var.container_insights == "disabled")
-    error_message = "prod keeps Container Insights on (FSBP ECS.12)."
-  }
+variable "environment" {
+  description = "dev or prod; prod refuses container_insights = \"disabled\" (modules/stack checks it is one of the two)."
+  type        = string
 }
 
 variable "logs" {

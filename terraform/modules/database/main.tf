@@ -7,7 +7,7 @@ data "aws_partition" "current" {}
 data "aws_caller_identity" "current" {}
 
 locals {
-  major_version = var.engine_version
+  major_version = local.db.engine_version
   # iam-db-auth-error: the services log in with IAM tokens, and a refused token is logged only there (Amazon RDS
   # User Guide, "Troubleshooting for IAM DB authentication": export iam-db-auth-error; RDS API reference,
   # CreateDBInstance EnableCloudwatchLogsExports, RDS for PostgreSQL: postgresql | upgrade | iam-db-auth-error).
@@ -43,7 +43,7 @@ locals {
 locals {
   master_password = sensitive("${replace(uuid(), "-", "")}${replace(uuid(), "-", "")}")
   # 48 bits of a hash: a whole number both arguments accept, new whenever either input changes.
-  master_password_generation = parseint(substr(sha256("${var.master_password_version}/${aws_secretsmanager_secret.master.id}"), 0, 12), 16)
+  master_password_generation = parseint(substr(sha256("${local.db.master_password_version}/${aws_secretsmanager_secret.master.id}"), 0, 12), 16)
 }
 
 resource "aws_secretsmanager_secret" "master" {
@@ -57,7 +57,7 @@ resource "aws_secretsmanager_secret" "master" {
 
 resource "aws_secretsmanager_secret_version" "master" {
   secret_id                = aws_secretsmanager_secret.master.id
-  secret_string_wo         = jsonencode({ username = var.username, password = local.master_password })
+  secret_string_wo         = jsonencode({ username = local.db.username, password = local.master_password })
   secret_string_wo_version = local.master_password_generation
 
   lifecycle {
@@ -69,7 +69,7 @@ resource "aws_secretsmanager_secret_version" "master" {
 resource "aws_db_subnet_group" "this" {
   name        = var.identifier
   description = "Database subnets of ${var.identifier}"
-  subnet_ids  = var.subnet_ids
+  subnet_ids  = var.placement.subnet_ids
 }
 
 ################################################################################
@@ -93,7 +93,7 @@ resource "aws_db_parameter_group" "this" {
 
   parameter {
     name  = "log_min_duration_statement"
-    value = tostring(var.log_min_duration_ms)
+    value = tostring(local.db.log_min_duration_ms)
   }
 
   parameter {
@@ -124,7 +124,7 @@ resource "aws_cloudwatch_log_group" "this" {
 }
 
 resource "aws_cloudwatch_log_group" "replica" {
-  for_each = var.create_read_replica ? toset(local.log_exports) : toset([])
+  for_each = local.db.create_read_replica ? toset(local.log_exports) : toset([])
 
   name              = "/aws/rds/instance/${var.identifier}-replica/${each.key}"
   retention_in_days = var.logs.retention_days
@@ -136,7 +136,7 @@ resource "aws_cloudwatch_log_group" "replica" {
 ################################################################################
 
 resource "aws_iam_role" "monitoring" {
-  count = var.monitoring_interval > 0 ? 1 : 0
+  count = local.db.monitoring_interval > 0 ? 1 : 0
 
   name = "${var.identifier}-rds-monitoring"
   # Confused-deputy guard: Amazon RDS User Guide, "Setting up and enabling Enhanced Monitoring" (the role's
@@ -153,7 +153,7 @@ resource "aws_iam_role" "monitoring" {
 }
 
 resource "aws_iam_role_policy_attachment" "monitoring" {
-  count = var.monitoring_interval > 0 ? 1 : 0
+  count = local.db.monitoring_interval > 0 ? 1 : 0
 
   role       = aws_iam_role.monitoring[0].name
   policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
@@ -166,34 +166,34 @@ resource "aws_iam_role_policy_attachment" "monitoring" {
 resource "aws_db_instance" "this" {
   identifier     = var.identifier
   engine         = "postgres"
-  engine_version = var.engine_version
-  instance_class = var.instance_class
+  engine_version = local.db.engine_version
+  instance_class = local.db.instance_class
 
-  db_name             = var.db_name
-  username            = var.username
+  db_name             = local.db.db_name
+  username            = local.db.username
   password_wo         = local.master_password # D14: write-only, never in state (see above)
   password_wo_version = local.master_password_generation
-  port                = var.port
+  port                = local.db.port
 
-  allocated_storage     = var.allocated_storage
-  max_allocated_storage = var.max_allocated_storage
+  allocated_storage     = local.db.allocated_storage
+  max_allocated_storage = local.db.max_allocated_storage
   storage_type          = "gp3"
   storage_encrypted     = true # D1
 
   db_subnet_group_name   = aws_db_subnet_group.this.name
-  vpc_security_group_ids = [var.security_group_id]
+  vpc_security_group_ids = [var.placement.security_group_id]
   publicly_accessible    = false # D2
-  multi_az               = var.multi_az
+  multi_az               = local.db.multi_az
   parameter_group_name   = aws_db_parameter_group.this.name
   ca_cert_identifier     = "rds-ca-rsa2048-g1"
 
-  backup_retention_period   = var.backup_retention_days
+  backup_retention_period   = local.db.backup_retention_days
   backup_window             = "02:00-03:00"
   maintenance_window        = "sun:03:30-sun:04:30"
   copy_tags_to_snapshot     = true
-  deletion_protection       = var.deletion_protection
-  skip_final_snapshot       = var.skip_final_snapshot
-  final_snapshot_identifier = var.skip_final_snapshot ? null : "${var.identifier}-final"
+  deletion_protection       = local.db.deletion_protection
+  skip_final_snapshot       = local.db.skip_final_snapshot
+  final_snapshot_identifier = local.db.skip_final_snapshot ? null : "${var.identifier}-final"
 
   # engine_version is the major only ("17"): RDS picks the current minor and upgrades it in the maintenance
   # window (Amazon RDS User Guide, "Automatically upgrading the minor engine version"); a pinned "17.x" would
@@ -206,12 +206,20 @@ resource "aws_db_instance" "this" {
   iam_database_authentication_enabled = true
 
   enabled_cloudwatch_logs_exports       = local.log_exports
-  monitoring_interval                   = var.monitoring_interval
-  monitoring_role_arn                   = var.monitoring_interval > 0 ? aws_iam_role.monitoring[0].arn : null
-  performance_insights_enabled          = var.performance_insights
-  performance_insights_retention_period = var.performance_insights ? 7 : null
+  monitoring_interval                   = local.db.monitoring_interval
+  monitoring_role_arn                   = local.db.monitoring_interval > 0 ? aws_iam_role.monitoring[0].arn : null
+  performance_insights_enabled          = local.db.performance_insights
+  performance_insights_retention_period = local.db.performance_insights ? 7 : null
 
   depends_on = [aws_cloudwatch_log_group.this]
+
+  lifecycle {
+    # var.instance's checks (checks.tf), prod's refusals among them: every message that applies.
+    precondition {
+      condition     = length(local.instance_problems) == 0
+      error_message = "instance: ${join(" ", local.instance_problems)}"
+    }
+  }
 }
 
 ################################################################################
@@ -219,17 +227,17 @@ resource "aws_db_instance" "this" {
 ################################################################################
 
 resource "aws_db_instance" "replica" {
-  count = var.create_read_replica ? 1 : 0
+  count = local.db.create_read_replica ? 1 : 0
 
   identifier          = "${var.identifier}-replica"
   replicate_source_db = aws_db_instance.this.identifier
-  instance_class      = coalesce(var.replica_instance_class, var.instance_class)
+  instance_class      = coalesce(local.db.replica_instance_class, local.db.instance_class)
 
   storage_type          = "gp3"
   storage_encrypted     = true
-  max_allocated_storage = var.max_allocated_storage
+  max_allocated_storage = local.db.max_allocated_storage
 
-  vpc_security_group_ids = [var.security_group_id]
+  vpc_security_group_ids = [var.placement.security_group_id]
   publicly_accessible    = false
   multi_az               = false
   parameter_group_name   = aws_db_parameter_group.this.name
@@ -237,15 +245,15 @@ resource "aws_db_instance" "replica" {
 
   backup_retention_period = 0 # the primary holds the backups
   copy_tags_to_snapshot   = true
-  deletion_protection     = var.deletion_protection
+  deletion_protection     = local.db.deletion_protection
   skip_final_snapshot     = true # a replica's data is the primary's
 
   auto_minor_version_upgrade          = true
   iam_database_authentication_enabled = true # the reader logs in here with its IAM token too
   enabled_cloudwatch_logs_exports     = local.log_exports
-  monitoring_interval                 = var.monitoring_interval
-  monitoring_role_arn                 = var.monitoring_interval > 0 ? aws_iam_role.monitoring[0].arn : null
-  performance_insights_enabled        = var.performance_insights
+  monitoring_interval                 = local.db.monitoring_interval
+  monitoring_role_arn                 = local.db.monitoring_interval > 0 ? aws_iam_role.monitoring[0].arn : null
+  performance_insights_enabled        = local.db.performance_insights
 
   depends_on = [aws_cloudwatch_log_group.replica]
 }

@@ -40,7 +40,7 @@ output "resource_id" {
 
 output "replica_resource_id" {
   description = "DbiResourceId of the read replica, or null without one."
-  value       = var.create_read_replica ? aws_db_instance.replica[0].resource_id : null
+  value       = local.db.create_read_replica ? aws_db_instance.replica[0].resource_id : null
 }
 
 output "iam_database_authentication" {
@@ -50,12 +50,12 @@ output "iam_database_authentication" {
 
 output "read_endpoint" {
   description = "Host name of the read replica (DB_READ_HOST), or null without one."
-  value       = var.create_read_replica ? aws_db_instance.replica[0].address : null
+  value       = local.db.create_read_replica ? aws_db_instance.replica[0].address : null
 }
 
 output "replica_identifier" {
   description = "Identifier of the read replica, or null without one."
-  value       = var.create_read_replica ? aws_db_instance.replica[0].identifier : null
+  value       = local.db.create_read_replica ? aws_db_instance.replica[0].identifier : null
 }
 
 output "multi_az" {

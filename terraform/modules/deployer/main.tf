@@ -5,14 +5,14 @@
 # must map to an allowed action, and every allowed action must be used). Each statement names a resource *key*;
 # this file maps each key to this stack's ARNs (and the conditions that go with them) and refuses an unknown key.
 
-data "aws_region" "current" {}
 data "aws_caller_identity" "current" {}
-data "aws_partition" "current" {}
+data "aws_region" "current" {}
 
 locals {
-  region     = data.aws_region.current.name
   account_id = data.aws_caller_identity.current.account_id
-  partition  = data.aws_partition.current.partition
+  region     = data.aws_region.current.name
+  # aws, aws-cn or aws-us-gov: the second field of the caller's own ARN (IAM User Guide, "IAM identifiers", ARNs).
+  partition = split(":", data.aws_caller_identity.current.arn)[1]
 
   actions_file = coalesce(var.actions_file, "${path.module}/actions.json")
   statements   = try(jsondecode(file(local.actions_file)).statements, [])

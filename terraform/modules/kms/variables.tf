@@ -8,20 +8,18 @@ variable "name" {
   }
 }
 
-variable "description" {
-  description = "Human-readable description of what the key protects."
-  type        = string
-  default     = "Logs and alerts of the library stack"
-}
-
-variable "deletion_window_days" {
-  description = "Days a scheduled key deletion waits before the key is gone (7-30); longer gives more time to cancel."
-  type        = number
-  default     = 30
+variable "key" {
+  description = "What the key says it protects, and the days a scheduled deletion waits before the key is gone (7-30; longer gives more time to cancel)."
+  type = object({
+    description          = optional(string, "Logs and alerts of the library stack")
+    deletion_window_days = optional(number, 30)
+  })
+  default  = {}
+  nullable = false
 
   validation {
-    condition     = var.deletion_window_days >= 7 && var.deletion_window_days <= 30
-    error_message = "deletion_window_days must be between 7 and 30."
+    condition     = var.key.deletion_window_days >= 7 && var.key.deletion_window_days <= 30
+    error_message = "key.deletion_window_days must be between 7 and 30."
   }
 }
 

@@ -5,36 +5,38 @@
 
 data "aws_caller_identity" "current" {}
 data "aws_region" "current" {}
-data "aws_partition" "current" {}
 
 locals {
   account_id = data.aws_caller_identity.current.account_id
   region     = data.aws_region.current.name
-  partition  = data.aws_partition.current.partition
-  topic_arn  = aws_sns_topic.alerts.arn
+  # format(local.arn, service, resource): an ARN in this account and region. The partition (aws, aws-cn,
+  # aws-us-gov) is the second field of the caller's own ARN (IAM User Guide, "IAM identifiers", ARNs).
+  arn       = "arn:${split(":", data.aws_caller_identity.current.arn)[1]}:%s:${local.region}:${local.account_id}:%s"
+  topic_arn = aws_sns_topic.alerts.arn
 
   # Noise: one normal deploy must not page anyone. A rolling deploy briefly raises CPU and memory (start-up),
   # leaves old targets draining and new ones in "initial" health, so the symptom alarms want most of a
   # 5-minute window (datapoints < periods: "M out of N", CloudWatch User Guide, "Evaluating an alarm") and
   # only the outage alarms fire fast. Deployment events are the FAILED ones only (see below).
   service_alarms = merge([
-    for svc_key, svc in var.services : {
+    for svc_key, svc in var.targets.services : {
       "${svc_key}-cpu" = {
         service     = svc_key, namespace = "AWS/ECS", metric = "CPUUtilization", statistic = "Average"
         threshold   = var.thresholds.service_cpu_percent, periods = 5, datapoints = 4, operator = "GreaterThanOrEqualToThreshold", missing = "notBreaching"
-        dimensions  = { ClusterName = var.cluster_name, ServiceName = svc.service_name }
+        dimensions  = { ClusterName = var.targets.cluster_name, ServiceName = svc.service_name }
         description = "${svc.service_name}: average CPU >= ${var.thresholds.service_cpu_percent}% in 4 of 5 minutes"
       }
       "${svc_key}-memory" = {
         service     = svc_key, namespace = "AWS/ECS", metric = "MemoryUtilization", statistic = "Average"
         threshold   = var.thresholds.service_memory_percent, periods = 5, datapoints = 4, operator = "GreaterThanOrEqualToThreshold", missing = "notBreaching"
-        dimensions  = { ClusterName = var.cluster_name, ServiceName = svc.service_name }
+        dimensions  = { ClusterName = var.targets.cluster_name, ServiceName = svc.service_name }
         description = "${svc.service_name}: average memory >= ${var.thresholds.service_memory_percent}% in 4 of 5 minutes"
       }
       "${svc_key}-unhealthy-hosts" = {
         service     = svc_key, namespace = "AWS/ApplicationELB", metric = "UnHealthyHostCount", statistic = "Maximum"
         threshold   = 1, periods = 5, datapoints = 3, operator = "GreaterThanOrEqualToThreshold", missing = "notBreaching"
-        dimensions  = { LoadBalancer = var.alb_arn_suffix, TargetGroup = svc.target_group_arn_suffix }
+        dimensions  = { LoadBalancer = var.targets.alb_arn_suffix, TargetGroup = svc.target_group_arn_suffixes[0] }
+        across      = { groups = svc.target_group_arn_suffixes, combine = "MAX" }
         description = "${svc.service_name}: at least one unhealthy target in 3 of 5 minutes"
       }
       # Total outage (R-5): no healthy target at all. When every task is gone the metric may stop arriving,
@@ -44,13 +46,15 @@ locals {
       "${svc_key}-no-healthy-hosts" = {
         service     = svc_key, namespace = "AWS/ApplicationELB", metric = "HealthyHostCount", statistic = "Minimum"
         threshold   = 1, periods = 3, datapoints = 3, operator = "LessThanThreshold", missing = "breaching"
-        dimensions  = { LoadBalancer = var.alb_arn_suffix, TargetGroup = svc.target_group_arn_suffix }
+        dimensions  = { LoadBalancer = var.targets.alb_arn_suffix, TargetGroup = svc.target_group_arn_suffixes[0] }
+        across      = { groups = svc.target_group_arn_suffixes, combine = "SUM" }
         description = "${svc.service_name}: no healthy target (or no data) for 3 minutes: the service is down"
       }
       "${svc_key}-5xx" = {
         service     = svc_key, namespace = "AWS/ApplicationELB", metric = "HTTPCode_Target_5XX_Count", statistic = "Sum"
         threshold   = var.thresholds.target_5xx_per_minute, periods = 2, datapoints = 2, operator = "GreaterThanOrEqualToThreshold", missing = "notBreaching"
-        dimensions  = { LoadBalancer = var.alb_arn_suffix, TargetGroup = svc.target_group_arn_suffix }
+        dimensions  = { LoadBalancer = var.targets.alb_arn_suffix, TargetGroup = svc.target_group_arn_suffixes[0] }
+        across      = { groups = svc.target_group_arn_suffixes, combine = "MAX" }
         description = "${svc.service_name}: >= ${var.thresholds.target_5xx_per_minute} target 5xx per minute for 2 minutes (also rolls back a deployment)"
       }
     }
@@ -60,13 +64,13 @@ locals {
     alb-5xx = {
       namespace   = "AWS/ApplicationELB", metric = "HTTPCode_ELB_5XX_Count", statistic = "Sum"
       threshold   = var.thresholds.alb_5xx_per_minute, periods = 2, datapoints = 2, operator = "GreaterThanOrEqualToThreshold", missing = "notBreaching"
-      dimensions  = { LoadBalancer = var.alb_arn_suffix }
+      dimensions  = { LoadBalancer = var.targets.alb_arn_suffix }
       description = "ALB: >= ${var.thresholds.alb_5xx_per_minute} load-balancer 5xx (502/503/504) per minute for 2 minutes"
     }
     db-cpu = {
       namespace   = "AWS/RDS", metric = "CPUUtilization", statistic = "Average"
       threshold   = var.thresholds.db_cpu_percent, periods = 5, datapoints = 5, operator = "GreaterThanOrEqualToThreshold", missing = "notBreaching"
-      dimensions  = { DBInstanceIdentifier = var.db_instance_identifier }
+      dimensions  = { DBInstanceIdentifier = var.targets.db_instance_identifier }
       description = "Database: CPU >= ${var.thresholds.db_cpu_percent}% for 5 minutes"
     }
     # A stopped, deleted or failed instance publishes no metrics at all, and a "notBreaching" alarm would stay
@@ -76,25 +80,36 @@ locals {
     db-down = {
       namespace   = "AWS/RDS", metric = "CPUUtilization", statistic = "SampleCount"
       threshold   = 1, periods = 5, datapoints = 5, operator = "LessThanThreshold", missing = "breaching"
-      dimensions  = { DBInstanceIdentifier = var.db_instance_identifier }
+      dimensions  = { DBInstanceIdentifier = var.targets.db_instance_identifier }
       description = "Database: no metrics for 5 minutes: the instance is stopped, missing or failed"
     }
     db-free-storage = {
       namespace   = "AWS/RDS", metric = "FreeStorageSpace", statistic = "Minimum"
       threshold   = var.thresholds.db_free_storage_bytes, periods = 5, datapoints = 5, operator = "LessThanOrEqualToThreshold", missing = "notBreaching"
-      dimensions  = { DBInstanceIdentifier = var.db_instance_identifier }
+      dimensions  = { DBInstanceIdentifier = var.targets.db_instance_identifier }
       description = "Database: free storage <= ${var.thresholds.db_free_storage_bytes} bytes"
     }
     db-connections = {
       namespace   = "AWS/RDS", metric = "DatabaseConnections", statistic = "Maximum"
-      threshold   = var.db_connections_threshold, periods = 5, datapoints = 5, operator = "GreaterThanOrEqualToThreshold", missing = "notBreaching"
-      dimensions  = { DBInstanceIdentifier = var.db_instance_identifier }
-      description = "Database: >= ${var.db_connections_threshold} connections (pool budget, P-4)"
+      threshold   = var.thresholds.db_connections, periods = 5, datapoints = 5, operator = "GreaterThanOrEqualToThreshold", missing = "notBreaching"
+      dimensions  = { DBInstanceIdentifier = var.targets.db_instance_identifier }
+      description = "Database: >= ${var.thresholds.db_connections} connections (pool budget, P-4)"
     }
   }
 
   # Target response time uses a percentile (extended statistic), so it has its own resource.
   alarms = merge(local.service_alarms, local.stack_alarms)
+
+  # A service ECS deploys with CANARY, LINEAR or BLUE_GREEN has two target groups, and after each successful
+  # deployment the new revision serves from the group that was the alternate (ECS Developer Guide, "Amazon ECS
+  # blue/green deployments"): its target-group alarms read both, as metric math over one query per group. No
+  # healthy host is the SUM over both groups (an array function skips a group without a datapoint, and no data
+  # at all stays missing, which the outage alarm treats as breaching: CloudWatch User Guide, "Using math
+  # expressions with CloudWatch metrics"); the others take the worse group (MAX). One group: the plain metric.
+  alarm_groups = {
+    for k, a in local.alarms : k => zipmap(slice(["a", "b"], 0, length(a.across.groups)), a.across.groups)
+    if length(try(a.across.groups, [])) > 1
+  }
 
   # The outage alarms a paused or not yet deployed stack trips on purpose: no healthy target (tasks at 0, or still
   # on Terraform's bootstrap revision) and no database metrics (instance stopped). They are created with their
@@ -103,7 +118,7 @@ locals {
   # cannot tell these periods apart from an outage: bootstrap tasks that fail health checks publish
   # HealthyHostCount = 0, a real datapoint (Application Load Balancer Guide, "CloudWatch metrics for your
   # Application Load Balancer"), so treat_missing_data alone would still page.
-  outage_alarm_keys = toset(concat([for k in keys(var.services) : "${k}-no-healthy-hosts"], ["db-down"]))
+  outage_alarm_keys = toset(concat([for k in keys(var.targets.services) : "${k}-no-healthy-hosts"], ["db-down"]))
 
   response_time_alarm_name = "${var.name}-alb-response-time-p95"
   alarm_names              = concat([for k in sort(keys(local.alarms)) : "${var.name}-${k}"], [local.response_time_alarm_name])
@@ -115,7 +130,7 @@ locals {
 
 resource "aws_sns_topic" "alerts" {
   name              = "${var.name}-alerts"
-  kms_master_key_id = var.kms_key_arn # a CMK: alarms cannot publish to a topic on alias/aws/sns
+  kms_master_key_id = var.alerts.kms_key_arn # a CMK: alarms cannot publish to a topic on alias/aws/sns
 }
 
 locals {
@@ -137,11 +152,11 @@ resource "aws_sns_topic_policy" "alerts" {
 }
 
 resource "aws_sns_topic_subscription" "email" {
-  count = var.alarm_email == null ? 0 : 1
+  count = var.alerts.email == null ? 0 : 1
 
   topic_arn = aws_sns_topic.alerts.arn
   protocol  = "email"
-  endpoint  = var.alarm_email
+  endpoint  = var.alerts.email
 }
 
 ################################################################################
@@ -153,11 +168,11 @@ resource "aws_cloudwatch_metric_alarm" "this" {
 
   alarm_name          = "${var.name}-${each.key}"
   alarm_description   = each.value.description
-  namespace           = each.value.namespace
-  metric_name         = each.value.metric
-  statistic           = each.value.statistic
-  dimensions          = each.value.dimensions
-  period              = 60
+  namespace           = contains(keys(local.alarm_groups), each.key) ? null : each.value.namespace
+  metric_name         = contains(keys(local.alarm_groups), each.key) ? null : each.value.metric
+  statistic           = contains(keys(local.alarm_groups), each.key) ? null : each.value.statistic
+  dimensions          = contains(keys(local.alarm_groups), each.key) ? null : each.value.dimensions
+  period              = contains(keys(local.alarm_groups), each.key) ? null : 60
   evaluation_periods  = each.value.periods
   datapoints_to_alarm = each.value.datapoints
   threshold           = each.value.threshold
@@ -166,6 +181,33 @@ resource "aws_cloudwatch_metric_alarm" "this" {
   actions_enabled     = !contains(local.outage_alarm_keys, each.key)
   alarm_actions       = [local.topic_arn]
   ok_actions          = [local.topic_arn]
+
+  # Two target groups (see alarm_groups): the alarm's value is the groups' combination.
+  dynamic "metric_query" {
+    for_each = contains(keys(local.alarm_groups), each.key) ? [each.value.across.combine] : []
+    content {
+      id          = "across"
+      expression  = "${metric_query.value}([${join(", ", keys(local.alarm_groups[each.key]))}])"
+      label       = "${var.name}-${each.key}"
+      return_data = true
+    }
+  }
+
+  dynamic "metric_query" {
+    for_each = lookup(local.alarm_groups, each.key, {})
+    content {
+      id          = metric_query.key
+      return_data = false
+
+      metric {
+        namespace   = each.value.namespace
+        metric_name = each.value.metric
+        stat        = each.value.statistic
+        period      = 60
+        dimensions  = merge(each.value.dimensions, { TargetGroup = metric_query.value })
+      }
+    }
+  }
 
   lifecycle {
     # The deploy CLI owns the outage alarms' actions after creation (see outage_alarm_keys).
@@ -179,7 +221,7 @@ resource "aws_cloudwatch_metric_alarm" "target_response_time" {
   namespace           = "AWS/ApplicationELB"
   metric_name         = "TargetResponseTime"
   extended_statistic  = "p95"
-  dimensions          = { LoadBalancer = var.alb_arn_suffix }
+  dimensions          = { LoadBalancer = var.targets.alb_arn_suffix }
   period              = 60
   evaluation_periods  = 5
   datapoints_to_alarm = 4
@@ -201,11 +243,11 @@ resource "aws_cloudwatch_metric_alarm" "target_response_time" {
 # Developer Guide, "Amazon ECS service deployment state change events"). The deploy CLI reports successes.
 resource "aws_cloudwatch_event_rule" "deployments" {
   name        = "${var.name}-ecs-deployments"
-  description = "Failed (rolled back) ECS deployments of the ${var.cluster_name} services"
+  description = "Failed (rolled back) ECS deployments of the ${var.targets.cluster_name} services"
   event_pattern = jsonencode({
     source        = ["aws.ecs"]
     "detail-type" = ["ECS Deployment State Change"]
-    resources     = [{ prefix = "arn:${local.partition}:ecs:${local.region}:${local.account_id}:service/${var.cluster_name}/" }]
+    resources     = [{ prefix = format(local.arn, "ecs", "service/${var.targets.cluster_name}/") }]
     detail = {
       eventName = ["SERVICE_DEPLOYMENT_FAILED"]
     }
@@ -227,12 +269,12 @@ resource "aws_cloudwatch_event_target" "deployments" {
 # (shutdown, restart), "failure", and RDS-EVENT-0087 (the DB instance has been stopped, category notification).
 resource "aws_cloudwatch_event_rule" "database" {
   name        = "${var.name}-rds-availability"
-  description = "The ${var.db_instance_identifier} instance (or its replica) stopped, shut down, restarted or failed"
+  description = "The ${var.targets.db_instance_identifier} instance (or its replica) stopped, shut down, restarted or failed"
   event_pattern = jsonencode({
     source        = ["aws.rds"]
     "detail-type" = ["RDS DB Instance Event"]
     detail = {
-      SourceIdentifier = [var.db_instance_identifier, "${var.db_instance_identifier}-replica"]
+      SourceIdentifier = [var.targets.db_instance_identifier, "${var.targets.db_instance_identifier}-replica"]
       "$or" = [
         { EventCategories = ["availability", "failure"] },
         { EventID = ["RDS-EVENT-0087"] },

@@ -16,7 +16,7 @@ output "names" {
 
 output "service_5xx_alarm_names" {
   description = "Name of each service's target-5xx alarm, by service key (for alarm-based deployment rollback)."
-  value       = { for k in keys(var.services) : k => aws_cloudwatch_metric_alarm.this["${k}-5xx"].alarm_name }
+  value       = { for k in keys(var.targets.services) : k => aws_cloudwatch_metric_alarm.this["${k}-5xx"].alarm_name }
 }
 
 output "outage_alarm_names" {

@@ -13,16 +13,16 @@ locals {
   az_count = length(var.availability_zones)
   azs      = { for i, az in var.availability_zones : az => i }
 
-  use_nat          = var.egress_mode == "nat"
-  use_nat_instance = var.egress_mode == "nat_instance"
-  use_endpoints    = var.egress_mode == "endpoints"
+  use_nat          = local.net.egress_mode == "nat"
+  use_nat_instance = local.net.egress_mode == "nat_instance"
+  use_endpoints    = local.net.egress_mode == "endpoints"
   # Both NAT flavours give the private subnets a default route out and the tasks HTTPS egress.
   internet_egress = local.use_nat || local.use_nat_instance
   # One NAT gateway per AZ unless single_nat_gateway (dev), then all private subnets use the first.
-  nat_azs = local.use_nat ? (var.single_nat_gateway ? [var.availability_zones[0]] : var.availability_zones) : []
+  nat_azs = local.use_nat ? (local.net.single_nat_gateway ? [var.availability_zones[0]] : var.availability_zones) : []
 
   # Interface endpoints a Fargate task needs to start without internet egress (FSBP EC2.55/56).
-  interface_endpoints = local.use_endpoints ? toset(concat(["ecr.api", "ecr.dkr", "logs", "secretsmanager"], var.extra_interface_endpoints)) : toset([])
+  interface_endpoints = local.use_endpoints ? toset(concat(["ecr.api", "ecr.dkr", "logs", "secretsmanager"], local.net.extra_interface_endpoints)) : toset([])
 
   anywhere_ipv4 = "0.0.0.0/0"
 }
@@ -32,11 +32,19 @@ locals {
 ################################################################################
 
 resource "aws_vpc" "this" {
-  cidr_block           = var.cidr_block
+  cidr_block           = local.net.cidr_block
   enable_dns_support   = true
   enable_dns_hostnames = true
 
   tags = { Name = var.name }
+
+  lifecycle {
+    # var.settings' checks (checks.tf), prod's refusals among them: every message that applies.
+    precondition {
+      condition     = length(local.settings_problems) == 0
+      error_message = "settings: ${join(" ", local.settings_problems)}"
+    }
+  }
 }
 
 # S5: take over the default security group and leave it without rules (deny all).
@@ -63,7 +71,7 @@ resource "aws_subnet" "public" {
 
   vpc_id                  = aws_vpc.this.id
   availability_zone       = each.key
-  cidr_block              = cidrsubnet(var.cidr_block, 4, each.value)
+  cidr_block              = cidrsubnet(local.net.cidr_block, 4, each.value)
   map_public_ip_on_launch = false
 
   tags = { Name = "${var.name}-public-${each.key}", Tier = "public" }
@@ -74,7 +82,7 @@ resource "aws_subnet" "private" {
 
   vpc_id                  = aws_vpc.this.id
   availability_zone       = each.key
-  cidr_block              = cidrsubnet(var.cidr_block, 4, 4 + each.value)
+  cidr_block              = cidrsubnet(local.net.cidr_block, 4, 4 + each.value)
   map_public_ip_on_launch = false
 
   tags = { Name = "${var.name}-private-${each.key}", Tier = "private" }
@@ -85,7 +93,7 @@ resource "aws_subnet" "database" {
 
   vpc_id                  = aws_vpc.this.id
   availability_zone       = each.key
-  cidr_block              = cidrsubnet(var.cidr_block, 4, 8 + each.value)
+  cidr_block              = cidrsubnet(local.net.cidr_block, 4, 8 + each.value)
   map_public_ip_on_launch = false
 
   tags = { Name = "${var.name}-database-${each.key}", Tier = "database" }
@@ -147,7 +155,7 @@ resource "aws_route" "private_nat" {
 
   route_table_id         = aws_route_table.private[each.key].id
   destination_cidr_block = local.anywhere_ipv4
-  nat_gateway_id         = var.single_nat_gateway ? aws_nat_gateway.this[var.availability_zones[0]].id : aws_nat_gateway.this[each.key].id
+  nat_gateway_id         = local.net.single_nat_gateway ? aws_nat_gateway.this[var.availability_zones[0]].id : aws_nat_gateway.this[each.key].id
 }
 
 # Dev's cheap egress: one NAT instance (t4g.nano, about $3/month plus its public IPv4) instead of a NAT
@@ -167,7 +175,7 @@ resource "aws_instance" "nat" {
   count = local.use_nat_instance ? 1 : 0
 
   ami                         = data.aws_ssm_parameter.nat_ami[0].insecure_value
-  instance_type               = var.nat_instance_type
+  instance_type               = local.net.nat_instance_type
   subnet_id                   = aws_subnet.public[var.availability_zones[0]].id
   vpc_security_group_ids      = [aws_security_group.nat[0].id]
   associate_public_ip_address = true  # the one public IPv4 of dev's egress (S1: the subnet hands out none)
@@ -269,7 +277,7 @@ resource "aws_vpc_endpoint" "interface" {
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "flow_logs" {
-  count = var.flow_logs ? 1 : 0
+  count = local.net.flow_logs ? 1 : 0
 
   name              = "/vpc/${var.name}/flow-logs"
   retention_in_days = var.logs.retention_days
@@ -277,7 +285,7 @@ resource "aws_cloudwatch_log_group" "flow_logs" {
 }
 
 resource "aws_iam_role" "flow_logs" {
-  count = var.flow_logs ? 1 : 0
+  count = local.net.flow_logs ? 1 : 0
 
   name = "${var.name}-vpc-flow-logs"
   assume_role_policy = jsonencode({
@@ -292,7 +300,7 @@ resource "aws_iam_role" "flow_logs" {
 }
 
 resource "aws_iam_role_policy" "flow_logs" {
-  count = var.flow_logs ? 1 : 0
+  count = local.net.flow_logs ? 1 : 0
 
   name = "write-flow-logs"
   role = aws_iam_role.flow_logs[0].id
@@ -307,7 +315,7 @@ resource "aws_iam_role_policy" "flow_logs" {
 }
 
 resource "aws_flow_log" "this" {
-  count = var.flow_logs ? 1 : 0
+  count = local.net.flow_logs ? 1 : 0
 
   vpc_id                   = aws_vpc.this.id
   traffic_type             = "ALL"

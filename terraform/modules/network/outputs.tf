@@ -35,7 +35,7 @@ output "database_security_group_id" {
 
 output "egress_mode" {
   description = "How the private subnets reach AWS APIs: endpoints, nat or nat_instance."
-  value       = var.egress_mode
+  value       = local.net.egress_mode
 }
 
 output "nat_instance_id" {

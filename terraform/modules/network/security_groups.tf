@@ -15,11 +15,11 @@ locals {
       }
       services_from_alb = {
         security_group = "services", description = "App port from the load balancer only"
-        from_port      = var.app_port, to_port = var.app_port, cidr_ipv4 = null, referenced_sg = "alb"
+        from_port      = local.net.app_port, to_port = local.net.app_port, cidr_ipv4 = null, referenced_sg = "alb"
       }
       database_from_services = {
         security_group = "database", description = "PostgreSQL from the service tasks only"
-        from_port      = var.db_port, to_port = var.db_port, cidr_ipv4 = null, referenced_sg = "services"
+        from_port      = local.net.db_port, to_port = local.net.db_port, cidr_ipv4 = null, referenced_sg = "services"
       }
     },
     local.use_endpoints ? {
@@ -41,11 +41,11 @@ locals {
     {
       alb_to_services = {
         security_group = "alb", description = "Load balancer to the service tasks on the app port"
-        from_port      = var.app_port, to_port = var.app_port, cidr_ipv4 = null, referenced_sg = "services", prefix_list = false
+        from_port      = local.net.app_port, to_port = local.net.app_port, cidr_ipv4 = null, referenced_sg = "services", prefix_list = false
       }
       services_to_database = {
         security_group = "services", description = "Service tasks to PostgreSQL"
-        from_port      = var.db_port, to_port = var.db_port, cidr_ipv4 = null, referenced_sg = "database", prefix_list = false
+        from_port      = local.net.db_port, to_port = local.net.db_port, cidr_ipv4 = null, referenced_sg = "database", prefix_list = false
       }
       services_to_s3 = {
         security_group = "services", description = "Service tasks to S3 (ECR image layers) through the gateway endpoint"

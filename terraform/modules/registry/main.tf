@@ -21,22 +21,22 @@ locals {
   lifecycle_rules = [
     {
       rulePriority = 1
-      description  = "Expire untagged images (failed or superseded pushes) after ${var.untagged_expire_days} days"
+      description  = "Expire untagged images (failed or superseded pushes) after ${var.expiry.untagged_expire_days} days"
       selection = {
         tagStatus   = "untagged"
         countType   = "sinceImagePushed"
         countUnit   = "days"
-        countNumber = var.untagged_expire_days
+        countNumber = var.expiry.untagged_expire_days
       }
       action = { type = "expire" }
     },
     {
       rulePriority = 2
-      description  = "Keep the last ${var.keep_last_images} images (rollback targets)"
+      description  = "Keep the last ${var.expiry.keep_last_images} images (rollback targets)"
       selection = {
         tagStatus   = "any"
         countType   = "imageCountMoreThan"
-        countNumber = var.keep_last_images
+        countNumber = var.expiry.keep_last_images
       }
       action = { type = "expire" }
     },

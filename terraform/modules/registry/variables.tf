@@ -13,25 +13,21 @@ variable "environment" {
   type        = string
 }
 
-variable "keep_last_images" {
-  description = "How many images the lifecycle policy keeps (older ones expire); these are the rollback targets."
-  type        = number
-  default     = 30
+variable "expiry" {
+  description = "The lifecycle policy: how many images it keeps (older ones expire; these are the rollback targets) and after how many days untagged images expire."
+  type = object({
+    keep_last_images     = optional(number, 30)
+    untagged_expire_days = optional(number, 7)
+  })
+  default  = {}
+  nullable = false
 
   validation {
-    condition     = var.keep_last_images >= 5 && var.keep_last_images <= 1000 && floor(var.keep_last_images) == var.keep_last_images
-    error_message = "keep_last_images must be a whole number between 5 and 1000 (keep enough to roll back)."
-  }
-}
-
-variable "untagged_expire_days" {
-  description = "Days after which untagged images expire."
-  type        = number
-  default     = 7
-
-  validation {
-    condition     = var.untagged_expire_days >= 1 && var.untagged_expire_days <= 365 && floor(var.untagged_expire_days) == var.untagged_expire_days
-    error_message = "untagged_expire_days must be a whole number between 1 and 365."
+    condition = (
+      var.expiry.keep_last_images >= 5 && var.expiry.keep_last_images <= 1000 && floor(var.expiry.keep_last_images) == var.expiry.keep_last_images &&
+      var.expiry.untagged_expire_days >= 1 && var.expiry.untagged_expire_days <= 365 && floor(var.expiry.untagged_expire_days) == var.expiry.untagged_expire_days
+    )
+    error_message = "expiry: keep_last_images must be a whole number between 5 and 1000 (keep enough to roll back), untagged_expire_days a whole number between 1 and 365."
   }
 }
 

@@ -59,21 +59,23 @@ module "network" {
 
   name               = local.name
   environment        = var.environment
-  cidr_block         = var.settings.vpc_cidr
   availability_zones = local.azs
-  egress_mode        = var.settings.egress_mode
-  single_nat_gateway = var.settings.single_nat_gateway
   # ECS Exec in endpoints mode: the SSM agent needs ssmmessages, and because the cluster always encrypts exec
   # sessions with the stack's CMK, kms too (ECS Developer Guide, "Using Amazon ECS Exec", Considerations:
   # with interface endpoints create the Session Manager endpoints, and the KMS endpoint when a KMS key encrypts).
   # Tracing in endpoints mode: the collectors send spans to X-Ray (xray.<region>.amazonaws.com, interface endpoint
   # com.amazonaws.<region>.xray; AWS PrivateLink guide, "AWS services that integrate with AWS PrivateLink").
-  extra_interface_endpoints = concat(
-    var.enable_execute_command ? ["ssmmessages", "kms"] : [],
-    var.settings.tracing.enabled ? ["xray"] : [],
-  )
-  flow_logs = var.settings.flow_logs
-  logs      = local.logs
+  settings = {
+    cidr_block         = var.settings.vpc_cidr
+    egress_mode        = var.settings.egress_mode
+    single_nat_gateway = var.settings.single_nat_gateway
+    flow_logs          = var.settings.flow_logs
+    extra_interface_endpoints = concat(
+      var.enable_execute_command ? ["ssmmessages", "kms"] : [],
+      var.settings.tracing.enabled ? ["xray"] : [],
+    )
+  }
+  logs = local.logs
 }
 
 module "cluster" {
@@ -97,25 +99,19 @@ module "registry" {
 module "database" {
   source = "../database"
 
-  identifier             = local.name
-  environment            = var.environment
-  subnet_ids             = module.network.database_subnet_ids
-  security_group_id      = module.network.database_security_group_id
-  instance_class         = var.settings.db.instance_class
-  allocated_storage      = var.settings.db.allocated_storage
-  max_allocated_storage  = var.settings.db.max_allocated_storage
-  multi_az               = var.settings.db.multi_az
-  deletion_protection    = var.settings.db.deletion_protection
-  backup_retention_days  = var.settings.db.backup_retention_days
-  skip_final_snapshot    = var.settings.db.skip_final_snapshot
-  monitoring_interval    = var.settings.db.monitoring_interval
-  performance_insights   = var.settings.db.performance_insights
-  create_read_replica    = var.create_read_replica
-  replica_instance_class = var.settings.db.instance_class
-  logs                   = local.logs
-
-  master_password_version = var.db_master_password_version
-  secret_kms_key_arn      = module.kms.key_arn
+  identifier  = local.name
+  environment = var.environment
+  placement = {
+    subnet_ids        = module.network.database_subnet_ids
+    security_group_id = module.network.database_security_group_id
+  }
+  # settings.db without the alarm threshold (monitoring's), the replica at the primary's class.
+  instance = merge({ for k, v in var.settings.db : k => v if k != "connections_alarm" }, {
+    create_read_replica     = var.create_read_replica
+    master_password_version = var.db_master_password_version
+  })
+  logs               = local.logs
+  secret_kms_key_arn = module.kms.key_arn
 }
 
 # Tracing: the ADOT collector's image lives in a repository of this stack, <name>/otel-collector beside the
@@ -156,19 +152,21 @@ module "load_balancer" {
 module "monitoring" {
   source = "../monitoring"
 
-  name                     = local.name
-  kms_key_arn              = module.kms.key_arn
-  alarm_email              = var.alarm_email
-  cluster_name             = module.cluster.name
-  alb_arn_suffix           = module.load_balancer.arn_suffix
-  db_instance_identifier   = module.database.instance_identifier
-  db_connections_threshold = var.settings.db.connections_alarm
-  services = {
-    for k in local.service_keys : k => {
-      service_name            = local.service_names[k]
-      target_group_arn_suffix = module.load_balancer.target_group_arn_suffixes[k]
+  name   = local.name
+  alerts = { kms_key_arn = module.kms.key_arn, email = var.alarm_email }
+  targets = {
+    cluster_name           = module.cluster.name
+    alb_arn_suffix         = module.load_balancer.arn_suffix
+    db_instance_identifier = module.database.instance_identifier
+    services = {
+      for k in local.service_keys : k => {
+        service_name = local.service_names[k]
+        # With a progressive strategy both groups: after a deployment the new revision serves from either.
+        target_group_arn_suffixes = local.progressive ? module.load_balancer.delivery[k].target_group_arn_suffixes : [module.load_balancer.target_group_arn_suffixes[k]]
+      }
     }
   }
+  thresholds = { db_connections = var.settings.db.connections_alarm }
 }
 
 module "service" {

@@ -5,11 +5,10 @@ mock_provider "aws" {
 }
 
 variables {
-  identifier        = "library-test"
-  environment       = "dev"
-  subnet_ids        = ["subnet-db-a", "subnet-db-b"]
-  security_group_id = "sg-database"
-  logs              = { retention_days = 365, kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000" }
+  identifier  = "library-test"
+  environment = "dev"
+  placement   = { subnet_ids = ["subnet-db-a", "subnet-db-b"], security_group_id = "sg-database" }
+  logs        = { retention_days = 365, kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000" }
 }
 
 run "safe_defaults" {
@@ -95,8 +94,8 @@ run "master_secret" {
   command = plan
 
   variables {
-    secret_kms_key_arn      = "arn:aws:kms:eu-west-1:123456789012:key/22222222-2222-2222-2222-222222222222"
-    master_password_version = 3
+    secret_kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/22222222-2222-2222-2222-222222222222"
+    instance           = { master_password_version = 3 }
   }
 
   assert {
@@ -145,7 +144,7 @@ run "bumping_the_version_rotates_both" {
   command = apply
 
   variables {
-    master_password_version = 2
+    instance = { master_password_version = 2 }
   }
 
   assert {
@@ -188,13 +187,10 @@ run "dev_cheap_values" {
   command = plan
 
   variables {
-    instance_class        = "db.t4g.micro"
-    multi_az              = false
-    deletion_protection   = false
-    backup_retention_days = 1
-    skip_final_snapshot   = true
-    monitoring_interval   = 0
-    performance_insights  = false
+    instance = {
+      instance_class = "db.t4g.micro", backup_retention_days = 1, monitoring_interval = 0,
+      multi_az       = false, deletion_protection = false, skip_final_snapshot = true, performance_insights = false
+    }
   }
 
   assert {
@@ -205,13 +201,17 @@ run "dev_cheap_values" {
     condition     = aws_db_instance.this.backup_retention_period == 1 && aws_db_instance.this.monitoring_interval == 0 && length(aws_iam_role.monitoring) == 0
     error_message = "Dev keeps 1 day of backups (never 0) and no enhanced monitoring."
   }
+  assert {
+    condition     = alltrue(values(local.prod_unsafe)) && length(local.instance_problems) == 0
+    error_message = "Each of the six cheap values trips its own prod guard, and dev accepts them all."
+  }
 }
 
 run "read_replica" {
   command = plan
 
   variables {
-    create_read_replica = true
+    instance = { create_read_replica = true }
   }
 
   assert {
@@ -240,7 +240,7 @@ run "apply_outputs_with_replica" {
   command = apply
 
   variables {
-    create_read_replica = true
+    instance = { create_read_replica = true }
   }
 
   assert {
@@ -274,64 +274,47 @@ run "prod_safe_values_plan" {
   }
 
   assert {
-    condition     = aws_db_instance.this.multi_az
-    error_message = "Prod plans with the defaults."
+    condition     = aws_db_instance.this.multi_az && !anytrue(values(local.prod_unsafe))
+    error_message = "Prod plans with the defaults: none of them is unsafe."
   }
 }
 
-# Each prod guard must fire on its own variable (expect_failures fails if any listed one stays silent).
-run "prod_rejects_each_unsafe_value" {
+run "prod_rejects_the_unsafe_values" {
   command = plan
 
   variables {
-    environment           = "prod"
-    multi_az              = false
-    deletion_protection   = false
-    backup_retention_days = 3
-    skip_final_snapshot   = true
-    monitoring_interval   = 0
-    performance_insights  = false
+    environment = "prod"
+    instance    = { multi_az = false, backup_retention_days = 3, performance_insights = false }
   }
 
-  expect_failures = [
-    var.multi_az,
-    var.deletion_protection,
-    var.backup_retention_days,
-    var.skip_final_snapshot,
-    var.monitoring_interval,
-    var.performance_insights,
-  ]
+  expect_failures = [aws_db_instance.this]
 }
 
 run "rejects_bad_values" {
   command = plan
 
   variables {
-    backup_retention_days   = 0
-    engine_version          = "17.4"
-    username                = "postgres"
-    monitoring_interval     = 45
-    subnet_ids              = ["subnet-db-a"]
-    allocated_storage       = 100
-    max_allocated_storage   = 50
-    master_password_version = 0
+    instance = {
+      engine_version    = "17.4", instance_class = "t4g.micro", db_name = "Library", username = "postgres", port = 80, master_password_version = 0,
+      allocated_storage = 100, max_allocated_storage = 50, log_min_duration_ms = -1, backup_retention_days = 0, monitoring_interval = 45,
+    }
   }
 
-  expect_failures = [
-    var.backup_retention_days,
-    var.engine_version,
-    var.username,
-    var.monitoring_interval,
-    var.subnet_ids,
-    var.max_allocated_storage,
-    var.master_password_version,
-  ]
+  expect_failures = [aws_db_instance.this]
+}
+
+run "rejects_a_single_subnet" {
+  command = plan
+  variables {
+    placement = { subnet_ids = ["subnet-db-a"], security_group_id = "sg-database" }
+  }
+  expect_failures = [var.placement]
 }
 
 run "rejects_another_major" {
   command = plan
   variables {
-    engine_version = "16"
+    instance = { engine_version = "16" }
   }
-  expect_failures = [var.engine_version]
+  expect_failures = [aws_db_instance.this]
 }

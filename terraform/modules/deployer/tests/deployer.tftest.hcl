@@ -432,18 +432,16 @@ run "longest_names_fit_the_managed_policy_limit" {
   variables {
     name        = "abcdefghijklmnop-prod"
     environment = "prod"
+    # The names stack gives a 16-character project in prod: <name>-<service>, <name>/<service>, /ecs/<name>-<task>.
     targets = {
-      cluster_name = "abcdefghijklmnop-prod"
-      services = {
-        reader = { service_name = "abcdefghijklmnop-prod-reader", task_family = "abcdefghijklmnop-prod-reader" }
-        writer = { service_name = "abcdefghijklmnop-prod-writer", task_family = "abcdefghijklmnop-prod-writer" }
-      }
-      migrate_task_family    = "abcdefghijklmnop-prod-migrate"
-      ecr_repository_names   = ["abcdefghijklmnop-prod/otel-collector", "abcdefghijklmnop-prod/reader", "abcdefghijklmnop-prod/writer"]
-      log_group_names        = ["/ecs/abcdefghijklmnop-prod-reader", "/ecs/abcdefghijklmnop-prod-writer", "/ecs/abcdefghijklmnop-prod-migrate"]
+      cluster_name           = "abcdefghijklmnop-prod"
       db_instance_identifier = "abcdefghijklmnop-prod"
-      execution_role_names   = ["abcdefghijklmnop-prod-reader-execution", "abcdefghijklmnop-prod-writer-execution", "abcdefghijklmnop-prod-migrate-execution"]
-      task_role_names        = ["abcdefghijklmnop-prod-reader-task", "abcdefghijklmnop-prod-writer-task", "abcdefghijklmnop-prod-migrate-task"]
+      migrate_task_family    = "abcdefghijklmnop-prod-migrate"
+      services               = { for k in ["reader", "writer"] : k => { service_name = "abcdefghijklmnop-prod-${k}", task_family = "abcdefghijklmnop-prod-${k}" } }
+      ecr_repository_names   = [for r in ["otel-collector", "reader", "writer"] : "abcdefghijklmnop-prod/${r}"]
+      log_group_names        = [for t in ["reader", "writer", "migrate"] : "/ecs/abcdefghijklmnop-prod-${t}"]
+      execution_role_names   = [for t in ["reader", "writer", "migrate"] : "abcdefghijklmnop-prod-${t}-execution"]
+      task_role_names        = [for t in ["reader", "writer", "migrate"] : "abcdefghijklmnop-prod-${t}-task"]
       delivery_role_names    = ["abcdefghijklmnop-prod-ecs-infrastructure", "abcdefghijklmnop-prod-smoke-hook-invoke"]
     }
     terraform_state = { bucket = "abcdefghijklmnop-tfstate-123456789012-ap-southeast-2", key = "abcdefghijklmnop/prod/terraform.tfstate" }

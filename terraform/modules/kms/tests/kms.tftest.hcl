@@ -49,14 +49,14 @@ run "rejects_bad_values" {
   command = plan
 
   variables {
-    name                 = "aws/logs"
-    deletion_window_days = 3
-    alerts_topic_name    = "arn:aws:sns:eu-west-1:123456789012:x"
+    name              = "aws/logs"
+    key               = { deletion_window_days = 3 }
+    alerts_topic_name = "arn:aws:sns:eu-west-1:123456789012:x"
   }
 
   expect_failures = [
     var.name,
-    var.deletion_window_days,
+    var.key,
     var.alerts_topic_name,
   ]
 }

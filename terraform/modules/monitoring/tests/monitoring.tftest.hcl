@@ -5,14 +5,16 @@ mock_provider "aws" {
 }
 
 variables {
-  name                   = "library-test"
-  kms_key_arn            = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000"
-  cluster_name           = "library-test"
-  alb_arn_suffix         = "app/library-test/0123456789abcdef"
-  db_instance_identifier = "library-test"
-  services = {
-    reader = { service_name = "library-test-reader", target_group_arn_suffix = "targetgroup/library-test-reader/1" }
-    writer = { service_name = "library-test-writer", target_group_arn_suffix = "targetgroup/library-test-writer/2" }
+  name   = "library-test"
+  alerts = { kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000" }
+  targets = {
+    cluster_name           = "library-test"
+    alb_arn_suffix         = "app/library-test/0123456789abcdef"
+    db_instance_identifier = "library-test"
+    services = {
+      reader = { service_name = "library-test-reader", target_group_arn_suffixes = ["targetgroup/library-test-reader/1"] }
+      writer = { service_name = "library-test-writer", target_group_arn_suffixes = ["targetgroup/library-test-writer/2"] }
+    }
   }
 }
 
@@ -20,7 +22,7 @@ run "topic_is_encrypted_and_not_public" {
   command = plan
 
   assert {
-    condition     = aws_sns_topic.alerts.kms_master_key_id == var.kms_key_arn
+    condition     = aws_sns_topic.alerts.kms_master_key_id == var.alerts.kms_key_arn
     error_message = "N1: the topic is encrypted with the CMK (not alias/aws/sns, which alarms cannot use)."
   }
   assert {
@@ -32,17 +34,6 @@ run "topic_is_encrypted_and_not_public" {
   assert {
     condition     = length(aws_sns_topic_subscription.email) == 0
     error_message = "No e-mail subscription without an address."
-  }
-}
-
-run "email_subscription" {
-  command = plan
-  variables {
-    alarm_email = "oncall@example.com"
-  }
-  assert {
-    condition     = aws_sns_topic_subscription.email[0].protocol == "email" && aws_sns_topic_subscription.email[0].endpoint == "oncall@example.com"
-    error_message = "An optional e-mail subscription."
   }
 }
 
@@ -85,7 +76,8 @@ run "outage_alarms_notice_missing_data" {
       aws_cloudwatch_metric_alarm.this["${k}-no-healthy-hosts"].comparison_operator == "LessThanThreshold" &&
       aws_cloudwatch_metric_alarm.this["${k}-no-healthy-hosts"].threshold == 1 &&
       aws_cloudwatch_metric_alarm.this["${k}-no-healthy-hosts"].treat_missing_data == "breaching" &&
-      aws_cloudwatch_metric_alarm.this["${k}-no-healthy-hosts"].dimensions == tomap({ LoadBalancer = var.alb_arn_suffix, TargetGroup = var.services[k].target_group_arn_suffix })
+      aws_cloudwatch_metric_alarm.this["${k}-no-healthy-hosts"].dimensions == tomap({ LoadBalancer = var.targets.alb_arn_suffix, TargetGroup = var.targets.services[k].target_group_arn_suffixes[0] }) &&
+      length(aws_cloudwatch_metric_alarm.this["${k}-no-healthy-hosts"].metric_query) == 0
     ])
     error_message = "R-5: each target group alarms when it has fewer than one healthy target, and when its metrics stop (total outage)."
   }
@@ -119,7 +111,7 @@ run "a_normal_deploy_is_quiet" {
   }
 }
 
-run "database_events_go_to_the_topic" {
+run "database_and_deployment_events_go_to_the_topic" {
   command = plan
 
   assert {
@@ -137,11 +129,6 @@ run "database_events_go_to_the_topic" {
     condition     = aws_cloudwatch_event_target.database.rule == aws_cloudwatch_event_rule.database.name
     error_message = "The database rule targets the topic."
   }
-}
-
-run "deployment_events_go_to_the_topic" {
-  command = plan
-
   assert {
     condition     = jsondecode(aws_cloudwatch_event_rule.deployments.event_pattern)["detail-type"] == ["ECS Deployment State Change"] && jsondecode(aws_cloudwatch_event_rule.deployments.event_pattern).source == ["aws.ecs"]
     error_message = "DP-11: the rule matches ECS deployment state changes."
@@ -214,16 +201,75 @@ run "rejects_bad_values" {
   command = plan
 
   variables {
-    alarm_email    = "not-an-email"
-    kms_key_arn    = "alias/aws/sns"
-    alb_arn_suffix = "library-test"
-    thresholds     = { service_cpu_percent = 150 }
+    alerts     = { kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000", email = "not-an-email" }
+    targets    = { cluster_name = "library-test", alb_arn_suffix = "library-test", db_instance_identifier = "library-test", services = {} }
+    thresholds = { service_cpu_percent = 150 }
   }
 
-  expect_failures = [
-    var.alarm_email,
-    var.kms_key_arn,
-    var.alb_arn_suffix,
-    var.thresholds,
-  ]
+  expect_failures = [var.alerts, var.targets, var.thresholds]
+}
+
+run "rejects_the_aws_managed_sns_key" {
+  command = plan
+
+  variables {
+    alerts     = { kms_key_arn = "alias/aws/sns" }
+    thresholds = { db_connections = 0 }
+  }
+
+  expect_failures = [var.alerts, var.thresholds]
+}
+
+# ECS CANARY (issue 27): after a successful deployment the new revision serves from the group that was the
+# alternate, so every target-group alarm reads both groups; rolling services (above) keep the plain metric.
+run "canary_services_alarm_on_both_target_groups" {
+  command = apply
+
+  variables {
+    alerts = { kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000", email = "oncall@example.com" }
+    targets = {
+      cluster_name           = "library-test"
+      alb_arn_suffix         = "app/library-test/0123456789abcdef"
+      db_instance_identifier = "library-test"
+      services = {
+        reader = { service_name = "library-test-reader", target_group_arn_suffixes = ["targetgroup/library-test-reader/1", "targetgroup/library-test-reader-alt/3"] }
+        writer = { service_name = "library-test-writer", target_group_arn_suffixes = ["targetgroup/library-test-writer/2", "targetgroup/library-test-writer-alt/4"] }
+      }
+    }
+  }
+
+  assert {
+    condition = alltrue(flatten([for k, s in var.targets.services : [
+      for kind, combine in { "no-healthy-hosts" = "SUM", "unhealthy-hosts" = "MAX", "5xx" = "MAX" } : (
+        aws_cloudwatch_metric_alarm.this["${k}-${kind}"].metric_name == null &&
+        one([for q in aws_cloudwatch_metric_alarm.this["${k}-${kind}"].metric_query : q.expression if q.return_data]) == "${combine}([a, b])" &&
+        toset([for q in aws_cloudwatch_metric_alarm.this["${k}-${kind}"].metric_query : one(q.metric).dimensions.TargetGroup if !q.return_data]) == toset(s.target_group_arn_suffixes)
+      )
+    ]]))
+    error_message = "With an alternate group, no healthy host is the sum of HealthyHostCount over both groups, and unhealthy hosts and 5xx the worse group."
+  }
+  assert {
+    condition = alltrue([for k in keys(var.targets.services) :
+      aws_cloudwatch_metric_alarm.this["${k}-no-healthy-hosts"].threshold == 1 && aws_cloudwatch_metric_alarm.this["${k}-no-healthy-hosts"].comparison_operator == "LessThanThreshold" &&
+      aws_cloudwatch_metric_alarm.this["${k}-no-healthy-hosts"].treat_missing_data == "breaching" &&
+      one([for q in aws_cloudwatch_metric_alarm.this["${k}-no-healthy-hosts"].metric_query : one(q.metric).metric_name if !q.return_data && q.id == "b"]) == "HealthyHostCount"
+    ])
+    error_message = "R-5 still holds over both groups: fewer than one healthy target, or no data, alarms."
+  }
+  assert {
+    condition     = output.outage_alarm_names == ["library-test-db-down", "library-test-reader-no-healthy-hosts", "library-test-writer-no-healthy-hosts"] && output.service_5xx_alarm_names.reader == "library-test-reader-5xx"
+    error_message = "The alarm names the deploy CLI turns on and off do not change with the strategy."
+  }
+  assert {
+    condition     = alltrue([for k in ["reader-cpu", "db-down"] : aws_cloudwatch_metric_alarm.this[k].metric_name != null && length(aws_cloudwatch_metric_alarm.this[k].metric_query) == 0])
+    error_message = "Alarms that are not per target group keep their plain metric."
+  }
+  assert {
+    condition     = strcontains(aws_cloudwatch_dashboard.this.dashboard_body, "targetgroup/library-test-writer-alt/4") && strcontains(aws_cloudwatch_dashboard.this.dashboard_body, "reader alt healthy")
+    error_message = "The dashboard shows the alternate groups too."
+  }
+  assert {
+    condition     = aws_sns_topic_subscription.email[0].protocol == "email" && aws_sns_topic_subscription.email[0].endpoint == "oncall@example.com"
+    error_message = "An optional e-mail subscription."
+  }
 }

@@ -116,7 +116,7 @@ run "nat_per_az_by_default" {
   command = plan
 
   variables {
-    egress_mode = "nat"
+    settings = { egress_mode = "nat" }
   }
 
   assert {
@@ -137,8 +137,7 @@ run "single_nat_in_dev" {
   command = plan
 
   variables {
-    egress_mode        = "nat"
-    single_nat_gateway = true
+    settings = { egress_mode = "nat", single_nat_gateway = true }
   }
 
   assert {
@@ -151,7 +150,7 @@ run "nat_instance_in_dev" {
   command = plan
 
   variables {
-    egress_mode = "nat_instance"
+    settings = { egress_mode = "nat_instance" }
   }
 
   assert {
@@ -203,7 +202,7 @@ run "nat_instance_wiring" {
   command = apply
 
   variables {
-    egress_mode = "nat_instance"
+    settings = { egress_mode = "nat_instance" }
   }
 
   assert {
@@ -224,7 +223,7 @@ run "endpoints_mode_has_no_internet_egress" {
   command = plan
 
   assert {
-    condition     = var.egress_mode == "endpoints"
+    condition     = var.settings.egress_mode == "endpoints"
     error_message = "The default egress mode is endpoints."
   }
   assert {
@@ -253,7 +252,7 @@ run "extra_endpoints_for_ecs_exec" {
   command = plan
 
   variables {
-    extra_interface_endpoints = ["ssmmessages", "kms"]
+    settings = { extra_interface_endpoints = ["ssmmessages", "kms"] }
   }
 
   assert {
@@ -291,12 +290,16 @@ run "flow_logs_off_in_dev" {
   command = plan
 
   variables {
-    flow_logs = false
+    settings = { flow_logs = false, egress_mode = "nat_instance", single_nat_gateway = true }
   }
 
   assert {
     condition     = length(aws_flow_log.this) == 0 && length(aws_cloudwatch_log_group.flow_logs) == 0
     error_message = "Dev may turn flow logs off."
+  }
+  assert {
+    condition     = alltrue(values(local.prod_unsafe)) && length(local.settings_problems) == 0
+    error_message = "Each of these three values trips its own prod guard (flow logs off, a NAT instance, one NAT gateway), and dev accepts them."
   }
 }
 
@@ -309,26 +312,20 @@ run "prod_safe_values_plan" {
   }
 
   assert {
-    condition     = length(aws_subnet.private) == 3
-    error_message = "Prod spreads over three AZs."
+    condition     = length(aws_subnet.private) == 3 && !anytrue(values(local.prod_unsafe))
+    error_message = "Prod spreads over three AZs; none of the defaults is unsafe."
   }
 }
 
-# Each prod guard must fire on its own variable (expect_failures fails if any listed one stays silent).
-run "prod_rejects_each_unsafe_value" {
+run "prod_rejects_the_unsafe_values" {
   command = plan
 
   variables {
-    environment        = "prod"
-    egress_mode        = "nat"
-    single_nat_gateway = true
-    flow_logs          = false
+    environment = "prod"
+    settings    = { egress_mode = "nat", single_nat_gateway = true, flow_logs = false }
   }
 
-  expect_failures = [
-    var.single_nat_gateway,
-    var.flow_logs,
-  ]
+  expect_failures = [aws_vpc.this]
 }
 
 run "prod_rejects_nat_instance" {
@@ -336,41 +333,35 @@ run "prod_rejects_nat_instance" {
 
   variables {
     environment = "prod"
-    egress_mode = "nat_instance"
+    settings    = { egress_mode = "nat_instance" }
   }
 
-  expect_failures = [var.egress_mode]
+  expect_failures = [aws_vpc.this]
 }
 
 run "rejects_bad_values" {
   command = plan
 
   variables {
-    availability_zones        = ["eu-west-1a"]
-    egress_mode               = "internet"
-    cidr_block                = "10.0.0.0/8"
-    app_port                  = 80
-    extra_interface_endpoints = ["SSM Messages"]
-    nat_instance_type         = "t3.nano"
+    settings = { egress_mode = "internet", cidr_block = "10.0.0.0/8", app_port = 80, extra_interface_endpoints = ["SSM Messages"], nat_instance_type = "t3.nano", db_port = 80 }
   }
 
-  expect_failures = [
-    var.availability_zones,
-    var.egress_mode,
-    var.cidr_block,
-    var.app_port,
-    var.extra_interface_endpoints,
-    var.nat_instance_type,
-  ]
+  expect_failures = [aws_vpc.this]
 }
 
-run "rejects_duplicate_azs" {
+run "rejects_the_same_az_twice" {
   command = plan
 
   variables {
     availability_zones = ["eu-west-1a", "eu-west-1a"]
   }
 
+  expect_failures = [var.availability_zones]
+}
+
+run "rejects_one_az" {
+  command = plan
+  variables { availability_zones = ["eu-west-1a"] }
   expect_failures = [var.availability_zones]
 }
 

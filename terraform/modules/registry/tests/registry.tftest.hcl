@@ -84,14 +84,15 @@ run "rejects_bad_values" {
   command = plan
 
   variables {
-    keep_last_images     = 1
-    untagged_expire_days = 0
-    name                 = "Library/Reader"
+    expiry = { keep_last_images = 1 }
+    name   = "Library/Reader"
   }
 
-  expect_failures = [
-    var.keep_last_images,
-    var.untagged_expire_days,
-    var.name,
-  ]
+  expect_failures = [var.expiry, var.name]
+}
+
+run "rejects_untagged_images_kept_forever_or_never" {
+  command = plan
+  variables { expiry = { untagged_expire_days = 0 } }
+  expect_failures = [var.expiry]
 }
