@@ -2,14 +2,10 @@
 # Terraform creates the first task-definition revision; after that the deploy CLI registers revisions
 # pinned to a commit's image and Terraform ignores task_definition and desired_count (docs/deploy-contract.md#who-owns-the-task-definition).
 
-data "aws_region" "current" {}
-data "aws_caller_identity" "current" {}
-data "aws_partition" "current" {}
-
 locals {
-  region     = data.aws_region.current.name
-  account_id = data.aws_caller_identity.current.account_id
-  partition  = data.aws_partition.current.partition
+  region     = var.aws.region
+  account_id = var.aws.account_id
+  partition  = var.aws.partition
 
   log_group_name = "/ecs/${var.name}"
   # Built from names rather than the log group's computed ARN, so policies are known at plan.

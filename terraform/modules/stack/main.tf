@@ -3,6 +3,7 @@
 # and the inputs a person sets (their variables.tf), which variables.tf here describes and checks.
 
 data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
 
 # Regular AZs only (no Local Zones or Wavelength zones, which lack Fargate and RDS Multi-AZ).
 data "aws_availability_zones" "available" {
@@ -18,6 +19,13 @@ locals {
   name         = "${var.project}-${var.environment}"
   azs          = slice(sort(data.aws_availability_zones.available.names), 0, var.settings.az_count)
   service_keys = toset(["reader", "writer"])
+
+  # Where the stack runs, read once: the services and the delivery module build their ARNs from it.
+  aws = {
+    partition  = data.aws_partition.current.partition
+    region     = var.aws_region
+    account_id = data.aws_caller_identity.current.account_id
+  }
 
   # Names are fixed strings so monitoring can alarm on the services before they exist.
   service_names = { for k in local.service_keys : k => "${local.name}-${k}" }
@@ -176,6 +184,7 @@ module "service" {
   for_each = local.service_keys
 
   name               = local.service_names[each.key]
+  aws                = local.aws
   environment        = var.environment
   cluster_arn        = module.cluster.arn
   cluster_name       = module.cluster.name

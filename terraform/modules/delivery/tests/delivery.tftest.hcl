@@ -8,6 +8,7 @@ mock_provider "aws" {
 
 variables {
   name                = "library-test"
+  aws                 = { partition = "aws", region = "eu-west-1", account_id = "123456789012" }
   test_traffic_header = { name = "x-deploy-test", value = "prod" }
   settings            = { strategy = "ROLLING", bake_time_minutes = 0 }
   services = {
