@@ -358,39 +358,41 @@ resource "aws_appautoscaling_target" "this" {
   max_capacity       = var.max_capacity
 }
 
-resource "aws_appautoscaling_policy" "cpu" {
-  name               = "${var.name}-cpu"
+# One target-tracking policy per metric; each scales out fast and in slowly.
+locals {
+  scaling_policies = {
+    cpu      = { target = var.cpu_target_percent, metric = "ECSServiceAverageCPUUtilization", resource_label = null }
+    requests = { target = var.requests_per_target, metric = "ALBRequestCountPerTarget", resource_label = var.alb_resource_label }
+  }
+}
+
+resource "aws_appautoscaling_policy" "this" {
+  for_each = local.scaling_policies
+
+  name               = "${var.name}-${each.key}"
   policy_type        = "TargetTrackingScaling"
   service_namespace  = aws_appautoscaling_target.this.service_namespace
   scalable_dimension = aws_appautoscaling_target.this.scalable_dimension
   resource_id        = aws_appautoscaling_target.this.resource_id
 
   target_tracking_scaling_policy_configuration {
-    target_value       = var.cpu_target_percent
+    target_value       = each.value.target
     scale_in_cooldown  = 300
     scale_out_cooldown = 60
 
     predefined_metric_specification {
-      predefined_metric_type = "ECSServiceAverageCPUUtilization"
+      predefined_metric_type = each.value.metric
+      resource_label         = each.value.resource_label
     }
   }
 }
 
-resource "aws_appautoscaling_policy" "requests" {
-  name               = "${var.name}-requests"
-  policy_type        = "TargetTrackingScaling"
-  service_namespace  = aws_appautoscaling_target.this.service_namespace
-  scalable_dimension = aws_appautoscaling_target.this.scalable_dimension
-  resource_id        = aws_appautoscaling_target.this.resource_id
+moved {
+  from = aws_appautoscaling_policy.cpu
+  to   = aws_appautoscaling_policy.this["cpu"]
+}
 
-  target_tracking_scaling_policy_configuration {
-    target_value       = var.requests_per_target
-    scale_in_cooldown  = 300
-    scale_out_cooldown = 60
-
-    predefined_metric_specification {
-      predefined_metric_type = "ALBRequestCountPerTarget"
-      resource_label         = var.alb_resource_label
-    }
-  }
+moved {
+  from = aws_appautoscaling_policy.requests
+  to   = aws_appautoscaling_policy.this["requests"]
 }
