@@ -262,13 +262,13 @@ module "deployer" {
   environment = var.environment
   targets = {
     cluster_name           = module.cluster.name
-    services               = { for k in local.service_keys : k => { service_name = local.service_names[k], task_family = module.service[k].task_family } }
+    services               = { for k in local.service_keys : k => { service_name = local.service_names[k], task_family = module.service[k].task.family } }
     migrate_task_family    = local.migrate_family
     ecr_repository_names   = concat([for k in sort(local.service_keys) : module.registry[k].repository_name], module.collector_registry[*].repository_name)
-    log_group_names        = concat([for k in sort(local.service_keys) : module.service[k].log_group_name], [module.service["writer"].migration.log_group_name])
+    log_group_names        = concat([for k in sort(local.service_keys) : module.service[k].task.log_group_name], [module.service["writer"].migration.log_group_name])
     db_instance_identifier = module.database.instance_identifier
-    execution_role_names   = concat([for k in sort(local.service_keys) : module.service[k].role_names.execution], [module.service["writer"].migration.role_names.execution])
-    task_role_names        = concat([for k in sort(local.service_keys) : module.service[k].role_names.task], [module.service["writer"].migration.role_names.task])
+    execution_role_names   = concat([for k in sort(local.service_keys) : module.service[k].task.role_names.execution], [module.service["writer"].migration.role_names.execution])
+    task_role_names        = concat([for k in sort(local.service_keys) : module.service[k].task.role_names.task], [module.service["writer"].migration.role_names.task])
     # UpdateService passes the infrastructure role and the hook's invoke role to ECS (none with ROLLING).
     delivery_role_names = module.delivery.passable_role_names
   }

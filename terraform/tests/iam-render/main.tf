@@ -125,8 +125,8 @@ module "deployer" {
     ecr_repository_names   = concat([for k in sort(keys(local.repository_names)) : local.repository_names[k]], ["${local.name}/otel-collector"])
     log_group_names        = concat([for k in sort(keys(local.services)) : local.services[k].log_group_name], [local.migration.log_group_name])
     db_instance_identifier = local.database.instance_identifier
-    execution_role_names   = concat([for k in sort(keys(local.services)) : module.service[k].role_names.execution], [module.service["writer"].migration.role_names.execution])
-    task_role_names        = concat([for k in sort(keys(local.services)) : module.service[k].role_names.task], [module.service["writer"].migration.role_names.task])
+    execution_role_names   = concat([for k in sort(keys(local.services)) : module.service[k].task.role_names.execution], [module.service["writer"].migration.role_names.execution])
+    task_role_names        = concat([for k in sort(keys(local.services)) : module.service[k].task.role_names.task], [module.service["writer"].migration.role_names.task])
     delivery_role_names    = module.delivery.passable_role_names
   }
   terraform_state = { bucket = "library-tfstate-${local.account}-${local.region}", key = "library/dev/terraform.tfstate" }

@@ -16,7 +16,7 @@ run "names_follow_project_and_environment" {
     condition = toset(keys(output.services)) == toset(["reader", "writer"]) && alltrue([for k, s in output.services :
       s.service_name == "shop-prod-${k}" && s.task_family == "shop-prod-${k}" && s.container_name == "app" &&
       s.log_group_name == "/ecs/shop-prod-${k}" && s.ecr_repository_url == module.registry[k].repository_url &&
-      module.registry[k].repository_name == "shop-prod/${k}" && s.task_definition_arn == module.service[k].task_definition_arn
+      module.registry[k].repository_name == "shop-prod/${k}" && s.task_definition_arn == module.service[k].task.definition_arn
     ])
     error_message = "Each service is <project>-<env>-<key>, with its own repository <project>-<env>/<key>."
   }
@@ -39,19 +39,19 @@ run "services_log_in_with_iam_and_only_migrate_gets_the_secret" {
 
   assert {
     condition = alltrue([for k in ["reader", "writer"] :
-      module.service[k].container_environment.DB_AUTH == "iam" &&
-      module.service[k].container_environment.DB_USER == "library_${k}" &&
-      module.service[k].container_environment.DB_HOST == module.database.address &&
-      module.service[k].container_environment.DB_PORT == tostring(module.database.port) &&
-      module.service[k].container_environment.DB_NAME == module.database.db_name &&
-      module.service[k].container_environment.AWS_REGION == "eu-west-1" &&
-      !contains(keys(module.service[k].container_environment), "DB_READ_HOST")
+      module.service[k].task.container_environment.DB_AUTH == "iam" &&
+      module.service[k].task.container_environment.DB_USER == "library_${k}" &&
+      module.service[k].task.container_environment.DB_HOST == module.database.address &&
+      module.service[k].task.container_environment.DB_PORT == tostring(module.database.port) &&
+      module.service[k].task.container_environment.DB_NAME == module.database.db_name &&
+      module.service[k].task.container_environment.AWS_REGION == "eu-west-1" &&
+      !contains(keys(module.service[k].task.container_environment), "DB_READ_HOST")
     ])
     error_message = "R-1: both services connect to the primary as their own role (library_reader, library_writer) with IAM auth; no DB_READ_HOST without a replica."
   }
   assert {
     condition = alltrue([for k in ["reader", "writer"] :
-      module.service[k].db_connect_arns == ["arn:aws:rds-db:eu-west-1:123456789012:dbuser:${module.database.resource_id}/library_${k}"]
+      module.service[k].task.db_connect_arns == ["arn:aws:rds-db:eu-west-1:123456789012:dbuser:${module.database.resource_id}/library_${k}"]
     ])
     error_message = "R-1: each task role may connect only as its own user, on the primary's DbiResourceId."
   }
@@ -83,7 +83,7 @@ run "services_wait_for_their_listener_rules" {
   command = apply
 
   assert {
-    condition     = alltrue([for k in ["reader", "writer"] : tolist(module.service[k].listener_rule_arns) == tolist([module.load_balancer.listener_rule_arns[k]])])
+    condition     = alltrue([for k in ["reader", "writer"] : tolist(module.service[k].service.listener_rule_arns) == tolist([module.load_balancer.listener_rule_arns[k]])])
     error_message = "R-6: each service is created after the listener rule that forwards to its target group."
   }
 }
@@ -114,7 +114,7 @@ run "settings_reach_the_modules" {
   }
   assert {
     condition = alltrue([for k in ["reader", "writer"] :
-      module.service[k].desired_count == 2 && module.service[k].container_environment.DB_POOL_MAX == "7" && module.service[k].container_environment.LOG_LEVEL == "warn"
+      module.service[k].service.desired_count == 2 && module.service[k].task.container_environment.DB_POOL_MAX == "7" && module.service[k].task.container_environment.LOG_LEVEL == "warn"
     ])
     error_message = "task.desired_count, db_pool_max and log_level reach both services."
   }
@@ -136,18 +136,18 @@ run "replica_goes_to_the_reader_only" {
   }
 
   assert {
-    condition     = output.database.read_endpoint != null && output.database.read_endpoint == module.database.read_endpoint && module.service["reader"].container_environment.DB_READ_HOST == output.database.read_endpoint
+    condition     = output.database.read_endpoint != null && output.database.read_endpoint == module.database.read_endpoint && module.service["reader"].task.container_environment.DB_READ_HOST == output.database.read_endpoint
     error_message = "With a replica, database.read_endpoint is set and the reader gets it as DB_READ_HOST."
   }
   assert {
-    condition     = !contains(keys(module.service["writer"].container_environment), "DB_READ_HOST")
+    condition     = !contains(keys(module.service["writer"].task.container_environment), "DB_READ_HOST")
     error_message = "The writer never reads from the replica."
   }
   assert {
     condition = (
-      length(module.service["reader"].db_connect_arns) == 2 &&
-      module.service["reader"].db_connect_arns[1] == "arn:aws:rds-db:eu-west-1:123456789012:dbuser:${module.database.replica_resource_id}/library_reader" &&
-      length(module.service["writer"].db_connect_arns) == 1
+      length(module.service["reader"].task.db_connect_arns) == 2 &&
+      module.service["reader"].task.db_connect_arns[1] == "arn:aws:rds-db:eu-west-1:123456789012:dbuser:${module.database.replica_resource_id}/library_reader" &&
+      length(module.service["writer"].task.db_connect_arns) == 1
     )
     error_message = "R-1: with a replica the reader may also connect to the replica; the writer only to the primary."
   }
@@ -213,7 +213,7 @@ run "tracing_reaches_both_services_from_the_collector_repository" {
       module.service[k].tracing.image == "${module.collector_registry[0].repository_url}:v0.49.0" &&
       module.service[k].tracing.environment.OTEL_SERVICE_NAME == "shop-prod-${k}" &&
       module.service[k].tracing.environment.OTEL_TRACES_SAMPLER_ARG == "0.2" &&
-      module.service[k].container_environment.OTEL_EXPORTER_OTLP_ENDPOINT == "http://127.0.0.1:4318"
+      module.service[k].task.container_environment.OTEL_EXPORTER_OTLP_ENDPOINT == "http://127.0.0.1:4318"
     ])
     error_message = "settings.tracing reaches both services: the collector image from this account's repository, each service's own name, the sample ratio."
   }
@@ -263,7 +263,7 @@ run "tracing_off_adds_nothing" {
     error_message = "Tracing off: no collector repository, nothing to mirror, no xray endpoint."
   }
   assert {
-    condition     = alltrue([for k in ["reader", "writer"] : !module.service[k].tracing.enabled && length([for n in keys(module.service[k].container_environment) : n if startswith(n, "OTEL_")]) == 0])
+    condition     = alltrue([for k in ["reader", "writer"] : !module.service[k].tracing.enabled && length([for n in keys(module.service[k].task.container_environment) : n if startswith(n, "OTEL_")]) == 0])
     error_message = "Tracing off: no sidecar and no OTEL_* variables in either service."
   }
 }
