@@ -11,6 +11,17 @@ locals {
   # Built from names rather than the log group's computed ARN, so policies are known at plan.
   log_group_arn = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.log_group_name}"
 
+  # E7: every container logs through awslogs, to its task's log group under a stream prefix of its own.
+  log_destinations = {
+    app     = { group = local.log_group_name, prefix = "ecs" }
+    otel    = { group = local.log_group_name, prefix = "otel" }
+    migrate = { group = local.migrate_log_group_name, prefix = "ecs" }
+  }
+  log_configurations = { for container, to in local.log_destinations : container => {
+    logDriver = "awslogs"
+    options   = { awslogs-group = to.group, awslogs-region = local.region, awslogs-stream-prefix = to.prefix }
+  } }
+
   # Plain configuration only (docs/deploy-contract.md#task-environment): the services log in with IAM database authentication
   # as their own role (DB_AUTH=iam, DB_USER=library_reader|library_writer), generating a token per connection,
   # so no password or secret reaches their tasks at all.
@@ -99,14 +110,7 @@ locals {
       startPeriod = var.health_check_start_period
     }
 
-    logConfiguration = { # E7
-      logDriver = "awslogs"
-      options = {
-        awslogs-group         = local.log_group_name
-        awslogs-region        = local.region
-        awslogs-stream-prefix = "ecs"
-      }
-    }
+    logConfiguration = local.log_configurations.app
   })
 }
 
