@@ -153,9 +153,7 @@ module "load_balancer" {
   domain_name          = var.domain_name
   hosted_zone_id       = var.hosted_zone_id
   deregistration_delay = var.settings.deregistration_delay
-  deletion_protection  = var.settings.alb.deletion_protection
-  access_logs          = var.settings.alb.access_logs
-  enable_waf           = var.settings.alb.enable_waf
+  safeguards           = var.settings.alb
   logs                 = local.logs
   # A blue/green-based strategy: an alternate target group and a production and a test rule per service.
   progressive = local.progressive ? { services = local.service_keys, test_header = local.test_traffic_header } : null

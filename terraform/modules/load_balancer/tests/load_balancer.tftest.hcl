@@ -269,7 +269,7 @@ run "waf_with_rate_based_rule" {
   command = plan
 
   assert {
-    condition     = length(aws_wafv2_web_acl_association.this) == (var.enable_waf ? 1 : 0) && var.enable_waf
+    condition     = length(aws_wafv2_web_acl_association.this) == (var.safeguards.enable_waf ? 1 : 0) && var.safeguards.enable_waf
     error_message = "L8: WAF is on by default and associated with the ALB."
   }
   assert {
@@ -326,9 +326,7 @@ run "dev_cheap_values" {
   command = plan
 
   variables {
-    deletion_protection = false
-    access_logs         = false
-    enable_waf          = false
+    safeguards = { deletion_protection = false, access_logs = false, enable_waf = false }
   }
 
   assert {
@@ -353,19 +351,30 @@ run "prod_rejects_each_unsafe_value" {
   command = plan
 
   variables {
-    environment         = "prod"
-    certificate_arn     = null
-    deletion_protection = false
-    access_logs         = false
-    enable_waf          = false
+    environment     = "prod"
+    certificate_arn = null
+    safeguards      = { deletion_protection = false, access_logs = false, enable_waf = false }
   }
 
-  expect_failures = [
-    var.certificate_arn,
-    var.deletion_protection,
-    var.access_logs,
-    var.enable_waf,
-  ]
+  expect_failures = [var.certificate_arn, var.safeguards]
+}
+
+# The safeguards' prod check reads each switch, not only the first: one off alone is refused too.
+run "prod_rejects_one_safeguard_off" {
+  command = plan
+  variables {
+    environment = "prod"
+    safeguards  = { enable_waf = false }
+  }
+  expect_failures = [var.safeguards]
+}
+
+run "rejects_retention_and_rate_limit_out_of_range" {
+  command = plan
+  variables {
+    safeguards = { access_logs_retention_days = 0, waf_rate_limit = 50 }
+  }
+  expect_failures = [var.safeguards]
 }
 
 run "rejects_bad_values" {
