@@ -4,16 +4,6 @@ mock_provider "aws" {
   source = "../../tests/mocks"
 }
 
-variables {
-  name              = "library-test"
-  environment       = "dev"
-  vpc_id            = "vpc-test"
-  public_subnet_ids = ["subnet-pub-a", "subnet-pub-b"]
-  security_group_id = "sg-alb"
-  certificate_arn   = "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
-  logs              = { retention_days = 365, kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000" }
-}
-
 run "alb_is_hardened" {
   command = plan
 
