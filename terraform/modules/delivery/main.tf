@@ -5,14 +5,10 @@
 # so. The deploy CLI hands all of it to ECS through UpdateService (provider 5.100 cannot); the shape it reads is
 # the `services` output (terraform/README.md, "Progressive delivery").
 
-data "aws_region" "current" {}
-data "aws_caller_identity" "current" {}
-data "aws_partition" "current" {}
-
 locals {
-  region      = data.aws_region.current.name
-  account_id  = data.aws_caller_identity.current.account_id
-  partition   = data.aws_partition.current.partition
+  region      = var.aws.region
+  account_id  = var.aws.account_id
+  partition   = var.aws.partition
   progressive = var.settings.strategy != "ROLLING"
 
   hook_name          = "${var.name}-smoke-hook"

@@ -62,3 +62,8 @@ variable "logs" {
   description = "Retention (days) and customer-managed KMS key of the hook's log group. Validated once, in modules/stack."
   type        = object({ retention_days = number, kms_key_arn = string })
 }
+
+variable "aws" {
+  description = "Where the stack runs: partition, region and account id (modules/stack reads them once from the provider), so ARNs are built from names and known at plan."
+  type        = object({ partition = string, region = string, account_id = string })
+}

@@ -4,14 +4,14 @@ data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
 
 resource "aws_s3_bucket" "access_logs" {
-  count = var.access_logs ? 1 : 0
+  count = var.safeguards.access_logs ? 1 : 0
 
   bucket_prefix = "${var.name}-alb-logs-"
   force_destroy = var.environment != "prod"
 }
 
 resource "aws_s3_bucket_public_access_block" "access_logs" {
-  count = var.access_logs ? 1 : 0
+  count = var.safeguards.access_logs ? 1 : 0
 
   bucket                  = aws_s3_bucket.access_logs[0].id
   block_public_acls       = true
@@ -21,7 +21,7 @@ resource "aws_s3_bucket_public_access_block" "access_logs" {
 }
 
 resource "aws_s3_bucket_ownership_controls" "access_logs" {
-  count = var.access_logs ? 1 : 0
+  count = var.safeguards.access_logs ? 1 : 0
 
   bucket = aws_s3_bucket.access_logs[0].id
   rule {
@@ -30,7 +30,7 @@ resource "aws_s3_bucket_ownership_controls" "access_logs" {
 }
 
 resource "aws_s3_bucket_server_side_encryption_configuration" "access_logs" {
-  count = var.access_logs ? 1 : 0
+  count = var.safeguards.access_logs ? 1 : 0
 
   bucket = aws_s3_bucket.access_logs[0].id
   rule {
@@ -41,7 +41,7 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "access_logs" {
 }
 
 resource "aws_s3_bucket_versioning" "access_logs" {
-  count = var.access_logs ? 1 : 0
+  count = var.safeguards.access_logs ? 1 : 0
 
   bucket = aws_s3_bucket.access_logs[0].id
   versioning_configuration {
@@ -50,7 +50,7 @@ resource "aws_s3_bucket_versioning" "access_logs" {
 }
 
 resource "aws_s3_bucket_lifecycle_configuration" "access_logs" {
-  count = var.access_logs ? 1 : 0
+  count = var.safeguards.access_logs ? 1 : 0
 
   bucket = aws_s3_bucket.access_logs[0].id
 
@@ -60,7 +60,7 @@ resource "aws_s3_bucket_lifecycle_configuration" "access_logs" {
     filter {}
 
     expiration {
-      days = var.access_logs_retention_days
+      days = var.safeguards.access_logs_retention_days
     }
 
     noncurrent_version_expiration {
@@ -74,7 +74,7 @@ resource "aws_s3_bucket_lifecycle_configuration" "access_logs" {
 }
 
 resource "aws_s3_bucket_policy" "access_logs" {
-  count = var.access_logs ? 1 : 0
+  count = var.safeguards.access_logs ? 1 : 0
 
   bucket = aws_s3_bucket.access_logs[0].id
   policy = jsonencode({

@@ -34,10 +34,10 @@ resource "aws_lb" "this" {
   desync_mitigation_mode     = "defensive" # L2
   idle_timeout               = 60          # DP-8: below the app's keep-alive (72 s)
   enable_http2               = true
-  enable_deletion_protection = var.deletion_protection # L5
+  enable_deletion_protection = var.safeguards.deletion_protection # L5
 
   dynamic "access_logs" { # L6
-    for_each = var.access_logs ? [1] : []
+    for_each = var.safeguards.access_logs ? [1] : []
     content {
       bucket  = aws_s3_bucket.access_logs[0].id
       prefix  = var.name

@@ -60,10 +60,10 @@ output "resource_labels" {
 
 output "web_acl_arn" {
   description = "ARN of the WAF web ACL, or null without WAF."
-  value       = var.enable_waf ? aws_wafv2_web_acl.this[0].arn : null
+  value       = var.safeguards.enable_waf ? aws_wafv2_web_acl.this[0].arn : null
 }
 
 output "access_logs_bucket" {
   description = "Name of the access-log bucket, or null without access logs."
-  value       = var.access_logs ? aws_s3_bucket.access_logs[0].id : null
+  value       = var.safeguards.access_logs ? aws_s3_bucket.access_logs[0].id : null
 }

@@ -123,58 +123,27 @@ variable "deregistration_delay" {
   }
 }
 
-variable "deletion_protection" {
-  description = "ALB deletion protection (L5). Safe default true; refused as false in prod."
-  type        = bool
-  default     = true
+variable "safeguards" {
+  description = "What protects the ALB, each on by default and refused off in prod: deletion_protection (L5), access_logs to an S3 bucket this module creates (L6; objects expire after access_logs_retention_days, 1-3650), and enable_waf, a WAF web ACL (L8, about $5 + $1/rule per month) with AWS managed rules and a per-IP rate-based rule blocking a client over waf_rate_limit requests per 5-minute window (100-2000000000, AWS WAF limits). modules/stack passes settings.alb."
+  type = object({
+    deletion_protection        = optional(bool, true)
+    access_logs                = optional(bool, true)
+    access_logs_retention_days = optional(number, 90)
+    enable_waf                 = optional(bool, true)
+    waf_rate_limit             = optional(number, 2000)
+  })
+  default  = {}
+  nullable = false
 
+  # Each switch with the control that asks for it; the message names every one that is off.
   validation {
-    condition     = !(var.environment == "prod" && !var.deletion_protection)
-    error_message = "prod keeps ALB deletion protection on (FSBP ELB.6)."
+    condition     = var.environment != "prod" || alltrue([var.safeguards.deletion_protection, var.safeguards.access_logs, var.safeguards.enable_waf])
+    error_message = "prod keeps every ALB safeguard on; off here: ${join(", ", [for k, control in { deletion_protection = "FSBP ELB.6", access_logs = "FSBP ELB.5", enable_waf = "CKV2_AWS_28, FSBP ELB.16" } : "${k} (${control})" if !var.safeguards[k]])}."
   }
-}
-
-variable "access_logs" {
-  description = "Write ALB access logs to an S3 bucket this module creates (L6). Safe default true; refused as false in prod."
-  type        = bool
-  default     = true
 
   validation {
-    condition     = !(var.environment == "prod" && !var.access_logs)
-    error_message = "prod keeps ALB access logs (FSBP ELB.5)."
-  }
-}
-
-variable "access_logs_retention_days" {
-  description = "Days before access-log objects expire."
-  type        = number
-  default     = 90
-
-  validation {
-    condition     = var.access_logs_retention_days >= 1 && var.access_logs_retention_days <= 3650
-    error_message = "access_logs_retention_days must be between 1 and 3650."
-  }
-}
-
-variable "enable_waf" {
-  description = "Attach a WAF web ACL with a per-IP rate-based rule and AWS managed rules (L8, about $5 + $1/rule per month). Safe default true; refused as false in prod."
-  type        = bool
-  default     = true
-
-  validation {
-    condition     = !(var.environment == "prod" && !var.enable_waf)
-    error_message = "prod sits behind WAF (CKV2_AWS_28, FSBP ELB.16)."
-  }
-}
-
-variable "waf_rate_limit" {
-  description = "Requests per client IP per 5-minute window before WAF blocks it."
-  type        = number
-  default     = 2000
-
-  validation {
-    condition     = var.waf_rate_limit >= 100 && var.waf_rate_limit <= 2000000000
-    error_message = "waf_rate_limit must be between 100 and 2000000000 (AWS WAF limits)."
+    condition     = var.safeguards.access_logs_retention_days >= 1 && var.safeguards.access_logs_retention_days <= 3650 && var.safeguards.waf_rate_limit >= 100 && var.safeguards.waf_rate_limit <= 2000000000
+    error_message = "safeguards.access_logs_retention_days must be between 1 and 3650, and safeguards.waf_rate_limit between 100 and 2000000000 (AWS WAF limits)."
   }
 }
 

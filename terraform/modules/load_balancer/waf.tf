@@ -2,7 +2,7 @@
 # rate limit, which is the global limit that per-task throttling cannot give.
 
 resource "aws_wafv2_web_acl" "this" {
-  count = var.enable_waf ? 1 : 0
+  count = var.safeguards.enable_waf ? 1 : 0
 
   name  = var.name
   scope = "REGIONAL"
@@ -21,7 +21,7 @@ resource "aws_wafv2_web_acl" "this" {
 
     statement {
       rate_based_statement {
-        limit              = var.waf_rate_limit
+        limit              = var.safeguards.waf_rate_limit
         aggregate_key_type = "IP"
       }
     }
@@ -93,7 +93,7 @@ resource "aws_wafv2_web_acl" "this" {
 }
 
 resource "aws_wafv2_web_acl_association" "this" {
-  count = var.enable_waf ? 1 : 0
+  count = var.safeguards.enable_waf ? 1 : 0
 
   resource_arn = aws_lb.this.arn
   web_acl_arn  = aws_wafv2_web_acl.this[0].arn
@@ -101,7 +101,7 @@ resource "aws_wafv2_web_acl_association" "this" {
 
 # WAF logs (CKV2_AWS_31); the log group name must start with aws-waf-logs-.
 resource "aws_cloudwatch_log_group" "waf" {
-  count = var.enable_waf ? 1 : 0
+  count = var.safeguards.enable_waf ? 1 : 0
 
   name              = "aws-waf-logs-${var.name}"
   retention_in_days = var.logs.retention_days
@@ -109,7 +109,7 @@ resource "aws_cloudwatch_log_group" "waf" {
 }
 
 resource "aws_wafv2_web_acl_logging_configuration" "this" {
-  count = var.enable_waf ? 1 : 0
+  count = var.safeguards.enable_waf ? 1 : 0
 
   resource_arn            = aws_wafv2_web_acl.this[0].arn
   log_destination_configs = [aws_cloudwatch_log_group.waf[0].arn]

@@ -2,18 +2,25 @@
 # Terraform creates the first task-definition revision; after that the deploy CLI registers revisions
 # pinned to a commit's image and Terraform ignores task_definition and desired_count (docs/deploy-contract.md#who-owns-the-task-definition).
 
-data "aws_region" "current" {}
-data "aws_caller_identity" "current" {}
-data "aws_partition" "current" {}
-
 locals {
-  region     = data.aws_region.current.name
-  account_id = data.aws_caller_identity.current.account_id
-  partition  = data.aws_partition.current.partition
+  region     = var.aws.region
+  account_id = var.aws.account_id
+  partition  = var.aws.partition
 
   log_group_name = "/ecs/${var.name}"
   # Built from names rather than the log group's computed ARN, so policies are known at plan.
   log_group_arn = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.log_group_name}"
+
+  # E7: every container logs through awslogs, to its task's log group under a stream prefix of its own.
+  log_destinations = {
+    app     = { group = local.log_group_name, prefix = "ecs" }
+    otel    = { group = local.log_group_name, prefix = "otel" }
+    migrate = { group = local.migrate_log_group_name, prefix = "ecs" }
+  }
+  log_configurations = { for container, to in local.log_destinations : container => {
+    logDriver = "awslogs"
+    options   = { awslogs-group = to.group, awslogs-region = local.region, awslogs-stream-prefix = to.prefix }
+  } }
 
   # Plain configuration only (docs/deploy-contract.md#task-environment): the services log in with IAM database authentication
   # as their own role (DB_AUTH=iam, DB_USER=library_reader|library_writer), generating a token per connection,
@@ -103,14 +110,7 @@ locals {
       startPeriod = var.health_check_start_period
     }
 
-    logConfiguration = { # E7
-      logDriver = "awslogs"
-      options = {
-        awslogs-group         = local.log_group_name
-        awslogs-region        = local.region
-        awslogs-stream-prefix = "ecs"
-      }
-    }
+    logConfiguration = local.log_configurations.app
   })
 }
 
@@ -362,39 +362,41 @@ resource "aws_appautoscaling_target" "this" {
   max_capacity       = var.max_capacity
 }
 
-resource "aws_appautoscaling_policy" "cpu" {
-  name               = "${var.name}-cpu"
+# One target-tracking policy per metric; each scales out fast and in slowly.
+locals {
+  scaling_policies = {
+    cpu      = { target = var.cpu_target_percent, metric = "ECSServiceAverageCPUUtilization", resource_label = null }
+    requests = { target = var.requests_per_target, metric = "ALBRequestCountPerTarget", resource_label = var.alb_resource_label }
+  }
+}
+
+resource "aws_appautoscaling_policy" "this" {
+  for_each = local.scaling_policies
+
+  name               = "${var.name}-${each.key}"
   policy_type        = "TargetTrackingScaling"
   service_namespace  = aws_appautoscaling_target.this.service_namespace
   scalable_dimension = aws_appautoscaling_target.this.scalable_dimension
   resource_id        = aws_appautoscaling_target.this.resource_id
 
   target_tracking_scaling_policy_configuration {
-    target_value       = var.cpu_target_percent
+    target_value       = each.value.target
     scale_in_cooldown  = 300
     scale_out_cooldown = 60
 
     predefined_metric_specification {
-      predefined_metric_type = "ECSServiceAverageCPUUtilization"
+      predefined_metric_type = each.value.metric
+      resource_label         = each.value.resource_label
     }
   }
 }
 
-resource "aws_appautoscaling_policy" "requests" {
-  name               = "${var.name}-requests"
-  policy_type        = "TargetTrackingScaling"
-  service_namespace  = aws_appautoscaling_target.this.service_namespace
-  scalable_dimension = aws_appautoscaling_target.this.scalable_dimension
-  resource_id        = aws_appautoscaling_target.this.resource_id
+moved {
+  from = aws_appautoscaling_policy.cpu
+  to   = aws_appautoscaling_policy.this["cpu"]
+}
 
-  target_tracking_scaling_policy_configuration {
-    target_value       = var.requests_per_target
-    scale_in_cooldown  = 300
-    scale_out_cooldown = 60
-
-    predefined_metric_specification {
-      predefined_metric_type = "ALBRequestCountPerTarget"
-      resource_label         = var.alb_resource_label
-    }
-  }
+moved {
+  from = aws_appautoscaling_policy.requests
+  to   = aws_appautoscaling_policy.this["requests"]
 }

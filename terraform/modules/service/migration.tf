@@ -32,14 +32,7 @@ locals {
     secrets     = local.migrate_secrets
     mountPoints = [local.tmp_mount]
 
-    logConfiguration = { # E7
-      logDriver = "awslogs"
-      options = {
-        awslogs-group         = local.migrate_log_group_name
-        awslogs-region        = local.region
-        awslogs-stream-prefix = "ecs"
-      }
-    }
+    logConfiguration = local.log_configurations.migrate
   })
 
   # Same agent permissions as the service's execution role, for this family's log group, plus the master secret.

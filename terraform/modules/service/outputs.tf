@@ -1,71 +1,34 @@
-output "service_name" {
-  description = "Name of the ECS service."
-  value       = local.service.name
+output "service" {
+  description = "The ECS service: name, ARN (id), the task count it was created with, whether it runs on Fargate Spot, and the listener rules it waited for before it was created."
+  value = {
+    name               = local.service.name
+    arn                = local.service.id
+    desired_count      = local.service.desired_count
+    fargate_spot       = var.fargate_spot
+    listener_rule_arns = terraform_data.listener_rules.output
+  }
 }
 
-output "service_arn" {
-  description = "ARN (id) of the ECS service."
-  value       = local.service.id
-}
-
-output "task_family" {
-  description = "Task-definition family; the deploy CLI registers new revisions in it."
-  value       = aws_ecs_task_definition.this.family
-}
-
-output "task_definition_arn" {
-  description = "ARN with revision of the task definition Terraform registered last: the base every deploy copies, swapping only the image."
-  value       = aws_ecs_task_definition.this.arn
-}
-
-output "container_name" {
-  description = "Name of the application container."
-  value       = var.container_name
-}
-
-output "log_group_name" {
-  description = "CloudWatch log group of the service's containers."
-  value       = aws_cloudwatch_log_group.this.name
-}
-
-output "execution_role_arn" {
-  description = "ARN of the task-execution role (image pull, logs, DB secret)."
-  value       = aws_iam_role.execution.arn
-}
-
-output "task_role_arn" {
-  description = "ARN of the task role (the application's own AWS identity)."
-  value       = aws_iam_role.task.arn
-}
-
-output "role_names" {
-  description = "Names of the task-execution role and the task role (the deployer may pass them to ECS)."
-  value       = { execution = aws_iam_role.execution.name, task = aws_iam_role.task.name }
-}
-
-output "desired_count" {
-  description = "Task count the service was created with."
-  value       = local.service.desired_count
-}
-
-output "container_environment" {
-  description = "Plain environment of the app container in Terraform's revision (IAM database login: no password and no secret at all; the OTEL_* variables while tracing is on), for review and tests."
-  value       = local.app_environment
-}
-
-output "db_connect_arns" {
-  description = "The rds-db:connect resources of the task role: this service's database user on each instance it connects to."
-  value       = local.db_connect_arns
-}
-
-output "listener_rule_arns" {
-  description = "The listener rules the service waits for before it is created."
-  value       = terraform_data.listener_rules.output
-}
-
-output "fargate_spot" {
-  description = "Whether the service runs on Fargate Spot."
-  value       = var.fargate_spot
+output "task" {
+  description = <<-EOT
+    The task Terraform registered: its family (the deploy CLI registers new revisions in it), definition_arn (with
+    revision: the base every deploy copies, swapping only the image), the app's container_name, the containers'
+    log_group_name, container_environment (plain: IAM database login, no password and no secret at all; the OTEL_*
+    variables while tracing is on), db_connect_arns (the task role's rds-db:connect resources: this service's
+    database user on each instance), the task-execution role (image pull, logs) and task role (the application's
+    own AWS identity) by ARN, and role_names (execution, task: the deployer may pass them to ECS).
+  EOT
+  value = {
+    family                = aws_ecs_task_definition.this.family
+    definition_arn        = aws_ecs_task_definition.this.arn
+    container_name        = var.container_name
+    log_group_name        = aws_cloudwatch_log_group.this.name
+    container_environment = local.app_environment
+    db_connect_arns       = local.db_connect_arns
+    execution_role_arn    = aws_iam_role.execution.arn
+    task_role_arn         = aws_iam_role.task.arn
+    role_names            = { execution = aws_iam_role.execution.name, task = aws_iam_role.task.name }
+  }
 }
 
 output "migration" {

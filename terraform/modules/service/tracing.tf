@@ -76,14 +76,7 @@ locals {
       startPeriod = 10
     }
 
-    logConfiguration = { # E7: the service's log group, its own stream prefix
-      logDriver = "awslogs"
-      options = {
-        awslogs-group         = local.log_group_name
-        awslogs-region        = local.region
-        awslogs-stream-prefix = "otel"
-      }
-    }
+    logConfiguration = local.log_configurations.otel # the service's log group, its own stream prefix
   }
 
   # Task role: the collector's X-Ray calls (AWS managed policy AWSXRayDaemonWriteAccess; ECS Developer Guide,

@@ -12,6 +12,11 @@ variable "name" {
   }
 }
 
+variable "aws" {
+  description = "Where the service runs: partition, region and account id (modules/stack reads them once from the provider), so ARNs are built from names and known at plan."
+  type        = object({ partition = string, region = string, account_id = string })
+}
+
 variable "environment" {
   description = "dev or prod; prod refuses the unsafe settings below (modules/stack checks it is one of the two)."
   type        = string

@@ -72,4 +72,5 @@ module "delivery" {
   alb_arn_suffix = module.load_balancer.arn_suffix
   app_url        = local.app_url
   logs           = local.logs
+  aws            = local.aws
 }

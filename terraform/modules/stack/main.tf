@@ -3,6 +3,7 @@
 # and the inputs a person sets (their variables.tf), which variables.tf here describes and checks.
 
 data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
 
 # Regular AZs only (no Local Zones or Wavelength zones, which lack Fargate and RDS Multi-AZ).
 data "aws_availability_zones" "available" {
@@ -18,6 +19,13 @@ locals {
   name         = "${var.project}-${var.environment}"
   azs          = slice(sort(data.aws_availability_zones.available.names), 0, var.settings.az_count)
   service_keys = toset(["reader", "writer"])
+
+  # Where the stack runs, read once: the services and the delivery module build their ARNs from it.
+  aws = {
+    partition  = data.aws_partition.current.partition
+    region     = var.aws_region
+    account_id = data.aws_caller_identity.current.account_id
+  }
 
   # Names are fixed strings so monitoring can alarm on the services before they exist.
   service_names = { for k in local.service_keys : k => "${local.name}-${k}" }
@@ -141,9 +149,7 @@ module "load_balancer" {
   domain_name          = var.domain_name
   hosted_zone_id       = var.hosted_zone_id
   deregistration_delay = var.settings.deregistration_delay
-  deletion_protection  = var.settings.alb.deletion_protection
-  access_logs          = var.settings.alb.access_logs
-  enable_waf           = var.settings.alb.enable_waf
+  safeguards           = var.settings.alb
   logs                 = local.logs
   # A blue/green-based strategy: an alternate target group and a production and a test rule per service.
   progressive = local.progressive ? { services = local.service_keys, test_header = local.test_traffic_header } : null
@@ -174,6 +180,7 @@ module "service" {
   for_each = local.service_keys
 
   name               = local.service_names[each.key]
+  aws                = local.aws
   environment        = var.environment
   cluster_arn        = module.cluster.arn
   cluster_name       = module.cluster.name
@@ -251,13 +258,13 @@ module "deployer" {
   environment = var.environment
   targets = {
     cluster_name           = module.cluster.name
-    services               = { for k in local.service_keys : k => { service_name = local.service_names[k], task_family = module.service[k].task_family } }
+    services               = { for k in local.service_keys : k => { service_name = local.service_names[k], task_family = module.service[k].task.family } }
     migrate_task_family    = local.migrate_family
     ecr_repository_names   = concat([for k in sort(local.service_keys) : module.registry[k].repository_name], module.collector_registry[*].repository_name)
-    log_group_names        = concat([for k in sort(local.service_keys) : module.service[k].log_group_name], [module.service["writer"].migration.log_group_name])
+    log_group_names        = concat([for k in sort(local.service_keys) : module.service[k].task.log_group_name], [module.service["writer"].migration.log_group_name])
     db_instance_identifier = module.database.instance_identifier
-    execution_role_names   = concat([for k in sort(local.service_keys) : module.service[k].role_names.execution], [module.service["writer"].migration.role_names.execution])
-    task_role_names        = concat([for k in sort(local.service_keys) : module.service[k].role_names.task], [module.service["writer"].migration.role_names.task])
+    execution_role_names   = concat([for k in sort(local.service_keys) : module.service[k].task.role_names.execution], [module.service["writer"].migration.role_names.execution])
+    task_role_names        = concat([for k in sort(local.service_keys) : module.service[k].task.role_names.task], [module.service["writer"].migration.role_names.task])
     # UpdateService passes the infrastructure role and the hook's invoke role to ECS (none with ROLLING).
     delivery_role_names = module.delivery.passable_role_names
   }

@@ -18,12 +18,12 @@ output "services" {
   description = "Per service (reader, writer): ECS service name, task family, container name, ECR repository URL, log group, task_definition_arn (the revision Terraform registered last, with revision number: the base of every deploy) and delivery (strategy, bake times, alternate target group, listener rules, infrastructure role, smoke hook, rollback alarms, test header)."
   value = {
     for k in local.service_keys : k => {
-      service_name        = module.service[k].service_name
-      task_family         = module.service[k].task_family
-      container_name      = module.service[k].container_name
+      service_name        = module.service[k].service.name
+      task_family         = module.service[k].task.family
+      container_name      = module.service[k].task.container_name
       ecr_repository_url  = module.registry[k].repository_url
-      log_group_name      = module.service[k].log_group_name
-      task_definition_arn = module.service[k].task_definition_arn
+      log_group_name      = module.service[k].task.log_group_name
+      task_definition_arn = module.service[k].task.definition_arn
       # How ECS deploys it and with what (terraform/README.md, "Progressive delivery"): the deploy CLI's input for
       # the UpdateService parts provider 5.100 cannot express.
       delivery = module.delivery.services[k]

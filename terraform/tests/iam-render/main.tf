@@ -23,6 +23,7 @@ locals {
   region    = local.world.aws_region.value
   account   = "123456789012"
   name      = local.cluster # <project>-<environment>, like the cluster
+  aws       = { partition = "aws", region = local.region, account_id = local.account }
 
   # <account>.dkr.ecr.<region>.amazonaws.com/<repository>
   repository_names = { for k, s in local.services : k => join("/", slice(split("/", s.ecr_repository_url), 1, length(split("/", s.ecr_repository_url)))) }
@@ -49,6 +50,7 @@ module "service" {
   for_each = local.services
 
   name               = each.value.task_family
+  aws                = local.aws
   environment        = local.world.environment.value
   cluster_arn        = "arn:aws:ecs:${local.region}:${local.account}:cluster/${local.cluster}"
   cluster_name       = local.cluster
@@ -90,6 +92,7 @@ module "delivery" {
   source = "../../modules/delivery"
 
   name                = local.name
+  aws                 = local.aws
   settings            = { strategy = "CANARY", bake_time_minutes = 10, canary = { percent = 10, bake_time_minutes = 5 } }
   test_traffic_header = { name = "x-deploy-test", value = local.world.environment.value }
   services = {
@@ -122,8 +125,8 @@ module "deployer" {
     ecr_repository_names   = concat([for k in sort(keys(local.repository_names)) : local.repository_names[k]], ["${local.name}/otel-collector"])
     log_group_names        = concat([for k in sort(keys(local.services)) : local.services[k].log_group_name], [local.migration.log_group_name])
     db_instance_identifier = local.database.instance_identifier
-    execution_role_names   = concat([for k in sort(keys(local.services)) : module.service[k].role_names.execution], [module.service["writer"].migration.role_names.execution])
-    task_role_names        = concat([for k in sort(keys(local.services)) : module.service[k].role_names.task], [module.service["writer"].migration.role_names.task])
+    execution_role_names   = concat([for k in sort(keys(local.services)) : module.service[k].task.role_names.execution], [module.service["writer"].migration.role_names.execution])
+    task_role_names        = concat([for k in sort(keys(local.services)) : module.service[k].task.role_names.task], [module.service["writer"].migration.role_names.task])
     delivery_role_names    = module.delivery.passable_role_names
   }
   terraform_state = { bucket = "library-tfstate-${local.account}-${local.region}", key = "library/dev/terraform.tfstate" }

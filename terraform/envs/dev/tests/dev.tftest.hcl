@@ -21,7 +21,7 @@ run "contract_outputs" {
       toset(keys(s)) == toset(["service_name", "task_family", "container_name", "ecr_repository_url", "log_group_name", "task_definition_arn", "delivery"]) &&
       s.service_name == "library-dev-${k}" && s.task_family == "library-dev-${k}" && s.container_name == "app" &&
       s.log_group_name == "/ecs/library-dev-${k}" && s.ecr_repository_url != "" &&
-      s.task_definition_arn == module.stack.modules.service[k].task_definition_arn && can(regex(":task-definition/[^:]+:[0-9]+$", s.task_definition_arn))
+      s.task_definition_arn == module.stack.modules.service[k].task.definition_arn && can(regex(":task-definition/[^:]+:[0-9]+$", s.task_definition_arn))
     ])
     error_message = "Each service entry is { service_name, task_family, container_name, ecr_repository_url, log_group_name, task_definition_arn (with revision) }."
   }
@@ -81,15 +81,15 @@ run "database_login_end_to_end" {
   }
   assert {
     condition = alltrue([for k in ["reader", "writer"] :
-      module.stack.modules.service[k].container_environment.DB_AUTH == "iam" && module.stack.modules.service[k].container_environment.DB_USER == "library_${k}" &&
-      module.stack.modules.service[k].container_environment.DB_HOST == output.database.endpoint && module.stack.modules.service[k].container_environment.DB_SSL == "verify-full" &&
-      module.stack.modules.service[k].container_environment.DB_NAME == "library_db" && module.stack.modules.service[k].container_environment.PORT == "8000" &&
-      module.stack.modules.service[k].container_environment.AWS_REGION == output.aws_region
+      module.stack.modules.service[k].task.container_environment.DB_AUTH == "iam" && module.stack.modules.service[k].task.container_environment.DB_USER == "library_${k}" &&
+      module.stack.modules.service[k].task.container_environment.DB_HOST == output.database.endpoint && module.stack.modules.service[k].task.container_environment.DB_SSL == "verify-full" &&
+      module.stack.modules.service[k].task.container_environment.DB_NAME == "library_db" && module.stack.modules.service[k].task.container_environment.PORT == "8000" &&
+      module.stack.modules.service[k].task.container_environment.AWS_REGION == output.aws_region
     ])
     error_message = "Both services log in to the primary with IAM auth as their own role over verified TLS, database library_db, port 8000."
   }
   assert {
-    condition     = !contains(keys(module.stack.modules.service["reader"].container_environment), "DB_READ_HOST")
+    condition     = !contains(keys(module.stack.modules.service["reader"].task.container_environment), "DB_READ_HOST")
     error_message = "Without a replica the reader gets no DB_READ_HOST."
   }
   assert {
@@ -106,7 +106,7 @@ run "dev_is_cheap" {
     error_message = "Dev: one NAT instance (no NAT gateway, no interface endpoints), no flow logs."
   }
   assert {
-    condition     = alltrue([for k in ["reader", "writer"] : module.stack.modules.service[k].fargate_spot])
+    condition     = alltrue([for k in ["reader", "writer"] : module.stack.modules.service[k].service.fargate_spot])
     error_message = "Dev: both services on Fargate Spot (X86_64, the stack's default: the service module refuses Spot on ARM64)."
   }
   assert {
@@ -118,7 +118,7 @@ run "dev_is_cheap" {
     error_message = "Dev: single-AZ database without deletion protection, backups still on."
   }
   assert {
-    condition     = alltrue([for k in ["reader", "writer"] : module.stack.modules.service[k].desired_count == 1])
+    condition     = alltrue([for k in ["reader", "writer"] : module.stack.modules.service[k].service.desired_count == 1])
     error_message = "Dev: one task per service."
   }
   assert {
@@ -139,15 +139,15 @@ run "with_replica_the_reader_reads_from_it" {
   }
 
   assert {
-    condition     = output.database.read_endpoint != null && module.stack.modules.service["reader"].container_environment.DB_READ_HOST == output.database.read_endpoint
+    condition     = output.database.read_endpoint != null && module.stack.modules.service["reader"].task.container_environment.DB_READ_HOST == output.database.read_endpoint
     error_message = "With a replica, database.read_endpoint is set and the reader gets it as DB_READ_HOST."
   }
   assert {
-    condition     = !contains(keys(module.stack.modules.service["writer"].container_environment), "DB_READ_HOST")
+    condition     = !contains(keys(module.stack.modules.service["writer"].task.container_environment), "DB_READ_HOST")
     error_message = "The writer never reads from the replica."
   }
   assert {
-    condition     = length(module.stack.modules.service["reader"].db_connect_arns) == 2 && length(module.stack.modules.service["writer"].db_connect_arns) == 1
+    condition     = length(module.stack.modules.service["reader"].task.db_connect_arns) == 2 && length(module.stack.modules.service["writer"].task.db_connect_arns) == 1
     error_message = "With a replica, the reader may connect to the primary and the replica."
   }
 }

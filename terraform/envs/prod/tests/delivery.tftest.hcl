@@ -28,7 +28,7 @@ run "canary_contract" {
       s.delivery.load_balancer.alternate_target_group_arn == module.stack.modules.load_balancer.delivery[k].alternate_target_group_arn &&
       s.delivery.load_balancer.production_listener_rule_arn == module.stack.modules.load_balancer.delivery[k].production_listener_rule_arn &&
       s.delivery.load_balancer.test_listener_rule_arn == module.stack.modules.load_balancer.delivery[k].test_listener_rule_arn &&
-      jsonencode(module.stack.modules.service[k].listener_rule_arns) == jsonencode([s.delivery.load_balancer.production_listener_rule_arn, s.delivery.load_balancer.test_listener_rule_arn]) &&
+      jsonencode(module.stack.modules.service[k].service.listener_rule_arns) == jsonencode([s.delivery.load_balancer.production_listener_rule_arn, s.delivery.load_balancer.test_listener_rule_arn]) &&
       s.delivery.hook.lifecycle_stages == ["POST_TEST_TRAFFIC_SHIFT"]
     ])
     error_message = "Each service's delivery names its own groups and rules, which the service waits for; the hook runs after the test traffic shift."

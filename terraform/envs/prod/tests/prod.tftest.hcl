@@ -20,7 +20,7 @@ run "contract_outputs" {
     condition = toset(keys(output.services)) == toset(["reader", "writer"]) && alltrue([for k, s in output.services :
       toset(keys(s)) == toset(["service_name", "task_family", "container_name", "ecr_repository_url", "log_group_name", "task_definition_arn", "delivery"]) &&
       s.service_name == "library-prod-${k}" && s.task_family == "library-prod-${k}" && s.log_group_name == "/ecs/library-prod-${k}" &&
-      s.task_definition_arn == module.stack.modules.service[k].task_definition_arn
+      s.task_definition_arn == module.stack.modules.service[k].task.definition_arn
     ])
     error_message = "services: reader and writer, each { service_name, task_family, container_name, ecr_repository_url, log_group_name, task_definition_arn, delivery }."
   }
@@ -46,7 +46,7 @@ run "contract_outputs" {
     error_message = "deploy_role_arn is null until github_oidc is set; the deployer policy exists anyway."
   }
   assert {
-    condition     = module.stack.modules.service["writer"].migration.secret_value_from == "${output.database.secret_arn}:password::" && alltrue([for k in ["reader", "writer"] : module.stack.modules.service[k].container_environment.DB_AUTH == "iam"])
+    condition     = module.stack.modules.service["writer"].migration.secret_value_from == "${output.database.secret_arn}:password::" && alltrue([for k in ["reader", "writer"] : module.stack.modules.service[k].task.container_environment.DB_AUTH == "iam"])
     error_message = "R-1: the services log in with IAM auth; only the migrate task takes DB_PASSWORD, from the master secret."
   }
 }
@@ -59,7 +59,7 @@ run "prod_is_safe" {
     error_message = "Prod: private endpoints instead of NAT (xray for the traces), and flow logs."
   }
   assert {
-    condition     = alltrue([for k in ["reader", "writer"] : !module.stack.modules.service[k].fargate_spot])
+    condition     = alltrue([for k in ["reader", "writer"] : !module.stack.modules.service[k].service.fargate_spot])
     error_message = "Prod: on-demand Fargate, never Spot."
   }
   assert {
@@ -71,7 +71,7 @@ run "prod_is_safe" {
     error_message = "Prod: Multi-AZ, deletion protection, at least 7 days of backups."
   }
   assert {
-    condition     = alltrue([for k in ["reader", "writer"] : module.stack.modules.service[k].desired_count >= 2])
+    condition     = alltrue([for k in ["reader", "writer"] : module.stack.modules.service[k].service.desired_count >= 2])
     error_message = "Prod: at least two tasks per service (the service module refuses a minimum below two)."
   }
   assert {
@@ -111,7 +111,7 @@ run "with_replica" {
   }
 
   assert {
-    condition     = output.database.read_endpoint != null && module.stack.modules.service["reader"].container_environment.DB_READ_HOST == output.database.read_endpoint
+    condition     = output.database.read_endpoint != null && module.stack.modules.service["reader"].task.container_environment.DB_READ_HOST == output.database.read_endpoint
     error_message = "The reader reads from the replica."
   }
   assert {

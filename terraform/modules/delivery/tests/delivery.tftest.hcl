@@ -8,11 +8,31 @@ mock_provider "aws" {
 
 variables {
   name                = "library-test"
+  aws                 = { partition = "aws", region = "eu-west-1", account_id = "123456789012" }
   test_traffic_header = { name = "x-deploy-test", value = "prod" }
   settings            = { strategy = "ROLLING", bake_time_minutes = 0 }
+  # Both services as modules/load_balancer builds them for a blue/green-based strategy (ROLLING's run drops them).
   services = {
-    reader = { service_name = "library-test-reader" }
-    writer = { service_name = "library-test-writer" }
+    reader = {
+      service_name = "library-test-reader"
+      load_balancer = {
+        target_group_arn             = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/read-a/1111111111111111"
+        alternate_target_group_arn   = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/read-b/2222222222222222"
+        target_group_arn_suffixes    = ["targetgroup/read-a/1111111111111111", "targetgroup/read-b/2222222222222222"]
+        production_listener_rule_arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/library-test/0123456789abcdef/fedcba9876543210/1111111111111111"
+        test_listener_rule_arn       = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/library-test/0123456789abcdef/fedcba9876543210/2222222222222222"
+      }
+    }
+    writer = {
+      service_name = "library-test-writer"
+      load_balancer = {
+        target_group_arn             = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/write-a/3333333333333333"
+        alternate_target_group_arn   = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/write-b/4444444444444444"
+        target_group_arn_suffixes    = ["targetgroup/write-a/3333333333333333", "targetgroup/write-b/4444444444444444"]
+        production_listener_rule_arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/library-test/0123456789abcdef/fedcba9876543210/3333333333333333"
+        test_listener_rule_arn       = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/library-test/0123456789abcdef/fedcba9876543210/4444444444444444"
+      }
+    }
   }
   alb_arn_suffix = "app/library-test/0123456789abcdef"
   app_url        = "https://books.example.com"
@@ -21,6 +41,13 @@ variables {
 
 run "rolling_builds_nothing" {
   command = apply
+
+  variables {
+    services = {
+      reader = { service_name = "library-test-reader" }
+      writer = { service_name = "library-test-writer" }
+    }
+  }
 
   assert {
     condition = (length(aws_iam_role.infrastructure) + length(aws_lambda_function.hook) + length(aws_iam_role.hook_invoke) +
@@ -41,28 +68,6 @@ run "canary_builds_the_contract" {
 
   variables {
     settings = { strategy = "CANARY", bake_time_minutes = 10, canary = { percent = 10, bake_time_minutes = 5 } }
-    services = {
-      reader = {
-        service_name = "library-test-reader"
-        load_balancer = {
-          target_group_arn             = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/read-a/1111111111111111"
-          alternate_target_group_arn   = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/read-b/2222222222222222"
-          target_group_arn_suffixes    = ["targetgroup/read-a/1111111111111111", "targetgroup/read-b/2222222222222222"]
-          production_listener_rule_arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/library-test/0123456789abcdef/fedcba9876543210/1111111111111111"
-          test_listener_rule_arn       = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/library-test/0123456789abcdef/fedcba9876543210/2222222222222222"
-        }
-      }
-      writer = {
-        service_name = "library-test-writer"
-        load_balancer = {
-          target_group_arn             = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/write-a/3333333333333333"
-          alternate_target_group_arn   = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/write-b/4444444444444444"
-          target_group_arn_suffixes    = ["targetgroup/write-a/3333333333333333", "targetgroup/write-b/4444444444444444"]
-          production_listener_rule_arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/library-test/0123456789abcdef/fedcba9876543210/3333333333333333"
-          test_listener_rule_arn       = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/library-test/0123456789abcdef/fedcba9876543210/4444444444444444"
-        }
-      }
-    }
   }
 
   override_resource {
@@ -173,16 +178,6 @@ run "linear_steps" {
 
   variables {
     settings = { strategy = "LINEAR", bake_time_minutes = 5, linear = { step_percent = 25, step_bake_time_minutes = 2 } }
-    services = {
-      reader = {
-        service_name = "library-test-reader"
-        load_balancer = {
-          target_group_arn             = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/read-a/1111111111111111", alternate_target_group_arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/read-b/2222222222222222"
-          target_group_arn_suffixes    = ["targetgroup/read-a/1111111111111111", "targetgroup/read-b/2222222222222222"]
-          production_listener_rule_arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/library-test/0123456789abcdef/fedcba9876543210/1111111111111111", test_listener_rule_arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/library-test/0123456789abcdef/fedcba9876543210/2222222222222222"
-        }
-      }
-    }
   }
 
   assert {
@@ -196,20 +191,10 @@ run "blue_green_shifts_at_once" {
 
   variables {
     settings = { strategy = "BLUE_GREEN", bake_time_minutes = 15 }
-    services = {
-      writer = {
-        service_name = "library-test-writer"
-        load_balancer = {
-          target_group_arn             = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/write-a/3333333333333333", alternate_target_group_arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/write-b/4444444444444444"
-          target_group_arn_suffixes    = ["targetgroup/write-a/3333333333333333", "targetgroup/write-b/4444444444444444"]
-          production_listener_rule_arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/library-test/0123456789abcdef/fedcba9876543210/3333333333333333", test_listener_rule_arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/library-test/0123456789abcdef/fedcba9876543210/4444444444444444"
-        }
-      }
-    }
   }
 
   assert {
-    condition     = output.services.writer.strategy == "BLUE_GREEN" && output.services.writer.bake_time_minutes == 15 && output.services.writer.canary == null && output.services.writer.linear == null && length(aws_cloudwatch_metric_alarm.rollback) == 3
+    condition     = output.services.writer.strategy == "BLUE_GREEN" && output.services.writer.bake_time_minutes == 15 && output.services.writer.canary == null && output.services.writer.linear == null && length(aws_cloudwatch_metric_alarm.rollback) == 3 * length(var.services)
     error_message = "BLUE_GREEN: no canary or linear steps; the hook and the rollback alarms as with the other blue/green-based strategies."
   }
 }

@@ -8,14 +8,8 @@ mock_provider "aws" {
 }
 
 variables {
-  name              = "library-test"
-  environment       = "prod"
-  vpc_id            = "vpc-test"
-  public_subnet_ids = ["subnet-pub-a", "subnet-pub-b"]
-  security_group_id = "sg-alb"
-  certificate_arn   = "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
-  logs              = { retention_days = 365, kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000" }
-  progressive       = { services = ["writer"], test_header = { name = "x-deploy-test", value = "prod" } }
+  environment = "prod"
+  progressive = { services = ["writer"], test_header = { name = "x-deploy-test", value = "prod" } }
 }
 
 # Distinct ARNs for the writer's two groups (the shared mocks give every group the same one).

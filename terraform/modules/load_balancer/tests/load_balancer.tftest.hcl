@@ -4,16 +4,6 @@ mock_provider "aws" {
   source = "../../tests/mocks"
 }
 
-variables {
-  name              = "library-test"
-  environment       = "dev"
-  vpc_id            = "vpc-test"
-  public_subnet_ids = ["subnet-pub-a", "subnet-pub-b"]
-  security_group_id = "sg-alb"
-  certificate_arn   = "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
-  logs              = { retention_days = 365, kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000" }
-}
-
 run "alb_is_hardened" {
   command = plan
 
@@ -269,7 +259,7 @@ run "waf_with_rate_based_rule" {
   command = plan
 
   assert {
-    condition     = length(aws_wafv2_web_acl_association.this) == (var.enable_waf ? 1 : 0) && var.enable_waf
+    condition     = length(aws_wafv2_web_acl_association.this) == (var.safeguards.enable_waf ? 1 : 0) && var.safeguards.enable_waf
     error_message = "L8: WAF is on by default and associated with the ALB."
   }
   assert {
@@ -326,9 +316,7 @@ run "dev_cheap_values" {
   command = plan
 
   variables {
-    deletion_protection = false
-    access_logs         = false
-    enable_waf          = false
+    safeguards = { deletion_protection = false, access_logs = false, enable_waf = false }
   }
 
   assert {
@@ -353,19 +341,30 @@ run "prod_rejects_each_unsafe_value" {
   command = plan
 
   variables {
-    environment         = "prod"
-    certificate_arn     = null
-    deletion_protection = false
-    access_logs         = false
-    enable_waf          = false
+    environment     = "prod"
+    certificate_arn = null
+    safeguards      = { deletion_protection = false, access_logs = false, enable_waf = false }
   }
 
-  expect_failures = [
-    var.certificate_arn,
-    var.deletion_protection,
-    var.access_logs,
-    var.enable_waf,
-  ]
+  expect_failures = [var.certificate_arn, var.safeguards]
+}
+
+# The safeguards' prod check reads each switch, not only the first: one off alone is refused too.
+run "prod_rejects_one_safeguard_off" {
+  command = plan
+  variables {
+    environment = "prod"
+    safeguards  = { enable_waf = false }
+  }
+  expect_failures = [var.safeguards]
+}
+
+run "rejects_retention_and_rate_limit_out_of_range" {
+  command = plan
+  variables {
+    safeguards = { access_logs_retention_days = 0, waf_rate_limit = 50 }
+  }
+  expect_failures = [var.safeguards]
 }
 
 run "rejects_bad_values" {

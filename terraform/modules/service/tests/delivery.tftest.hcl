@@ -37,7 +37,7 @@ run "progressive_service_with_group_a" {
   command = apply
 
   assert {
-    condition     = length(aws_ecs_service.this) == 0 && length(aws_ecs_service.progressive) == 1 && output.service_name == "library-test-writer"
+    condition     = length(aws_ecs_service.this) == 0 && length(aws_ecs_service.progressive) == 1 && output.service.name == "library-test-writer"
     error_message = "progressive = true: the service is aws_ecs_service.progressive alone, and the outputs read it."
   }
   assert {
@@ -81,7 +81,7 @@ run "rolling_service_with_group_a" {
   }
 
   assert {
-    condition     = length(aws_ecs_service.this) == 1 && length(aws_ecs_service.progressive) == 0 && output.service_name == "library-test-reader"
+    condition     = length(aws_ecs_service.this) == 1 && length(aws_ecs_service.progressive) == 0 && output.service.name == "library-test-reader"
     error_message = "progressive = false: the service is aws_ecs_service.this[0] alone (dev's address, moved from aws_ecs_service.this)."
   }
 }

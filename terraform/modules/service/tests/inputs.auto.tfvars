@@ -3,6 +3,7 @@
 # run's override them.
 
 name               = "library-test-reader"
+aws                = { partition = "aws", region = "eu-west-1", account_id = "123456789012" }
 environment        = "dev"
 cluster_arn        = "arn:aws:ecs:eu-west-1:123456789012:cluster/library-test"
 cluster_name       = "library-test"

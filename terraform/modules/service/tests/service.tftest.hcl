@@ -348,13 +348,13 @@ run "logs_and_autoscaling" {
     error_message = "Autoscaling targets the service with min/max from the variables."
   }
   assert {
-    condition     = aws_appautoscaling_policy.cpu.target_tracking_scaling_policy_configuration[0].predefined_metric_specification[0].predefined_metric_type == "ECSServiceAverageCPUUtilization"
+    condition     = aws_appautoscaling_policy.this["cpu"].target_tracking_scaling_policy_configuration[0].predefined_metric_specification[0].predefined_metric_type == "ECSServiceAverageCPUUtilization"
     error_message = "Target tracking on CPU."
   }
   assert {
     condition = (
-      aws_appautoscaling_policy.requests.target_tracking_scaling_policy_configuration[0].predefined_metric_specification[0].predefined_metric_type == "ALBRequestCountPerTarget" &&
-      aws_appautoscaling_policy.requests.target_tracking_scaling_policy_configuration[0].predefined_metric_specification[0].resource_label == var.alb_resource_label
+      aws_appautoscaling_policy.this["requests"].target_tracking_scaling_policy_configuration[0].predefined_metric_specification[0].predefined_metric_type == "ALBRequestCountPerTarget" &&
+      aws_appautoscaling_policy.this["requests"].target_tracking_scaling_policy_configuration[0].predefined_metric_specification[0].resource_label == var.alb_resource_label
     )
     error_message = "Target tracking on ALB requests per target, for this service's target group."
   }
@@ -454,11 +454,11 @@ run "apply_outputs" {
   command = apply
 
   assert {
-    condition     = output.task_family == "library-test-reader" && output.service_name == "library-test-reader" && output.container_name == "app" && output.log_group_name == "/ecs/library-test-reader"
+    condition     = output.task.family == "library-test-reader" && output.service.name == "library-test-reader" && output.task.container_name == "app" && output.task.log_group_name == "/ecs/library-test-reader"
     error_message = "Outputs name the family, service, container and log group the deploy CLI uses."
   }
   assert {
-    condition     = output.execution_role_arn != null && output.task_role_arn != null
+    condition     = output.task.execution_role_arn != null && output.task.task_role_arn != null
     error_message = "Both role ARNs are output."
   }
   assert {
@@ -466,11 +466,11 @@ run "apply_outputs" {
     error_message = "Terraform creates the service on the first revision it registered (later revisions are the CLI's, ignore_changes)."
   }
   assert {
-    condition     = output.task_definition_arn == aws_ecs_task_definition.this.arn && can(regex(":task-definition/[^:]+:[0-9]+$", output.task_definition_arn))
+    condition     = output.task.definition_arn == aws_ecs_task_definition.this.arn && can(regex(":task-definition/[^:]+:[0-9]+$", output.task.definition_arn))
     error_message = "R-3: task_definition_arn is the ARN with revision of Terraform's latest registration."
   }
   assert {
-    condition     = output.migration == null && output.listener_rule_arns == var.listener_rule_arns
+    condition     = output.migration == null && output.service.listener_rule_arns == var.listener_rule_arns
     error_message = "No migrate task without var.migration; the listener rules are passed through."
   }
 }

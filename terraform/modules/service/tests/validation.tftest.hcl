@@ -107,8 +107,10 @@ run "dev_allows_cheap_values" {
   }
 
   assert {
-    condition     = aws_ecs_service.this[0].name == "library-test-reader"
-    error_message = "The service plans with these values."
+    condition = (aws_ecs_service.this[0].desired_count == 1 && aws_appautoscaling_target.this.min_capacity == 1 &&
+      aws_appautoscaling_target.this.max_capacity == 2 && aws_cloudwatch_log_group.this.retention_in_days == 14 &&
+    one(aws_ecs_service.this[0].capacity_provider_strategy).capacity_provider == "FARGATE_SPOT")
+    error_message = "Dev plans with one task, a 14-day log retention and Fargate Spot, as asked."
   }
 }
 

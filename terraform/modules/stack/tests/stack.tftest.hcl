@@ -1,38 +1,8 @@
 # Stack module: the composition itself (names, wiring between the modules, the contract values, its own
-# guards), with a prod-safe configuration of its own. The real dev and prod settings are tested in envs/*.
+# guards), with a prod-safe configuration of its own (inputs.auto.tfvars). The real dev and prod settings are tested in envs/*.
 
 mock_provider "aws" {
   source = "../../tests/mocks"
-}
-
-variables {
-  environment     = "prod"
-  project         = "shop"
-  aws_region      = "eu-west-1"
-  certificate_arn = "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
-  default_tags    = { Project = "shop", Environment = "prod", ManagedBy = "terraform" }
-
-  # Prod-safe (the modules accept it for prod and dev), NAT per AZ so both egress paths are covered between
-  # this file and envs/prod (endpoints).
-  settings = {
-    vpc_cidr             = "10.30.0.0/16"
-    az_count             = 2
-    egress_mode          = "nat"
-    single_nat_gateway   = false
-    flow_logs            = true
-    log_retention_days   = 365
-    container_insights   = "enhanced"
-    ecr_force_delete     = false
-    stop_timeout         = 40
-    deregistration_delay = 20
-    task                 = { cpu = 512, memory = 1024, desired_count = 2, min_capacity = 2, max_capacity = 3, db_pool_max = 7, log_level = "warn", fargate_spot = false }
-    db = {
-      instance_class        = "db.t4g.small", allocated_storage = 30, max_allocated_storage = 60, multi_az = true, deletion_protection = true,
-      backup_retention_days = 10, skip_final_snapshot = false, monitoring_interval = 30, performance_insights = true, connections_alarm = 100
-    }
-    alb     = { deletion_protection = true, access_logs = true, enable_waf = true }
-    tracing = { enabled = true, sample_ratio = 0.2 }
-  }
 }
 
 run "names_follow_project_and_environment" {
@@ -46,7 +16,7 @@ run "names_follow_project_and_environment" {
     condition = toset(keys(output.services)) == toset(["reader", "writer"]) && alltrue([for k, s in output.services :
       s.service_name == "shop-prod-${k}" && s.task_family == "shop-prod-${k}" && s.container_name == "app" &&
       s.log_group_name == "/ecs/shop-prod-${k}" && s.ecr_repository_url == module.registry[k].repository_url &&
-      module.registry[k].repository_name == "shop-prod/${k}" && s.task_definition_arn == module.service[k].task_definition_arn
+      module.registry[k].repository_name == "shop-prod/${k}" && s.task_definition_arn == module.service[k].task.definition_arn
     ])
     error_message = "Each service is <project>-<env>-<key>, with its own repository <project>-<env>/<key>."
   }
@@ -69,19 +39,19 @@ run "services_log_in_with_iam_and_only_migrate_gets_the_secret" {
 
   assert {
     condition = alltrue([for k in ["reader", "writer"] :
-      module.service[k].container_environment.DB_AUTH == "iam" &&
-      module.service[k].container_environment.DB_USER == "library_${k}" &&
-      module.service[k].container_environment.DB_HOST == module.database.address &&
-      module.service[k].container_environment.DB_PORT == tostring(module.database.port) &&
-      module.service[k].container_environment.DB_NAME == module.database.db_name &&
-      module.service[k].container_environment.AWS_REGION == "eu-west-1" &&
-      !contains(keys(module.service[k].container_environment), "DB_READ_HOST")
+      module.service[k].task.container_environment.DB_AUTH == "iam" &&
+      module.service[k].task.container_environment.DB_USER == "library_${k}" &&
+      module.service[k].task.container_environment.DB_HOST == module.database.address &&
+      module.service[k].task.container_environment.DB_PORT == tostring(module.database.port) &&
+      module.service[k].task.container_environment.DB_NAME == module.database.db_name &&
+      module.service[k].task.container_environment.AWS_REGION == "eu-west-1" &&
+      !contains(keys(module.service[k].task.container_environment), "DB_READ_HOST")
     ])
     error_message = "R-1: both services connect to the primary as their own role (library_reader, library_writer) with IAM auth; no DB_READ_HOST without a replica."
   }
   assert {
     condition = alltrue([for k in ["reader", "writer"] :
-      module.service[k].db_connect_arns == ["arn:aws:rds-db:eu-west-1:123456789012:dbuser:${module.database.resource_id}/library_${k}"]
+      module.service[k].task.db_connect_arns == ["arn:aws:rds-db:eu-west-1:123456789012:dbuser:${module.database.resource_id}/library_${k}"]
     ])
     error_message = "R-1: each task role may connect only as its own user, on the primary's DbiResourceId."
   }
@@ -113,7 +83,7 @@ run "services_wait_for_their_listener_rules" {
   command = apply
 
   assert {
-    condition     = alltrue([for k in ["reader", "writer"] : tolist(module.service[k].listener_rule_arns) == tolist([module.load_balancer.listener_rule_arns[k]])])
+    condition     = alltrue([for k in ["reader", "writer"] : tolist(module.service[k].service.listener_rule_arns) == tolist([module.load_balancer.listener_rule_arns[k]])])
     error_message = "R-6: each service is created after the listener rule that forwards to its target group."
   }
 }
@@ -144,7 +114,7 @@ run "settings_reach_the_modules" {
   }
   assert {
     condition = alltrue([for k in ["reader", "writer"] :
-      module.service[k].desired_count == 2 && module.service[k].container_environment.DB_POOL_MAX == "7" && module.service[k].container_environment.LOG_LEVEL == "warn"
+      module.service[k].service.desired_count == 2 && module.service[k].task.container_environment.DB_POOL_MAX == "7" && module.service[k].task.container_environment.LOG_LEVEL == "warn"
     ])
     error_message = "task.desired_count, db_pool_max and log_level reach both services."
   }
@@ -166,18 +136,18 @@ run "replica_goes_to_the_reader_only" {
   }
 
   assert {
-    condition     = output.database.read_endpoint != null && output.database.read_endpoint == module.database.read_endpoint && module.service["reader"].container_environment.DB_READ_HOST == output.database.read_endpoint
+    condition     = output.database.read_endpoint != null && output.database.read_endpoint == module.database.read_endpoint && module.service["reader"].task.container_environment.DB_READ_HOST == output.database.read_endpoint
     error_message = "With a replica, database.read_endpoint is set and the reader gets it as DB_READ_HOST."
   }
   assert {
-    condition     = !contains(keys(module.service["writer"].container_environment), "DB_READ_HOST")
+    condition     = !contains(keys(module.service["writer"].task.container_environment), "DB_READ_HOST")
     error_message = "The writer never reads from the replica."
   }
   assert {
     condition = (
-      length(module.service["reader"].db_connect_arns) == 2 &&
-      module.service["reader"].db_connect_arns[1] == "arn:aws:rds-db:eu-west-1:123456789012:dbuser:${module.database.replica_resource_id}/library_reader" &&
-      length(module.service["writer"].db_connect_arns) == 1
+      length(module.service["reader"].task.db_connect_arns) == 2 &&
+      module.service["reader"].task.db_connect_arns[1] == "arn:aws:rds-db:eu-west-1:123456789012:dbuser:${module.database.replica_resource_id}/library_reader" &&
+      length(module.service["writer"].task.db_connect_arns) == 1
     )
     error_message = "R-1: with a replica the reader may also connect to the replica; the writer only to the primary."
   }
@@ -243,7 +213,7 @@ run "tracing_reaches_both_services_from_the_collector_repository" {
       module.service[k].tracing.image == "${module.collector_registry[0].repository_url}:v0.49.0" &&
       module.service[k].tracing.environment.OTEL_SERVICE_NAME == "shop-prod-${k}" &&
       module.service[k].tracing.environment.OTEL_TRACES_SAMPLER_ARG == "0.2" &&
-      module.service[k].container_environment.OTEL_EXPORTER_OTLP_ENDPOINT == "http://127.0.0.1:4318"
+      module.service[k].task.container_environment.OTEL_EXPORTER_OTLP_ENDPOINT == "http://127.0.0.1:4318"
     ])
     error_message = "settings.tracing reaches both services: the collector image from this account's repository, each service's own name, the sample ratio."
   }
@@ -293,7 +263,7 @@ run "tracing_off_adds_nothing" {
     error_message = "Tracing off: no collector repository, nothing to mirror, no xray endpoint."
   }
   assert {
-    condition     = alltrue([for k in ["reader", "writer"] : !module.service[k].tracing.enabled && length([for n in keys(module.service[k].container_environment) : n if startswith(n, "OTEL_")]) == 0])
+    condition     = alltrue([for k in ["reader", "writer"] : !module.service[k].tracing.enabled && length([for n in keys(module.service[k].task.container_environment) : n if startswith(n, "OTEL_")]) == 0])
     error_message = "Tracing off: no sidecar and no OTEL_* variables in either service."
   }
 }
