@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { substitute } from '../../container/support/gateway.js';
+import { substitute } from '../../container/support/nginx-config.js';
 import { repoRoot } from '../../container/support/runtime.js';
 import type { ReleaseName } from './releases.js';
 

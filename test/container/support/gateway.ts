@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../../scripts/embedded-postgres.mjs';
 import { waitForOk } from '../../support/process.js';
+import { substitute } from './nginx-config.js';
 import { repoRoot } from './runtime.js';
 
 /** The nginx binary (Debian's nginx-light in CI, installed by .ci/run), or undefined. */
@@ -13,18 +14,6 @@ export function findNginx(): string | undefined {
   const which = spawnSync('sh', ['-c', 'command -v nginx'], { encoding: 'utf8' });
   if (which.status === 0 && which.stdout.trim()) return which.stdout.trim();
   return ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/opt/homebrew/bin/nginx'].find((path) => existsSync(path));
-}
-
-/**
- * Replaces each `from` with `to` in the config, requiring exactly one occurrence of each, so a change in the
- * file's shape fails loudly instead of testing something else.
- */
-export function substitute(config: string, replacements: Array<[from: string, to: string]>): string {
-  return replacements.reduce((text, [from, to]) => {
-    const count = text.split(from).length - 1;
-    if (count !== 1) throw new Error(`expected "${from}" exactly once in the gateway config, found it ${count} times`);
-    return text.replace(from, to);
-  }, config);
 }
 
 export interface RunningNginx {
