@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { App } from '../../container/support/images.js';
+import { type App, imageBuildArgs } from '../../container/support/images.js';
 import { type Runtime, exec, repoRoot } from '../../container/support/runtime.js';
 
 /**
@@ -49,18 +49,7 @@ export const buildLogDir = join(repoRoot, '.test-results', 'canary');
 
 /** `build --build-arg APP=<app>` of the tree's own Dockerfile, the images suite's arguments, bounded in time. */
 async function build(runtime: Runtime, contextDir: string, app: App, tag: string, timeoutMs: number): Promise<number> {
-  const args = [
-    'build',
-    ...(runtime.name === 'podman' ? ['--format', 'docker'] : []),
-    '--network=host',
-    '--build-arg',
-    `APP=${app}`,
-    '-t',
-    tag,
-    '-f',
-    'Dockerfile',
-    '.',
-  ];
+  const args = imageBuildArgs(runtime, app, tag);
   const log = join(buildLogDir, `build-${tag.split(':').pop()}-${app}.log`);
   writeFileSync(log, `${runtime.name} ${args.join(' ')} (in ${contextDir})\n`);
   const startedAt = performance.now();

@@ -17,11 +17,9 @@ export interface BuiltImage {
   log: string;
 }
 
-/** `build --build-arg APP=<app>` of the repository's Dockerfile, exactly as the deploy CLI would (no overrides). */
-export async function buildImage(runtime: Runtime, app: App, tag = `localhost/library-${app}:images-test`): Promise<BuiltImage> {
-  mkdirSync(buildLogDir, { recursive: true });
-  const log = join(buildLogDir, `build-${app}.log`);
-  const args = [
+/** The build command's arguments for one app of a tree's Dockerfile (run in that tree). */
+export function imageBuildArgs(runtime: Runtime, app: App, tag: string): string[] {
+  return [
     'build',
     // podman's default OCI format drops HEALTHCHECK; the Docker format keeps it, as `docker build` does.
     ...(runtime.name === 'podman' ? ['--format', 'docker'] : []),
@@ -35,6 +33,13 @@ export async function buildImage(runtime: Runtime, app: App, tag = `localhost/li
     'Dockerfile',
     '.',
   ];
+}
+
+/** `build --build-arg APP=<app>` of the repository's Dockerfile, exactly as the deploy CLI would (no overrides). */
+export async function buildImage(runtime: Runtime, app: App, tag = `localhost/library-${app}:images-test`): Promise<BuiltImage> {
+  mkdirSync(buildLogDir, { recursive: true });
+  const log = join(buildLogDir, `build-${app}.log`);
+  const args = imageBuildArgs(runtime, app, tag);
   writeFileSync(log, `${runtime.name} ${args.join(' ')}\n`);
   const startedAt = performance.now();
   await runtime.check(args, `read the build log ${log}; the Dockerfile must build with \`${runtime.name} ${args.join(' ')}\``, {
