@@ -86,7 +86,7 @@ run "topic_and_alarms_cover_services_alb_and_database" {
   }
 }
 
-run "a_normal_deploy_is_quiet" {
+run "deployments_and_database_events_are_reported_quietly_and_on_the_dashboard" {
   command = plan
 
   assert {
@@ -99,11 +99,6 @@ run "a_normal_deploy_is_quiet" {
     ]) && aws_cloudwatch_metric_alarm.target_response_time.datapoints_to_alarm >= 4
     error_message = "Noise: start-up CPU, memory and target churn of a rolling deploy need 3+ of 5 minutes before they alarm."
   }
-}
-
-run "database_and_deployment_events_go_to_the_topic" {
-  command = plan
-
   assert {
     condition = jsondecode(aws_cloudwatch_event_rule.database.event_pattern) == {
       source        = ["aws.rds"]
@@ -135,11 +130,6 @@ run "database_and_deployment_events_go_to_the_topic" {
     condition     = aws_cloudwatch_event_target.deployments.rule == aws_cloudwatch_event_rule.deployments.name
     error_message = "The rule targets the topic."
   }
-}
-
-run "dashboard_shows_the_alarmed_metrics" {
-  command = plan
-
   assert {
     condition = alltrue([for m in ["CPUUtilization", "MemoryUtilization", "HTTPCode_ELB_5XX_Count", "HTTPCode_Target_5XX_Count", "TargetResponseTime", "UnHealthyHostCount", "DatabaseConnections", "FreeStorageSpace"] :
       strcontains(aws_cloudwatch_dashboard.this.dashboard_body, "\"${m}\"")
