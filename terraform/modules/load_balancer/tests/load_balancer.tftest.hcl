@@ -153,7 +153,7 @@ run "certificate_arn_alone_still_works" {
   }
 }
 
-run "waf_with_rate_based_rule" {
+run "waf_rate_rule_and_private_encrypted_access_logs" {
   command = plan
 
   assert {
@@ -172,11 +172,6 @@ run "waf_with_rate_based_rule" {
     condition     = aws_cloudwatch_log_group.waf[0].retention_in_days == 365 && startswith(aws_cloudwatch_log_group.waf[0].name, "aws-waf-logs-")
     error_message = "CKV2_AWS_31: WAF logs to a log group with retention."
   }
-}
-
-run "access_logs_bucket_is_private_and_encrypted" {
-  command = plan
-
   assert {
     condition     = aws_lb.this.access_logs[0].enabled == true
     error_message = "L6: access logs on by default."
