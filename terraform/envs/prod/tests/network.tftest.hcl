@@ -7,7 +7,6 @@ mock_provider "aws" {
 }
 
 variables {
-  certificate_arn = "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
   # The table's rows, | `endpoint` | Interface or Gateway | always, tracing or exec | ..., read from the document
   # (terraform test runs in this folder: npm run test:infra and terraform -chdir=terraform/envs/prod test).
   endpoint_table = [for m in regexall("(?m)^\\| `([a-z0-9.-]+)` \\| (Interface|Gateway) \\| (always|tracing|exec) \\|", file("../../docs/prod-network.md")) : { name = m[0], type = m[1], when = m[2] }]

@@ -4,12 +4,6 @@ mock_provider "aws" {
   source = "../../tests/mocks"
 }
 
-variables {
-  name        = "library-test"
-  environment = "dev"
-  logs        = { retention_days = 365, kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000" }
-}
-
 run "insights_and_exec_logging" {
   command = plan
 

@@ -157,7 +157,7 @@ run "bumping_the_version_rotates_both" {
   }
 }
 
-run "parameter_group_forces_tls_and_logs_statements" {
+run "parameter_group_forces_tls_and_logs_statements_to_retained_encrypted_groups" {
   command = plan
 
   assert {
@@ -172,11 +172,6 @@ run "parameter_group_forces_tls_and_logs_statements" {
     condition     = aws_db_instance.this.parameter_group_name == aws_db_parameter_group.this.name
     error_message = "The instance uses that parameter group."
   }
-}
-
-run "log_groups_have_retention_and_cmk" {
-  command = plan
-
   assert {
     condition     = toset(keys(aws_cloudwatch_log_group.this)) == toset(["postgresql", "upgrade", "iam-db-auth-error"]) && alltrue([for g in aws_cloudwatch_log_group.this : g.retention_in_days == 365 && g.kms_key_id == var.logs.kms_key_arn && startswith(g.name, "/aws/rds/instance/library-test/")])
     error_message = "C1-C3: exported log groups exist up front with retention and a CMK."

@@ -18,7 +18,7 @@ variables {
   }
 }
 
-run "topic_is_encrypted_and_not_public" {
+run "topic_and_alarms_cover_services_alb_and_database" {
   command = plan
 
   assert {
@@ -35,11 +35,6 @@ run "topic_is_encrypted_and_not_public" {
     condition     = length(aws_sns_topic_subscription.email) == 0
     error_message = "No e-mail subscription without an address."
   }
-}
-
-run "alarms_cover_services_alb_and_database" {
-  command = plan
-
   assert {
     condition = toset(keys(aws_cloudwatch_metric_alarm.this)) == toset([
       "reader-cpu", "reader-memory", "reader-unhealthy-hosts", "reader-no-healthy-hosts", "reader-5xx",
@@ -64,11 +59,6 @@ run "alarms_cover_services_alb_and_database" {
     condition     = aws_cloudwatch_metric_alarm.this["db-free-storage"].comparison_operator == "LessThanOrEqualToThreshold"
     error_message = "Free storage alarms when it runs low."
   }
-}
-
-run "outage_alarms_notice_missing_data" {
-  command = plan
-
   assert {
     condition = alltrue([for k in ["reader", "writer"] :
       aws_cloudwatch_metric_alarm.this["${k}-no-healthy-hosts"].metric_name == "HealthyHostCount" &&
@@ -96,7 +86,7 @@ run "outage_alarms_notice_missing_data" {
   }
 }
 
-run "a_normal_deploy_is_quiet" {
+run "deployments_and_database_events_are_reported_quietly_and_on_the_dashboard" {
   command = plan
 
   assert {
@@ -109,11 +99,6 @@ run "a_normal_deploy_is_quiet" {
     ]) && aws_cloudwatch_metric_alarm.target_response_time.datapoints_to_alarm >= 4
     error_message = "Noise: start-up CPU, memory and target churn of a rolling deploy need 3+ of 5 minutes before they alarm."
   }
-}
-
-run "database_and_deployment_events_go_to_the_topic" {
-  command = plan
-
   assert {
     condition = jsondecode(aws_cloudwatch_event_rule.database.event_pattern) == {
       source        = ["aws.rds"]
@@ -145,11 +130,6 @@ run "database_and_deployment_events_go_to_the_topic" {
     condition     = aws_cloudwatch_event_target.deployments.rule == aws_cloudwatch_event_rule.deployments.name
     error_message = "The rule targets the topic."
   }
-}
-
-run "dashboard_shows_the_alarmed_metrics" {
-  command = plan
-
   assert {
     condition = alltrue([for m in ["CPUUtilization", "MemoryUtilization", "HTTPCode_ELB_5XX_Count", "HTTPCode_Target_5XX_Count", "TargetResponseTime", "UnHealthyHostCount", "DatabaseConnections", "FreeStorageSpace"] :
       strcontains(aws_cloudwatch_dashboard.this.dashboard_body, "\"${m}\"")
@@ -198,15 +178,14 @@ run "apply_outputs" {
 }
 
 run "rejects_bad_values" {
-  command = plan
+  command         = plan
+  expect_failures = [var.alerts, var.targets, var.thresholds]
 
   variables {
     alerts     = { kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000", email = "not-an-email" }
     targets    = { cluster_name = "library-test", alb_arn_suffix = "library-test", db_instance_identifier = "library-test", services = {} }
     thresholds = { service_cpu_percent = 150 }
   }
-
-  expect_failures = [var.alerts, var.targets, var.thresholds]
 }
 
 run "rejects_the_aws_managed_sns_key" {

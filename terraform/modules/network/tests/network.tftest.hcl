@@ -62,20 +62,11 @@ run "only_the_alb_is_open_to_the_internet" {
     error_message = "S2: the internet reaches only ports 80 and 443."
   }
   assert {
-    condition = (
-      aws_vpc_security_group_ingress_rule.this["services_from_alb"].from_port == 8000 &&
-      aws_vpc_security_group_ingress_rule.this["services_from_alb"].to_port == 8000 &&
-      aws_vpc_security_group_ingress_rule.this["services_from_alb"].cidr_ipv4 == null
-    )
-    error_message = "S2: tasks accept only the app port, from the ALB's group."
-  }
-  assert {
-    condition = (
-      aws_vpc_security_group_ingress_rule.this["database_from_services"].from_port == 5432 &&
-      aws_vpc_security_group_ingress_rule.this["database_from_services"].to_port == 5432 &&
-      aws_vpc_security_group_ingress_rule.this["database_from_services"].cidr_ipv4 == null
-    )
-    error_message = "S2: the database accepts only 5432, from the services' group."
+    condition = alltrue([for rule, port in { services_from_alb = 8000, database_from_services = 5432 } :
+      aws_vpc_security_group_ingress_rule.this[rule].from_port == port && aws_vpc_security_group_ingress_rule.this[rule].to_port == port &&
+      aws_vpc_security_group_ingress_rule.this[rule].cidr_ipv4 == null
+    ])
+    error_message = "S2: tasks accept only the app port, from the ALB's group; the database accepts only 5432, from the services' group."
   }
   assert {
     condition     = [for k, r in aws_vpc_security_group_ingress_rule.this : k if startswith(k, "database")] == ["database_from_services"]
