@@ -11,6 +11,19 @@ variables {
   hosted_zone_id  = "Z0123456789ABCDEFGHIJ"
 }
 
+run "prod_with_a_domain_and_no_certificate_plans" {
+  command = plan
+
+  variables {
+    environment = "prod"
+  }
+
+  assert {
+    condition     = length(aws_lb_listener.https) == 1 && length(aws_acm_certificate_validation.this) == 1
+    error_message = "A domain satisfies prod's HTTPS requirement on its own."
+  }
+}
+
 run "domain_gets_a_dns_validated_certificate_and_an_alias" {
   command = apply
 
@@ -97,17 +110,4 @@ run "rejects_a_url_as_domain_name" {
     domain_name = "https://Books.example.com/"
   }
   expect_failures = [var.domain_name]
-}
-
-run "prod_with_a_domain_and_no_certificate_plans" {
-  command = plan
-
-  variables {
-    environment = "prod"
-  }
-
-  assert {
-    condition     = length(aws_lb_listener.https) == 1 && length(aws_acm_certificate_validation.this) == 1
-    error_message = "A domain satisfies prod's HTTPS requirement on its own."
-  }
 }
