@@ -13,29 +13,14 @@ variable "environment" {
   type        = string
 }
 
-variable "vpc_id" {
-  description = "VPC of the target groups."
-  type        = string
+variable "network" {
+  description = "Where the ALB sits (from the network module): the VPC of its target groups, its public subnets in at least two AZs (L7, FSBP ELB.13) and its security group."
+  type        = object({ vpc_id = string, public_subnet_ids = list(string), security_group_id = string })
 
   validation {
-    condition     = startswith(var.vpc_id, "vpc-")
-    error_message = "vpc_id must be a VPC id (vpc-...)."
+    condition     = startswith(var.network.vpc_id, "vpc-") && length(var.network.public_subnet_ids) >= 2 && startswith(var.network.security_group_id, "sg-")
+    error_message = "network.vpc_id must be a VPC id (vpc-...), network.public_subnet_ids must list subnets in at least two AZs and network.security_group_id must be a security group id (sg-...)."
   }
-}
-
-variable "public_subnet_ids" {
-  description = "Public subnets of the ALB, in at least two AZs (L7, FSBP ELB.13)."
-  type        = list(string)
-
-  validation {
-    condition     = length(var.public_subnet_ids) >= 2
-    error_message = "public_subnet_ids must list subnets in at least two AZs."
-  }
-}
-
-variable "security_group_id" {
-  description = "Security group of the ALB (from the network module)."
-  type        = string
 }
 
 variable "target_port" {

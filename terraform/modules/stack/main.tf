@@ -142,9 +142,7 @@ module "load_balancer" {
 
   name                 = local.name
   environment          = var.environment
-  vpc_id               = module.network.vpc_id
-  public_subnet_ids    = module.network.public_subnet_ids
-  security_group_id    = module.network.alb_security_group_id
+  network              = { vpc_id = module.network.vpc_id, public_subnet_ids = module.network.public_subnet_ids, security_group_id = module.network.alb_security_group_id }
   certificate_arn      = var.certificate_arn
   domain_name          = var.domain_name
   hosted_zone_id       = var.hosted_zone_id

@@ -374,8 +374,7 @@ run "rejects_bad_values" {
     deregistration_delay = 300
     ssl_policy           = "ELBSecurityPolicy-2016-08"
     certificate_arn      = "arn:aws:iam::123456789012:server-certificate/x"
-    public_subnet_ids    = ["subnet-pub-a"]
-    vpc_id               = "subnet-123"
+    network              = { vpc_id = "subnet-123", public_subnet_ids = ["subnet-pub-a"], security_group_id = "sg-alb" }
     hosted_zone_id       = "/hostedzone/Z0123456789"
   }
 
@@ -383,8 +382,7 @@ run "rejects_bad_values" {
     var.deregistration_delay,
     var.ssl_policy,
     var.certificate_arn,
-    var.public_subnet_ids,
-    var.vpc_id,
+    var.network,
     var.hosted_zone_id,
   ]
 }
