@@ -212,7 +212,7 @@ module "service" {
     user = local.db_users[each.key]
     resource_ids = compact([
       module.database.resource_id,
-      each.key == "reader" ? module.database.replica_resource_id : null,
+      each.key == "reader" ? one(module.database.replica[*].resource_id) : null,
     ])
   }
   # Only the writer's module registers the migrate task: same image, the master user, the master secret.
@@ -223,7 +223,7 @@ module "service" {
     secret_kms_key_arn = module.database.secret_kms_key_arn
   }
   # Only the reader reads from the replica; null leaves DB_READ_HOST out.
-  db_read_host = each.key == "reader" ? module.database.read_endpoint : null
+  db_read_host = each.key == "reader" ? one(module.database.replica[*].address) : null
   db_pool_max  = var.settings.task.db_pool_max
   log_level    = var.settings.task.log_level
 

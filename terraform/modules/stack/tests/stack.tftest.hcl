@@ -119,7 +119,7 @@ run "settings_reach_the_modules" {
     error_message = "task.desired_count, db_pool_max and log_level reach both services."
   }
   assert {
-    condition     = module.database.multi_az && module.database.deletion_protection && module.database.backup_retention_days == 10
+    condition     = module.database.protection.multi_az && module.database.protection.deletion_protection && module.database.protection.backup_retention_days == 10
     error_message = "db settings reach the database."
   }
   assert {
@@ -136,7 +136,7 @@ run "replica_goes_to_the_reader_only" {
   }
 
   assert {
-    condition     = output.database.read_endpoint != null && output.database.read_endpoint == module.database.read_endpoint && module.service["reader"].task.container_environment.DB_READ_HOST == output.database.read_endpoint
+    condition     = output.database.read_endpoint != null && output.database.read_endpoint == module.database.replica.address && module.service["reader"].task.container_environment.DB_READ_HOST == output.database.read_endpoint
     error_message = "With a replica, database.read_endpoint is set and the reader gets it as DB_READ_HOST."
   }
   assert {
@@ -146,7 +146,7 @@ run "replica_goes_to_the_reader_only" {
   assert {
     condition = (
       length(module.service["reader"].task.db_connect_arns) == 2 &&
-      module.service["reader"].task.db_connect_arns[1] == "arn:aws:rds-db:eu-west-1:123456789012:dbuser:${module.database.replica_resource_id}/library_reader" &&
+      module.service["reader"].task.db_connect_arns[1] == "arn:aws:rds-db:eu-west-1:123456789012:dbuser:${module.database.replica.resource_id}/library_reader" &&
       length(module.service["writer"].task.db_connect_arns) == 1
     )
     error_message = "R-1: with a replica the reader may also connect to the replica; the writer only to the primary."
