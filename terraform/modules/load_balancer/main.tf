@@ -3,7 +3,7 @@
 
 locals {
   # HTTPS with a given certificate or with the domain's own (domain.tf).
-  https = var.certificate_arn != null || var.domain_name != null
+  https = var.https.certificate_arn != null || var.https.domain_name != null
 
   # Listener that carries the routing rules: HTTPS with a certificate, else plain HTTP (dev only).
   app_listener_arn = local.https ? aws_lb_listener.https[0].arn : aws_lb_listener.http.arn

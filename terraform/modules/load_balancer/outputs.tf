@@ -30,7 +30,7 @@ output "certificate_arn" {
 
 output "domain_name" {
   description = "The domain with its own certificate and alias A record, or null."
-  value       = var.domain_name
+  value       = var.https.domain_name
 }
 
 output "https_enabled" {

@@ -143,9 +143,7 @@ module "load_balancer" {
   name                 = local.name
   environment          = var.environment
   network              = { vpc_id = module.network.vpc_id, public_subnet_ids = module.network.public_subnet_ids, security_group_id = module.network.alb_security_group_id }
-  certificate_arn      = var.certificate_arn
-  domain_name          = var.domain_name
-  hosted_zone_id       = var.hosted_zone_id
+  https                = { certificate_arn = var.certificate_arn, domain_name = var.domain_name, hosted_zone_id = var.hosted_zone_id }
   deregistration_delay = var.settings.deregistration_delay
   safeguards           = var.settings.alb
   logs                 = local.logs

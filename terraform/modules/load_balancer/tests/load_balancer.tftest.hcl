@@ -77,7 +77,7 @@ run "https_with_certificate_http_only_redirects" {
     error_message = "L3: with a certificate, HTTP only redirects to HTTPS."
   }
   assert {
-    condition     = length(aws_lb_listener.https) == 1 && aws_lb_listener.https[0].protocol == "HTTPS" && aws_lb_listener.https[0].port == 443 && aws_lb_listener.https[0].certificate_arn == var.certificate_arn
+    condition     = length(aws_lb_listener.https) == 1 && aws_lb_listener.https[0].protocol == "HTTPS" && aws_lb_listener.https[0].port == 443 && aws_lb_listener.https[0].certificate_arn == var.https.certificate_arn
     error_message = "L3: an HTTPS listener with the certificate."
   }
   assert {
@@ -127,7 +127,7 @@ run "dev_without_certificate_forwards_on_http" {
   command = apply
 
   variables {
-    certificate_arn = null
+    https = {}
   }
 
   assert {
@@ -148,9 +148,7 @@ run "domain_gets_a_dns_validated_certificate_and_an_alias" {
   command = apply
 
   variables {
-    certificate_arn = null
-    domain_name     = "books.example.com"
-    hosted_zone_id  = "Z0123456789ABCDEFGHIJ"
+    https = { domain_name = "books.example.com", hosted_zone_id = "Z0123456789ABCDEFGHIJ" }
   }
 
   assert {
@@ -208,7 +206,7 @@ run "certificate_arn_alone_still_works" {
   command = plan
 
   assert {
-    condition     = length(aws_acm_certificate.this) == 0 && length(aws_route53_record.validation) == 0 && length(aws_route53_record.alias_a) == 0 && aws_lb_listener.https[0].certificate_arn == var.certificate_arn
+    condition     = length(aws_acm_certificate.this) == 0 && length(aws_route53_record.validation) == 0 && length(aws_route53_record.alias_a) == 0 && aws_lb_listener.https[0].certificate_arn == var.https.certificate_arn
     error_message = "With a given certificate_arn and no domain: no ACM request, no DNS records, the listener serves the given certificate."
   }
 }
@@ -217,10 +215,8 @@ run "prod_with_a_domain_and_no_certificate_plans" {
   command = plan
 
   variables {
-    environment     = "prod"
-    certificate_arn = null
-    domain_name     = "books.example.com"
-    hosted_zone_id  = "Z0123456789ABCDEFGHIJ"
+    environment = "prod"
+    https       = { domain_name = "books.example.com", hosted_zone_id = "Z0123456789ABCDEFGHIJ" }
   }
 
   assert {
@@ -232,27 +228,25 @@ run "prod_with_a_domain_and_no_certificate_plans" {
 run "domain_needs_its_zone" {
   command = plan
   variables {
-    certificate_arn = null
-    domain_name     = "books.example.com"
+    https = { domain_name = "books.example.com" }
   }
-  expect_failures = [var.hosted_zone_id]
+  expect_failures = [var.https]
 }
 
 run "zone_needs_its_domain" {
   command = plan
   variables {
-    hosted_zone_id = "Z0123456789ABCDEFGHIJ"
+    https = { hosted_zone_id = "Z0123456789ABCDEFGHIJ" }
   }
-  expect_failures = [var.hosted_zone_id]
+  expect_failures = [var.https]
 }
 
 run "certificate_and_domain_are_exclusive" {
   command = plan
   variables {
-    domain_name    = "books.example.com"
-    hosted_zone_id = "Z0123456789ABCDEFGHIJ"
+    https = { certificate_arn = "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000", domain_name = "books.example.com", hosted_zone_id = "Z0123456789ABCDEFGHIJ" }
   }
-  expect_failures = [var.certificate_arn]
+  expect_failures = [var.https]
 }
 
 run "waf_with_rate_based_rule" {
@@ -341,12 +335,12 @@ run "prod_rejects_each_unsafe_value" {
   command = plan
 
   variables {
-    environment     = "prod"
-    certificate_arn = null
-    safeguards      = { deletion_protection = false, access_logs = false, enable_waf = false }
+    environment = "prod"
+    https       = {}
+    safeguards  = { deletion_protection = false, access_logs = false, enable_waf = false }
   }
 
-  expect_failures = [var.certificate_arn, var.safeguards]
+  expect_failures = [var.https, var.safeguards]
 }
 
 # The safeguards' prod check reads each switch, not only the first: one off alone is refused too.
@@ -373,17 +367,15 @@ run "rejects_bad_values" {
   variables {
     deregistration_delay = 300
     ssl_policy           = "ELBSecurityPolicy-2016-08"
-    certificate_arn      = "arn:aws:iam::123456789012:server-certificate/x"
+    https                = { certificate_arn = "arn:aws:iam::123456789012:server-certificate/x", hosted_zone_id = "/hostedzone/Z0123456789" }
     network              = { vpc_id = "subnet-123", public_subnet_ids = ["subnet-pub-a"], security_group_id = "sg-alb" }
-    hosted_zone_id       = "/hostedzone/Z0123456789"
   }
 
   expect_failures = [
     var.deregistration_delay,
     var.ssl_policy,
-    var.certificate_arn,
+    var.https,
     var.network,
-    var.hosted_zone_id,
   ]
 }
 
@@ -392,9 +384,7 @@ run "rejects_bad_values" {
 run "rejects_a_url_as_domain_name" {
   command = plan
   variables {
-    certificate_arn = null
-    domain_name     = "https://Books.example.com/"
-    hosted_zone_id  = "Z0123456789ABCDEFGHIJ"
+    https = { domain_name = "https://Books.example.com/", hosted_zone_id = "Z0123456789ABCDEFGHIJ" }
   }
-  expect_failures = [var.domain_name]
+  expect_failures = [var.https]
 }
