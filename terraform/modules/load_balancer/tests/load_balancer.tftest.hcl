@@ -173,7 +173,7 @@ run "domain_gets_a_dns_validated_certificate_and_an_alias" {
     error_message = "Terraform waits for ACM to validate the certificate through that record."
   }
   assert {
-    condition     = aws_lb_listener.https[0].certificate_arn == aws_acm_certificate_validation.this[0].certificate_arn && output.certificate_arn == aws_acm_certificate_validation.this[0].certificate_arn
+    condition     = aws_lb_listener.https[0].certificate_arn == aws_acm_certificate_validation.this[0].certificate_arn && output.certificate.arn == aws_acm_certificate_validation.this[0].certificate_arn
     error_message = "The HTTPS listener serves the validated certificate (test.sh also checks it references the validation, so it waits)."
   }
   assert {
@@ -197,7 +197,7 @@ run "domain_gets_a_dns_validated_certificate_and_an_alias" {
     error_message = "L3: HTTP only redirects to HTTPS; the routing rules sit on the HTTPS listener."
   }
   assert {
-    condition     = output.domain_name == "books.example.com" && output.https_enabled
+    condition     = output.certificate.domain_name == "books.example.com" && output.https_enabled
     error_message = "The domain and HTTPS are output."
   }
 }

@@ -286,11 +286,11 @@ run "domain_gives_https_on_the_domain" {
   }
 
   assert {
-    condition     = output.app_url == "https://books.example.com" && module.load_balancer.domain_name == "books.example.com" && module.load_balancer.https_enabled
+    condition     = output.app_url == "https://books.example.com" && module.load_balancer.certificate.domain_name == "books.example.com" && module.load_balancer.https_enabled
     error_message = "With a domain (and no certificate_arn) prod serves HTTPS on the domain's own certificate, and app_url is https://<domain>."
   }
   assert {
-    condition     = module.load_balancer.certificate_arn == "arn:aws:acm:eu-west-1:123456789012:certificate/11111111-1111-1111-1111-111111111111"
+    condition     = module.load_balancer.certificate.arn == "arn:aws:acm:eu-west-1:123456789012:certificate/11111111-1111-1111-1111-111111111111"
     error_message = "The listener's certificate is the one ACM issued for the domain."
   }
 }
