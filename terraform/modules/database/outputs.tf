@@ -38,39 +38,24 @@ output "resource_id" {
   value       = aws_db_instance.this.resource_id
 }
 
-output "replica_resource_id" {
-  description = "DbiResourceId of the read replica, or null without one."
-  value       = local.db.create_read_replica ? aws_db_instance.replica[0].resource_id : null
+output "replica" {
+  description = "The read replica: identifier, host name (DB_READ_HOST) and DbiResourceId (for rds-db:connect); null without one."
+  value = local.db.create_read_replica ? {
+    identifier  = aws_db_instance.replica[0].identifier
+    address     = aws_db_instance.replica[0].address
+    resource_id = aws_db_instance.replica[0].resource_id
+  } : null
 }
 
-output "iam_database_authentication" {
-  description = "Whether IAM database authentication is on (primary and replica)."
-  value       = aws_db_instance.this.iam_database_authentication_enabled
-}
-
-output "read_endpoint" {
-  description = "Host name of the read replica (DB_READ_HOST), or null without one."
-  value       = local.db.create_read_replica ? aws_db_instance.replica[0].address : null
-}
-
-output "replica_identifier" {
-  description = "Identifier of the read replica, or null without one."
-  value       = local.db.create_read_replica ? aws_db_instance.replica[0].identifier : null
-}
-
-output "multi_az" {
-  description = "Whether the primary runs Multi-AZ."
-  value       = aws_db_instance.this.multi_az
-}
-
-output "deletion_protection" {
-  description = "Whether the primary is protected from deletion."
-  value       = aws_db_instance.this.deletion_protection
-}
-
-output "backup_retention_days" {
-  description = "Days of automated backups of the primary."
-  value       = aws_db_instance.this.backup_retention_period
+output "protection" {
+  description = "How the primary is protected, as applied: multi_az, deletion_protection, backup_retention_days (days of automated backups) and iam_database_authentication (primary and replica)."
+  # Named as the stack's settings name them, read from the instance's own attribute names.
+  value = { for setting, attribute in {
+    multi_az                    = "multi_az"
+    deletion_protection         = "deletion_protection"
+    backup_retention_days       = "backup_retention_period"
+    iam_database_authentication = "iam_database_authentication_enabled"
+  } : setting => aws_db_instance.this[attribute] }
 }
 
 output "master_password_generation" {

@@ -107,7 +107,7 @@ resource "aws_lambda_function" "hook" {
 
   environment {
     variables = {
-      APP_URL           = var.app_url
+      APP_URL           = var.alb.app_url
       TEST_HEADER_NAME  = var.test_traffic_header.name
       TEST_HEADER_VALUE = var.test_traffic_header.value
       # Which checks to run, by the ECS service name in the event's serviceArn.
@@ -242,7 +242,7 @@ resource "aws_cloudwatch_metric_alarm" "rollback" {
         metric_name = metric_query.value.metric
         stat        = metric_query.value.stat
         period      = 60
-        dimensions  = { LoadBalancer = var.alb_arn_suffix, TargetGroup = metric_query.value.target_group }
+        dimensions  = { LoadBalancer = var.alb.arn_suffix, TargetGroup = metric_query.value.target_group }
       }
     }
   }

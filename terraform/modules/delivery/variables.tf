@@ -43,18 +43,13 @@ variable "services" {
   }))
 }
 
-variable "alb_arn_suffix" {
-  description = "The ALB's ARN suffix (CloudWatch LoadBalancer dimension of the rollback alarms)."
-  type        = string
-}
-
-variable "app_url" {
-  description = "Base URL of the application (the stack's app_url): where the smoke hook sends its test requests."
-  type        = string
+variable "alb" {
+  description = "The stack's ALB: its ARN suffix (the LoadBalancer dimension of the rollback alarms) and the application's base URL (the stack's app_url), where the smoke hook sends its test requests."
+  type        = object({ arn_suffix = string, app_url = string })
 
   validation {
-    condition     = can(regex("^https?://[^/]+$", var.app_url))
-    error_message = "app_url must be http(s)://<host> without a path."
+    condition     = can(regex("^app/[^/]+/[0-9a-f]+$", var.alb.arn_suffix)) && can(regex("^https?://[^/]+$", var.alb.app_url))
+    error_message = "alb.arn_suffix must be app/<name>/<id> (an ALB's ARN suffix) and alb.app_url http(s)://<host> without a path."
   }
 }
 

@@ -1,15 +1,15 @@
-# HTTPS on your own domain (var.domain_name + var.hosted_zone_id): an ACM certificate validated through DNS in
+# HTTPS on your own domain (var.https.domain_name + var.https.hosted_zone_id): an ACM certificate validated through DNS in
 # that Route 53 hosted zone, the HTTPS listener on the validated certificate, and an alias record to the ALB.
-# A given var.certificate_arn still works instead (you then manage the DNS record).
+# A given var.https.certificate_arn still works instead (you then manage the DNS record).
 
 locals {
-  domain = var.domain_name != null
+  domain = var.https.domain_name != null
 
   # The HTTPS listener's certificate. With a domain it is the *validation's* certificate_arn, so the listener waits
   # until ACM has issued it: CreateListener refuses a certificate that is still PENDING_VALIDATION
   # (provider docs, aws_acm_certificate_validation: "waits for the certificate to be issued"; ELB guide, "SSL
   # certificates for your Application Load Balancer": the certificate must be issued).
-  certificate_arn = local.domain ? aws_acm_certificate_validation.this[0].certificate_arn : var.certificate_arn
+  certificate_arn = local.domain ? aws_acm_certificate_validation.this[0].certificate_arn : var.https.certificate_arn
 }
 
 # ACM User Guide, "DNS validation": ACM gives one CNAME per domain name; while it stays in DNS, ACM also renews the
@@ -17,7 +17,7 @@ locals {
 resource "aws_acm_certificate" "this" {
   count = local.domain ? 1 : 0
 
-  domain_name       = var.domain_name
+  domain_name       = var.https.domain_name
   validation_method = "DNS"
   key_algorithm     = "RSA_2048" # served by every ELB security policy, including the TLS 1.3 ones (L4)
 
@@ -33,9 +33,9 @@ resource "aws_acm_certificate" "this" {
 # The validation record, keyed by the one (known) domain name rather than the computed
 # domain_validation_options set, so for_each is known at plan; a one-name certificate has exactly one option.
 resource "aws_route53_record" "validation" {
-  for_each = local.domain ? toset([var.domain_name]) : toset([])
+  for_each = local.domain ? toset([var.https.domain_name]) : toset([])
 
-  zone_id         = var.hosted_zone_id
+  zone_id         = var.https.hosted_zone_id
   name            = one(aws_acm_certificate.this[0].domain_validation_options).resource_record_name
   type            = one(aws_acm_certificate.this[0].domain_validation_options).resource_record_type
   records         = [one(aws_acm_certificate.this[0].domain_validation_options).resource_record_value]
@@ -61,8 +61,8 @@ resource "aws_acm_certificate_validation" "this" {
 resource "aws_route53_record" "alias_a" {
   count = local.domain ? 1 : 0
 
-  zone_id = var.hosted_zone_id
-  name    = var.domain_name
+  zone_id = var.https.hosted_zone_id
+  name    = var.https.domain_name
   type    = "A"
 
   alias {

@@ -3,7 +3,7 @@
 
 locals {
   # HTTPS with a given certificate or with the domain's own (domain.tf).
-  https = var.certificate_arn != null || var.domain_name != null
+  https = var.https.certificate_arn != null || var.https.domain_name != null
 
   # Listener that carries the routing rules: HTTPS with a certificate, else plain HTTP (dev only).
   app_listener_arn = local.https ? aws_lb_listener.https[0].arn : aws_lb_listener.http.arn
@@ -27,8 +27,8 @@ resource "aws_lb" "this" {
   load_balancer_type = "application"
   internal           = false  # the one public resource (Trivy AVD-AWS-0053 waived)
   ip_address_type    = "ipv4" # no IPv6 in the VPC; hence an A alias only (domain.tf)
-  subnets            = var.public_subnet_ids
-  security_groups    = [var.security_group_id]
+  subnets            = var.network.public_subnet_ids
+  security_groups    = [var.network.security_group_id]
 
   drop_invalid_header_fields = true        # L1
   desync_mitigation_mode     = "defensive" # L2
@@ -62,7 +62,7 @@ resource "aws_lb_target_group" "this" {
   for_each = local.target_groups
 
   name_prefix          = each.value.prefix
-  vpc_id               = var.vpc_id
+  vpc_id               = var.network.vpc_id
   target_type          = "ip"
   protocol             = "HTTP"
   port                 = var.target_port

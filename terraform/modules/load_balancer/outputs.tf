@@ -23,14 +23,9 @@ output "url" {
   value       = "${local.https ? "https" : "http"}://${aws_lb.this.dns_name}"
 }
 
-output "certificate_arn" {
-  description = "Certificate of the HTTPS listener: the DNS-validated one with domain_name, else the given certificate_arn (null without HTTPS)."
-  value       = local.https ? local.certificate_arn : null
-}
-
-output "domain_name" {
-  description = "The domain with its own certificate and alias A record, or null."
-  value       = var.domain_name
+output "certificate" {
+  description = "The HTTPS listener's certificate: arn (the DNS-validated one with https.domain_name, else the given https.certificate_arn) and domain_name (the domain with its own certificate and alias A record, or null); null without HTTPS."
+  value       = local.https ? { arn = local.certificate_arn, domain_name = var.https.domain_name } : null
 }
 
 output "https_enabled" {

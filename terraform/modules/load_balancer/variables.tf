@@ -13,29 +13,14 @@ variable "environment" {
   type        = string
 }
 
-variable "vpc_id" {
-  description = "VPC of the target groups."
-  type        = string
+variable "network" {
+  description = "Where the ALB sits (from the network module): the VPC of its target groups, its public subnets in at least two AZs (L7, FSBP ELB.13) and its security group."
+  type        = object({ vpc_id = string, public_subnet_ids = list(string), security_group_id = string })
 
   validation {
-    condition     = startswith(var.vpc_id, "vpc-")
-    error_message = "vpc_id must be a VPC id (vpc-...)."
+    condition     = startswith(var.network.vpc_id, "vpc-") && length(var.network.public_subnet_ids) >= 2 && startswith(var.network.security_group_id, "sg-")
+    error_message = "network.vpc_id must be a VPC id (vpc-...), network.public_subnet_ids must list subnets in at least two AZs and network.security_group_id must be a security group id (sg-...)."
   }
-}
-
-variable "public_subnet_ids" {
-  description = "Public subnets of the ALB, in at least two AZs (L7, FSBP ELB.13)."
-  type        = list(string)
-
-  validation {
-    condition     = length(var.public_subnet_ids) >= 2
-    error_message = "public_subnet_ids must list subnets in at least two AZs."
-  }
-}
-
-variable "security_group_id" {
-  description = "Security group of the ALB (from the network module)."
-  type        = string
 }
 
 variable "target_port" {
@@ -49,51 +34,33 @@ variable "target_port" {
   }
 }
 
-variable "certificate_arn" {
-  description = "ACM certificate ARN for the HTTPS listener; with it, port 80 only redirects (L3). Prod needs it or domain_name (null with no domain refused)."
-  type        = string
-  default     = null
+variable "https" {
+  description = "How the ALB serves HTTPS; with it, port 80 only redirects (L3). Either certificate_arn, an ACM certificate you manage, or domain_name (the DNS name users reach the app at, e.g. books.example.com) with hosted_zone_id, the Route 53 public hosted zone that holds it: an ACM certificate validated through DNS in that zone, the HTTPS listener on it and an alias A record to the ALB. {} serves plain HTTP, which prod refuses."
+  type = object({
+    certificate_arn = optional(string)
+    domain_name     = optional(string)
+    hosted_zone_id  = optional(string)
+  })
+  default  = {}
+  nullable = false
 
   validation {
-    condition     = var.certificate_arn == null || can(regex("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/", var.certificate_arn))
-    error_message = "certificate_arn must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/...)."
+    condition = alltrue([
+      var.https.certificate_arn == null || can(regex("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/", coalesce(var.https.certificate_arn, "x"))),
+      var.https.domain_name == null || can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", coalesce(var.https.domain_name, "x"))),
+      var.https.hosted_zone_id == null || can(regex("^Z[A-Z0-9]{1,31}$", coalesce(var.https.hosted_zone_id, "x"))),
+    ])
+    error_message = "https.certificate_arn must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/...), https.domain_name a lowercase DNS name without scheme, path or trailing dot (e.g. books.example.com), https.hosted_zone_id a Route 53 hosted zone id (Z...) without the /hostedzone/ prefix."
   }
 
   validation {
-    condition     = !(var.environment == "prod" && var.certificate_arn == null && var.domain_name == null)
-    error_message = "prod serves HTTPS only: set domain_name and hosted_zone_id (a DNS-validated certificate is created) or certificate_arn (CKV_AWS_2, FSBP ELB.1)."
+    condition     = (var.https.hosted_zone_id == null) == (var.https.domain_name == null) && !(var.https.certificate_arn != null && var.https.domain_name != null)
+    error_message = "Set either https.certificate_arn or https.domain_name with https.hosted_zone_id (both or neither: the certificate is validated in that zone), not both: with a domain the module requests and validates its own certificate."
   }
 
   validation {
-    condition     = !(var.certificate_arn != null && var.domain_name != null)
-    error_message = "Set either certificate_arn or domain_name + hosted_zone_id, not both: with a domain the module requests and validates its own certificate."
-  }
-}
-
-variable "domain_name" {
-  description = "DNS name users reach the app at (e.g. books.example.com): with hosted_zone_id, an ACM certificate validated through DNS in that zone, the HTTPS listener on it and an alias A record to the ALB. Both or neither."
-  type        = string
-  default     = null
-
-  validation {
-    condition     = var.domain_name == null || can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", coalesce(var.domain_name, "x")))
-    error_message = "domain_name must be a lowercase DNS name without scheme, path or trailing dot (e.g. books.example.com)."
-  }
-}
-
-variable "hosted_zone_id" {
-  description = "Route 53 public hosted zone that holds domain_name (the certificate's validation record and the alias go there). Both or neither with domain_name."
-  type        = string
-  default     = null
-
-  validation {
-    condition     = (var.hosted_zone_id == null) == (var.domain_name == null)
-    error_message = "domain_name and hosted_zone_id go together: set both (the certificate is validated in that zone) or neither."
-  }
-
-  validation {
-    condition     = var.hosted_zone_id == null || can(regex("^Z[A-Z0-9]{1,31}$", coalesce(var.hosted_zone_id, "x")))
-    error_message = "hosted_zone_id must be a Route 53 hosted zone id (Z...), without the /hostedzone/ prefix."
+    condition     = !(var.environment == "prod" && var.https.certificate_arn == null && var.https.domain_name == null)
+    error_message = "prod serves HTTPS only: set https.domain_name and https.hosted_zone_id (a DNS-validated certificate is created) or https.certificate_arn (CKV_AWS_2, FSBP ELB.1)."
   }
 }
 

@@ -69,8 +69,7 @@ module "delivery" {
       load_balancer = lookup(module.load_balancer.delivery, k, null)
     }
   }
-  alb_arn_suffix = module.load_balancer.arn_suffix
-  app_url        = local.app_url
-  logs           = local.logs
-  aws            = local.aws
+  alb  = { arn_suffix = module.load_balancer.arn_suffix, app_url = local.app_url }
+  logs = local.logs
+  aws  = local.aws
 }

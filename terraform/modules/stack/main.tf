@@ -142,12 +142,8 @@ module "load_balancer" {
 
   name                 = local.name
   environment          = var.environment
-  vpc_id               = module.network.vpc_id
-  public_subnet_ids    = module.network.public_subnet_ids
-  security_group_id    = module.network.alb_security_group_id
-  certificate_arn      = var.certificate_arn
-  domain_name          = var.domain_name
-  hosted_zone_id       = var.hosted_zone_id
+  network              = { vpc_id = module.network.vpc_id, public_subnet_ids = module.network.public_subnet_ids, security_group_id = module.network.alb_security_group_id }
+  https                = { certificate_arn = var.certificate_arn, domain_name = var.domain_name, hosted_zone_id = var.hosted_zone_id }
   deregistration_delay = var.settings.deregistration_delay
   safeguards           = var.settings.alb
   logs                 = local.logs
@@ -214,7 +210,7 @@ module "service" {
     user = local.db_users[each.key]
     resource_ids = compact([
       module.database.resource_id,
-      each.key == "reader" ? module.database.replica_resource_id : null,
+      each.key == "reader" ? one(module.database.replica[*].resource_id) : null,
     ])
   }
   # Only the writer's module registers the migrate task: same image, the master user, the master secret.
@@ -225,7 +221,7 @@ module "service" {
     secret_kms_key_arn = module.database.secret_kms_key_arn
   }
   # Only the reader reads from the replica; null leaves DB_READ_HOST out.
-  db_read_host = each.key == "reader" ? module.database.read_endpoint : null
+  db_read_host = each.key == "reader" ? one(module.database.replica[*].address) : null
   db_pool_max  = var.settings.task.db_pool_max
   log_level    = var.settings.task.log_level
 

@@ -49,7 +49,7 @@ output "database" {
   value = {
     instance_identifier = module.database.instance_identifier
     endpoint            = module.database.address
-    read_endpoint       = module.database.read_endpoint
+    read_endpoint       = one(module.database.replica[*].address)
     secret_arn          = module.database.secret_arn
   }
 }

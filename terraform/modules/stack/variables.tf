@@ -35,9 +35,9 @@ variable "aws_region" {
 ################################################################################
 # What a person sets in an env's terraform.tfvars. The env roots declare these bare (type, default null) and
 # pass them on: the description, the default and every check are here or, where a module uses the value as it
-# is, in that module (load_balancer: certificate_arn, domain_name, hosted_zone_id and prod's HTTPS; monitoring:
-# alarm_email; service: cpu_architecture; database: the password version; deployer: github_oidc and the state
-# object). nullable = false: an env root's null means "the default below".
+# is, in that module (load_balancer's https input: certificate_arn, domain_name, hosted_zone_id and prod's HTTPS;
+# monitoring: alarm_email; service: cpu_architecture; database: the password version; deployer: github_oidc and
+# the state object). nullable = false: an env root's null means "the default below".
 ################################################################################
 
 variable "certificate_arn" {

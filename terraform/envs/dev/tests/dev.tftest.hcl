@@ -93,7 +93,7 @@ run "database_login_end_to_end" {
     error_message = "Without a replica the reader gets no DB_READ_HOST."
   }
   assert {
-    condition     = module.stack.modules.database.iam_database_authentication
+    condition     = module.stack.modules.database.protection.iam_database_authentication
     error_message = "D17: the instance accepts IAM authentication."
   }
 }
@@ -114,7 +114,7 @@ run "dev_is_cheap" {
     error_message = "Dev: two AZs."
   }
   assert {
-    condition     = module.stack.modules.database.multi_az == false && module.stack.modules.database.deletion_protection == false && module.stack.modules.database.backup_retention_days >= 1
+    condition     = module.stack.modules.database.protection.multi_az == false && module.stack.modules.database.protection.deletion_protection == false && module.stack.modules.database.protection.backup_retention_days >= 1
     error_message = "Dev: single-AZ database without deletion protection, backups still on."
   }
   assert {

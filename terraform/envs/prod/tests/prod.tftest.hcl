@@ -63,7 +63,7 @@ run "prod_is_safe" {
     error_message = "Prod: three AZs."
   }
   assert {
-    condition     = module.stack.modules.database.multi_az && module.stack.modules.database.deletion_protection && module.stack.modules.database.backup_retention_days >= 7
+    condition     = module.stack.modules.database.protection.multi_az && module.stack.modules.database.protection.deletion_protection && module.stack.modules.database.protection.backup_retention_days >= 7
     error_message = "Prod: Multi-AZ, deletion protection, at least 7 days of backups."
   }
   assert {

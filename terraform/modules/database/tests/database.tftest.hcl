@@ -243,11 +243,11 @@ run "apply_outputs_with_replica" {
     error_message = "secret_arn is our master secret, the one the password version is written to."
   }
   assert {
-    condition     = output.resource_id == aws_db_instance.this.resource_id && output.replica_resource_id == aws_db_instance.replica[0].resource_id && startswith(output.resource_id, "db-")
+    condition     = output.resource_id == aws_db_instance.this.resource_id && output.replica.resource_id == aws_db_instance.replica[0].resource_id && startswith(output.resource_id, "db-")
     error_message = "The DbiResourceIds of primary and replica are output for rds-db:connect policies."
   }
   assert {
-    condition     = output.read_endpoint != null && output.instance_identifier == "library-test" && output.db_name == "library_db" && output.username == "library_admin"
+    condition     = output.replica.address != null && output.instance_identifier == "library-test" && output.db_name == "library_db" && output.username == "library_admin"
     error_message = "Outputs give host, replica host, database and user."
   }
 }
@@ -256,7 +256,7 @@ run "apply_outputs_without_replica" {
   command = apply
 
   assert {
-    condition     = output.read_endpoint == null && output.replica_identifier == null && output.replica_resource_id == null
+    condition     = output.replica == null
     error_message = "read_endpoint and the replica's resource id are null without a replica."
   }
 }

@@ -34,9 +34,8 @@ variables {
       }
     }
   }
-  alb_arn_suffix = "app/library-test/0123456789abcdef"
-  app_url        = "https://books.example.com"
-  logs           = { retention_days = 365, kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000" }
+  alb  = { arn_suffix = "app/library-test/0123456789abcdef", app_url = "https://books.example.com" }
+  logs = { retention_days = 365, kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000" }
 }
 
 run "rolling_builds_nothing" {
@@ -155,7 +154,7 @@ run "canary_builds_the_contract" {
   assert {
     condition = alltrue([for k, a in aws_cloudwatch_metric_alarm.rollback : toset(compact([for q in a.metric_query : try(q.metric[0].dimensions.TargetGroup, null)])) == toset(
       k == "reader" || startswith(k, "reader-") ? ["targetgroup/read-a/1111111111111111", "targetgroup/read-b/2222222222222222"] : ["targetgroup/write-a/3333333333333333", "targetgroup/write-b/4444444444444444"]
-    ) && alltrue([for q in a.metric_query : try(q.metric[0].dimensions.LoadBalancer, var.alb_arn_suffix) == var.alb_arn_suffix])])
+    ) && alltrue([for q in a.metric_query : try(q.metric[0].dimensions.LoadBalancer, var.alb.arn_suffix) == var.alb.arn_suffix])])
     error_message = "Every rollback alarm reads both of its service's target groups (the new revision can be in either) on this ALB."
   }
   assert {

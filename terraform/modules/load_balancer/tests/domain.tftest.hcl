@@ -6,9 +6,7 @@ mock_provider "aws" {
 }
 
 variables {
-  certificate_arn = null
-  domain_name     = "books.example.com"
-  hosted_zone_id  = "Z0123456789ABCDEFGHIJ"
+  https = { domain_name = "books.example.com", hosted_zone_id = "Z0123456789ABCDEFGHIJ" }
 }
 
 run "prod_with_a_domain_and_no_certificate_plans" {
@@ -49,7 +47,7 @@ run "domain_gets_a_dns_validated_certificate_and_an_alias" {
     error_message = "Terraform waits for ACM to validate the certificate through that record."
   }
   assert {
-    condition     = aws_lb_listener.https[0].certificate_arn == aws_acm_certificate_validation.this[0].certificate_arn && output.certificate_arn == aws_acm_certificate_validation.this[0].certificate_arn
+    condition     = aws_lb_listener.https[0].certificate_arn == aws_acm_certificate_validation.this[0].certificate_arn && output.certificate.arn == aws_acm_certificate_validation.this[0].certificate_arn
     error_message = "The HTTPS listener serves the validated certificate (test.sh also checks it references the validation, so it waits)."
   }
   assert {
@@ -73,7 +71,7 @@ run "domain_gets_a_dns_validated_certificate_and_an_alias" {
     error_message = "L3: HTTP only redirects to HTTPS; the routing rules sit on the HTTPS listener."
   }
   assert {
-    condition     = output.domain_name == "books.example.com" && output.https_enabled
+    condition     = output.certificate.domain_name == "books.example.com" && output.https_enabled
     error_message = "The domain and HTTPS are output."
   }
 }
@@ -81,25 +79,25 @@ run "domain_gets_a_dns_validated_certificate_and_an_alias" {
 run "domain_needs_its_zone" {
   command = plan
   variables {
-    hosted_zone_id = null
+    https = { domain_name = "books.example.com" }
   }
-  expect_failures = [var.hosted_zone_id]
+  expect_failures = [var.https]
 }
 
 run "zone_needs_its_domain" {
   command = plan
   variables {
-    domain_name = null
+    https = { hosted_zone_id = "Z0123456789ABCDEFGHIJ" }
   }
-  expect_failures = [var.hosted_zone_id]
+  expect_failures = [var.https]
 }
 
 run "certificate_and_domain_are_exclusive" {
   command = plan
   variables {
-    certificate_arn = "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
+    https = { certificate_arn = "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000", domain_name = "books.example.com", hosted_zone_id = "Z0123456789ABCDEFGHIJ" }
   }
-  expect_failures = [var.certificate_arn]
+  expect_failures = [var.https]
 }
 
 # Its own run: the certificate_arn and hosted_zone_id checks read domain_name, and Terraform skips checks that read
@@ -107,7 +105,7 @@ run "certificate_and_domain_are_exclusive" {
 run "rejects_a_url_as_domain_name" {
   command = plan
   variables {
-    domain_name = "https://Books.example.com/"
+    https = { domain_name = "https://Books.example.com/", hosted_zone_id = "Z0123456789ABCDEFGHIJ" }
   }
-  expect_failures = [var.domain_name]
+  expect_failures = [var.https]
 }

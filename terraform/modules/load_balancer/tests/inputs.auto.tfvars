@@ -2,10 +2,8 @@
 # public subnets. terraform test reads the *.auto.tfvars files of its test directory; a test file's variables
 # block and a run's override them.
 
-name              = "library-test"
-environment       = "dev"
-vpc_id            = "vpc-test"
-public_subnet_ids = ["subnet-pub-a", "subnet-pub-b"]
-security_group_id = "sg-alb"
-certificate_arn   = "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
-logs              = { retention_days = 365, kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000" }
+name        = "library-test"
+environment = "dev"
+network     = { vpc_id = "vpc-test", public_subnet_ids = ["subnet-pub-a", "subnet-pub-b"], security_group_id = "sg-alb" }
+https       = { certificate_arn = "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000" }
+logs        = { retention_days = 365, kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000" }

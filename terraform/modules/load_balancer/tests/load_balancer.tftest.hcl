@@ -77,7 +77,7 @@ run "https_with_certificate_http_only_redirects" {
     error_message = "L3: with a certificate, HTTP only redirects to HTTPS."
   }
   assert {
-    condition     = length(aws_lb_listener.https) == 1 && aws_lb_listener.https[0].protocol == "HTTPS" && aws_lb_listener.https[0].port == 443 && aws_lb_listener.https[0].certificate_arn == var.certificate_arn
+    condition     = length(aws_lb_listener.https) == 1 && aws_lb_listener.https[0].protocol == "HTTPS" && aws_lb_listener.https[0].port == 443 && aws_lb_listener.https[0].certificate_arn == var.https.certificate_arn
     error_message = "L3: an HTTPS listener with the certificate."
   }
   assert {
@@ -127,7 +127,7 @@ run "dev_without_certificate_forwards_on_http" {
   command = apply
 
   variables {
-    certificate_arn = null
+    https = {}
   }
 
   assert {
@@ -148,7 +148,7 @@ run "certificate_arn_alone_still_works" {
   command = plan
 
   assert {
-    condition     = length(aws_acm_certificate.this) == 0 && length(aws_route53_record.validation) == 0 && length(aws_route53_record.alias_a) == 0 && aws_lb_listener.https[0].certificate_arn == var.certificate_arn
+    condition     = length(aws_acm_certificate.this) == 0 && length(aws_route53_record.validation) == 0 && length(aws_route53_record.alias_a) == 0 && aws_lb_listener.https[0].certificate_arn == var.https.certificate_arn
     error_message = "With a given certificate_arn and no domain: no ACM request, no DNS records, the listener serves the given certificate."
   }
 }
@@ -234,12 +234,12 @@ run "prod_rejects_each_unsafe_value" {
   command = plan
 
   variables {
-    environment     = "prod"
-    certificate_arn = null
-    safeguards      = { deletion_protection = false, access_logs = false, enable_waf = false }
+    environment = "prod"
+    https       = {}
+    safeguards  = { deletion_protection = false, access_logs = false, enable_waf = false }
   }
 
-  expect_failures = [var.certificate_arn, var.safeguards]
+  expect_failures = [var.https, var.safeguards]
 }
 
 # The safeguards' prod check reads each switch, not only the first: one off alone is refused too.
@@ -266,18 +266,14 @@ run "rejects_bad_values" {
   variables {
     deregistration_delay = 300
     ssl_policy           = "ELBSecurityPolicy-2016-08"
-    certificate_arn      = "arn:aws:iam::123456789012:server-certificate/x"
-    public_subnet_ids    = ["subnet-pub-a"]
-    vpc_id               = "subnet-123"
-    hosted_zone_id       = "/hostedzone/Z0123456789"
+    https                = { certificate_arn = "arn:aws:iam::123456789012:server-certificate/x", hosted_zone_id = "/hostedzone/Z0123456789" }
+    network              = { vpc_id = "subnet-123", public_subnet_ids = ["subnet-pub-a"], security_group_id = "sg-alb" }
   }
 
   expect_failures = [
     var.deregistration_delay,
     var.ssl_policy,
-    var.certificate_arn,
-    var.public_subnet_ids,
-    var.vpc_id,
-    var.hosted_zone_id,
+    var.https,
+    var.network,
   ]
 }

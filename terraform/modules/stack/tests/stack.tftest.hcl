@@ -119,7 +119,7 @@ run "settings_reach_the_modules" {
     error_message = "task.desired_count, db_pool_max and log_level reach both services."
   }
   assert {
-    condition     = module.database.multi_az && module.database.deletion_protection && module.database.backup_retention_days == 10
+    condition     = module.database.protection.multi_az && module.database.protection.deletion_protection && module.database.protection.backup_retention_days == 10
     error_message = "db settings reach the database."
   }
   assert {
@@ -136,7 +136,7 @@ run "replica_goes_to_the_reader_only" {
   }
 
   assert {
-    condition     = output.database.read_endpoint != null && output.database.read_endpoint == module.database.read_endpoint && module.service["reader"].task.container_environment.DB_READ_HOST == output.database.read_endpoint
+    condition     = output.database.read_endpoint != null && output.database.read_endpoint == module.database.replica.address && module.service["reader"].task.container_environment.DB_READ_HOST == output.database.read_endpoint
     error_message = "With a replica, database.read_endpoint is set and the reader gets it as DB_READ_HOST."
   }
   assert {
@@ -146,7 +146,7 @@ run "replica_goes_to_the_reader_only" {
   assert {
     condition = (
       length(module.service["reader"].task.db_connect_arns) == 2 &&
-      module.service["reader"].task.db_connect_arns[1] == "arn:aws:rds-db:eu-west-1:123456789012:dbuser:${module.database.replica_resource_id}/library_reader" &&
+      module.service["reader"].task.db_connect_arns[1] == "arn:aws:rds-db:eu-west-1:123456789012:dbuser:${module.database.replica.resource_id}/library_reader" &&
       length(module.service["writer"].task.db_connect_arns) == 1
     )
     error_message = "R-1: with a replica the reader may also connect to the replica; the writer only to the primary."
@@ -286,11 +286,11 @@ run "domain_gives_https_on_the_domain" {
   }
 
   assert {
-    condition     = output.app_url == "https://books.example.com" && module.load_balancer.domain_name == "books.example.com" && module.load_balancer.https_enabled
+    condition     = output.app_url == "https://books.example.com" && module.load_balancer.certificate.domain_name == "books.example.com" && module.load_balancer.https_enabled
     error_message = "With a domain (and no certificate_arn) prod serves HTTPS on the domain's own certificate, and app_url is https://<domain>."
   }
   assert {
-    condition     = module.load_balancer.certificate_arn == "arn:aws:acm:eu-west-1:123456789012:certificate/11111111-1111-1111-1111-111111111111"
+    condition     = module.load_balancer.certificate.arn == "arn:aws:acm:eu-west-1:123456789012:certificate/11111111-1111-1111-1111-111111111111"
     error_message = "The listener's certificate is the one ACM issued for the domain."
   }
 }
