@@ -28,6 +28,8 @@ function terraformPostgresMajors(): string[] {
     return [
       ...hcl.matchAll(/variable\s+"(?:\w*_)?engine_version"\s*\{[^}]*?\bdefault\s*=\s*"([^"]+)"/g),
       ...hcl.matchAll(/\bengine_version\s*=\s*"([^"$]+)"/g),
+      // An object input's default: engine_version = optional(string, "17") (modules/database's `instance`).
+      ...hcl.matchAll(/\bengine_version\s*=\s*optional\(string,\s*"([^"]+)"\)/g),
     ].map((match) => match[1]!.split('.')[0]!);
   });
   return [...new Set(versions)];

@@ -107,9 +107,8 @@ module "delivery" {
       }
     }
   }
-  alb_arn_suffix = "app/${local.name}/0123456789abcdef"
-  app_url        = local.world.app_url.value
-  logs           = { retention_days = 30, kms_key_arn = module.kms.key_arn }
+  alb  = { arn_suffix = "app/${local.name}/0123456789abcdef", app_url = local.world.app_url.value }
+  logs = { retention_days = 30, kms_key_arn = module.kms.key_arn }
 }
 
 module "deployer" {
