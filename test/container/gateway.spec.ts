@@ -141,6 +141,17 @@ jest.setTimeout(60_000);
       expect(seenBy(`route-${method.toLowerCase()}`)).toEqual({ reader: [], writer: [] });
     });
 
+    // nginx writes its access-log line after it sends the response, so the client can see the response first:
+    // wait for the line (bounded) instead of reading the log once.
+    async function gatewayLogLine(requestId: string): Promise<Record<string, unknown> | undefined> {
+      const deadline = Date.now() + 5_000;
+      for (;;) {
+        const line = jsonLines(nginx!.stdout()).find((entry) => entry.requestId === requestId);
+        if (line || Date.now() > deadline) return line;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+
     it('passes X-Request-Id through and adds X-Forwarded-For/-Proto/-Port and the Host, as the ALB does', async () => {
       const response = await send('GET', '/books', 'trace-me-123', undefined, { 'x-forwarded-for': '203.0.113.7' });
       expect(response.status).toBe(200);
@@ -152,7 +163,7 @@ jest.setTimeout(60_000);
         'x-forwarded-port': new URL(gateway).port,
         host: new URL(gateway).host,
       });
-      const logged = jsonLines(nginx!.stdout()).find((line) => line.requestId === 'trace-me-123');
+      const logged = await gatewayLogLine('trace-me-123');
       expect(logged).toMatchObject({ service: 'gateway', method: 'GET', url: '/books', status: 200, targetGroup: 'reader' });
     });
 
@@ -161,7 +172,7 @@ jest.setTimeout(60_000);
       const id = response.headers.get('x-request-id');
       expect(id).toMatch(/^[0-9a-f]{32}$/);
       expect(seenBy(id!).reader).toEqual(['GET /books?limit=1']);
-      expect(jsonLines(nginx!.stdout()).some((line) => line.requestId === id)).toBe(true);
+      expect(await gatewayLogLine(id!)).toBeDefined();
     });
 
     it('leaves errors and limits to the services: their JSON 400, 404 and 413 come through unchanged', async () => {
