@@ -213,7 +213,7 @@ contract "modules/service: aws_ecs_service.progressive ignores changes to its lo
 # listener takes its certificate from aws_acm_certificate_validation when a domain is set, so it waits for ACM to
 # issue the certificate instead of failing on one still pending validation.
 contract "modules/load_balancer: the HTTPS listener uses the validated certificate (aws_acm_certificate_validation)" \
-  bash -c "grep -qE '^  certificate_arn += local\.domain \? aws_acm_certificate_validation\.this\[0\]\.certificate_arn : var\.certificate_arn$' modules/load_balancer/domain.tf &&
+  bash -c "grep -qE '^  certificate_arn += local\.domain \? aws_acm_certificate_validation\.this\[0\]\.certificate_arn : var\.https\.certificate_arn$' modules/load_balancer/domain.tf &&
     awk '/^resource \"aws_lb_listener\" \"https\" \{/ {b = 1} b && /^}/ {b = 0} b' modules/load_balancer/main.tf | grep -qE '^  certificate_arn += local\.certificate_arn( |$)'"
 echo "contract checks: $c_pass passed, $c_fail failed."
 (( c_fail == 0 )) || failures=$((failures + 1))
