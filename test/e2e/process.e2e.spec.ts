@@ -174,9 +174,11 @@ describe('serve command', () => {
         const sessions = async () =>
           Number(
             (
-              await sql<{ count: string }>(database.name, `SELECT count(*) FROM pg_stat_activity WHERE application_name = $1`, [
-                `library-${name}`,
-              ])
+              await sql<{ count: string }>(
+                database.name,
+                `SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND datname = $2`,
+                [`library-${name}`, database.name],
+              )
             )[0]!.count,
           );
         expect(await sessions()).toBeGreaterThan(0);
