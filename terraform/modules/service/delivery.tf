@@ -32,16 +32,16 @@ resource "aws_ecs_service" "progressive" {
   name            = var.name
   cluster         = var.cluster_arn
   task_definition = aws_ecs_task_definition.this.arn
-  desired_count   = var.desired_count
+  desired_count   = var.task.desired_count
   # E8: Fargate on LATEST, either on demand (launch type) or, as a dev choice, on Fargate Spot through a
   # capacity provider strategy (the two are mutually exclusive in CreateService).
-  launch_type      = var.fargate_spot ? null : "FARGATE"
+  launch_type      = var.task.fargate_spot ? null : "FARGATE"
   platform_version = "LATEST"
 
   # Fargate Spot: up to 70 % off, tasks can be stopped with a two-minute warning, X86_64 only (ECS Developer
   # Guide, "AWS Fargate capacity providers", considerations). The cluster associates FARGATE_SPOT.
   dynamic "capacity_provider_strategy" {
-    for_each = var.fargate_spot ? [1] : []
+    for_each = var.task.fargate_spot ? [1] : []
     content {
       capacity_provider = "FARGATE_SPOT"
       weight            = 1
@@ -51,8 +51,8 @@ resource "aws_ecs_service" "progressive" {
 
   deployment_minimum_healthy_percent = 100 # DP-2
   deployment_maximum_percent         = 200
-  health_check_grace_period_seconds  = var.health_check_grace_period_seconds # DP-3
-  enable_execute_command             = var.enable_execute_command            # E12
+  health_check_grace_period_seconds  = var.task.health_check_grace_period_seconds # DP-3
+  enable_execute_command             = var.enable_execute_command                 # E12
   enable_ecs_managed_tags            = true
   propagate_tags                     = "SERVICE"
   wait_for_steady_state              = false

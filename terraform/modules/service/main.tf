@@ -35,8 +35,8 @@ locals {
       DB_NAME     = var.database.name
       DB_USER     = var.database.user
       DB_SSL      = var.db_ssl
-      DB_POOL_MAX = tostring(var.db_pool_max)
-      LOG_LEVEL   = var.log_level
+      DB_POOL_MAX = tostring(var.task.db_pool_max)
+      LOG_LEVEL   = var.task.log_level
     },
     var.db_read_host == null ? {} : { DB_READ_HOST = var.db_read_host },
     var.extra_environment,
@@ -84,7 +84,7 @@ locals {
     # DP-9: an init process reaps zombies and forwards SIGTERM to node.
     linuxParameters = { initProcessEnabled = true }
 
-    stopTimeout = var.stop_timeout # DP-5
+    stopTimeout = var.task.stop_timeout # DP-5
   }
 
   container = merge(local.container_base, local.tracing_depends_on, {
@@ -107,7 +107,7 @@ locals {
       interval    = 30
       timeout     = 5
       retries     = 3
-      startPeriod = var.health_check_start_period
+      startPeriod = var.task.health_check_start_period
     }
 
     logConfiguration = local.log_configurations.app
@@ -241,15 +241,15 @@ resource "aws_ecs_task_definition" "this" {
   family                   = var.name
   requires_compatibilities = ["FARGATE"]
   network_mode             = "awsvpc" # E11
-  cpu                      = tostring(var.cpu)
-  memory                   = tostring(var.memory)
+  cpu                      = tostring(var.task.cpu)
+  memory                   = tostring(var.task.memory)
   execution_role_arn       = aws_iam_role.execution.arn # E10: two roles
   task_role_arn            = aws_iam_role.task.arn
   container_definitions    = jsonencode(concat([local.container], local.tracing ? [local.otel_collector_container] : []))
 
   runtime_platform {
     operating_system_family = "LINUX"
-    cpu_architecture        = var.cpu_architecture
+    cpu_architecture        = var.task.cpu_architecture
   }
 
   # Writable scratch space on the task's ephemeral storage (the root filesystem is read-only; see tmp_mount).
@@ -287,16 +287,16 @@ resource "aws_ecs_service" "this" {
   name            = var.name
   cluster         = var.cluster_arn
   task_definition = aws_ecs_task_definition.this.arn
-  desired_count   = var.desired_count
+  desired_count   = var.task.desired_count
   # E8: Fargate on LATEST, either on demand (launch type) or, as a dev choice, on Fargate Spot through a
   # capacity provider strategy (the two are mutually exclusive in CreateService).
-  launch_type      = var.fargate_spot ? null : "FARGATE"
+  launch_type      = var.task.fargate_spot ? null : "FARGATE"
   platform_version = "LATEST"
 
   # Fargate Spot: up to 70 % off, tasks can be stopped with a two-minute warning, X86_64 only (ECS Developer
   # Guide, "AWS Fargate capacity providers", considerations). The cluster associates FARGATE_SPOT.
   dynamic "capacity_provider_strategy" {
-    for_each = var.fargate_spot ? [1] : []
+    for_each = var.task.fargate_spot ? [1] : []
     content {
       capacity_provider = "FARGATE_SPOT"
       weight            = 1
@@ -306,8 +306,8 @@ resource "aws_ecs_service" "this" {
 
   deployment_minimum_healthy_percent = 100 # DP-2
   deployment_maximum_percent         = 200
-  health_check_grace_period_seconds  = var.health_check_grace_period_seconds # DP-3
-  enable_execute_command             = var.enable_execute_command            # E12
+  health_check_grace_period_seconds  = var.task.health_check_grace_period_seconds # DP-3
+  enable_execute_command             = var.enable_execute_command                 # E12
   enable_ecs_managed_tags            = true
   propagate_tags                     = "SERVICE"
   wait_for_steady_state              = false
@@ -358,15 +358,15 @@ resource "aws_appautoscaling_target" "this" {
   service_namespace  = "ecs"
   scalable_dimension = "ecs:service:DesiredCount"
   resource_id        = "service/${var.cluster_name}/${local.service.name}"
-  min_capacity       = var.min_capacity
-  max_capacity       = var.max_capacity
+  min_capacity       = var.task.min_capacity
+  max_capacity       = var.task.max_capacity
 }
 
 # One target-tracking policy per metric; each scales out fast and in slowly.
 locals {
   scaling_policies = {
-    cpu      = { target = var.cpu_target_percent, metric = "ECSServiceAverageCPUUtilization", resource_label = null }
-    requests = { target = var.requests_per_target, metric = "ALBRequestCountPerTarget", resource_label = var.alb_resource_label }
+    cpu      = { target = var.task.cpu_target_percent, metric = "ECSServiceAverageCPUUtilization", resource_label = null }
+    requests = { target = var.task.requests_per_target, metric = "ALBRequestCountPerTarget", resource_label = var.alb_resource_label }
   }
 }
 

@@ -113,15 +113,15 @@ resource "aws_ecs_task_definition" "migrate" {
   family                   = local.migrate_name
   requires_compatibilities = ["FARGATE"]
   network_mode             = "awsvpc" # E11
-  cpu                      = tostring(var.cpu)
-  memory                   = tostring(var.memory)
+  cpu                      = tostring(var.task.cpu)
+  memory                   = tostring(var.task.memory)
   execution_role_arn       = aws_iam_role.migrate_execution[0].arn
   task_role_arn            = aws_iam_role.migrate_task[0].arn
   container_definitions    = jsonencode([local.migrate_container])
 
   runtime_platform {
     operating_system_family = "LINUX"
-    cpu_architecture        = var.cpu_architecture
+    cpu_architecture        = var.task.cpu_architecture
   }
 
   volume {

@@ -4,7 +4,7 @@ output "service" {
     name               = local.service.name
     arn                = local.service.id
     desired_count      = local.service.desired_count
-    fargate_spot       = var.fargate_spot
+    fargate_spot       = var.task.fargate_spot
     listener_rule_arns = terraform_data.listener_rules.output
   }
 }

@@ -99,7 +99,7 @@ variable "deployment_alarm_names" {
 }
 
 ################################################################################
-# Container
+# Container and task
 ################################################################################
 
 variable "image" {
@@ -145,93 +145,95 @@ variable "container_port" {
   }
 }
 
-variable "cpu" {
-  description = "Fargate task CPU units: 256, 512, 1024, 2048, 4096, 8192 or 16384."
-  type        = number
-  default     = 256
+variable "task" {
+  description = <<-EOT
+    The task's size, timing and scale (one object, as modules/stack's settings.task):
+    cpu (Fargate units 256-16384) and memory (MiB, a valid Fargate combination with cpu); cpu_architecture X86_64
+    or ARM64 (Graviton, about 20 % cheaper; the image must be built for it); fargate_spot (about 70 % cheaper, tasks
+    may be stopped with two minutes' warning; X86_64 only; refused in prod); stop_timeout (seconds between SIGTERM
+    and SIGKILL, DP-5, above the app's drain budget and the deregistration delay); health_check_start_period
+    (seconds of start-up whose failed container health checks do not count, DP-4); health_check_grace_period_seconds
+    (seconds ECS ignores ALB health checks after a task starts, DP-3, above the measured cold start); db_pool_max
+    (DB_POOL_MAX, connections per task: services x max_capacity x this stays below max_connections); log_level
+    (LOG_LEVEL); desired_count (tasks at creation; afterwards autoscaling and the deploy CLI own the count),
+    min_capacity and max_capacity (autoscaling's bounds), cpu_target_percent (average CPU autoscaling aims for) and
+    requests_per_target (ALB requests per task per minute autoscaling aims for).
+  EOT
+  type = object({
+    cpu                               = optional(number, 256)
+    memory                            = optional(number, 512)
+    cpu_architecture                  = optional(string, "X86_64")
+    fargate_spot                      = optional(bool, false)
+    stop_timeout                      = optional(number, 30)
+    health_check_start_period         = optional(number, 30)
+    health_check_grace_period_seconds = optional(number, 60)
+    db_pool_max                       = optional(number, 10)
+    log_level                         = optional(string, "info")
+    desired_count                     = optional(number, 2)
+    min_capacity                      = optional(number, 2)
+    max_capacity                      = optional(number, 6)
+    cpu_target_percent                = optional(number, 60)
+    requests_per_target               = optional(number, 1000)
+  })
+  default  = {}
+  nullable = false
 
   validation {
-    condition     = contains([256, 512, 1024, 2048, 4096, 8192, 16384], var.cpu)
-    error_message = "cpu must be a Fargate size: 256, 512, 1024, 2048, 4096, 8192 or 16384."
+    condition     = contains([256, 512, 1024, 2048, 4096, 8192, 16384], var.task.cpu)
+    error_message = "task.cpu must be a Fargate size: 256, 512, 1024, 2048, 4096, 8192 or 16384."
   }
-}
-
-variable "memory" {
-  description = "Fargate task memory in MiB; must be a valid combination with cpu (e.g. 256 -> 512/1024/2048)."
-  type        = number
-  default     = 512
-
+  # Fargate task sizes: ECS Developer Guide, "Amazon ECS task definition parameters for Fargate", Task size.
   validation {
     condition = (
-      (var.cpu == 256 && contains([512, 1024, 2048], var.memory)) ||
-      (var.cpu == 512 && var.memory >= 1024 && var.memory <= 4096 && var.memory % 1024 == 0) ||
-      (var.cpu == 1024 && var.memory >= 2048 && var.memory <= 8192 && var.memory % 1024 == 0) ||
-      (var.cpu == 2048 && var.memory >= 4096 && var.memory <= 16384 && var.memory % 1024 == 0) ||
-      (var.cpu == 4096 && var.memory >= 8192 && var.memory <= 30720 && var.memory % 1024 == 0) ||
-      (var.cpu == 8192 && var.memory >= 16384 && var.memory <= 61440 && var.memory % 4096 == 0) ||
-      (var.cpu == 16384 && var.memory >= 32768 && var.memory <= 122880 && var.memory % 8192 == 0)
+      (var.task.cpu == 256 && contains([512, 1024, 2048], var.task.memory)) ||
+      (var.task.cpu == 512 && var.task.memory >= 1024 && var.task.memory <= 4096 && var.task.memory % 1024 == 0) ||
+      (var.task.cpu == 1024 && var.task.memory >= 2048 && var.task.memory <= 8192 && var.task.memory % 1024 == 0) ||
+      (var.task.cpu == 2048 && var.task.memory >= 4096 && var.task.memory <= 16384 && var.task.memory % 1024 == 0) ||
+      (var.task.cpu == 4096 && var.task.memory >= 8192 && var.task.memory <= 30720 && var.task.memory % 1024 == 0) ||
+      (var.task.cpu == 8192 && var.task.memory >= 16384 && var.task.memory <= 61440 && var.task.memory % 4096 == 0) ||
+      (var.task.cpu == 16384 && var.task.memory >= 32768 && var.task.memory <= 122880 && var.task.memory % 8192 == 0)
     )
-    error_message = "memory is not a valid Fargate combination for this cpu (see the Fargate task size table)."
+    error_message = "task.memory is not a valid Fargate combination for task.cpu (see the Fargate task size table)."
   }
-}
-
-variable "cpu_architecture" {
-  description = "CPU architecture of the task: X86_64 or ARM64 (Graviton, about 20% cheaper; the image must be built for it)."
-  type        = string
-  default     = "X86_64"
-
   validation {
-    condition     = contains(["X86_64", "ARM64"], var.cpu_architecture)
-    error_message = "cpu_architecture must be X86_64 or ARM64."
+    condition     = contains(["X86_64", "ARM64"], var.task.cpu_architecture)
+    error_message = "task.cpu_architecture must be X86_64 or ARM64."
   }
-}
-
-variable "fargate_spot" {
-  description = "Run the service on Fargate Spot (about 70% cheaper, tasks may be stopped with two minutes' warning; X86_64 only). Safe default false; refused in prod."
-  type        = bool
-  default     = false
-
   validation {
-    condition     = !(var.environment == "prod" && var.fargate_spot)
+    condition     = !(var.environment == "prod" && var.task.fargate_spot)
     error_message = "prod runs on regular Fargate: Fargate Spot may stop tasks at any time (two minutes' warning)."
   }
-
   validation {
-    condition     = !(var.fargate_spot && var.cpu_architecture == "ARM64")
-    error_message = "Fargate Spot supports X86_64 Linux tasks only (ECS Developer Guide, \"AWS Fargate capacity providers\"): use cpu_architecture = \"X86_64\" or fargate_spot = false."
+    condition     = !(var.task.fargate_spot && var.task.cpu_architecture == "ARM64")
+    error_message = "Fargate Spot supports X86_64 Linux tasks only (ECS Developer Guide, \"AWS Fargate capacity providers\"): use task.cpu_architecture = \"X86_64\" or task.fargate_spot = false."
   }
-}
-
-variable "stop_timeout" {
-  description = "Seconds between SIGTERM and SIGKILL (DP-5); above the app's drain budget and the target group's deregistration delay."
-  type        = number
-  default     = 30
-
   validation {
-    condition     = var.stop_timeout >= 10 && var.stop_timeout <= 120
-    error_message = "stop_timeout must be between 10 and 120 seconds (Fargate maximum)."
+    condition = (var.task.stop_timeout >= 10 && var.task.stop_timeout <= 120 &&
+      var.task.health_check_start_period >= 0 && var.task.health_check_start_period <= 300 &&
+    var.task.health_check_grace_period_seconds >= 30 && var.task.health_check_grace_period_seconds <= 120)
+    error_message = "task.stop_timeout must be 10-120 seconds (Fargate maximum), task.health_check_start_period 0-300 and task.health_check_grace_period_seconds 30-120."
   }
-}
-
-variable "health_check_start_period" {
-  description = "Seconds of container start-up during which failed health checks do not count (DP-4)."
-  type        = number
-  default     = 30
-
   validation {
-    condition     = var.health_check_start_period >= 0 && var.health_check_start_period <= 300
-    error_message = "health_check_start_period must be between 0 and 300 seconds."
+    condition     = var.task.db_pool_max >= 1 && var.task.db_pool_max <= 100
+    error_message = "task.db_pool_max must be between 1 and 100."
   }
-}
-
-variable "health_check_grace_period_seconds" {
-  description = "Seconds ECS ignores ALB health checks after a task starts (DP-3); above the measured cold start."
-  type        = number
-  default     = 60
-
   validation {
-    condition     = var.health_check_grace_period_seconds >= 30 && var.health_check_grace_period_seconds <= 120
-    error_message = "health_check_grace_period_seconds must be between 30 and 120."
+    condition     = contains(["fatal", "error", "warn", "info", "debug", "trace"], var.task.log_level)
+    error_message = "task.log_level must be fatal, error, warn, info, debug or trace."
+  }
+  validation {
+    condition = (var.task.desired_count >= 0 && floor(var.task.desired_count) == var.task.desired_count &&
+      var.task.min_capacity >= 1 && var.task.min_capacity <= var.task.desired_count &&
+    var.task.max_capacity >= var.task.min_capacity && var.task.max_capacity <= 100)
+    error_message = "task: desired_count must be a whole number >= 0, min_capacity from 1 to desired_count, max_capacity from min_capacity to 100."
+  }
+  validation {
+    condition     = !(var.environment == "prod" && (var.task.desired_count < 2 || var.task.min_capacity < 2))
+    error_message = "prod runs and scales down to at least two tasks per service (DP-2): task.desired_count and task.min_capacity must be 2 or more."
+  }
+  validation {
+    condition     = var.task.cpu_target_percent >= 20 && var.task.cpu_target_percent <= 90 && var.task.requests_per_target >= 10 && var.task.requests_per_target <= 100000
+    error_message = "task.cpu_target_percent must be between 20 and 90 and task.requests_per_target between 10 and 100000."
   }
 }
 
@@ -313,28 +315,6 @@ variable "db_ssl" {
   }
 }
 
-variable "db_pool_max" {
-  description = "DB_POOL_MAX: connections per task. services x max_capacity x this must stay below the instance's max_connections."
-  type        = number
-  default     = 10
-
-  validation {
-    condition     = var.db_pool_max >= 1 && var.db_pool_max <= 100
-    error_message = "db_pool_max must be between 1 and 100."
-  }
-}
-
-variable "log_level" {
-  description = "LOG_LEVEL of the app."
-  type        = string
-  default     = "info"
-
-  validation {
-    condition     = contains(["fatal", "error", "warn", "info", "debug", "trace"], var.log_level)
-    error_message = "log_level must be fatal, error, warn, info, debug or trace."
-  }
-}
-
 variable "extra_environment" {
   description = "Further plain environment variables. Never secrets: names that look like passwords, secrets or tokens are refused (E6)."
   type        = map(string)
@@ -343,75 +323,6 @@ variable "extra_environment" {
   validation {
     condition     = alltrue([for k in keys(var.extra_environment) : !can(regex("(?i)PASSWORD|SECRET|TOKEN|AWS_SECRET", k))])
     error_message = "extra_environment must not carry secrets (PASSWORD, SECRET, TOKEN); use Secrets Manager and the task's secrets."
-  }
-}
-
-################################################################################
-# Scaling
-################################################################################
-
-variable "desired_count" {
-  description = "Tasks at creation; afterwards autoscaling and the deploy CLI own the count (ignored by Terraform)."
-  type        = number
-  default     = 2
-
-  validation {
-    condition     = var.desired_count >= 0 && floor(var.desired_count) == var.desired_count
-    error_message = "desired_count must be a whole number >= 0."
-  }
-
-  validation {
-    condition     = !(var.environment == "prod" && var.desired_count < 2)
-    error_message = "prod runs at least two tasks per service (DP-2)."
-  }
-}
-
-variable "min_capacity" {
-  description = "Lowest task count autoscaling may set."
-  type        = number
-  default     = 2
-
-  validation {
-    condition     = var.min_capacity >= 1 && var.min_capacity <= var.desired_count
-    error_message = "min_capacity must be at least 1 and at most desired_count."
-  }
-
-  validation {
-    condition     = !(var.environment == "prod" && var.min_capacity < 2)
-    error_message = "prod never scales below two tasks per service."
-  }
-}
-
-variable "max_capacity" {
-  description = "Highest task count autoscaling may set (mind DB_POOL_MAX x max against max_connections)."
-  type        = number
-  default     = 6
-
-  validation {
-    condition     = var.max_capacity >= var.min_capacity && var.max_capacity <= 100
-    error_message = "max_capacity must be between min_capacity and 100."
-  }
-}
-
-variable "cpu_target_percent" {
-  description = "Average CPU utilisation autoscaling aims for."
-  type        = number
-  default     = 60
-
-  validation {
-    condition     = var.cpu_target_percent >= 20 && var.cpu_target_percent <= 90
-    error_message = "cpu_target_percent must be between 20 and 90."
-  }
-}
-
-variable "requests_per_target" {
-  description = "ALB requests per task per minute autoscaling aims for."
-  type        = number
-  default     = 1000
-
-  validation {
-    condition     = var.requests_per_target >= 10 && var.requests_per_target <= 100000
-    error_message = "requests_per_target must be between 10 and 100000."
   }
 }
 

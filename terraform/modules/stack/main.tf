@@ -194,12 +194,9 @@ module "service" {
   ecr_repository_arn = module.registry[each.key].repository_arn
 
   # First revision only: the deploy CLI registers commit-tagged revisions afterwards.
-  image            = "${module.registry[each.key].repository_url}:${var.initial_image_tag}"
-  cpu              = var.settings.task.cpu
-  memory           = var.settings.task.memory
-  cpu_architecture = var.cpu_architecture
-  fargate_spot     = var.settings.task.fargate_spot
-  stop_timeout     = var.settings.stop_timeout
+  image = "${module.registry[each.key].repository_url}:${var.initial_image_tag}"
+  # Size, scale and runtime settings: the env's settings.task, with the stack-wide stop timeout and architecture.
+  task = merge(var.settings.task, { stop_timeout = var.settings.stop_timeout, cpu_architecture = var.cpu_architecture })
 
   # IAM database login as the service's own role: rds-db:connect on the primary, and on the replica for the
   # reader (which falls back to DB_HOST without one).
@@ -222,12 +219,7 @@ module "service" {
   }
   # Only the reader reads from the replica; null leaves DB_READ_HOST out.
   db_read_host = each.key == "reader" ? one(module.database.replica[*].address) : null
-  db_pool_max  = var.settings.task.db_pool_max
-  log_level    = var.settings.task.log_level
 
-  desired_count = var.settings.task.desired_count
-  min_capacity  = var.settings.task.min_capacity
-  max_capacity  = var.settings.task.max_capacity
   # ROLLING: the target 5xx alarm. A progressive strategy: the rollback alarms over both target groups, the same
   # list the deploy CLI sends in UpdateService, so neither undoes the other.
   deployment_alarm_names = local.progressive ? module.delivery.rollback_alarm_names[each.key] : [module.monitoring.service_5xx_alarm_names[each.key]]

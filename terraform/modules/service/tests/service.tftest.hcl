@@ -364,7 +364,7 @@ run "fargate_spot" {
   command = plan
 
   variables {
-    fargate_spot = true
+    task = { fargate_spot = true }
   }
 
   assert {

@@ -17,61 +17,60 @@ run "prod_with_safe_values_plans" {
   }
 }
 
-# Each prod guard must fire on its own variable (expect_failures fails if any listed one stays silent).
-# min_capacity has its own run: its checks read desired_count, and Terraform skips checks that read an invalid variable.
+# Each prod guard must fire on its own variable (expect_failures fails if any listed one stays silent). The task
+# object's prod guards have a run each below, so each one is seen to fire.
 run "prod_rejects_each_unsafe_value" {
   command = plan
 
   variables {
-    environment   = "prod"
-    db_ssl        = "require"
-    desired_count = 1
-    subnet_ids    = ["subnet-aaaa"]
-    fargate_spot  = true
-    tracing       = { enabled = false }
+    environment = "prod"
+    db_ssl      = "require"
+    subnet_ids  = ["subnet-aaaa"]
+    tracing     = { enabled = false }
   }
 
   expect_failures = [
     var.db_ssl,
-    var.desired_count,
     var.subnet_ids,
-    var.fargate_spot,
     var.tracing,
   ]
 }
 
-# memory has its own run: its check reads cpu.
+run "prod_rejects_fargate_spot" {
+  command = plan
+
+  variables {
+    environment = "prod"
+    task        = { fargate_spot = true }
+  }
+
+  expect_failures = [var.task]
+}
+
+# The task object's checks have a run each below.
 run "rejects_bad_values" {
   command = plan
 
   variables {
-    cpu                               = 300
-    cpu_architecture                  = "arm"
-    container_user                    = "root"
-    image                             = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/library-test/reader:latest"
-    extra_environment                 = { API_TOKEN = "abc" }
-    database                          = { host = "db", user = "postgres", resource_ids = ["db-ABC"] }
-    health_check_grace_period_seconds = 10
-    stop_timeout                      = 200
-    container_port                    = 80
-    target_group_arn                  = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/x/1/2"
-    alb_resource_label                = "app/x"
-    cluster_arn                       = "library-test"
-    listener_rule_arns                = []
-    migration                         = { family = "Library_Migrate", master_user = "postgres", secret_arn = "hunter2", secret_kms_key_arn = "alias/aws/secretsmanager" }
-    tracing                           = { enabled = true, sample_ratio = 1.5 }
-    otel_collector                    = { image_path = "aws-observability/aws-otel-collector:latest" }
+    container_user     = "root"
+    image              = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/library-test/reader:latest"
+    extra_environment  = { API_TOKEN = "abc" }
+    database           = { host = "db", user = "postgres", resource_ids = ["db-ABC"] }
+    container_port     = 80
+    target_group_arn   = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/x/1/2"
+    alb_resource_label = "app/x"
+    cluster_arn        = "library-test"
+    listener_rule_arns = []
+    migration          = { family = "Library_Migrate", master_user = "postgres", secret_arn = "hunter2", secret_kms_key_arn = "alias/aws/secretsmanager" }
+    tracing            = { enabled = true, sample_ratio = 1.5 }
+    otel_collector     = { image_path = "aws-observability/aws-otel-collector:latest" }
   }
 
   expect_failures = [
-    var.cpu,
-    var.cpu_architecture,
     var.container_user,
     var.image,
     var.extra_environment,
     var.database,
-    var.health_check_grace_period_seconds,
-    var.stop_timeout,
     var.container_port,
     var.target_group_arn,
     var.alb_resource_label,
@@ -87,23 +86,92 @@ run "prod_rejects_scaling_below_two" {
   command = plan
 
   variables {
-    environment  = "prod"
-    min_capacity = 1
+    environment = "prod"
+    task        = { min_capacity = 1 }
   }
 
-  expect_failures = [var.min_capacity]
+  expect_failures = [var.task]
+}
+
+# One run per check of the task object (a run passes when any check of the variable fails, so each run breaks
+# exactly one rule).
+run "rejects_a_cpu_that_is_no_fargate_size" {
+  command = plan
+
+  variables {
+    task = { cpu = 300, memory = 512 }
+  }
+
+  expect_failures = [var.task]
+}
+
+run "rejects_an_unknown_cpu_architecture" {
+  command = plan
+
+  variables {
+    task = { cpu_architecture = "arm" }
+  }
+
+  expect_failures = [var.task]
+}
+
+run "rejects_a_stop_timeout_above_fargates_120_seconds" {
+  command = plan
+
+  variables {
+    task = { stop_timeout = 200 }
+  }
+
+  expect_failures = [var.task]
+}
+
+run "rejects_a_grace_period_below_30_seconds" {
+  command = plan
+
+  variables {
+    task = { health_check_grace_period_seconds = 10 }
+  }
+
+  expect_failures = [var.task]
+}
+
+run "rejects_a_pool_of_no_connections" {
+  command = plan
+
+  variables {
+    task = { db_pool_max = 0 }
+  }
+
+  expect_failures = [var.task]
+}
+
+run "rejects_an_unknown_log_level" {
+  command = plan
+
+  variables {
+    task = { log_level = "verbose" }
+  }
+
+  expect_failures = [var.task]
+}
+
+run "rejects_autoscaling_targets_out_of_range" {
+  command = plan
+
+  variables {
+    task = { cpu_target_percent = 95 }
+  }
+
+  expect_failures = [var.task]
 }
 
 run "dev_allows_cheap_values" {
   command = plan
 
   variables {
-    logs          = { retention_days = 14, kms_key_arn = null }
-    desired_count = 1
-    min_capacity  = 1
-    max_capacity  = 2
-    subnet_ids    = ["subnet-aaaa"]
-    fargate_spot  = true
+    logs       = { retention_days = 14, kms_key_arn = null }
+    task       = { desired_count = 1, min_capacity = 1, max_capacity = 2, fargate_spot = true }
+    subnet_ids = ["subnet-aaaa"]
   }
 
   assert {
@@ -118,11 +186,10 @@ run "rejects_fargate_spot_on_arm64" {
   command = plan
 
   variables {
-    fargate_spot     = true
-    cpu_architecture = "ARM64"
+    task = { fargate_spot = true, cpu_architecture = "ARM64" }
   }
 
-  expect_failures = [var.fargate_spot]
+  expect_failures = [var.task]
 }
 
 run "rejects_database_without_resource_ids" {
@@ -139,11 +206,10 @@ run "rejects_invalid_cpu_memory_pair" {
   command = plan
 
   variables {
-    cpu    = 256
-    memory = 4096
+    task = { cpu = 256, memory = 4096 }
   }
 
-  expect_failures = [var.memory]
+  expect_failures = [var.task]
 }
 
 run "rejects_uid_zero" {
@@ -180,9 +246,9 @@ run "rejects_max_below_min" {
   command = plan
 
   variables {
-    max_capacity = 1
+    task = { min_capacity = 2, max_capacity = 1 }
   }
 
-  expect_failures = [var.max_capacity]
+  expect_failures = [var.task]
 }
 
