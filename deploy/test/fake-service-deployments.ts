@@ -18,6 +18,7 @@
  * alternate target groups (ECS Developer Guide, "Application Load Balancer resources for blue/green deployments").
  */
 import {
+  DeploymentLifecycleHookStage,
   ConflictException,
   InvalidParameterException,
   ServiceDeploymentNotFoundException,
@@ -31,16 +32,7 @@ import {
 } from '@aws-sdk/client-ecs';
 
 const MINUTE = 60_000;
-const HOOK_STAGES = new Set([
-  'RECONCILE_SERVICE',
-  'PRE_SCALE_UP',
-  'POST_SCALE_UP',
-  'TEST_TRAFFIC_SHIFT',
-  'POST_TEST_TRAFFIC_SHIFT',
-  'PRE_PRODUCTION_TRAFFIC_SHIFT',
-  'PRODUCTION_TRAFFIC_SHIFT',
-  'POST_PRODUCTION_TRAFFIC_SHIFT',
-]);
+const HOOK_STAGES = new Set<string>(Object.values(DeploymentLifecycleHookStage));
 const FINAL = new Set<ServiceDeploymentStatus>(['SUCCESSFUL', 'STOPPED', 'ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED']);
 
 /**

@@ -1,3 +1,4 @@
+import { DeploymentLifecycleHookStage, DeploymentStrategy } from '@aws-sdk/client-ecs';
 import { z } from 'zod';
 
 /** The Terraform → deploy contract (docs/deploy-contract.md#terraform-outputs). Names come from here and nowhere else. */
@@ -18,20 +19,10 @@ export function familyOf(arn: string): string {
 const inFamily = (o: { task_family: string; task_definition_arn: string }) => familyOf(o.task_definition_arn) === o.task_family;
 const inFamilyError = { message: 'names a revision of another family than task_family', path: ['task_definition_arn'] };
 
-/** ECS's DeploymentStrategy values (ECS API Reference, DeploymentConfiguration: strategy). */
-export const DEPLOYMENT_STRATEGIES = ['ROLLING', 'CANARY', 'LINEAR', 'BLUE_GREEN'] as const;
-export type DeploymentStrategy = (typeof DEPLOYMENT_STRATEGIES)[number];
+/** ECS's DeploymentStrategy values (ECS API Reference, DeploymentConfiguration: strategy), as the SDK lists them. */
+const DEPLOYMENT_STRATEGIES = Object.values(DeploymentStrategy) as [DeploymentStrategy, ...DeploymentStrategy[]];
 /** Stages a lifecycle hook may attach to (ECS API Reference, DeploymentLifecycleHook: lifecycleStages). */
-export const HOOK_STAGES = [
-  'RECONCILE_SERVICE',
-  'PRE_SCALE_UP',
-  'POST_SCALE_UP',
-  'TEST_TRAFFIC_SHIFT',
-  'POST_TEST_TRAFFIC_SHIFT',
-  'PRE_PRODUCTION_TRAFFIC_SHIFT',
-  'PRODUCTION_TRAFFIC_SHIFT',
-  'POST_PRODUCTION_TRAFFIC_SHIFT',
-] as const;
+const HOOK_STAGES = Object.values(DeploymentLifecycleHookStage) as [DeploymentLifecycleHookStage, ...DeploymentLifecycleHookStage[]];
 
 const arn = (pattern: RegExp, form: string) => nonEmpty.regex(pattern, `expected ${form}`);
 const targetGroupArn = arn(
