@@ -9,7 +9,7 @@ locals {
   region      = var.aws.region
   account_id  = var.aws.account_id
   partition   = var.aws.partition
-  progressive = var.settings.strategy != "ROLLING"
+  progressive = var.progressive
 
   hook_name          = "${var.name}-smoke-hook"
   hook_log_group     = "/aws/lambda/${local.hook_name}"
@@ -157,7 +157,7 @@ resource "aws_iam_role_policy" "hook_invoke" {
 # both groups and takes the worse one; 60 s periods, as the ALB publishes (Application Load Balancer Guide,
 # "CloudWatch metrics for your Application Load Balancer").
 locals {
-  thresholds = var.settings.rollback_alarms
+  thresholds = var.rollback_alarms
 
   # Per kind: the metrics read from each target group and the expression per group, where %[1]s stands for the
   # group's prefix (a: the group created as primary, b: the alternate); the alarm's value is the larger of the two.

@@ -1,11 +1,7 @@
 output "services" {
-  description = "Per service (reader, writer): the `delivery` entry of the stack's services output, the deploy CLI's input for UpdateService (deploymentConfiguration: strategy, bakeTimeInMinutes, canaryConfiguration, linearConfiguration, lifecycleHooks, alarms; loadBalancers[0].advancedConfiguration). Shape: terraform/README.md, \"Progressive delivery\"."
+  description = "Per service (reader, writer): what this module built for the `delivery` entry of the stack's services output (load_balancer with the infrastructure role, hook, rollback_alarm_names, test_traffic_header; modules/stack adds the strategy and its steps): the deploy CLI's input for UpdateService (deploymentConfiguration.lifecycleHooks and alarms; loadBalancers[0].advancedConfiguration). Shape: terraform/README.md, \"Progressive delivery\"."
   value = {
     for k, s in var.services : k => {
-      strategy          = var.settings.strategy
-      bake_time_minutes = var.settings.bake_time_minutes
-      canary            = var.settings.strategy == "CANARY" ? { percent = var.settings.canary.percent, bake_time_minutes = var.settings.canary.bake_time_minutes } : null
-      linear            = var.settings.strategy == "LINEAR" ? { step_percent = var.settings.linear.step_percent, step_bake_time_minutes = var.settings.linear.step_bake_time_minutes } : null
       load_balancer = local.progressive ? {
         target_group_arn             = s.load_balancer.target_group_arn
         alternate_target_group_arn   = s.load_balancer.alternate_target_group_arn

@@ -13,19 +13,19 @@ variable "test_traffic_header" {
   type        = object({ name = string, value = string })
 }
 
-variable "settings" {
-  description = "The environment's delivery choice: strategy, bake time, canary or linear steps and the rollback alarms' thresholds. Validated once, in modules/stack (var.delivery)."
+variable "progressive" {
+  description = "The environment deploys with CANARY, LINEAR or BLUE_GREEN (modules/stack's delivery.strategy, checked there): build the infrastructure role, the smoke hook and the rollback alarms. false (ROLLING): build nothing."
+  type        = bool
+  nullable    = false
+}
+
+variable "rollback_alarms" {
+  description = "Thresholds of the rollback alarms: error_rate_percent of 5xx responses, once a target group saw min_requests requests in the minute; p99_seconds; evaluation_minutes in a row. Defaults and checks: modules/stack (delivery.rollback_alarms)."
   type = object({
-    strategy          = string
-    bake_time_minutes = number
-    canary            = optional(object({ percent = number, bake_time_minutes = number }))
-    linear            = optional(object({ step_percent = number, step_bake_time_minutes = number }))
-    rollback_alarms = optional(object({
-      error_rate_percent = optional(number, 1)
-      min_requests       = optional(number, 10)
-      p99_seconds        = optional(number, 2)
-      evaluation_minutes = optional(number, 2)
-    }), {})
+    error_rate_percent = number
+    min_requests       = number
+    p99_seconds        = number
+    evaluation_minutes = number
   })
 }
 

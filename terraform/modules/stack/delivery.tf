@@ -52,6 +52,14 @@ variable "delivery" {
 
 locals {
   progressive = var.delivery.strategy != "ROLLING"
+  # The strategy and its steps as the contract spells them (services.<svc>.delivery, with what modules/delivery
+  # built): canary only with CANARY, linear only with LINEAR.
+  delivery_strategy = {
+    strategy          = var.delivery.strategy
+    bake_time_minutes = var.delivery.bake_time_minutes
+    canary            = var.delivery.strategy == "CANARY" ? { percent = var.delivery.canary.percent, bake_time_minutes = var.delivery.canary.bake_time_minutes } : null
+    linear            = var.delivery.strategy == "LINEAR" ? { step_percent = var.delivery.linear.step_percent, step_bake_time_minutes = var.delivery.linear.step_bake_time_minutes } : null
+  }
   # The test listener rules send requests with this header to the new revision (modules/load_balancer); the smoke
   # hook and the deploy CLI send it.
   test_traffic_header = { name = "x-deploy-test", value = var.environment }
@@ -61,7 +69,8 @@ module "delivery" {
   source = "../delivery"
 
   name                = local.name
-  settings            = var.delivery
+  progressive         = local.progressive
+  rollback_alarms     = var.delivery.rollback_alarms
   test_traffic_header = local.test_traffic_header
   services = {
     for k in local.service_keys : k => {

@@ -26,7 +26,7 @@ output "services" {
       task_definition_arn = module.service[k].task.definition_arn
       # How ECS deploys it and with what (terraform/README.md, "Progressive delivery"): the deploy CLI's input for
       # the UpdateService parts provider 5.100 cannot express.
-      delivery = module.delivery.services[k]
+      delivery = merge(local.delivery_strategy, module.delivery.services[k])
     }
   }
 }

@@ -93,7 +93,8 @@ module "delivery" {
 
   name                = local.name
   aws                 = local.aws
-  settings            = { strategy = "CANARY", bake_time_minutes = 10, canary = { percent = 10, bake_time_minutes = 5 } }
+  progressive         = true
+  rollback_alarms     = { error_rate_percent = 1, min_requests = 10, p99_seconds = 2, evaluation_minutes = 2 }
   test_traffic_header = { name = "x-deploy-test", value = local.world.environment.value }
   services = {
     for k, s in local.services : k => {

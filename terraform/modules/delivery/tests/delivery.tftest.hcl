@@ -10,7 +10,8 @@ variables {
   name                = "library-test"
   aws                 = { partition = "aws", region = "eu-west-1", account_id = "123456789012" }
   test_traffic_header = { name = "x-deploy-test", value = "prod" }
-  settings            = { strategy = "ROLLING", bake_time_minutes = 0 }
+  progressive         = false
+  rollback_alarms     = { error_rate_percent = 1, min_requests = 10, p99_seconds = 2, evaluation_minutes = 2 }
   # Both services as modules/load_balancer builds them for a blue/green-based strategy (ROLLING's run drops them).
   services = {
     reader = {
@@ -55,18 +56,17 @@ run "rolling_builds_nothing" {
   }
   assert {
     condition = jsonencode(output.services.reader) == jsonencode({
-      strategy             = "ROLLING", bake_time_minutes = 0, canary = null, linear = null, load_balancer = null, hook = null,
-      rollback_alarm_names = [], test_traffic_header = null
+      load_balancer = null, hook = null, rollback_alarm_names = [], test_traffic_header = null
     }) && length(output.passable_role_names) == 0 && jsonencode(output.rollback_alarm_names) == jsonencode({ reader = [], writer = [] })
-    error_message = "ROLLING: delivery { strategy ROLLING, bake 0, everything else null, no rollback alarms }, no role for the deployer to pass."
+    error_message = "ROLLING: no load balancer part, hook, rollback alarms or test header; no role for the deployer to pass."
   }
 }
 
-run "canary_builds_the_contract" {
+run "progressive_builds_the_contract" {
   command = apply
 
   variables {
-    settings = { strategy = "CANARY", bake_time_minutes = 10, canary = { percent = 10, bake_time_minutes = 5 } }
+    progressive = true
   }
 
   override_resource {
@@ -84,10 +84,6 @@ run "canary_builds_the_contract" {
 
   assert {
     condition = jsonencode(output.services.writer) == jsonencode({
-      strategy          = "CANARY"
-      bake_time_minutes = 10
-      canary            = { percent = 10, bake_time_minutes = 5 }
-      linear            = null
       load_balancer = {
         target_group_arn             = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/write-a/3333333333333333"
         alternate_target_group_arn   = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/write-b/4444444444444444"
@@ -169,31 +165,5 @@ run "canary_builds_the_contract" {
       alltrue([for a in aws_cloudwatch_metric_alarm.rollback : a.treat_missing_data == "notBreaching" && a.evaluation_periods == 2 && a.datapoints_to_alarm == 2])
     )
     error_message = "5xx rate per group (with at least min_requests requests), p99 per group, unhealthy targets per group; the worse group decides; missing data (an empty group) never breaches."
-  }
-}
-
-run "linear_steps" {
-  command = plan
-
-  variables {
-    settings = { strategy = "LINEAR", bake_time_minutes = 5, linear = { step_percent = 25, step_bake_time_minutes = 2 } }
-  }
-
-  assert {
-    condition     = output.services.reader.strategy == "LINEAR" && output.services.reader.canary == null && jsonencode(output.services.reader.linear) == jsonencode({ step_percent = 25, step_bake_time_minutes = 2 })
-    error_message = "LINEAR: linear { step_percent, step_bake_time_minutes }, canary null."
-  }
-}
-
-run "blue_green_shifts_at_once" {
-  command = plan
-
-  variables {
-    settings = { strategy = "BLUE_GREEN", bake_time_minutes = 15 }
-  }
-
-  assert {
-    condition     = output.services.writer.strategy == "BLUE_GREEN" && output.services.writer.bake_time_minutes == 15 && output.services.writer.canary == null && output.services.writer.linear == null && length(aws_cloudwatch_metric_alarm.rollback) == 3 * length(var.services)
-    error_message = "BLUE_GREEN: no canary or linear steps; the hook and the rollback alarms as with the other blue/green-based strategies."
   }
 }

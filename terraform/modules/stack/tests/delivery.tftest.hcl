@@ -68,3 +68,15 @@ run "accepts_linear_and_wires_it" {
     error_message = "Both services get their alternate group and progressive rules."
   }
 }
+
+run "blue_green_shifts_at_once" {
+  command = plan
+  variables {
+    delivery = { strategy = "BLUE_GREEN", bake_time_minutes = 15 }
+  }
+  assert {
+    condition = alltrue([for k, s in output.services : s.delivery.strategy == "BLUE_GREEN" && s.delivery.bake_time_minutes == 15 &&
+    s.delivery.canary == null && s.delivery.linear == null && length(s.delivery.rollback_alarm_names) == 3])
+    error_message = "BLUE_GREEN: no canary or linear steps; the hook and three rollback alarms per service as with the other blue/green-based strategies."
+  }
+}
