@@ -128,7 +128,7 @@ export async function runChecks(ctx: Context): Promise<Check[]> {
         if (lb.containerName !== t.container_name || !ports.includes(lb.containerPort)) {
           throw new Failed(
             `service routes to ${lb.containerName}:${lb.containerPort}, container ${t.container_name} listens on ${ports.join(', ') || 'nothing'}`,
-            'make load_balancer.container_port equal the container port (8000)',
+            'the stack sets both from one port (local.app_port in terraform/modules/stack/main.tf): re-apply it with terraform',
           );
         }
         const tg = tgs.TargetGroups?.find((g) => g.TargetGroupArn === lb.targetGroupArn);

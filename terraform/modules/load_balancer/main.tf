@@ -65,8 +65,8 @@ resource "aws_lb_target_group" "this" {
   vpc_id               = var.network.vpc_id
   target_type          = "ip"
   protocol             = "HTTP"
-  port                 = var.target_port
-  deregistration_delay = var.deregistration_delay
+  port                 = var.targets.port
+  deregistration_delay = var.targets.deregistration_delay
 
   health_check {
     enabled             = true

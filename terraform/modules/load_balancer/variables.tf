@@ -23,14 +23,13 @@ variable "network" {
   }
 }
 
-variable "target_port" {
-  description = "Port of the tasks behind the target groups."
-  type        = number
-  default     = 8000
+variable "targets" {
+  description = "How the target groups reach and release the tasks: port, the one the containers listen on (modules/stack's app_port; unprivileged, the containers are not root), and deregistration_delay, the seconds a deregistering target keeps draining (DP-6: at most 30 and below the tasks' stopTimeout)."
+  type        = object({ port = number, deregistration_delay = number })
 
   validation {
-    condition     = var.target_port >= 1024 && var.target_port <= 65535
-    error_message = "target_port must be between 1024 and 65535."
+    condition     = var.targets.port >= 1024 && var.targets.port <= 65535 && var.targets.deregistration_delay >= 0 && var.targets.deregistration_delay <= 30
+    error_message = "targets.port must be between 1024 and 65535, and targets.deregistration_delay between 0 and 30 seconds (the default 300 s adds minutes to every deploy)."
   }
 }
 
@@ -76,17 +75,6 @@ variable "ssl_policy" {
       "ELBSecurityPolicy-TLS13-1-3-2021-06",
     ], var.ssl_policy)
     error_message = "ssl_policy must be one of the TLS 1.2+/1.3 policies: ELBSecurityPolicy-TLS13-1-2-2021-06, -TLS13-1-2-Res-2021-06, -TLS13-1-3-2021-06."
-  }
-}
-
-variable "deregistration_delay" {
-  description = "Seconds a deregistering target keeps draining (DP-6): at most 30 and below the tasks' stopTimeout."
-  type        = number
-  default     = 15
-
-  validation {
-    condition     = var.deregistration_delay >= 0 && var.deregistration_delay <= 30
-    error_message = "deregistration_delay must be between 0 and 30 seconds (the default 300 s adds minutes to every deploy)."
   }
 }
 

@@ -135,9 +135,8 @@ variable "container_user" {
 }
 
 variable "container_port" {
-  description = "Port the app listens on (PORT) and the target group sends traffic to."
+  description = "Port the app listens on (PORT) and the target group sends traffic to: modules/stack's app_port."
   type        = number
-  default     = 8000
 
   validation {
     condition     = var.container_port >= 1024 && var.container_port <= 65535

@@ -19,6 +19,9 @@ locals {
   name         = "${var.project}-${var.environment}"
   azs          = slice(sort(data.aws_availability_zones.available.names), 0, var.settings.az_count)
   service_keys = toset(["reader", "writer"])
+  # The port the services listen on (PORT): the security groups, the target groups and the task definitions all
+  # take this one.
+  app_port = 8000
 
   # Where the stack runs, read once: the services and the delivery module build their ARNs from it.
   aws = {
@@ -78,6 +81,7 @@ module "network" {
     egress_mode        = var.settings.egress_mode
     single_nat_gateway = var.settings.single_nat_gateway
     flow_logs          = var.settings.flow_logs
+    app_port           = local.app_port
     extra_interface_endpoints = concat(
       var.enable_execute_command ? ["ssmmessages", "kms"] : [],
       var.settings.tracing.enabled ? ["xray"] : [],
@@ -140,13 +144,13 @@ module "collector_registry" {
 module "load_balancer" {
   source = "../load_balancer"
 
-  name                 = local.name
-  environment          = var.environment
-  network              = { vpc_id = module.network.vpc_id, public_subnet_ids = module.network.public_subnet_ids, security_group_id = module.network.alb_security_group_id }
-  https                = { certificate_arn = var.certificate_arn, domain_name = var.domain_name, hosted_zone_id = var.hosted_zone_id }
-  deregistration_delay = var.settings.deregistration_delay
-  safeguards           = var.settings.alb
-  logs                 = local.logs
+  name        = local.name
+  environment = var.environment
+  network     = { vpc_id = module.network.vpc_id, public_subnet_ids = module.network.public_subnet_ids, security_group_id = module.network.alb_security_group_id }
+  https       = { certificate_arn = var.certificate_arn, domain_name = var.domain_name, hosted_zone_id = var.hosted_zone_id }
+  targets     = { port = local.app_port, deregistration_delay = var.settings.deregistration_delay }
+  safeguards  = var.settings.alb
+  logs        = local.logs
   # A blue/green-based strategy: an alternate target group and a production and a test rule per service.
   progressive = local.progressive ? { services = local.service_keys, test_header = local.test_traffic_header } : null
 }
@@ -192,6 +196,7 @@ module "service" {
   progressive        = local.progressive
   alb_resource_label = module.load_balancer.resource_labels[each.key]
   ecr_repository_arn = module.registry[each.key].repository_arn
+  container_port     = local.app_port
 
   # First revision only: the deploy CLI registers commit-tagged revisions afterwards.
   image = "${module.registry[each.key].repository_url}:${var.initial_image_tag}"

@@ -62,6 +62,7 @@ module "service" {
   ecr_repository_arn = local.repository_arns[each.key]
   image              = "${each.value.ecr_repository_url}:bootstrap"
   container_name     = each.value.container_name
+  container_port     = 8000
 
   database = {
     host         = split(":", local.database.endpoint)[0]

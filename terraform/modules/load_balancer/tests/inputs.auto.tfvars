@@ -5,5 +5,6 @@
 name        = "library-test"
 environment = "dev"
 network     = { vpc_id = "vpc-test", public_subnet_ids = ["subnet-pub-a", "subnet-pub-b"], security_group_id = "sg-alb" }
+targets     = { port = 8000, deregistration_delay = 15 }
 https       = { certificate_arn = "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000" }
 logs        = { retention_days = 365, kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000" }

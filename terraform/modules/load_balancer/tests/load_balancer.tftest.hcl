@@ -264,14 +264,14 @@ run "rejects_bad_values" {
   command = plan
 
   variables {
-    deregistration_delay = 300
-    ssl_policy           = "ELBSecurityPolicy-2016-08"
-    https                = { certificate_arn = "arn:aws:iam::123456789012:server-certificate/x", hosted_zone_id = "/hostedzone/Z0123456789" }
-    network              = { vpc_id = "subnet-123", public_subnet_ids = ["subnet-pub-a"], security_group_id = "sg-alb" }
+    targets    = { port = 8000, deregistration_delay = 300 }
+    ssl_policy = "ELBSecurityPolicy-2016-08"
+    https      = { certificate_arn = "arn:aws:iam::123456789012:server-certificate/x", hosted_zone_id = "/hostedzone/Z0123456789" }
+    network    = { vpc_id = "subnet-123", public_subnet_ids = ["subnet-pub-a"], security_group_id = "sg-alb" }
   }
 
   expect_failures = [
-    var.deregistration_delay,
+    var.targets,
     var.ssl_policy,
     var.https,
     var.network,

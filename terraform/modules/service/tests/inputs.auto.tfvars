@@ -12,6 +12,7 @@ security_group_ids = ["sg-services"]
 target_group_arn   = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/library-test-reader/0123456789abcdef"
 alb_resource_label = "app/library-test/0123456789abcdef/targetgroup/library-test-reader/0123456789abcdef"
 ecr_repository_arn = "arn:aws:ecr:eu-west-1:123456789012:repository/library-test/reader"
+container_port     = 8000
 image              = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/library-test/reader:bootstrap"
 listener_rule_arns = ["arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/library-test/0123456789abcdef/0123456789abcdef/1111111111111111"]
 database = {
