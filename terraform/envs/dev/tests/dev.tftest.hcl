@@ -1,61 +1,21 @@
-# envs/dev: the deploy output contract and dev's cheap choices, through the outputs and module.stack.modules
+# envs/dev: dev's cheap choices, through the outputs and module.stack.modules
 # (what the modules built from this env's settings; the wiring itself is tested in modules/stack).
 
 mock_provider "aws" {
   source = "../../tests/mocks"
 }
 
-run "contract_outputs" {
+# The contract's shape: contract.tftest.hcl (env-common, linked here).
+run "dev_outputs" {
   command = apply
 
   assert {
-    condition     = output.environment == "dev" && output.aws_region == "eu-west-1" && output.ecs_cluster_name == "library-dev"
-    error_message = "environment, aws_region and ecs_cluster_name."
-  }
-  assert {
-    condition     = toset(keys(output.services)) == toset(["reader", "writer"])
-    error_message = "services has exactly reader and writer."
-  }
-  assert {
-    condition = alltrue([for k, s in output.services :
-      toset(keys(s)) == toset(["service_name", "task_family", "container_name", "ecr_repository_url", "log_group_name", "task_definition_arn", "delivery"]) &&
-      s.service_name == "library-dev-${k}" && s.task_family == "library-dev-${k}" && s.container_name == "app" &&
-      s.log_group_name == "/ecs/library-dev-${k}" && s.ecr_repository_url != "" &&
-      s.task_definition_arn == module.stack.modules.service[k].task.definition_arn && can(regex(":task-definition/[^:]+:[0-9]+$", s.task_definition_arn))
-    ])
-    error_message = "Each service entry is { service_name, task_family, container_name, ecr_repository_url, log_group_name, task_definition_arn (with revision) }."
-  }
-  assert {
-    condition     = toset(keys(output.migration)) == toset(["task_family", "container_name", "task_definition_arn", "log_group_name", "subnet_ids", "security_group_ids", "assign_public_ip"])
-    error_message = "migration is { task_family, container_name, task_definition_arn, log_group_name, subnet_ids, security_group_ids, assign_public_ip }."
-  }
-  assert {
-    condition = (
-      output.migration.task_family == "library-dev-migrate" && output.migration.container_name == "app" &&
-      output.migration.log_group_name == "/ecs/library-dev-migrate" &&
-      output.migration.task_definition_arn == module.stack.modules.service["writer"].migration.task_definition_arn && can(regex(":task-definition/[^:]+:[0-9]+$", output.migration.task_definition_arn))
-    )
-    error_message = "Migrations run their own family library-dev-migrate (the writer's image with the master credentials), logging to /ecs/library-dev-migrate."
-  }
-  assert {
-    condition     = output.migration.assign_public_ip == false && output.migration.subnet_ids == module.stack.modules.network.private_subnet_ids && output.migration.security_group_ids == [module.stack.modules.network.services_security_group_id]
-    error_message = "The migration task runs in the private subnets with the services' security group and no public IP."
-  }
-  assert {
-    condition     = toset(keys(output.database)) == toset(["instance_identifier", "endpoint", "read_endpoint", "secret_arn"])
-    error_message = "database is { instance_identifier, endpoint, read_endpoint, secret_arn }."
-  }
-  assert {
-    condition     = output.database.instance_identifier == "library-dev" && output.database.read_endpoint == null && startswith(output.database.secret_arn, "arn:aws:secretsmanager:") && output.database.secret_arn == module.stack.modules.database.secret_arn
-    error_message = "Without a replica read_endpoint is null; secret_arn is the master secret."
+    condition     = output.environment == "dev" && output.ecs_cluster_name == "library-dev"
+    error_message = "envs/dev is environment dev."
   }
   assert {
     condition     = output.app_url == "http://mock-123456789.eu-west-1.elb.amazonaws.com"
     error_message = "Dev without a certificate: app_url is the ALB over HTTP."
-  }
-  assert {
-    condition     = output.deploy_role_arn == null && module.stack.modules.deployer.policy_name == "library-dev-deployer"
-    error_message = "deploy_role_arn is null until github_oidc is set; the deployer policy exists anyway."
   }
 }
 

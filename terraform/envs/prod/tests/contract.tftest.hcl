@@ -1,0 +1,1 @@
+../../../env-common/tests/contract.tftest.hcl
