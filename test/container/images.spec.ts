@@ -6,7 +6,7 @@ import { imageNodeFlags, productionTracing } from '../../bench/lib/production.mj
 import { freePort, startEmbeddedPostgres } from '../../scripts/embedded-postgres.mjs';
 import { startOtlpReceiver } from '../../scripts/otlp-receiver.mjs';
 import { FaultProxy } from '../reliability/support/fault-proxy.js';
-import { now, runLoad } from '../reliability/support/load.js';
+import { now, signalUnderLoad } from '../reliability/support/load.js';
 import { type BaseImage, ensureBaseImage } from './support/base-image.js';
 import { type RunningContainer, removeAll, runToExit, startContainer, waitForOk } from './support/containers.js';
 import {
@@ -396,35 +396,31 @@ describeImages('the service images, built from the Dockerfile and run like the E
     const proxyPort = await proxy.listen();
     try {
       const reader = await serve('reader', { DB_PORT: String(proxyPort), DB_POOL_MAX: '30' });
-      let signalAt = Number.POSITIVE_INFINITY;
-      const load = runLoad({
-        durationMs: 4_000,
-        concurrency: 24,
-        maxRequests: 5_000,
-        timeoutMs: 10_000,
-        next: (sequence) => ({ name: 'GET /books/:id', url: `${reader.url}/books/${ids[sequence % ids.length]}` }),
-      });
-      await new Promise((resolve) => setTimeout(resolve, 1_500));
-      signalAt = now();
-      await reader.container.signal('SIGTERM');
-      const [samples, exited] = await Promise.all([load, reader.container.wait(30_000)]);
-      const shutdownMs = now() - signalAt;
-      const acceptedBefore = samples.filter((sample) => sample.startedAt < signalAt - 5);
-      const inFlight = acceptedBefore.filter((sample) => sample.endedAt > signalAt).length;
-      const dropped = acceptedBefore.filter((sample) => sample.status !== 200).length;
+      let exited!: ReturnType<RunningContainer['wait']>;
+      const load = await signalUnderLoad(
+        (sequence) => ({ name: 'GET /books/:id', url: `${reader.url}/books/${ids[sequence % ids.length]}` }),
+        async () => {
+          await reader.container.signal('SIGTERM');
+          exited = reader.container.wait(30_000);
+        },
+      );
+      const exit = await exited;
+      const shutdownMs = now() - load.signalAt;
+      const inFlight = load.inFlightAtSignal;
+      const dropped = load.dropped.length;
       figures.sigterm = {
-        acceptedBeforeSigterm: acceptedBefore.length,
+        acceptedBeforeSigterm: load.accepted.length,
         inFlightAtSigterm: inFlight,
         dropped,
-        exitCode: exited.code,
+        exitCode: exit.code,
         shutdownMs: Math.round(shutdownMs),
       };
       console.log(`SIGTERM through the container: ${JSON.stringify(figures.sigterm)}`);
       expect(inFlight).toBeGreaterThan(5);
       expect(dropped).toBe(0);
-      expect(exited.code).toBe(0);
+      expect(exit.code).toBe(0);
       expect(shutdownMs).toBeLessThan(10_000);
-      expect(exited.stdout).toContain('shut down cleanly');
+      expect(exit.stdout).toContain('shut down cleanly');
     } finally {
       await proxy.close();
     }

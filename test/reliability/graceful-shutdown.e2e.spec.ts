@@ -5,7 +5,7 @@ import { createMigratedDatabase, environmentFor, sql } from '../support/database
 import { expectWith } from '../support/expect-with.js';
 import { spawnService, waitForOk } from '../support/process.js';
 import { FaultProxy } from './support/fault-proxy.js';
-import { now, recordFigures, runLoad } from './support/load.js';
+import { now, recordFigures, signalUnderLoad } from './support/load.js';
 
 /**
  * docs/reliability.md#f-3: SIGTERM while requests are in flight. Every request accepted before the signal must
@@ -42,13 +42,6 @@ async function sigtermUnderLoad(nodeArgs: string[] = []) {
   try {
     await waitForOk(`${url}/health/ready`, 20_000);
     let signalAt = Number.POSITIVE_INFINITY;
-    const load = runLoad({
-      durationMs: 4000,
-      concurrency: 24,
-      maxRequests: 5000,
-      timeoutMs: 10_000,
-      next: (sequence) => ({ name: 'GET /books/:id', url: `${url}/books/${(sequence % 50) + 1}` }),
-    });
     const readiness: Array<{ at: number; status: number }> = [];
     const polling = (async () => {
       while (now() < signalAt + 1500) {
@@ -60,32 +53,30 @@ async function sigtermUnderLoad(nodeArgs: string[] = []) {
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
     })();
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    signalAt = now();
-    service.child.kill('SIGTERM');
-    const [samples] = await Promise.all([load, polling]);
+    // Every accepted request waits 250 ms on the database, so all of them are still in flight at the signal; the
+    // negative control shows the test still sees drops.
+    const load = await signalUnderLoad(
+      (sequence) => ({ name: 'GET /books/:id', url: `${url}/books/${(sequence % 50) + 1}` }),
+      () => {
+        signalAt = now();
+        service.child.kill('SIGTERM');
+      },
+    );
+    await polling;
     const exit = await service.exited;
     const exitMs = now() - signalAt;
-    // Accepted = sent at least 50 ms before the signal. A request sent just before it may still sit in the
-    // client (on a loaded 2-core CI machine, for tens of ms) and reach a server that already stopped accepting,
-    // which is correct behaviour, not a drop. Every accepted one waits 250 ms on the database, so all of them
-    // are still in flight at the signal; the negative control shows the test still sees drops.
-    const acceptedBefore = samples.filter((sample) => sample.startedAt < signalAt - 50);
-    const inFlightAtSignal = acceptedBefore.filter((sample) => sample.endedAt > signalAt).length;
-    const droppedSamples = acceptedBefore.filter((sample) => sample.status !== 200);
-    const dropped = droppedSamples.length;
     // For a failure's message: what each dropped request got, and how long before the signal it was sent.
-    const droppedDetail = droppedSamples.map(
+    const droppedDetail = load.dropped.map(
       (sample) => `${sample.status || sample.error} sent ${Math.round(signalAt - sample.startedAt)} ms before SIGTERM`,
     );
     const firstNotReady = readiness.find((probe) => probe.at > signalAt && probe.status !== 200);
     return {
       exit,
       exitMs,
-      inFlightAtSignal,
-      dropped,
+      inFlightAtSignal: load.inFlightAtSignal,
+      dropped: load.dropped.length,
       droppedDetail,
-      accepted: acceptedBefore.length,
+      accepted: load.accepted.length,
       readyFlipMs: firstNotReady ? firstNotReady.at - signalAt : Number.NaN,
       firstNotReadyStatus: firstNotReady?.status,
       output: service.output(),
