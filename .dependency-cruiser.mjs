@@ -78,6 +78,12 @@ export default {
       { path: '^libs/persistence/' },
       { path: '\\.(service|controller)\\.ts$' },
     ),
+    forbid(
+      'no-import-cycles',
+      'Files that import each other (type imports too) are one unit pretending to be two: move what both need into a file of its own.',
+      { path: '^(apps|libs|deploy/src)/' },
+      { circular: true },
+    ),
     ...deployRules,
   ],
   options: {

@@ -1,1 +1,2 @@
-export { startTracing, stopTracing, traceLogMixin, tracingSettings, tracingSummary, type TracingSettings } from './tracing.js';
+export { startTracing, stopTracing, traceLogMixin, tracingSettings, tracingSummary } from './tracing.js';
+export type { TracingSettings } from './tracing-settings.js';

@@ -25,7 +25,7 @@ import { httpSpanOptions } from './http-spans.js';
 import { adoptIncomingTraceId, RequestTraceIdGenerator } from './incoming-trace-id.js';
 import { dbSpanOptions } from './db-spans.js';
 import { hideUnrecordedSpan, requestSpanOf } from './unrecorded-spans.js';
-import type { ActiveTracing, TracingSettings } from './tracing.js';
+import type { ActiveTracing, TracingSettings } from './tracing-settings.js';
 
 /**
  * The OpenTelemetry SDK for one service, started before the service's modules are imported (tracing.ts):

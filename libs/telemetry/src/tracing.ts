@@ -1,4 +1,5 @@
-import { ConfigurationError, type EnvironmentVariables, type OtlpProtocol, type TracesSampler, validateEnvironment } from '#libs/config';
+import { ConfigurationError, type EnvironmentVariables, validateEnvironment } from '#libs/config';
+import type { ActiveTracing, TracingSettings } from './tracing-settings.js';
 
 /**
  * Tracing's lifecycle, as the rest of the code sees it. This module loads no OpenTelemetry package: every
@@ -7,26 +8,6 @@ import { ConfigurationError, type EnvironmentVariables, type OtlpProtocol, type 
  * (./sdk.js) and registers its instrumentation before the service's own modules are imported, which is why
  * each app's main.ts calls it first and imports the service afterwards.
  */
-
-/** What the SDK is started with: the validated OTEL_* settings, defaults applied. */
-export interface TracingSettings {
-  /** The OTLP/HTTP traces URL: OTEL_EXPORTER_OTLP_ENDPOINT + `/v1/traces`. */
-  tracesUrl: string;
-  protocol: OtlpProtocol;
-  serviceName: string;
-  sampler: TracesSampler;
-  /** The ratio samplers' share of new traces, 0–1. */
-  ratio: number;
-}
-
-/** The running SDK, as started by ./sdk.js. */
-export interface ActiveTracing {
-  settings: TracingSettings;
-  /** The active span's ids as log fields (trace_id, span_id, trace_flags); none outside a span. */
-  logFields: () => Record<string, string>;
-  /** Exports what is buffered and stops; resolves within `timeoutMs` whatever the collector does. */
-  shutdown: (timeoutMs: number) => Promise<void>;
-}
 
 let active: ActiveTracing | undefined;
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { fastifyServerOptions, HTTP_LIMITS } from './fastify-adapter.js';
+import { fastifyServerOptions } from './fastify-adapter.js';
+import { HTTP_LIMITS } from './http-limits.js';
 
 describe('Fastify server options', () => {
   it('keeps connections alive longer than the ALB idle timeout (60 s), or the ALB answers 502', () => {

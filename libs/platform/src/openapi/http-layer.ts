@@ -1,7 +1,7 @@
 import { maxHeaderSize } from 'node:http';
 import type { HeaderObject, OpenAPIObject, OperationObject, ParameterObject, ReferenceObject, ResponseObject } from '@nestjs/swagger';
 import { SAFE_REQUEST_ID } from '../logging/request-id.js';
-import { HTTP_LIMITS } from '../http/fastify-adapter.js';
+import { HTTP_LIMITS } from '../http/http-limits.js';
 import { ErrorDto } from './error.dto.js';
 
 /** A response header for the controllers' decorators: OpenAPI 3.0 requires its `schema`. */
