@@ -13,9 +13,11 @@ import { repoRoot } from './support/runtime.js';
 
 const read = (path: string): string => readFileSync(join(repoRoot, path), 'utf8');
 
-/** Terraform's `variable "<name>" { … default = <value> }` in a module. */
-function terraformDefault(file: string, name: string): string | undefined {
-  return new RegExp(`variable\\s+"${name}"\\s*\\{[^}]*?\\bdefault\\s*=\\s*"?([^"\\s]+)"?`).exec(read(file))?.[1];
+/** The default of an object input's attribute in a module: `<name> = optional(<type>, <value>)`. */
+function optionalDefault(file: string, name: string): string {
+  const value = new RegExp(`\\b${name}\\s*=\\s*optional\\(\\w+,\\s*"?([^")\\s]+)"?\\)`).exec(read(file))?.[1];
+  if (value === undefined) throw new Error(`${file} has no ${name} = optional(<type>, <default>)`);
+  return value;
 }
 
 /** Every PostgreSQL major Terraform pins (engine_version defaults and assignments, in every .tf file). */
@@ -70,8 +72,9 @@ describe('docker-compose.yml and the images suite run the services as the Fargat
   const compose = parse(read('docker-compose.yml'), { merge: true }) as {
     services: Record<string, Record<string, any>>;
   };
-  const memoryMiB = Number(terraformDefault('terraform/modules/service/variables.tf', 'memory'));
-  const stopTimeout = Number(terraformDefault('terraform/modules/service/variables.tf', 'stop_timeout'));
+  // modules/service's `task` object: the task definition's memory and stop timeout unless an env sets them.
+  const memoryMiB = Number(optionalDefault('terraform/modules/service/variables.tf', 'memory'));
+  const stopTimeout = Number(optionalDefault('terraform/modules/service/variables.tf', 'stop_timeout'));
 
   it('on the PostgreSQL major of the RDS instance in Terraform', () => {
     const major = /^postgres:(\d+)$/.exec(compose.services.db!.image)?.[1];
