@@ -179,14 +179,17 @@ block_keys() { # $1 output name: the attribute names assigned inside that output
 }
 contract "modules/stack services.<svc> = { container_name delivery ecr_repository_url log_group_name service_name task_definition_arn task_family }" \
   test "$(block_keys services)" = "container_name delivery ecr_repository_url log_group_name service_name task_definition_arn task_family"
-# Issue 27: services.<svc>.delivery, built by modules/delivery (terraform/README.md, "Progressive delivery"), and the
-# nested objects the deploy CLI reads from it.
+# Issue 27: services.<svc>.delivery (terraform/README.md, "Progressive delivery"): modules/stack's delivery_strategy
+# (strategy and steps) merged with what modules/delivery built, and the nested objects the deploy CLI reads from it.
 output_keys() { # $1 file, $2 output name, $3 indent of the keys: the attribute names at that depth of the output
   awk -v h="output \"$2\" {" -v ind="$3" '$0 == h {b = 1; next} b && /^}/ {b = 0} b && match($0, "^" ind "[a-z_]+ +=") {print $1}' "$1" |
     sort | paste -sd' ' -
 }
-contract "modules/delivery services.<svc> = { bake_time_minutes canary hook linear load_balancer rollback_alarm_names strategy test_traffic_header }" \
-  test "$(output_keys modules/delivery/outputs.tf services '      ')" = "bake_time_minutes canary hook linear load_balancer rollback_alarm_names strategy test_traffic_header"
+local_keys() { # $1 file, $2 local name (an object literal at two spaces): its attribute names
+  awk -v h="  $2 = {" '$0 == h {b = 1; next} b && /^  }/ {b = 0} b && /^    [a-z_]+ +=/ {print $1}' "$1" | sort | paste -sd' ' -
+}
+contract "services.<svc>.delivery = { bake_time_minutes canary hook linear load_balancer rollback_alarm_names strategy test_traffic_header } (modules/stack + modules/delivery)" \
+  test "$(echo $(local_keys modules/stack/delivery.tf delivery_strategy) $(output_keys modules/delivery/outputs.tf services '      ') | tr ' ' '\n' | sort | paste -sd' ' -)" = "bake_time_minutes canary hook linear load_balancer rollback_alarm_names strategy test_traffic_header"
 contract "modules/delivery load_balancer = { alternate_target_group_arn production_listener_rule_arn role_arn target_group_arn test_listener_rule_arn }, hook = { function_arn lifecycle_stages role_arn }" \
   test "$(output_keys modules/delivery/outputs.tf services '        ')" = "alternate_target_group_arn function_arn lifecycle_stages production_listener_rule_arn role_arn role_arn target_group_arn test_listener_rule_arn"
 contract "modules/stack migration = { assign_public_ip container_name log_group_name security_group_ids subnet_ids task_definition_arn task_family }" \
