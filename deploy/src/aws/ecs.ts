@@ -78,6 +78,11 @@ export const UNFINISHED_SERVICE_DEPLOYMENT: ServiceDeploymentStatus[] = [
   'ROLLBACK_REQUESTED',
   'ROLLBACK_IN_PROGRESS',
 ];
+/** Statuses after which ECS does nothing more with a service deployment (the same page). */
+const FINISHED_SERVICE_DEPLOYMENT = new Set<string>(['SUCCESSFUL', 'STOPPED', 'ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED']);
+export const isFinishedServiceDeployment = (status: string | undefined): boolean => FINISHED_SERVICE_DEPLOYMENT.has(status ?? '');
+/** Rolling forward, so StopServiceDeployment applies; a deployment already stopping or rolling back is left to ECS. */
+export const isStoppableServiceDeployment = (status: string | undefined): boolean => status === 'PENDING' || status === 'IN_PROGRESS';
 
 /** ListServiceDeployments of one service, newest first, optionally only those created after a time or in some states. */
 export async function listServiceDeployments(

@@ -1,13 +1,16 @@
 import type { ECSClient, ServiceDeployment } from '@aws-sdk/client-ecs';
-import { describeServiceDeployment, listServiceDeployments, stopServiceDeploymentWithRollback } from '../aws/ecs.js';
+import {
+  describeServiceDeployment,
+  isFinishedServiceDeployment,
+  isStoppableServiceDeployment,
+  listServiceDeployments,
+  stopServiceDeploymentWithRollback,
+} from '../aws/ecs.js';
 import { toCliError } from '../errors.js';
 import type { Step } from '../output/progress.js';
 import { seconds } from '../output/table.js';
 import { poll, PollTimeoutError, type PollOptions, type Tick } from '../poll/poller.js';
 import type { ServiceDeploymentTrace, Verdict } from './follow.js';
-
-/** Statuses after which ECS does nothing more with a service deployment (ECS API Reference, ServiceDeployment: status). */
-const FINAL = new Set(['SUCCESSFUL', 'STOPPED', 'ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED']);
 
 /** The new revision's share of traffic and tasks, and the stage, as one line: what `deploy` and `status` print. */
 export function describeProgress(sd: ServiceDeployment): {
@@ -78,7 +81,7 @@ async function watchUntilFinal(
       step.update(`${p.line} (+${seconds(clock() - started)})`);
     }
     await onTick?.(sd);
-    if (FINAL.has(trace.status)) return { done: true as const, value: sd };
+    if (isFinishedServiceDeployment(trace.status)) return { done: true as const, value: sd };
     return { done: false as const, progressed: changed };
   }, timing);
 }
@@ -103,8 +106,12 @@ export async function followServiceDeployment(input: ServiceDeploymentFollowInpu
   const onTick = async (sd: ServiceDeployment) => {
     tasks = { running: sd.targetServiceRevision?.runningTaskCount ?? 0, desired: sd.targetServiceRevision?.requestedTaskCount ?? 0 };
     const failures = sd.deploymentCircuitBreaker?.failureCount ?? 0;
-    const stoppable = !FINAL.has(sd.status ?? '') && !sd.status?.startsWith('ROLLBACK');
-    if (input.maxFailedTasks !== undefined && failures >= input.maxFailedTasks && !stoppedBecause && stoppable) {
+    if (
+      input.maxFailedTasks !== undefined &&
+      failures >= input.maxFailedTasks &&
+      !stoppedBecause &&
+      isStoppableServiceDeployment(sd.status)
+    ) {
       await stop(`${failures} task(s) of the new revision failed (--max-failed-tasks ${input.maxFailedTasks})`);
     }
   };
@@ -129,11 +136,13 @@ export async function followServiceDeployment(input: ServiceDeploymentFollowInpu
   if (!trace.arn)
     return { outcome: 'timeout', reason: `ECS listed no service deployment for ${input.serviceName} before the deadline`, ...counts() };
   const rollbackTiming = { ...timing, deadline: (timing.now ?? Date.now)() + input.rollbackTimeoutMs };
-  trace.rollback = await stopAndWait(ecs, trace, step, rollbackTiming, () => stop(reason), onTick);
+  const rollback = await stopAndWait(ecs, trace, step, rollbackTiming, () => stop(reason), onTick);
+  // The report records a rollback that did not settle as failed.
+  trace.rollback = { outcome: rollback.outcome === 'completed' ? 'completed' : 'failed', reason: rollback.reason };
   return { outcome: 'timeout', reason, ...counts() };
 }
 
-/** Stops a service deployment (`stop`) and waits for ECS's rollback to settle; a failure to stop or to settle is a failed rollback. */
+/** Stops a service deployment (`stop`) and waits for ECS's rollback to settle: completed, failed (also when it could not be stopped), or timeout. */
 async function stopAndWait(
   ecs: ECSClient,
   trace: ServiceDeploymentTrace,
@@ -141,15 +150,16 @@ async function stopAndWait(
   timing: PollOptions,
   stop: () => Promise<void>,
   onTick?: (sd: ServiceDeployment) => Promise<void>,
-): Promise<NonNullable<ServiceDeploymentTrace['rollback']>> {
+): Promise<{ outcome: 'completed' | 'failed' | 'timeout'; reason: string | null }> {
   try {
     // Already rolling back (an alarm, the hook) or stopping: stopping again would be refused; wait for ECS instead.
     const current = await describeServiceDeployment(ecs, trace.arn);
-    if (!FINAL.has(current.status ?? '') && !current.status?.startsWith('ROLLBACK') && current.status !== 'STOP_REQUESTED') await stop();
+    if (isStoppableServiceDeployment(current.status)) await stop();
     const sd = await watchUntilFinal(ecs, trace, step, timing, onTick);
     return { outcome: sd.status === 'ROLLBACK_SUCCESSFUL' ? 'completed' : 'failed', reason: sd.statusReason ?? null };
   } catch (err) {
-    return { outcome: 'failed', reason: err instanceof PollTimeoutError ? 'the rollback did not settle in time' : toCliError(err).message };
+    if (err instanceof PollTimeoutError) return { outcome: 'timeout', reason: 'the rollback did not settle in time' };
+    return { outcome: 'failed', reason: toCliError(err).message };
   }
 }
 
@@ -168,8 +178,7 @@ export async function rollBackInFlight(
     step.update(`service deployment ${arn.split('/').pop()} is ${trace.status}: StopServiceDeployment with ROLLBACK`);
     await stopServiceDeploymentWithRollback(ecs, arn);
   });
-  const timedOut = rollback.reason === 'the rollback did not settle in time';
-  return { outcome: timedOut ? 'timeout' : rollback.outcome, reason: rollback.reason, trace };
+  return { ...rollback, trace };
 }
 
 function verdictOf(
