@@ -16,7 +16,7 @@ import { readProvenance, type Provenance } from '../deploy/provenance.js';
 import { hhmmss, shortActor, shortDigest } from '../output/format.js';
 import { seconds } from '../output/table.js';
 import { describeProgress } from '../rollout/service-deployment.js';
-import { strategyText } from '../rollout/rollout.js';
+import { strategyText } from '../rollout/strategy.js';
 import { isProgressive, type ServiceTarget } from '../targets/schema.js';
 
 export interface StatusInput {

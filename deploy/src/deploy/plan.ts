@@ -3,7 +3,7 @@ import { describeTaskDefinition } from '../aws/task-definition.js';
 import type { Context } from '../context.js';
 import { seconds } from '../output/table.js';
 import { migrationRunTaskInput } from '../rollout/migration.js';
-import { strategyText } from '../rollout/rollout.js';
+import { strategyText } from '../rollout/strategy.js';
 import { deploymentSettings } from '../rollout/strategy.js';
 import type { ServiceName } from '../targets/schema.js';
 import { TAG } from './provenance.js';

@@ -2,11 +2,11 @@ import { revisionLabel } from '../aws/ecs.js';
 import { pollTiming, type Context } from '../context.js';
 import { toCliError } from '../errors.js';
 import type { Step } from '../output/progress.js';
-import type { Delivery, ServiceName, ServiceTarget } from '../targets/schema.js';
+import type { ServiceName, ServiceTarget } from '../targets/schema.js';
 import { followDeployment, type FollowInput, type Verdict } from './follow.js';
 import { PollAbortedError } from '../poll/poller.js';
 import { followServiceDeployment } from './service-deployment.js';
-import { plannedWaitMs, startDeployment, type StartedDeployment } from './strategy.js';
+import { plannedWaitMs, startDeployment, strategyText, type StartedDeployment } from './strategy.js';
 
 /** The follow input for one service of the targets: the parts that differ per call, the rest from the context. */
 export function followInput(
@@ -120,7 +120,7 @@ export async function rollOut(ctx: Context, services: RolloutService[], opts: Ro
   for (const s of services) {
     try {
       const started = await startDeployment(ctx, s.target, s.taskDefinitionArn);
-      const strategy = s.target.delivery.strategy === 'ROLLING' ? '' : ` (${strategyText(s.target.delivery)})`;
+      const strategy = started.progressive ? ` (${strategyText(s.target.delivery)})` : '';
       ctx.progress.note(
         `${s.target.service_name}: ${revisionLabel(s.previous)} → ${revisionLabel(s.taskDefinitionArn)}, deployment ${started.deploymentId}${strategy}`,
       );
@@ -192,14 +192,4 @@ async function followOne(
     }
     return { outcome: 'error', reason: `following the deployment failed: ${toCliError(err).message}`, ...none };
   }
-}
-
-/** `CANARY 10% for 5m, bake 10m`: the strategy as the progress lines name it. */
-export function strategyText(d: Delivery): string {
-  const step = d.canary
-    ? ` ${d.canary.percent}% for ${d.canary.bake_time_minutes}m`
-    : d.linear
-      ? ` ${d.linear.step_percent}% every ${d.linear.step_bake_time_minutes}m`
-      : '';
-  return `${d.strategy}${step}, bake ${d.bake_time_minutes}m`;
 }

@@ -90,6 +90,16 @@ export function plannedWaitMs(d: Delivery): number {
   return minutes * 60_000;
 }
 
+/** `CANARY 10% for 5m, bake 10m`: the strategy as the progress lines name it. */
+export function strategyText(d: Delivery): string {
+  const step = d.canary
+    ? ` ${d.canary.percent}% for ${d.canary.bake_time_minutes}m`
+    : d.linear
+      ? ` ${d.linear.step_percent}% every ${d.linear.step_bake_time_minutes}m`
+      : '';
+  return `${d.strategy}${step}, bake ${d.bake_time_minutes}m`;
+}
+
 /** A deployment UpdateService started: its id (DescribeServices) and when ECS created it (to find its service deployment). */
 export interface StartedDeployment {
   deploymentId: string;
