@@ -1,4 +1,4 @@
-import { describeService, inProgressDeployment, revisionLabel } from '../aws/ecs.js';
+import { describeService, inProgressDeployment, revisionLabel, serviceDeploymentId } from '../aws/ecs.js';
 import { listRevisions, type Revision } from '../deploy/revisions.js';
 import { describeTaskDefinition, streamPrefix } from '../aws/task-definition.js';
 import type { Context } from '../context.js';
@@ -147,11 +147,11 @@ export async function rollbackAction(input: RollbackInput, ctx: Context): Promis
       if (inFlight) {
         if (input.to)
           throw new CliError(
-            `${t.service_name} is still deploying (${inFlight.split('/').pop()}); --to cannot apply until it ends`,
+            `${t.service_name} is still deploying (${serviceDeploymentId(inFlight)}); --to cannot apply until it ends`,
             ExitCode.Usage,
             'run `deploy rollback <service>` without --to: it stops that deployment and ECS puts the running revision back',
           );
-        step.update(`${key}: service deployment ${inFlight.split('/').pop()} in flight → StopServiceDeployment with ROLLBACK`);
+        step.update(`${key}: service deployment ${serviceDeploymentId(inFlight)} in flight → StopServiceDeployment with ROLLBACK`);
         out.push({ key, t, live, inFlight });
         continue;
       }
@@ -171,14 +171,14 @@ export async function rollbackAction(input: RollbackInput, ctx: Context): Promis
       const { taskDefinition: td } = await describeTaskDefinition(aws.ecs, target.taskDefinition);
       out.push({ key, t, live, target, prefix: streamPrefix(td, t.container_name) });
     }
-    return out as Plan[];
+    return out;
   });
 
   const results = await progress.parallel(
     plans.map((p) => ({
       title:
         p.inFlight !== undefined
-          ? `Roll back ${p.t.service_name}: stop service deployment ${p.inFlight.split('/').pop()}`
+          ? `Roll back ${p.t.service_name}: stop service deployment ${serviceDeploymentId(p.inFlight)}`
           : `Roll back ${p.t.service_name} to ${revisionLabel(p.target.taskDefinition)}`,
       run: async (step: Step): Promise<RollbackResult> => {
         if (p.inFlight !== undefined) return stopDeployment(ctx, p.key, p.t, p.live, input.timeoutMs, step);

@@ -6,6 +6,7 @@ import {
   listServiceDeployments,
   primaryDeployment,
   revisionLabel,
+  serviceDeploymentId,
   UNFINISHED_SERVICE_DEPLOYMENT,
 } from '../aws/ecs.js';
 import { describeTaskDefinition } from '../aws/task-definition.js';
@@ -162,7 +163,7 @@ export async function collectStatus(ctx: Context, input: StatusInput): Promise<S
     for (const a of mine.filter((x) => x.StateValue === 'ALARM')) problems.push(`alarm ${a.AlarmName} is in ALARM`);
     const serviceDeployment = await newestServiceDeployment(ctx, t);
     if (serviceDeployment?.inFlight && serviceDeployment.status.startsWith('ROLLBACK'))
-      problems.push(`ECS is rolling back ${serviceDeployment.arn.split('/').pop()}: ${serviceDeployment.statusReason ?? ''}`.trim());
+      problems.push(`ECS is rolling back ${serviceDeploymentId(serviceDeployment.arn)}: ${serviceDeployment.statusReason ?? ''}`.trim());
     if (serviceDeployment?.status === 'ROLLBACK_FAILED')
       problems.push(`ECS could not roll back: ${serviceDeployment.statusReason ?? ''}`.trim());
     out.push({
@@ -240,7 +241,7 @@ export function renderStatus(r: StatusReport): string {
 
 function serviceDeploymentLines(sd: ServiceDeploymentStatus | null): string[] {
   if (!sd) return [];
-  const id = sd.arn.split('/').pop();
+  const id = serviceDeploymentId(sd.arn);
   const bake = sd.stage === 'BAKE_TIME' ? `, bake time ${sd.bakeTimeMinutes}m` : '';
   const when = sd.inFlight ? `running for ${seconds(sd.elapsedMs)}${bake}` : `took ${seconds(sd.elapsedMs)}`;
   return [

@@ -141,6 +141,11 @@ export function taskId(taskArn: string): string {
   return taskArn.split('/').pop() ?? taskArn;
 }
 
+/** The id at the end of a service deployment's ARN (…:service-deployment/<cluster>/<service>/<id>), as the CLI prints it. */
+export function serviceDeploymentId(arn: string): string {
+  return arn.split('/').pop() ?? arn;
+}
+
 export async function stoppedTasksOf(ecs: ECSClient, cluster: string, deploymentId: string): Promise<string[]> {
   const res = await ecs.send(new ListTasksCommand({ cluster, startedBy: deploymentId, desiredStatus: 'STOPPED' }));
   return res.taskArns ?? [];

@@ -4,6 +4,7 @@ import {
   isFinishedServiceDeployment,
   isStoppableServiceDeployment,
   listServiceDeployments,
+  serviceDeploymentId,
   stopServiceDeploymentWithRollback,
 } from '../aws/ecs.js';
 import { toCliError } from '../errors.js';
@@ -126,7 +127,7 @@ export async function followServiceDeployment(input: ServiceDeploymentFollowInpu
   };
   try {
     trace.arn = await poll(find, timing);
-    step.log(`service deployment ${trace.arn.split('/').pop()}`);
+    step.log(`service deployment ${serviceDeploymentId(trace.arn)}`);
     const sd = await watchUntilFinal(ecs, trace, step, timing, onTick);
     return verdictOf(sd, trace, counts, stoppedBecause);
   } catch (err) {
@@ -175,7 +176,7 @@ export async function rollBackInFlight(
 ): Promise<{ outcome: 'completed' | 'failed' | 'timeout'; reason: string | null; trace: ServiceDeploymentTrace }> {
   const trace = newTrace(arn);
   const rollback = await stopAndWait(ecs, trace, step, timing, async () => {
-    step.update(`service deployment ${arn.split('/').pop()} is ${trace.status}: StopServiceDeployment with ROLLBACK`);
+    step.update(`service deployment ${serviceDeploymentId(arn)} is ${trace.status}: StopServiceDeployment with ROLLBACK`);
     await stopServiceDeploymentWithRollback(ecs, arn);
   });
   return { ...rollback, trace };
