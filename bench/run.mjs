@@ -11,7 +11,7 @@
 //
 // Everything it starts (PostgreSQL in a temp dir, the built reader and writer, the ceiling servers) is
 // stopped on exit, and a watchdog ends the run if it outlives its mode's time limit.
-import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -21,6 +21,7 @@ import pg from 'pg';
 import { freePort, startEmbeddedPostgres } from '../scripts/embedded-postgres.mjs';
 import { startOtlpReceiver } from '../scripts/otlp-receiver.mjs';
 import { ensureBuild } from '../scripts/ensure-build.mjs';
+import { assignedValue } from '../scripts/terraform-defaults.mjs';
 import { loadBooks } from './dataset.mjs';
 import { drive } from './lib/load.mjs';
 import { findPgbench, pgbenchVersion, runPgbench } from './lib/pgbench.mjs';
@@ -100,16 +101,10 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 }
 process.once('exit', killAll);
 
-/** DB_POOL_MAX and LOG_LEVEL as the ECS task definition sets them (terraform/modules/service defaults). */
+/** DB_POOL_MAX and LOG_LEVEL as prod's ECS task sets them (terraform/envs/prod/main.tf, settings.task). */
 function taskDefaults() {
-  const defaults = { DB_POOL_MAX: '10', LOG_LEVEL: 'info' };
-  try {
-    const tf = readFileSync(join(root, 'terraform/modules/service/variables.tf'), 'utf8');
-    const variable = (name) => new RegExp(`variable "${name}"\\s*\\{[^}]*?default\\s*=\\s*"?([\\w.]+)"?`, 's').exec(tf)?.[1];
-    return { DB_POOL_MAX: variable('db_pool_max') ?? defaults.DB_POOL_MAX, LOG_LEVEL: variable('log_level') ?? defaults.LOG_LEVEL };
-  } catch {
-    return defaults;
-  }
+  const prod = 'terraform/envs/prod/main.tf';
+  return { DB_POOL_MAX: assignedValue(prod, 'db_pool_max'), LOG_LEVEL: assignedValue(prod, 'log_level') };
 }
 
 /** The built entry of a service: the tsc output, which the image runs too (its dist/main.js links to it). */

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { optionalDefault } from '../../scripts/terraform-defaults.mjs';
 import { STOP_TIMEOUT_SECONDS, TASK_MEMORY_MIB } from './support/containers.js';
 import { repoRoot } from './support/runtime.js';
 
@@ -12,13 +13,6 @@ import { repoRoot } from './support/runtime.js';
  */
 
 const read = (path: string): string => readFileSync(join(repoRoot, path), 'utf8');
-
-/** The default of an object input's attribute in a module: `<name> = optional(<type>, <value>)`. */
-function optionalDefault(file: string, name: string): string {
-  const value = new RegExp(`\\b${name}\\s*=\\s*optional\\(\\w+,\\s*"?([^")\\s]+)"?\\)`).exec(read(file))?.[1];
-  if (value === undefined) throw new Error(`${file} has no ${name} = optional(<type>, <default>)`);
-  return value;
-}
 
 /** Every PostgreSQL major Terraform pins (engine_version defaults and assignments, in every .tf file). */
 function terraformPostgresMajors(): string[] {
