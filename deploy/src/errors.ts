@@ -74,6 +74,17 @@ const named =
     names.includes(t.name);
 const inSet = (set: Set<string>) => (t: Thrown) => set.has(t.name);
 
+/**
+ * AWS named what is wrong with this stack or these credentials, outside anything the command can fix:
+ * `<what>: <AWS's message>`, exit code Preflight.
+ */
+const refusedBy = (names: string[], what: string, hint: string): Classifier => ({
+  matches: named(...names),
+  message: (t) => `${what}: ${t.msg}`,
+  exitCode: ExitCode.Preflight,
+  hint,
+});
+
 /** An SDK waiter (waitUntil…) that gave up throws an Error whose message is its JSON state (@smithy/util-waiter checkExceptions). */
 const WAITER_STATE = /^\{"state":"(TIMEOUT|ABORTED|FAILURE)"/;
 
@@ -97,30 +108,14 @@ const CLASSIFIERS: Classifier[] = [
     exitCode: ExitCode.Preflight,
     hint: 'check AWS_PROFILE and the region',
   },
-  {
-    matches: named('AccessDeniedException', 'AccessDenied'),
-    message: (t) => `access denied: ${t.msg}`,
-    exitCode: ExitCode.Preflight,
-    hint: 'grant the deploy role the action named above',
-  },
-  {
-    matches: named('RepositoryNotFoundException'),
-    message: (t) => `ECR repository not found: ${t.msg}`,
-    exitCode: ExitCode.Preflight,
-    hint: 'run `terraform apply` for this env (registry module) and re-run',
-  },
-  {
-    matches: named('ServiceNotFoundException', 'ServiceNotActiveException'),
-    message: (t) => `ECS service not found or not active: ${t.msg}`,
-    exitCode: ExitCode.Preflight,
-    hint: 'run `terraform apply` for this env, or check --env',
-  },
-  {
-    matches: named('ClusterNotFoundException'),
-    message: (t) => `ECS cluster not found: ${t.msg}`,
-    exitCode: ExitCode.Preflight,
-    hint: 'check --env and AWS_REGION; run `terraform apply`',
-  },
+  refusedBy(['AccessDeniedException', 'AccessDenied'], 'access denied', 'grant the deploy role the action named above'),
+  refusedBy(['RepositoryNotFoundException'], 'ECR repository not found', 'run `terraform apply` for this env (registry module) and re-run'),
+  refusedBy(
+    ['ServiceNotFoundException', 'ServiceNotActiveException'],
+    'ECS service not found or not active',
+    'run `terraform apply` for this env, or check --env',
+  ),
+  refusedBy(['ClusterNotFoundException'], 'ECS cluster not found', 'check --env and AWS_REGION; run `terraform apply`'),
   {
     matches: inSet(THROTTLED),
     message: (t) => `AWS throttled the request (${t.name})${t.meta?.attempts ? ` after ${t.meta.attempts} attempts` : ''}`,
@@ -140,18 +135,12 @@ const CLASSIFIERS: Classifier[] = [
     exitCode: ExitCode.Terraform,
     hint: 'run the same terraform command by hand in the env folder to see its full output',
   },
-  {
-    matches: named('DBInstanceNotFoundFault'),
-    message: (t) => `RDS DB instance not found: ${t.msg}`,
-    exitCode: ExitCode.Preflight,
-    hint: 'check database.instance_identifier in the outputs and --env',
-  },
-  {
-    matches: named('InvalidDBInstanceStateFault'),
-    message: (t) => `RDS refused: ${t.msg}`,
-    exitCode: ExitCode.Preflight,
-    hint: 'see the instance in the RDS console (Logs & events); re-run once it is available',
-  },
+  refusedBy(['DBInstanceNotFoundFault'], 'RDS DB instance not found', 'check database.instance_identifier in the outputs and --env'),
+  refusedBy(
+    ['InvalidDBInstanceStateFault'],
+    'RDS refused',
+    'see the instance in the RDS console (Logs & events); re-run once it is available',
+  ),
   {
     matches: (t) => WAITER_STATE.test(t.msg),
     message: (t) => `an AWS waiter ended in ${WAITER_STATE.exec(t.msg)![1]}`,
