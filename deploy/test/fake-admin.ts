@@ -20,29 +20,7 @@ import {
   InvalidDBInstanceStateFault,
   ModifyDBInstanceCommand,
 } from '@aws-sdk/client-rds';
-import {
-  BucketAlreadyExists,
-  BucketAlreadyOwnedByYou,
-  CreateBucketCommand,
-  GetBucketEncryptionCommand,
-  GetBucketLifecycleConfigurationCommand,
-  GetBucketPolicyCommand,
-  GetBucketVersioningCommand,
-  GetPublicAccessBlockCommand,
-  HeadBucketCommand,
-  NoSuchBucket,
-  NotFound,
-  PutBucketEncryptionCommand,
-  PutBucketLifecycleConfigurationCommand,
-  PutBucketPolicyCommand,
-  PutBucketVersioningCommand,
-  PutPublicAccessBlockCommand,
-  S3ServiceException,
-  type LifecycleRule,
-  type PublicAccessBlockConfiguration,
-  type ServerSideEncryptionRule,
-} from '@aws-sdk/client-s3';
-import { DeleteObjectsCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
+import * as s3 from '@aws-sdk/client-s3';
 import { ACCOUNT, type FakeAws, type FakeOn } from './fake-aws.js';
 
 export interface FakeBucket {
@@ -51,10 +29,10 @@ export interface FakeBucket {
   region: string;
   versioning?: 'Enabled' | 'Suspended';
   /** undefined: no default encryption (only a bucket from before 2023 can have none). */
-  encryption?: ServerSideEncryptionRule[];
-  publicAccessBlock?: PublicAccessBlockConfiguration;
+  encryption?: s3.ServerSideEncryptionRule[];
+  publicAccessBlock?: s3.PublicAccessBlockConfiguration;
   policy?: string;
-  lifecycle?: LifecycleRule[];
+  lifecycle?: s3.LifecycleRule[];
   /** Object versions and delete markers (a versioned bucket, e.g. the ALB's access logs). */
   objects?: { Key: string; VersionId: string; deleteMarker?: boolean }[];
   /** Access logs the ALB delivers while it still logs: a new object per listing (fake only). */
@@ -62,8 +40,8 @@ export interface FakeBucket {
 }
 
 /** An S3 error as the SDK raises it for a response with an XML body (name = the error Code). */
-function s3Error(name: string, status: number, message: string): S3ServiceException {
-  return new S3ServiceException({ name, $fault: 'client', message, $metadata: { httpStatusCode: status, requestId: 'S3REQ1' } });
+function s3Error(name: string, status: number, message: string): s3.S3ServiceException {
+  return new s3.S3ServiceException({ name, $fault: 'client', message, $metadata: { httpStatusCode: status, requestId: 'S3REQ1' } });
 }
 
 /**
@@ -73,8 +51,8 @@ function s3Error(name: string, status: number, message: string): S3ServiceExcept
 function bucketFor(aws: FakeAws, name: string | undefined, expectedOwner: string | undefined, head = false): FakeBucket {
   const b = aws.buckets.get(name ?? '');
   if (!b) {
-    if (head) throw new NotFound({ message: 'NotFound', $metadata: { httpStatusCode: 404 } });
-    throw new NoSuchBucket({ message: 'The specified bucket does not exist', $metadata: { httpStatusCode: 404 } });
+    if (head) throw new s3.NotFound({ message: 'NotFound', $metadata: { httpStatusCode: 404 } });
+    throw new s3.NoSuchBucket({ message: 'The specified bucket does not exist', $metadata: { httpStatusCode: 404 } });
   }
   // ExpectedBucketOwner that does not match the owner: 403 (S3 API reference, every bucket operation); a
   // bucket of another account that grants us nothing: 403 AccessDenied as well.
@@ -91,11 +69,11 @@ export function installAdmin(aws: FakeAws, on: FakeOn): void {
 
   // ---- S3 (API reference: HeadBucket, CreateBucket, Get/PutBucket*; User Guide "Default encryption",
   //      "Blocking public access": new buckets since 2023 have SSE-S3 and all four public-access blocks on)
-  on(aws.s3, 's3', HeadBucketCommand, (i) => {
+  on(aws.s3, 's3', s3.HeadBucketCommand, (i) => {
     const b = bucketFor(aws, i.Bucket, i.ExpectedBucketOwner, true);
     return { BucketRegion: b.region };
   });
-  on(aws.s3, 's3', CreateBucketCommand, async (i, getClient) => {
+  on(aws.s3, 's3', s3.CreateBucketCommand, async (i, getClient) => {
     const region = await getClient().config.region();
     const constraint = i.CreateBucketConfiguration?.LocationConstraint;
     // us-east-1 takes no LocationConstraint (naming it is InvalidLocationConstraint); every other region needs its own.
@@ -111,13 +89,13 @@ export function installAdmin(aws: FakeAws, on: FakeOn): void {
       );
     const existing = aws.buckets.get(i.Bucket!);
     if (existing && existing.owner !== ACCOUNT)
-      throw new BucketAlreadyExists({
+      throw new s3.BucketAlreadyExists({
         message: 'The requested bucket name is not available. The bucket namespace is shared by all users of the system.',
         $metadata: { httpStatusCode: 409 },
       });
     // Ours already: BucketAlreadyOwnedByYou everywhere but us-east-1, which answers 200 for legacy reasons.
     if (existing && region !== 'us-east-1')
-      throw new BucketAlreadyOwnedByYou({
+      throw new s3.BucketAlreadyOwnedByYou({
         message: 'Your previous request to create the named bucket succeeded and you already own it.',
         $metadata: { httpStatusCode: 409 },
       });
@@ -132,48 +110,48 @@ export function installAdmin(aws: FakeAws, on: FakeOn): void {
     return { Location: region === 'us-east-1' ? `/${i.Bucket}` : `http://${i.Bucket}.s3.amazonaws.com/` };
   });
   // A bucket that was never versioned answers no Status at all.
-  on(aws.s3, 's3', GetBucketVersioningCommand, (i) => ({ Status: bucket(i).versioning }));
-  on(aws.s3, 's3', PutBucketVersioningCommand, (i) => {
+  on(aws.s3, 's3', s3.GetBucketVersioningCommand, (i) => ({ Status: bucket(i).versioning }));
+  on(aws.s3, 's3', s3.PutBucketVersioningCommand, (i) => {
     bucket(i).versioning = i.VersioningConfiguration!.Status as 'Enabled';
     return {};
   });
-  on(aws.s3, 's3', GetBucketEncryptionCommand, (i) => {
+  on(aws.s3, 's3', s3.GetBucketEncryptionCommand, (i) => {
     const b = bucket(i);
     if (!b.encryption)
       throw s3Error('ServerSideEncryptionConfigurationNotFoundError', 404, 'The server side encryption configuration was not found');
     return { ServerSideEncryptionConfiguration: { Rules: b.encryption } };
   });
-  on(aws.s3, 's3', PutBucketEncryptionCommand, (i) => {
+  on(aws.s3, 's3', s3.PutBucketEncryptionCommand, (i) => {
     bucket(i).encryption = i.ServerSideEncryptionConfiguration!.Rules;
     return {};
   });
-  on(aws.s3, 's3', GetPublicAccessBlockCommand, (i) => {
+  on(aws.s3, 's3', s3.GetPublicAccessBlockCommand, (i) => {
     const b = bucket(i);
     if (!b.publicAccessBlock)
       throw s3Error('NoSuchPublicAccessBlockConfiguration', 404, 'The public access block configuration was not found');
     return { PublicAccessBlockConfiguration: b.publicAccessBlock };
   });
-  on(aws.s3, 's3', PutPublicAccessBlockCommand, (i) => {
+  on(aws.s3, 's3', s3.PutPublicAccessBlockCommand, (i) => {
     bucket(i).publicAccessBlock = i.PublicAccessBlockConfiguration;
     return {};
   });
-  on(aws.s3, 's3', GetBucketPolicyCommand, (i) => {
+  on(aws.s3, 's3', s3.GetBucketPolicyCommand, (i) => {
     const b = bucket(i);
     if (!b.policy) throw s3Error('NoSuchBucketPolicy', 404, 'The bucket policy does not exist');
     return { Policy: b.policy };
   });
-  on(aws.s3, 's3', PutBucketPolicyCommand, (i) => {
+  on(aws.s3, 's3', s3.PutBucketPolicyCommand, (i) => {
     const b = bucket(i);
     JSON.parse(i.Policy!); // MalformedPolicy otherwise
     b.policy = i.Policy;
     return {};
   });
-  on(aws.s3, 's3', GetBucketLifecycleConfigurationCommand, (i) => {
+  on(aws.s3, 's3', s3.GetBucketLifecycleConfigurationCommand, (i) => {
     const b = bucket(i);
     if (!b.lifecycle?.length) throw s3Error('NoSuchLifecycleConfiguration', 404, 'The lifecycle configuration does not exist');
     return { Rules: b.lifecycle };
   });
-  on(aws.s3, 's3', PutBucketLifecycleConfigurationCommand, (i) => {
+  on(aws.s3, 's3', s3.PutBucketLifecycleConfigurationCommand, (i) => {
     const rules = i.LifecycleConfiguration?.Rules ?? [];
     // Each rule needs exactly one of Filter or Prefix, and rule IDs are unique (S3 API reference, LifecycleRule).
     if (rules.some((r) => !r.Filter && r.Prefix === undefined) || new Set(rules.map((r) => r.ID)).size !== rules.length)
@@ -269,7 +247,7 @@ export function installAdmin(aws: FakeAws, on: FakeOn): void {
 
   // ---- S3 objects (API reference: ListObjectVersions, up to 1000 a page with Next*Marker; DeleteObjects, up to 1000
   //      keys with VersionId, per-key Errors in the response)
-  on(aws.s3, 's3', ListObjectVersionsCommand, (i) => {
+  on(aws.s3, 's3', s3.ListObjectVersionsCommand, (i) => {
     const b = bucket(i);
     if (b.albStillLogs)
       (b.objects ??= []).push({
@@ -289,7 +267,7 @@ export function installAdmin(aws: FakeAws, on: FakeOn): void {
       NextVersionIdMarker: truncated ? last?.VersionId : undefined,
     };
   });
-  on(aws.s3, 's3', DeleteObjectsCommand, (i) => {
+  on(aws.s3, 's3', s3.DeleteObjectsCommand, (i) => {
     const b = bucket(i);
     const gone = new Set((i.Delete?.Objects ?? []).map((o) => `${o.Key}@${o.VersionId}`));
     if (gone.size > 1000) throw s3Error('MalformedXML', 400, 'The XML you provided was not well-formed');
