@@ -88,6 +88,30 @@ function countJest(reportFile, code) {
   if (code !== 0) exitCode = 1;
 }
 
+/**
+ * A step that leaves containers behind when it is killed (compose, drill): a signal to this process stops the
+ * running child, then `removeContainers` cleans up, then this process exits 130 (SIGINT) or 143 (SIGTERM).
+ */
+async function withContainerCleanup(name, removeContainers, step) {
+  const onSignal = (signal) => {
+    if (current) signalStep(current, 'SIGKILL', true);
+    removeContainers();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const startedAt = Date.now();
+  try {
+    await step();
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    process.stderr.write(`[${name}] step finished in ${Math.round((Date.now() - startedAt) / 1000)} s\n`);
+  }
+}
+
+const tsx = createRequire(import.meta.url).resolve('tsx/cli');
+
 // 1. Jest (scripts/jest.mjs: Node's ES-module support for Jest), every project but compose and drill (steps 2, 3)
 mkdirSync(`${root}/.test-results`, { recursive: true });
 if (!onlyOne) {
@@ -106,66 +130,46 @@ if (!onlyOne) {
 
 // 2. compose
 if (!skipCompose && !drillOnly && jestArgs.length === 0) {
-  const tsx = createRequire(import.meta.url).resolve('tsx/cli');
   const stack = (command, timeoutMs) => run(process.execPath, [tsx, 'test/compose/stack.ts', command], { timeoutMs, ownGroup: true });
   const removeStack = () => spawnSync(process.execPath, [tsx, 'test/compose/stack.ts', 'down'], { cwd: root, stdio: 'inherit' });
-  const onSignal = (signal) => {
-    if (current) signalStep(current, 'SIGKILL', true);
-    removeStack();
-    process.exit(signal === 'SIGINT' ? 130 : 143);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  rmSync(`${root}/.test-results/compose`, { recursive: true, force: true });
-  const startedAt = Date.now();
-  const up = await stack('up', COMPOSE_UP_LIMIT_MS);
-  if (up.code === 3 && process.env.CI !== 'true') {
-    process.stderr.write('podman is not installed: skipping the compose tests (apt-get install podman runc podman-compose)\n');
-  } else if (up.code !== 0) {
-    if (up.timedOut) process.stderr.write(`[compose] the stack was not up within ${COMPOSE_UP_LIMIT_MS / 60_000} minutes\n`);
-    totals.failed += 1;
-    exitCode = 1;
-  } else {
-    const composeTests = await run(
-      process.execPath,
-      ['scripts/jest.mjs', '--selectProjects', 'compose', '--json', '--outputFile=.test-results/compose/jest.json'],
-      { timeoutMs: COMPOSE_TESTS_LIMIT_MS, ownGroup: true },
-    );
-    countJest(`${root}/.test-results/compose/jest.json`, composeTests.code);
-  }
-  await stack('down', 180_000);
-  process.removeListener('SIGINT', onSignal);
-  process.removeListener('SIGTERM', onSignal);
-  process.stderr.write(`[compose] step finished in ${Math.round((Date.now() - startedAt) / 1000)} s\n`);
+  await withContainerCleanup('compose', removeStack, async () => {
+    rmSync(`${root}/.test-results/compose`, { recursive: true, force: true });
+    const up = await stack('up', COMPOSE_UP_LIMIT_MS);
+    if (up.code === 3 && process.env.CI !== 'true') {
+      process.stderr.write('podman is not installed: skipping the compose tests (apt-get install podman runc podman-compose)\n');
+    } else if (up.code !== 0) {
+      if (up.timedOut) process.stderr.write(`[compose] the stack was not up within ${COMPOSE_UP_LIMIT_MS / 60_000} minutes\n`);
+      totals.failed += 1;
+      exitCode = 1;
+    } else {
+      const composeTests = await run(
+        process.execPath,
+        ['scripts/jest.mjs', '--selectProjects', 'compose', '--json', '--outputFile=.test-results/compose/jest.json'],
+        { timeoutMs: COMPOSE_TESTS_LIMIT_MS, ownGroup: true },
+      );
+      countJest(`${root}/.test-results/compose/jest.json`, composeTests.code);
+    }
+    await stack('down', 180_000);
+  });
 }
 
 // 3. drill: the Jest project removes its containers itself; `drill.ts down` again after it (a timeout, a crash)
 // and on a signal.
 if (!skipDrill && !composeOnly && jestArgs.length === 0) {
-  const tsx = createRequire(import.meta.url).resolve('tsx/cli');
   const removeDrill = () =>
     spawnSync(process.execPath, [tsx, 'test/canary/support/drill.ts', 'down'], { cwd: root, stdio: 'inherit', timeout: 180_000 });
-  const onSignal = (signal) => {
-    if (current) signalStep(current, 'SIGKILL', true);
-    removeDrill();
-    process.exit(signal === 'SIGINT' ? 130 : 143);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  rmSync(`${root}/.test-results/canary/jest.json`, { force: true });
-  mkdirSync(`${root}/.test-results/canary`, { recursive: true });
-  const startedAt = Date.now();
-  const drill = await run(
-    process.execPath,
-    ['scripts/jest.mjs', '--selectProjects', 'drill', '--json', '--outputFile=.test-results/canary/jest.json'],
-    { timeoutMs: DRILL_LIMIT_MS, ownGroup: true },
-  );
-  if (drill.timedOut) process.stderr.write(`[drill] the canary drill did not finish within ${DRILL_LIMIT_MS / 60_000} minutes\n`);
-  countJest(`${root}/.test-results/canary/jest.json`, drill.code);
-  removeDrill(); // nothing left after a clean run; what a killed or crashed Jest left otherwise
-  process.removeListener('SIGINT', onSignal);
-  process.removeListener('SIGTERM', onSignal);
-  process.stderr.write(`[drill] step finished in ${Math.round((Date.now() - startedAt) / 1000)} s\n`);
+  await withContainerCleanup('drill', removeDrill, async () => {
+    rmSync(`${root}/.test-results/canary/jest.json`, { force: true });
+    mkdirSync(`${root}/.test-results/canary`, { recursive: true });
+    const drill = await run(
+      process.execPath,
+      ['scripts/jest.mjs', '--selectProjects', 'drill', '--json', '--outputFile=.test-results/canary/jest.json'],
+      { timeoutMs: DRILL_LIMIT_MS, ownGroup: true },
+    );
+    if (drill.timedOut) process.stderr.write(`[drill] the canary drill did not finish within ${DRILL_LIMIT_MS / 60_000} minutes\n`);
+    countJest(`${root}/.test-results/canary/jest.json`, drill.code);
+    removeDrill(); // nothing left after a clean run; what a killed or crashed Jest left otherwise
+  });
 }
 
 // 4. terraform
