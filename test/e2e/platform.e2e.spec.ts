@@ -1,9 +1,9 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { freePort } from '../../scripts/embedded-postgres.mjs';
-import { createMigratedDatabase, environmentFor, sql } from '../support/database.js';
+import { environmentFor, sql } from '../support/database.js';
 import { everyJsonLine, spawnService, type SpawnedService, waitForOk } from '../support/process.js';
-import { expectErrorResponse, json, type RunningService, startService } from '../support/services.js';
+import { expectErrorResponse, json, servicesOnMigratedDatabase } from '../support/services.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -30,48 +30,39 @@ function parseRawResponse(raw: string): { status: number; headers: Record<string
   return { status: Number(statusLine.split(' ')[1]), headers, body: JSON.parse(body) };
 }
 
-let database: { name: string; drop: () => Promise<void> };
-let reader: RunningService;
-
-beforeAll(async () => {
-  database = await createMigratedDatabase('platform');
-  reader = await startService('reader', database.name);
-});
-afterAll(async () => {
-  await reader?.close();
-  await database?.drop();
-});
+const stack = servicesOnMigratedDatabase('platform', ['reader']);
 
 describe('health', () => {
   it('/health answers without the database; /health/ready pings it', async () => {
-    expect(await json(await fetch(`${reader.url}/health`))).toEqual({ status: 'ok' });
-    const ready = await fetch(`${reader.url}/health/ready`);
+    expect(await json(await fetch(`${stack.reader.url}/health`))).toEqual({ status: 'ok' });
+    const ready = await fetch(`${stack.reader.url}/health/ready`);
     expect(ready.status).toBe(200);
     expect(await json(ready)).toMatchObject({ status: 'ok', info: { database: { status: 'up' }, lifecycle: { status: 'up' } } });
   });
 
   it('/health/ready is 503 while the database refuses connections, /health stays 200, and both recover', async () => {
-    await sql('postgres', `ALTER DATABASE ${database.name} ALLOW_CONNECTIONS false`);
-    await sql('postgres', `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, [database.name]);
+    await sql('postgres', `ALTER DATABASE ${stack.database.name} ALLOW_CONNECTIONS false`);
+    await sql('postgres', `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, [stack.database.name]);
     try {
-      const notReady = await fetch(`${reader.url}/health/ready`);
+      const notReady = await fetch(`${stack.reader.url}/health/ready`);
       expect(notReady.status).toBe(503);
       expect(await json(notReady)).toMatchObject({ status: 'error', error: { database: { status: 'down' } } });
-      expect((await fetch(`${reader.url}/health`)).status).toBe(200);
-      const list = await fetch(`${reader.url}/books`);
+      expect((await fetch(`${stack.reader.url}/health`)).status).toBe(200);
+      const list = await fetch(`${stack.reader.url}/books`);
       await expectErrorResponse(list, 503, 'Service Unavailable', 'The database is unavailable; retry shortly');
       expect(list.headers.get('retry-after')).toBe('1');
     } finally {
-      await sql('postgres', `ALTER DATABASE ${database.name} ALLOW_CONNECTIONS true`);
+      await sql('postgres', `ALTER DATABASE ${stack.database.name} ALLOW_CONNECTIONS true`);
     }
-    expect((await fetch(`${reader.url}/health/ready`)).status).toBe(200);
-    expect((await fetch(`${reader.url}/books`)).status).toBe(200);
+    expect((await fetch(`${stack.reader.url}/health/ready`)).status).toBe(200);
+    expect((await fetch(`${stack.reader.url}/books`)).status).toBe(200);
   });
 });
 
 describe('HTTP hardening', () => {
   it('echoes a safe X-Request-Id, falls back to the Root of the ALB trace id, and replaces unsafe ones', async () => {
-    const idOf = async (headers: Record<string, string>) => (await fetch(`${reader.url}/health`, { headers })).headers.get('x-request-id');
+    const idOf = async (headers: Record<string, string>) =>
+      (await fetch(`${stack.reader.url}/health`, { headers })).headers.get('x-request-id');
     expect(await idOf({ 'x-request-id': 'req-123_abc.7:x' })).toBe('req-123_abc.7:x');
     expect(await idOf({ 'x-request-id': 'r'.repeat(128) })).toBe('r'.repeat(128));
     const root = '1-67891233-abcdef012345678912345678';
@@ -86,7 +77,7 @@ describe('HTTP hardening', () => {
 
   it('answers header fields over 16 KiB with 431 in the error shape, with a generated request id', async () => {
     const raw = await rawExchange(
-      reader.url,
+      stack.reader.url,
       `GET /books HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Request-Id: mine\r\nX-Padding: ${'p'.repeat(17 * 1024)}\r\n\r\n`,
     );
     const response = parseRawResponse(raw);
@@ -107,7 +98,7 @@ describe('HTTP hardening', () => {
   });
 
   it('answers a malformed request with 400 in the error shape', async () => {
-    const response = parseRawResponse(await rawExchange(reader.url, 'GET /books HTTP/1.1\r\nHost 127.0.0.1\r\n\r\n'));
+    const response = parseRawResponse(await rawExchange(stack.reader.url, 'GET /books HTTP/1.1\r\nHost 127.0.0.1\r\n\r\n'));
     expect(response.status).toBe(400);
     expect(response.body).toEqual({
       statusCode: 400,
@@ -120,23 +111,23 @@ describe('HTTP hardening', () => {
   // Issue 13: the JSON API gets nosniff (all a browser needs for a non-HTML response); helmet's browser set
   // (CSP and the rest) only on /docs, the one HTML page.
   it("sends nosniff on the API, helmet's browser set on /docs, and no x-powered-by", async () => {
-    const response = await fetch(`${reader.url}/books`);
+    const response = await fetch(`${stack.reader.url}/books`);
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     expect(response.headers.get('content-security-policy')).toBeNull();
     expect(response.headers.get('x-powered-by')).toBeNull();
-    const docs = await fetch(`${reader.url}/docs`);
+    const docs = await fetch(`${stack.reader.url}/docs`);
     expect(docs.headers.get('x-content-type-options')).toBe('nosniff');
     expect(docs.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect(docs.headers.get('x-powered-by')).toBeNull();
   });
 
   it('keeps idle connections open longer than the ALB (60 s) so the ALB never reuses a closed socket', () => {
-    const server = reader.app.getHttpServer();
+    const server = stack.reader.app.getHttpServer();
     expect(server.keepAliveTimeout).toBeGreaterThan(60_000);
   });
 
   it('answers unknown routes with the JSON error shape', async () => {
-    const response = await fetch(`${reader.url}/nowhere`);
+    const response = await fetch(`${stack.reader.url}/nowhere`);
     await expectErrorResponse(response, 404, 'Not Found', 'Cannot GET /nowhere');
   });
 });
@@ -147,7 +138,7 @@ describe('what the running process logs', () => {
 
   beforeAll(async () => {
     const port = await freePort();
-    spawned = spawnService('reader', [], environmentFor(database.name, { PORT: String(port), LOG_LEVEL: 'info' }));
+    spawned = spawnService('reader', [], environmentFor(stack.database.name, { PORT: String(port), LOG_LEVEL: 'info' }));
     url = `http://127.0.0.1:${port}`;
     await waitForOk(`${url}/health/ready`, 20_000);
   }, 30_000);

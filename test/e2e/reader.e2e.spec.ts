@@ -1,29 +1,19 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { adminClient, createMigratedDatabase, sql } from '../support/database.js';
-import { expectErrorResponse, json, postJson, type RunningService, startService } from '../support/services.js';
+import { beforeEach, describe, expect, it } from '@jest/globals';
+import { adminClient, sql } from '../support/database.js';
+import { expectErrorResponse, json, postJson, servicesOnMigratedDatabase, startService } from '../support/services.js';
 
-let database: { name: string; drop: () => Promise<void> };
-let reader: RunningService;
-let writer: RunningService;
+const stack = servicesOnMigratedDatabase('reader', ['reader', 'writer']);
 
-beforeAll(async () => {
-  database = await createMigratedDatabase('reader');
-  [reader, writer] = await Promise.all([startService('reader', database.name), startService('writer', database.name)]);
-});
-afterAll(async () => {
-  await Promise.all([reader?.close(), writer?.close()]);
-  await database?.drop();
-});
 beforeEach(async () => {
-  await sql(database.name, 'TRUNCATE books RESTART IDENTITY');
+  await sql(stack.database.name, 'TRUNCATE books RESTART IDENTITY');
 });
 
 async function seed(books: Array<{ title: string; author: string }>): Promise<void> {
-  for (const book of books) await sql(database.name, 'INSERT INTO books (title, author) VALUES ($1, $2)', [book.title, book.author]);
+  for (const book of books) await sql(stack.database.name, 'INSERT INTO books (title, author) VALUES ($1, $2)', [book.title, book.author]);
 }
 
 async function page(query: string): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${reader.url}/books${query}`);
+  const response = await fetch(`${stack.reader.url}/books${query}`);
   return { status: response.status, body: await json(response) };
 }
 
@@ -66,8 +56,8 @@ describe('GET /books', () => {
   it('neither skips nor repeats rows when books are inserted and deleted between pages', async () => {
     await seed(Array.from({ length: 30 }, (_, i) => ({ title: `Seed ${i}`, author: 'A' })));
     const seen = await readAll('', 8, async (pageIndex) => {
-      await postJson(`${writer.url}/books`, { title: `Inserted during page ${pageIndex}`, author: 'A' });
-      await fetch(`${writer.url}/books/${pageIndex + 1}`, { method: 'DELETE' }); // already read: must not shift later pages
+      await postJson(`${stack.writer.url}/books`, { title: `Inserted during page ${pageIndex}`, author: 'A' });
+      await fetch(`${stack.writer.url}/books/${pageIndex + 1}`, { method: 'DELETE' }); // already read: must not shift later pages
     });
     const ids = seen.map((book) => book.id);
     expect(new Set(ids).size).toBe(ids.length);
@@ -162,61 +152,67 @@ describe('GET /books', () => {
 describe('GET /books/:id', () => {
   it('returns the book with a strong ETag, and 304 for a matching If-None-Match', async () => {
     await seed([{ title: 'Dune', author: 'Frank Herbert' }]);
-    const response = await fetch(`${reader.url}/books/1`);
+    const response = await fetch(`${stack.reader.url}/books/1`);
     expect(response.status).toBe(200);
     const etag = response.headers.get('etag');
     expect(etag).toBe('"1.1"');
-    const notModified = await fetch(`${reader.url}/books/1`, { headers: { 'if-none-match': etag! } });
+    const notModified = await fetch(`${stack.reader.url}/books/1`, { headers: { 'if-none-match': etag! } });
     expect(notModified.status).toBe(304);
     expect(await notModified.text()).toBe('');
-    expect((await fetch(`${reader.url}/books/1`, { headers: { 'if-none-match': `W/${etag}` } })).status).toBe(304);
-    expect((await fetch(`${reader.url}/books/1`, { headers: { 'if-none-match': '"1.0"' } })).status).toBe(200);
+    expect((await fetch(`${stack.reader.url}/books/1`, { headers: { 'if-none-match': `W/${etag}` } })).status).toBe(304);
+    expect((await fetch(`${stack.reader.url}/books/1`, { headers: { 'if-none-match': '"1.0"' } })).status).toBe(200);
 
-    await fetch(`${writer.url}/books/1`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{"title":"Dune!"}' });
-    const changed = await fetch(`${reader.url}/books/1`, { headers: { 'if-none-match': etag! } });
+    await fetch(`${stack.writer.url}/books/1`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: '{"title":"Dune!"}',
+    });
+    const changed = await fetch(`${stack.reader.url}/books/1`, { headers: { 'if-none-match': etag! } });
     expect(changed.status).toBe(200);
     expect(changed.headers.get('etag')).toBe('"1.2"');
   });
 
   it('404 with the error shape for a missing book', async () => {
-    const response = await fetch(`${reader.url}/books/42`);
+    const response = await fetch(`${stack.reader.url}/books/42`);
     await expectErrorResponse(response, 404, 'Not Found', 'book 42 not found');
   });
 
   it.each(['0', '-1', '1.5', '1e3', '0x10', '%201', '1abc', '99999999999999999999', 'abc'])('400 for id %s', async (id) => {
-    const response = await fetch(`${reader.url}/books/${id}`);
+    const response = await fetch(`${stack.reader.url}/books/${id}`);
     expect(response.status).toBe(400);
     expect((await json(response)).message).toMatch(/id must be an integer/);
   });
 
   it('the reader has no write routes', async () => {
-    expect((await postJson(`${reader.url}/books`, { title: 'T', author: 'A' })).status).toBe(404);
-    expect((await fetch(`${reader.url}/books/1`, { method: 'DELETE' })).status).toBe(404);
+    expect((await postJson(`${stack.reader.url}/books`, { title: 'T', author: 'A' })).status).toBe(404);
+    expect((await fetch(`${stack.reader.url}/books/1`, { method: 'DELETE' })).status).toBe(404);
   });
 });
 
 describe('read-only sessions', () => {
   it('a write through the reader’s own connection pool fails in PostgreSQL', async () => {
     const { Database } = await import('#libs/persistence');
-    const { pool } = reader.app.get(Database);
+    const { pool } = stack.reader.app.get(Database);
     await expect(pool.query(`INSERT INTO books (title, author) VALUES ('x', 'y')`)).rejects.toThrow(/read-only transaction/);
     await expect(pool.query(`DELETE FROM books`)).rejects.toThrow(/read-only transaction/);
-    const [row] = await sql<{ count: string }>(database.name, 'SELECT count(*) FROM books');
+    const [row] = await sql<{ count: string }>(stack.database.name, 'SELECT count(*) FROM books');
     expect(row!.count).toBe('0');
   });
 
   it('the reader connects to DB_READ_HOST when it is set', async () => {
     // A replica address that does not exist: start-up must fail on it rather than silently use DB_HOST.
-    await expect(startService('reader', database.name, { DB_READ_HOST: '127.0.0.2', DB_PORT: '1' })).rejects.toThrow(/127\.0\.0\.2:1/);
+    await expect(startService('reader', stack.database.name, { DB_READ_HOST: '127.0.0.2', DB_PORT: '1' })).rejects.toThrow(
+      /127\.0\.0\.2:1/,
+    );
   });
 
   it('identifies its sessions as library-reader in pg_stat_activity', async () => {
-    const client = adminClient(database.name);
+    const client = adminClient(stack.database.name);
     await client.connect();
-    await fetch(`${reader.url}/books`);
+    await fetch(`${stack.reader.url}/books`);
     const { rows } = await client.query(
       `SELECT DISTINCT application_name FROM pg_stat_activity WHERE datname = $1 AND application_name LIKE 'library-%'`,
-      [database.name],
+      [stack.database.name],
     );
     await client.end();
     expect(rows.map((row) => row.application_name).sort()).toEqual(['library-reader', 'library-writer']);

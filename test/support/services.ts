@@ -1,11 +1,11 @@
-import { expect } from '@jest/globals';
+import { afterAll, beforeAll, expect } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { readerService } from '../../apps/reader/src/reader.module.js';
 import { writerService } from '../../apps/writer/src/writer.module.js';
 import { AUTH_TOKEN_SIGNER_FACTORY, type AuthTokenSignerFactory } from '#libs/persistence';
 import { configureServiceApp, createFastifyAdapter, createServiceApp, SERVICE_APP_OPTIONS, startLogging } from '#libs/platform';
-import { adminClient, type Environment, environmentFor } from './database.js';
+import { adminClient, createMigratedDatabase, type Environment, environmentFor } from './database.js';
 import { giveServiceRolesPasswords, SERVICE_ROLES, TEST_ROLE_PASSWORD } from './service-roles.js';
 
 export interface RunningService {
@@ -40,6 +40,43 @@ export async function startService(name: 'reader' | 'writer', database: string, 
   const environment = environmentFor(database, { DB_USER: SERVICE_ROLES[name], DB_PASSWORD: TEST_ROLE_PASSWORD, ...overrides });
   if (environment.DB_USER === SERVICE_ROLES[name]) await serviceRolesReady();
   return listen(await createServiceApp(serviceSpecs[name], environment));
+}
+
+type ServiceName = keyof typeof serviceSpecs;
+
+/** A spec file's own migrated database and the services it runs on it (see servicesOnMigratedDatabase). */
+export type ServicesOnDatabase<N extends ServiceName> = { database: { name: string; drop: () => Promise<void> } } & Record<
+  N,
+  RunningService
+>;
+
+/**
+ * For a spec file: before its tests, a migrated database of its own (named after `prefix`) and `names` started on
+ * it (startService, with `overrides`); after them, the services closed and the database dropped. The returned
+ * object is filled in beforeAll: read its fields inside hooks and tests.
+ */
+export function servicesOnMigratedDatabase<N extends ServiceName>(
+  prefix: string,
+  names: readonly N[],
+  overrides: Environment = {},
+): ServicesOnDatabase<N> {
+  const started = {} as ServicesOnDatabase<N>;
+  const running: RunningService[] = [];
+  beforeAll(async () => {
+    started.database = await createMigratedDatabase(prefix);
+    await Promise.all(
+      names.map(async (name) => {
+        const service = await startService(name, started.database.name, overrides);
+        running.push(service);
+        (started as Record<N, RunningService>)[name] = service;
+      }),
+    );
+  });
+  afterAll(async () => {
+    await Promise.all(running.map((service) => service.close()));
+    await started.database?.drop();
+  });
+  return started;
 }
 
 export interface StartOptions {
