@@ -135,30 +135,26 @@ export async function runDrill(runtime: Runtime, settings: DrillSettings): Promi
     return `--- ${name}:\n${(result.stdout + result.stderr).trim()}`;
   };
 
+  /** Starts a container of the drill on its network, labelled so that `down` finds it. */
+  const runDetached = (name: string, args: string[]) =>
+    runtime.check(
+      ['run', '-d', '--name', name, '--label', LABEL, `--network=${NETWORK}`, ...args],
+      `see ${runtime.binary} logs ${name}`,
+      step,
+    );
+
   await runtime.check(['network', 'create', '--label', LABEL, NETWORK], 'podman must be able to create a network', step);
   const db = containerName('db');
   await timed('database', async () => {
-    await runtime.check(
-      [
-        'run',
-        '-d',
-        '--name',
-        db,
-        '--label',
-        LABEL,
-        '--network',
-        NETWORK,
-        '-e',
-        `POSTGRES_DB=${DB.name}`,
-        '-e',
-        `POSTGRES_USER=${DB.user}`,
-        '-e',
-        `POSTGRES_PASSWORD=${DB.password}`,
-        qualified(services.db!.image!),
-      ],
-      `see ${runtime.binary} logs ${db}`,
-      step,
-    );
+    await runDetached(db, [
+      '-e',
+      `POSTGRES_DB=${DB.name}`,
+      '-e',
+      `POSTGRES_USER=${DB.user}`,
+      '-e',
+      `POSTGRES_PASSWORD=${DB.password}`,
+      qualified(services.db!.image!),
+    ]);
     await until(
       'PostgreSQL accepting connections',
       async () =>
@@ -204,16 +200,12 @@ export async function runDrill(runtime: Runtime, settings: DrillSettings): Promi
     const args = fargateArgs(runtime, { image, env: environment, user: 'node' });
     const host = args.indexOf('--network=host');
     if (host < 0) throw new Error('fargateArgs no longer sets --network=host; update the canary drill');
-    args.splice(host, 1, `--network=${NETWORK}`);
-    return [...args, '--label', LABEL];
+    args.splice(host, 1); // runDetached puts it on the drill's network
+    return args;
   };
   const migrate = async (release: ReleaseName): Promise<number> => {
     const name = containerName(`migrate-${release}`);
-    await runtime.check(
-      ['run', '-d', '--name', name, ...taskArgs(imageTag(release, 'writer')), imageTag(release, 'writer'), 'migrate'],
-      `see ${runtime.binary} logs ${name}`,
-      step,
-    );
+    await runDetached(name, [...taskArgs(imageTag(release, 'writer')), imageTag(release, 'writer'), 'migrate']);
     const waited = await runtime.run(['wait', name], step);
     const code = Number(waited.stdout.trim());
     if (waited.code !== 0 || code !== 0)
@@ -227,11 +219,7 @@ export async function runDrill(runtime: Runtime, settings: DrillSettings): Promi
   const startRelease = async (release: ReleaseName): Promise<void> => {
     for (const app of APPS) {
       const name = serviceName(release, app);
-      await runtime.check(
-        ['run', '-d', '--name', name, ...taskArgs(imageTag(release, app)), imageTag(release, app), 'serve'],
-        `see ${runtime.binary} logs ${name}`,
-        step,
-      );
+      await runDetached(name, [...taskArgs(imageTag(release, app)), imageTag(release, app), 'serve']);
     }
     for (const app of APPS) {
       const name = serviceName(release, app);
@@ -274,30 +262,18 @@ export async function runDrill(runtime: Runtime, settings: DrillSettings): Promi
   try {
     writeConfig(0, '0%');
     await timed('start gateway', async () => {
-      await runtime.check(
-        [
-          'run',
-          '-d',
-          '--name',
-          gatewayName,
-          '--label',
-          LABEL,
-          '--network',
-          NETWORK,
-          '-p',
-          `127.0.0.1:${port}:${GATEWAY_PORT}`,
-          '-v',
-          `${gatewayDir}:/etc/nginx/canary:ro`,
-          qualified(services.gateway!.image!),
-          'nginx',
-          '-c',
-          configPath,
-          '-g',
-          'daemon off;',
-        ],
-        `see ${runtime.binary} logs ${gatewayName}`,
-        step,
-      );
+      await runDetached(gatewayName, [
+        '-p',
+        `127.0.0.1:${port}:${GATEWAY_PORT}`,
+        '-v',
+        `${gatewayDir}:/etc/nginx/canary:ro`,
+        qualified(services.gateway!.image!),
+        'nginx',
+        '-c',
+        configPath,
+        '-g',
+        'daemon off;',
+      ]);
       await until(
         'the gateway answering at 0 %',
         async () => (await routedBy()) === '0%',
