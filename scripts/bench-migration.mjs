@@ -23,6 +23,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { ensureBuild } from './ensure-build.mjs';
 import { freePort, startEmbeddedPostgres } from './embedded-postgres.mjs';
+import { readRequest, writeRequest } from './migration-load-mix.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { values: flags } = parseArgs({ options: { rows: { type: 'string', default: '1000000' } } });
@@ -89,7 +90,10 @@ async function main() {
     let stop = false;
     // `count` concurrent drivers, each sending request(n) until stop.
     const workers = (count, request) => Array.from({ length: count }, (_, worker) => drive(samples, () => stop, worker, request));
-    const load = Promise.all([...workers(8, (n) => readRequest(readerUrl, n)), ...workers(4, (n) => writeRequest(writerUrl, n))]);
+    const load = Promise.all([
+      ...workers(8, (n) => readRequest(readerUrl, n, ROWS)),
+      ...workers(4, (n) => writeRequest(writerUrl, n, ROWS)),
+    ]);
     const loadStart = performance.now();
     await sleep(BASELINE_MS);
 
@@ -177,30 +181,6 @@ async function startService(name, env) {
     await sleep(100);
   }
   throw new Error(`${name} did not become ready within 30 s`);
-}
-
-function readRequest(url, n) {
-  return n % 4 === 0
-    ? { name: 'GET /books', url: `${url}/books?limit=20&author=Author%20${n % 1000}` }
-    : { name: 'GET /books/:id', url: `${url}/books/${1 + ((n * 7919) % ROWS)}` };
-}
-
-function writeRequest(url, n) {
-  return n % 2 === 0
-    ? {
-        name: 'POST /books',
-        url: `${url}/books`,
-        init: {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ title: `Load ${n}`, author: 'Load' }),
-        },
-      }
-    : {
-        name: 'PATCH /books/:id',
-        url: `${url}/books/${1 + ((n * 104_729) % ROWS)}`,
-        init: { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ description: `patched ${n}` }) },
-      };
 }
 
 /** One closed-loop worker: a request, its answer, the next; bounded by `stopped()` and the watchdog. */

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { freePort } from '../../scripts/embedded-postgres.mjs';
+import { readRequest, writeRequest } from '../../scripts/migration-load-mix.mjs';
 import { validateEnvironment } from '#libs/config';
 import { type MigrationClass, runMigrations } from '#libs/persistence';
 import { createMigratedDatabase, type Environment, environmentFor, sql } from '../support/database.js';
@@ -64,36 +65,14 @@ async function loadUntil(done: () => boolean, maxRounds: number): Promise<Sample
         concurrency: 8,
         maxRequests: 5000,
         timeoutMs: 10_000,
-        next: (sequence) =>
-          sequence % 4 === 0
-            ? { name: 'GET /books', url: `${readerUrl}/books?limit=20&author=Author%20${sequence % 1000}` }
-            : { name: 'GET /books/:id', url: `${readerUrl}/books/${1 + ((sequence * 7919) % ROWS)}` },
+        next: (sequence) => readRequest(readerUrl, sequence, ROWS),
       }),
       runLoad({
         durationMs: 1000,
         concurrency: 4,
         maxRequests: 5000,
         timeoutMs: 10_000,
-        next: (sequence) =>
-          sequence % 2 === 0
-            ? {
-                name: 'POST /books',
-                url: `${writerUrl}/books`,
-                init: {
-                  method: 'POST',
-                  headers: { 'content-type': 'application/json' },
-                  body: JSON.stringify({ title: `Load ${round}-${sequence}`, author: 'Load' }),
-                },
-              }
-            : {
-                name: 'PATCH /books/:id',
-                url: `${writerUrl}/books/${1 + ((sequence * 104_729 + round) % ROWS)}`,
-                init: {
-                  method: 'PATCH',
-                  headers: { 'content-type': 'application/json' },
-                  body: JSON.stringify({ description: `patched ${round}-${sequence}` }),
-                },
-              },
+        next: (sequence) => writeRequest(writerUrl, sequence, ROWS, round),
       }),
     ]);
     samples.push(...reads, ...writes);
