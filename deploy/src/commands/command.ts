@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { z } from 'zod';
 import type { BaseContext, CommonOptions } from '../context.js';
 import type { Deps } from '../deps.js';
 import type { ExitCode } from '../exit-codes.js';
@@ -15,5 +16,7 @@ export type Run = <C extends BaseContext>(
 
 export interface CommandModule {
   name: string;
+  /** What its options (and argument) must be: the zod object `register` checks them with. */
+  schema: z.ZodType;
   register(program: Command, run: Run): void;
 }

@@ -25,6 +25,7 @@ export function defineCommand<S extends z.ZodType, C extends BaseContext = Conte
   const argumentName = spec.argument?.[0].replace(/[<>[\]]/g, '');
   return {
     name: spec.name,
+    schema: spec.schema,
     register(program, run) {
       const cmd = addCommonOptions(new Command(spec.name)).description(spec.description);
       if (spec.alias) cmd.alias(spec.alias);
