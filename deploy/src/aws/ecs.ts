@@ -11,7 +11,7 @@ import {
   type Service,
   type ServiceDeployment,
   type ServiceDeploymentBrief,
-  type ServiceDeploymentStatus,
+  ServiceDeploymentStatus,
   type Task,
   type UpdateServiceCommandInput,
 } from '@aws-sdk/client-ecs';
@@ -78,8 +78,10 @@ export const UNFINISHED_SERVICE_DEPLOYMENT: ServiceDeploymentStatus[] = [
   'ROLLBACK_REQUESTED',
   'ROLLBACK_IN_PROGRESS',
 ];
-/** Statuses after which ECS does nothing more with a service deployment (the same page). */
-const FINISHED_SERVICE_DEPLOYMENT = new Set<string>(['SUCCESSFUL', 'STOPPED', 'ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED']);
+/** Every other status the SDK knows: ECS does nothing more with the deployment (SUCCESSFUL, STOPPED, ROLLBACK_SUCCESSFUL, ROLLBACK_FAILED). */
+const FINISHED_SERVICE_DEPLOYMENT = new Set<string>(
+  Object.values(ServiceDeploymentStatus).filter((status) => !UNFINISHED_SERVICE_DEPLOYMENT.includes(status)),
+);
 export const isFinishedServiceDeployment = (status: string | undefined): boolean => FINISHED_SERVICE_DEPLOYMENT.has(status ?? '');
 /** Rolling forward, so StopServiceDeployment applies; a deployment already stopping or rolling back is left to ECS. */
 export const isStoppableServiceDeployment = (status: string | undefined): boolean => status === 'PENDING' || status === 'IN_PROGRESS';
