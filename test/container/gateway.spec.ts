@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { freePort } from '../../scripts/embedded-postgres.mjs';
-import { createMigratedDatabase, environmentFor } from '../support/database.js';
+import { createMigratedDatabase, environmentFor, type TestDatabase } from '../support/database.js';
 import { type SpawnedService, jsonLines, spawnService, waitForOk } from '../support/process.js';
 import { type RecordingProxy, type RunningNginx, findNginx, startGateway, startRecordingProxy } from './support/gateway.js';
 
@@ -22,7 +22,7 @@ jest.setTimeout(60_000);
 (!nginxBinary && process.env.CI !== 'true' ? describe.skip : describe)(
   'the gateway routes like the ALB (nginx in front of both services)',
   () => {
-    let database: { name: string; drop: () => Promise<void> } | undefined;
+    let database: TestDatabase | undefined;
     const services: Partial<Record<'reader' | 'writer', { process: SpawnedService; url: string; proxy: RecordingProxy }>> = {};
     let nginx: RunningNginx | undefined;
     let gateway = '';

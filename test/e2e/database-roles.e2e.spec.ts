@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { validateEnvironment } from '#libs/config';
 import { runMigrations } from '#libs/persistence';
-import { createMigratedDatabase, environmentFor, sql } from '../support/database.js';
+import { createMigratedDatabase, environmentFor, sql, type TestDatabase } from '../support/database.js';
 import { startDedicatedPostgres } from '../support/dedicated-postgres.js';
 import { postgresServer } from '../support/postgres-server.js';
 import { SERVICE_ROLES, TEST_ROLE_PASSWORD } from '../support/service-roles.js';
@@ -14,7 +14,7 @@ import { serviceRolesReady } from '../support/services.js';
  * the reader's read-only session setting, so what stops a write is the role's privileges alone.
  */
 
-let database: { name: string; drop: () => Promise<void> };
+let database: TestDatabase;
 
 beforeAll(async () => {
   database = await createMigratedDatabase('roles');

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { freePort } from '../../scripts/embedded-postgres.mjs';
 import { type RunningNginx, findNginx, startGateway } from '../container/support/gateway.js';
-import { createMigratedDatabase, environmentFor } from '../support/database.js';
+import { createMigratedDatabase, environmentFor, type TestDatabase } from '../support/database.js';
 import { type SpawnedService, spawnService, waitForOk } from '../support/process.js';
 
 /**
@@ -19,7 +19,7 @@ if (!run) console.warn('django-urls.gateway.spec.ts skipped: nginx is not instal
 jest.setTimeout(60_000);
 
 (run ? describe : describe.skip)('the Django URLs through the gateway', () => {
-  let database: { name: string; drop: () => Promise<void> } | undefined;
+  let database: TestDatabase | undefined;
   const services: SpawnedService[] = [];
   let nginx: RunningNginx | undefined;
   let gateway = '';

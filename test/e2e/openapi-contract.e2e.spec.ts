@@ -8,7 +8,7 @@ import { createConfig, lintFromString } from '@redocly/openapi-core';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { freePort } from '../../scripts/embedded-postgres.mjs';
-import { createMigratedDatabase, environmentFor, sql } from '../support/database.js';
+import { createMigratedDatabase, environmentFor, sql, type TestDatabase } from '../support/database.js';
 import { expectWith } from '../support/expect-with.js';
 import { spawnService, type SpawnedService, waitForOk } from '../support/process.js';
 import { ResponseSchemas } from '../reliability/support/openapi-schemas.js';
@@ -56,7 +56,7 @@ interface Exchange {
   violations: Violation[];
 }
 
-let database: { name: string; drop: () => Promise<void> };
+let database: TestDatabase;
 let workDir: string;
 const children: ChildProcess[] = [];
 const services: SpawnedService[] = [];

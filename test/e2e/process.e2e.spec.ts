@@ -2,7 +2,7 @@ import net from 'node:net';
 import { freePort } from '../../scripts/embedded-postgres.mjs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { expectWith } from '../support/expect-with.js';
-import { createTestDatabase, environmentFor, sql } from '../support/database.js';
+import { createTestDatabase, environmentFor, sql, type TestDatabase } from '../support/database.js';
 import { everyJsonLine, expectStartupFailure, runToExit, spawnService, waitForOk } from '../support/process.js';
 
 /**
@@ -18,7 +18,7 @@ const MIGRATIONS = [
   'CreateBookSearchTerms1764230700000',
 ];
 
-let database: { name: string; drop: () => Promise<void> };
+let database: TestDatabase;
 
 beforeAll(async () => {
   database = await createTestDatabase('process');

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { freePort } from '../../scripts/embedded-postgres.mjs';
-import { createMigratedDatabase, type Environment, environmentFor } from '../support/database.js';
+import { createMigratedDatabase, type Environment, environmentFor, type TestDatabase } from '../support/database.js';
 import { expectWith } from '../support/expect-with.js';
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from '../../scripts/otlp-receiver.mjs';
 import { everyJsonLine, jsonLines, type ProcessResult, spawnService, waitForOk } from '../support/process.js';
@@ -60,7 +60,7 @@ function probedPackages(stderr: string): string[] {
 }
 
 describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
-  let database: { name: string; drop: () => Promise<void> };
+  let database: TestDatabase;
   let receiver: OtlpReceiver;
   const exited: Record<'reader' | 'writer', ProcessResult & { exitedAt: number }> = {} as never;
   let created: { id: number };

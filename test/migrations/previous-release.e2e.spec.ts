@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { freePort } from '../../scripts/embedded-postgres.mjs';
 import { migrations } from '#libs/persistence';
 import { recordFigures } from '../reliability/support/load.js';
-import { createTestDatabase, type Environment, environmentFor, sql } from '../support/database.js';
+import { createTestDatabase, type Environment, environmentFor, sql, type TestDatabase } from '../support/database.js';
 import { expectWith } from '../support/expect-with.js';
 import { jsonLines, runToExit, spawnService, type SpawnedService, waitForOk } from '../support/process.js';
 import { type BuiltRelease, buildRelease, findPreviousRelease } from './support/previous-release.js';
@@ -26,7 +26,7 @@ const describeOrSkip = previous.found || inCi ? describe : describe.skip;
 
 describeOrSkip('the previous release on the new schema', () => {
   let release: BuiltRelease;
-  let database: { name: string; drop: () => Promise<void> };
+  let database: TestDatabase;
   let reader: { service: SpawnedService; url: string };
   let writer: { service: SpawnedService; url: string };
   let environment: Environment;

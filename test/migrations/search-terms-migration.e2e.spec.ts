@@ -2,14 +2,14 @@ import pg from 'pg';
 import type { QueryRunner } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { migrations } from '#libs/persistence';
-import { adminClient, createMigratedDatabase, sql } from '../support/database.js';
+import { adminClient, createMigratedDatabase, sql, type TestDatabase } from '../support/database.js';
 
 /**
  * Migration CreateBookSearchTerms runs outside a transaction (`transaction = false`: each backfill batch
  * commits on its own), so it must be safe to run again from the start after any interruption, and its
  * backfill must index the books that existed before its triggers, batch after batch.
  */
-let database: { name: string; drop: () => Promise<void> };
+let database: TestDatabase;
 let client: pg.Client;
 const Migration = migrations.find((candidate) => candidate.name === 'CreateBookSearchTerms1764230700000')!;
 const migration = new Migration();

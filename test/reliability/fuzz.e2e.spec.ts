@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { expectWith } from '../support/expect-with.js';
 import { freePort } from '../../scripts/embedded-postgres.mjs';
-import { adminClient, createMigratedDatabase, environmentFor, sql } from '../support/database.js';
+import { adminClient, createMigratedDatabase, environmentFor, sql, type TestDatabase } from '../support/database.js';
 import { spawnService, type SpawnedService, waitForOk } from '../support/process.js';
 import { recordFigures } from './support/load.js';
 import { ResponseSchemas } from './support/openapi-schemas.js';
@@ -147,7 +147,7 @@ interface Target {
   document: any;
 }
 
-let database: { name: string; drop: () => Promise<void> };
+let database: TestDatabase;
 const processes: SpawnedService[] = [];
 const targets: Target[] = [];
 let probe: pg.Client;

@@ -1,7 +1,7 @@
 import { postgresServer } from '../support/postgres-server.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { freePort } from '../../scripts/embedded-postgres.mjs';
-import { createMigratedDatabase, environmentFor, sql } from '../support/database.js';
+import { createMigratedDatabase, environmentFor, sql, type TestDatabase } from '../support/database.js';
 import { expectWith } from '../support/expect-with.js';
 import { spawnService, waitForOk } from '../support/process.js';
 import { FaultProxy } from './support/fault-proxy.js';
@@ -12,7 +12,7 @@ import { now, recordFigures, signalUnderLoad } from './support/load.js';
  * complete, readiness must flip at once, and the process must exit 0 well inside ECS's 30 s stop timeout.
  * The database is reached through a proxy adding 250 ms, so dozens of requests are in flight at the signal.
  */
-let database: { name: string; drop: () => Promise<void> };
+let database: TestDatabase;
 let proxy: FaultProxy;
 let proxyPort: number;
 

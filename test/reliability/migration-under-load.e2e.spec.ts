@@ -3,7 +3,7 @@ import { freePort } from '../../scripts/embedded-postgres.mjs';
 import { readRequest, writeRequest } from '../../scripts/migration-load-mix.mjs';
 import { validateEnvironment } from '#libs/config';
 import { type MigrationClass, runMigrations } from '#libs/persistence';
-import { createMigratedDatabase, type Environment, environmentFor, sql } from '../support/database.js';
+import { createMigratedDatabase, type Environment, environmentFor, sql, type TestDatabase } from '../support/database.js';
 import { expectWith } from '../support/expect-with.js';
 import { spawnService, type SpawnedService, waitForOk } from '../support/process.js';
 import { applicationMigrations, sqlMigration } from '../migrations/support/migrations.js';
@@ -19,7 +19,7 @@ import { countBy, now, percentile, recordFigures, runLoad, type Sample } from '.
 const ROWS = 100_000;
 const STATEMENT_TIMEOUT_MS = 1000;
 
-let database: { name: string; drop: () => Promise<void> };
+let database: TestDatabase;
 let environment: Environment;
 const services: SpawnedService[] = [];
 

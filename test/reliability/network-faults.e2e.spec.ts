@@ -1,6 +1,6 @@
 import { postgresServer } from '../support/postgres-server.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createMigratedDatabase } from '../support/database.js';
+import { createMigratedDatabase, type TestDatabase } from '../support/database.js';
 import { type RunningService, startService } from '../support/services.js';
 import { FaultProxy } from './support/fault-proxy.js';
 import { recordFigures } from './support/load.js';
@@ -12,7 +12,7 @@ import { recordFigures } from './support/load.js';
 const CONNECT_TIMEOUT_MS = 1000;
 const STATEMENT_TIMEOUT_MS = 1000; // the client-side query timeout is 1 s above it
 
-let database: { name: string; drop: () => Promise<void> };
+let database: TestDatabase;
 let proxy: FaultProxy;
 let reader: RunningService;
 

@@ -6,6 +6,12 @@ import { postgresServer } from './postgres-server.js';
 
 export type Environment = Record<string, string | undefined>;
 
+/** A database a test created for itself on the run's server, and how to drop it. */
+export interface TestDatabase {
+  name: string;
+  drop: () => Promise<void>;
+}
+
 /** Connection settings for the run's PostgreSQL server and the given database. */
 export function environmentFor(database: string, overrides: Environment = {}): Environment {
   const server = postgresServer();
@@ -27,7 +33,7 @@ export function adminClient(database = 'postgres'): pg.Client {
 }
 
 /** A fresh, empty database for one test file; dropped by the returned function. */
-export async function createTestDatabase(prefix = 'test'): Promise<{ name: string; drop: () => Promise<void> }> {
+export async function createTestDatabase(prefix = 'test'): Promise<TestDatabase> {
   const name = `${prefix}_${randomBytes(4).toString('hex')}`.toLowerCase();
   const admin = adminClient();
   await admin.connect();
@@ -45,7 +51,7 @@ export async function createTestDatabase(prefix = 'test'): Promise<{ name: strin
 }
 
 /** A fresh database with every migration applied. */
-export async function createMigratedDatabase(prefix = 'test'): Promise<{ name: string; drop: () => Promise<void> }> {
+export async function createMigratedDatabase(prefix = 'test'): Promise<TestDatabase> {
   const database = await createTestDatabase(prefix);
   await runMigrations(validateEnvironment(environmentFor(database.name)), { info: () => undefined });
   return database;

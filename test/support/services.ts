@@ -5,7 +5,7 @@ import { readerService } from '../../apps/reader/src/reader.module.js';
 import { writerService } from '../../apps/writer/src/writer.module.js';
 import { AUTH_TOKEN_SIGNER_FACTORY, type AuthTokenSignerFactory } from '#libs/persistence';
 import { configureServiceApp, createFastifyAdapter, createServiceApp, SERVICE_APP_OPTIONS, startLogging } from '#libs/platform';
-import { adminClient, createMigratedDatabase, type Environment, environmentFor } from './database.js';
+import { adminClient, createMigratedDatabase, type Environment, environmentFor, type TestDatabase } from './database.js';
 import { giveServiceRolesPasswords, SERVICE_ROLES, TEST_ROLE_PASSWORD } from './service-roles.js';
 
 export interface RunningService {
@@ -45,10 +45,7 @@ export async function startService(name: 'reader' | 'writer', database: string, 
 type ServiceName = keyof typeof serviceSpecs;
 
 /** A spec file's own migrated database and the services it runs on it (see servicesOnMigratedDatabase). */
-export type ServicesOnDatabase<N extends ServiceName> = { database: { name: string; drop: () => Promise<void> } } & Record<
-  N,
-  RunningService
->;
+export type ServicesOnDatabase<N extends ServiceName> = { database: TestDatabase } & Record<N, RunningService>;
 
 /**
  * For a spec file: before its tests, a migrated database of its own (named after `prefix`) and `names` started on
